@@ -1,0 +1,23 @@
+"""Verbatim's retrieval core: quote the passages of a folder of documents that answer a question.
+
+    from index import open_index
+    idx = open_index("seeds")            # loads the saved index, or builds it
+    answer = idx.ask("how many troops will Mexico train?", k=3)
+"""
+
+from index.errors import DocumentsError, QuestionError, VerbatimError
+from index.model import Answer, BuildReport, Document, Passage
+from index.searcher import MAX_QUESTION_CHARS, Index, open_index
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "Answer",
+    "BuildReport",
+    "Document",
+    "DocumentsError",
+    "Index",
+    "Passage",
+    "QuestionError",
+    "VerbatimError",
+    "open_index",
+]

@@ -1,0 +1,100 @@
+"""Measure answer quality: hit@1/3/5 and MRR of passages and best sentences against known answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import VerbatimError
+from index.model import Answer, Passage
+from index.paths import index_folder
+from index.tokens import normalize
+
+CUTOFFS = (1, 3, 5)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with its answer: strings, or character spans in one document."""
+
+    question: str
+    answers: tuple[str, ...] = ()
+    doc_id: str | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def read_cases(path: Path) -> list[Case]:
+    """JSON lines with "question" and either "answers" or "answer_spans" plus "doc_id"."""
+    cases = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                cases.append(
+                    Case(
+                        question=row["question"],
+                        answers=tuple(row.get("answers") or ()),
+                        doc_id=row.get("doc_id"),
+                        spans=tuple(tuple(s) for s in row.get("answer_spans") or ()),
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise VerbatimError(f"{path}:{n}: not a JSON line with a \"question\" ({exc})") from exc
+    if not cases:
+        raise VerbatimError(f"{path} holds no questions")
+    return cases
+
+
+def _same_doc(document: str, doc_id: str) -> bool:
+    return document == doc_id or document.rsplit(".", 1)[0] == doc_id
+
+
+def hit(case: Case, passage: Passage, whole: bool = True) -> bool:
+    """Whether the passage (or only its best sentence) holds one of the case's answers."""
+    start, end = (passage.start, passage.end) if whole else (passage.sentence_start, passage.sentence_end)
+    if case.spans and case.doc_id is not None:
+        if not _same_doc(passage.document, case.doc_id):
+            return False
+        return any(s < end and start < e for s, e in case.spans)
+    text = passage.text if whole else passage.text[start - passage.start : end - passage.start]
+    hay = normalize(text)
+    return any(normalize(a) in hay for a in case.answers if a.strip())
+
+
+def score(cases: list[Case], answers: list[Answer], k: int) -> dict[str, dict[str, float]]:
+    """Hit rates at 1/3/5 (and k) and MRR, for passages and for best sentences."""
+    cutoffs = sorted(set(CUTOFFS) | {k})
+    out: dict[str, dict[str, float]] = {}
+    for label, whole in (("passage", True), ("sentence", False)):
+        hits = dict.fromkeys(cutoffs, 0)
+        rr = 0.0
+        for case, answer in zip(cases, answers, strict=True):
+            rank = next((i for i, p in enumerate(answer.passages, 1) if hit(case, p, whole)), None)
+            if rank is not None:
+                rr += 1 / rank
+                for c in cutoffs:
+                    hits[c] += rank <= c
+        n = len(cases)
+        out[label] = {f"hit@{c}": hits[c] / n for c in cutoffs} | {"mrr": rr / n}
+    out["found"] = {"rate": sum(a.found for a in answers) / len(answers)}
+    return out
+
+
+def materialize(documents_jsonl: Path) -> Path:
+    """Write a `documents.jsonl` ({"doc_id", "text"}) as `<doc_id>.txt` files; return the folder."""
+    raw = documents_jsonl.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    folder = index_folder(documents_jsonl.parent).parent / f"eval-docs-{digest}"
+    if not (folder / ".complete").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for line in raw.decode("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                name = row["doc_id"].replace("/", "_") + ".txt"
+                (folder / name).write_text(row["text"], encoding="utf-8", newline="")
+        (folder / ".complete").write_text("")
+    return folder

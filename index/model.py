@@ -1,0 +1,100 @@
+"""Frozen value objects the retrieval core returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One indexed document: its id (path relative to the folder), title and source link."""
+
+    id: str
+    title: str
+    source: str | None
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim span of one to three sentences of one document, with its best sentence."""
+
+    document: str
+    title: str
+    source: str | None
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    score: float
+    answer: str | None = None
+    answer_start: int | None = None  # document offsets of the answer phrase, if any
+    answer_end: int | None = None
+
+    def to_json(self) -> dict:
+        """The passage as the documented JSON object."""
+        return {
+            "document": self.document,
+            "title": self.title,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentence_start": self.sentence_start,
+            "sentence_end": self.sentence_end,
+            "score": self.score,
+            "answer": self.answer,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question: ranked passages, spelling corrections, and timing."""
+
+    question: str
+    passages: tuple[Passage, ...]
+    corrections: dict[str, str] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+    suggestions: tuple[str, ...] = ()  # closest document titles when nothing answers
+
+    @property
+    def found(self) -> bool:
+        """Whether any passage answers the question."""
+        return bool(self.passages)
+
+    def to_json(self) -> dict:
+        """The answer as the documented JSON object."""
+        return {
+            "question": self.question,
+            "found": self.found,
+            "corrections": dict(self.corrections),
+            "elapsed_ms": self.elapsed_ms,
+            "passages": [p.to_json() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What loading or building the index did, for a one-line summary."""
+
+    built: bool
+    documents: int
+    sentences: int
+    seconds: float
+    index_path: str
+    skipped: tuple[tuple[str, str], ...] = ()  # (document id, reason)
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line saying what happened."""
+        verb = "Built" if self.built else "Loaded"
+        line = (
+            f"{verb} index of {self.documents} document{'s' * (self.documents != 1)}, "
+            f"{self.sentences} sentences in {self.seconds:.2f} s ({self.index_path})"
+        )
+        if self.skipped:
+            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped[:5])
+            more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
+            line += f"; skipped {len(self.skipped)}: {shown}{more}"
+        return line

@@ -1,0 +1,25 @@
+"""Where the documents and the saved index live by default."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+DEFAULT_DOCS = "seeds"
+
+
+def docs_folder(value: str | os.PathLike[str] | None = None) -> Path:
+    """The documents folder: the argument, else VERBATIM_DOCS, else `seeds/`."""
+    return Path(value or os.environ.get("VERBATIM_DOCS") or DEFAULT_DOCS).expanduser()
+
+
+def index_folder(docs: Path, value: str | os.PathLike[str] | None = None) -> Path:
+    """The index folder: the argument, else VERBATIM_INDEX, else a per-folder cache directory."""
+    chosen = value or os.environ.get("VERBATIM_INDEX")
+    if chosen:
+        return Path(chosen).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verbatim"
+    resolved = str(docs.resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return cache / f"{docs.resolve().name or 'docs'}-{digest}"

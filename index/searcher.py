@@ -1,0 +1,313 @@
+"""Load or build an index, and answer a question with ranked, verbatim, non-overlapping passages."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index import answers, store
+from index.bm25 import RankBM25, SparseBM25
+from index.build import LEVELS, IndexData, build, fingerprint
+from index.documents import list_files
+from index.errors import DocumentsError, QuestionError
+from index.model import Answer, BuildReport, Document, Passage
+from index.paths import docs_folder, index_folder
+from index.tokens import STOPWORDS, normalize, stem, terms, words
+from index.typos import correct
+
+ENGINES = ("bm25", "rank-bm25")
+MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
+MAX_QUERY_TERMS = 48
+PARA_WEIGHT = 0.5  # share of the paragraph's score blended into each sentence's
+DOC_WEIGHT = 0.3  # share of the document's score
+TYPE_BOOST = 0.15  # bonus for a sentence that holds a phrase of the asked-for type
+RERANK = 30  # how many top sentences are checked for the asked-for type
+MIN_COVERAGE = 0.35  # share of the question's IDF mass the best passage must contain
+_ANAPHORA = frozenset(
+    ["it", "its", "this", "that", "these", "those", "they", "them", "their", "he", "his", "she", "her", "him", "such", "however", "but", "also", "meanwhile", "then", "thus", "therefore", "moreover", "furthermore", "instead", "yet", "still", "there", "here", "so", "and", "or", "nevertheless", "nonetheless", "besides", "otherwise", "accordingly", "consequently", "hence"]
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Index:
+    """A loaded index: answers questions; safe to share between threads."""
+
+    def __init__(self, data: IndexData, report: BuildReport, engine: str = "bm25"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        a, m = data.arrays, data.meta
+        self.engine = engine
+        self.report = report
+        self._terms = {t: i for i, t in enumerate(m["terms"])}
+        self._surface = dict(zip(m["surface"], a["surface_count"].tolist(), strict=True))
+        self._doc_ids: list[str] = m["doc_ids"]
+        self._titles: list[str] = m["titles"]
+        self._sources: list[str | None] = m["sources"]
+        self._sent_doc = a["sent_doc"]
+        self._sent_start = a["sent_start"]
+        self._sent_end = a["sent_end"]
+        self._sent_para = a["sent_para"]
+        self._text = a["text"]
+        self._text_offsets = a["text_offsets"]
+        self._levels: dict[str, SparseBM25 | RankBM25] = {}
+        n_units = {"sent": len(a["sent_doc"]), "para": len(a["para_doc"]), "doc": len(self._doc_ids)}
+        for level in LEVELS:
+            ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
+            if engine == "bm25":
+                self._levels[level] = SparseBM25(ptr, idx, a[f"{level}_weights"], n_units[level])
+            else:
+                self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
+        self._idf_sent = self._sentence_idf(a)
+        counts = np.bincount(a["sent_doc"], minlength=len(self._doc_ids)).tolist()
+        self.documents = tuple(
+            Document(i, t, s, n)
+            for i, t, s, n in zip(self._doc_ids, self._titles, self._sources, counts, strict=True)
+        )
+        self._lock = threading.Lock()
+        self.document_text = lru_cache(maxsize=256)(self._document_text)
+
+    @staticmethod
+    def _sentence_idf(a: dict[str, np.ndarray]) -> np.ndarray:
+        df = np.diff(a["sent_indptr"]).astype(np.float64)
+        n = len(a["sent_doc"])
+        return np.log((n - df + 0.5) / (df + 0.5) + 1.0)  # always positive: for coverage only
+
+    def _document_text(self, d: int) -> str:
+        lo, hi = self._text_offsets[d], self._text_offsets[d + 1]
+        return self._text[lo:hi].tobytes().decode("utf-8")
+
+    def text_of(self, document_id: str) -> str:
+        """The text of a document, as the offsets of its passages index it."""
+        return self.document_text(self._doc_ids.index(document_id))
+
+    # -- asking -----------------------------------------------------------------------------------
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        """The top `k` passages that answer `question`, best first, or none if nothing does."""
+        started = time.perf_counter()
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty: ask something in plain words")
+        k = max(1, min(int(k), 50))
+        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        qtype = answers.question_type(text)
+        term_ids, corrections, missing = self._query_terms(text)
+        passages: tuple[Passage, ...] = ()
+        suggestions: tuple[str, ...] = ()
+        if term_ids:
+            with self._lock:
+                ranked, doc_scores = self._rank(term_ids, qtype, frozenset(self._qterms(text, corrections)))
+            qset = frozenset(self._qterms(text, corrections))
+            if ranked and self._covered(ranked[0], term_ids, missing):
+                passages = self._passages(ranked, k, qtype, qset, text)
+            else:
+                suggestions = doc_scores
+        elapsed = (time.perf_counter() - started) * 1000
+        return Answer(question, passages, corrections, round(elapsed, 3), suggestions)
+
+    def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
+        fixed = [corrections.get(w, w) for w in words(text) if w not in STOPWORDS]
+        return [stem(w) for w in fixed]
+
+    def _query_terms(self, text: str) -> tuple[list[int], dict[str, str], int]:
+        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count."""
+        ids: list[int] = []
+        corrections: dict[str, str] = {}
+        missing = 0
+        for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
+            tid = self._terms.get(stem(w))
+            if tid is None and w not in self._surface:
+                fixed = correct(w, self._surface_count)
+                if fixed is not None:
+                    tid = self._terms.get(stem(fixed))
+                    if tid is not None:
+                        corrections[w] = fixed
+            if tid is None:
+                missing += 1
+            else:
+                ids.append(tid)
+        return ids, corrections, missing
+
+    def _surface_count(self, word: str) -> int:
+        return self._surface.get(word, 0)
+
+    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qset: frozenset[str]):
+        """Sentence ids ranked by blended score, and the best documents' titles."""
+        s_ids, s = self._levels["sent"].score(term_ids)
+        if not len(s_ids):
+            return [], ()
+        p_ids, p = self._levels["para"].score(term_ids)
+        d_ids, d = self._levels["doc"].score(term_ids)
+        para_of = self._sent_para[s_ids]
+        doc_of = self._sent_doc[s_ids]
+        blended = (
+            _unit(s)
+            + PARA_WEIGHT * _unit(p)[np.searchsorted(p_ids, para_of)]
+            + DOC_WEIGHT * _unit(d)[np.searchsorted(d_ids, doc_of)]
+        )
+        top = min(len(s_ids), max(RERANK, 60))
+        if top < len(s_ids):
+            part = np.argpartition(-blended, top - 1)[:top]
+        else:
+            part = np.arange(len(s_ids))
+        order = part[np.lexsort((s_ids[part], -blended[part]))]
+        scores = {int(s_ids[i]): float(blended[i]) for i in order}
+        ranked = [int(s_ids[i]) for i in order]
+        if qtype.kind is not None:
+            for sid in ranked[:RERANK]:
+                if self._answer_in(sid, qtype, qset) is not None:
+                    scores[sid] *= 1 + TYPE_BOOST
+            ranked = sorted(ranked, key=lambda sid: (-scores[sid], sid))
+        best_docs = d_ids[np.lexsort((d_ids, -d))][:3]
+        return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+
+    def _sentence_text(self, sid: int) -> str:
+        return self.document_text(int(self._sent_doc[sid]))[self._sent_start[sid] : self._sent_end[sid]]
+
+    def _answer_in(self, sid: int, qtype: answers.QuestionType, qset: frozenset[str]) -> tuple[int, int] | None:
+        return answers.best_answer(qtype.kind, self._sentence_text(sid), qset, qtype.acronym)
+
+    def _covered(self, best: tuple[int, float], term_ids: list[int], missing: int) -> bool:
+        """Whether the best sentence's neighbourhood holds enough of the question's weight."""
+        sid = best[0]
+        unique = list(dict.fromkeys(term_ids))
+        total = float(self._idf_sent[unique].sum()) + missing * float(self._idf_sent.max(initial=1.0))
+        present = set()
+        for n in (sid - 1, sid, sid + 1):
+            if 0 <= n < len(self._sent_doc) and self._sent_doc[n] == self._sent_doc[sid]:
+                present.update(self._terms.get(t) for t in terms(self._sentence_text(n)))
+        got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
+        return total > 0 and got / total >= MIN_COVERAGE
+
+    def _passages(
+        self, ranked: list[tuple[int, float]], k: int, qtype: answers.QuestionType, qset: frozenset[str], question: str
+    ) -> tuple[Passage, ...]:
+        taken: set[int] = set()
+        out: list[Passage] = []
+        why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
+        for sid, score in ranked:
+            if len(out) >= k:
+                break
+            if sid in taken:
+                continue
+            first, last = self._expand(sid, qtype, qset, taken, why)
+            taken.update(range(first, last + 1))
+            out.append(self._passage(sid, first, last, score, qtype, qset))
+        return tuple(out)
+
+    def _same_para(self, a: int, b: int) -> bool:
+        n = len(self._sent_para)
+        return 0 <= a < n and 0 <= b < n and self._sent_para[a] == self._sent_para[b]
+
+    def _expand(self, sid: int, qtype, qset, taken: set[int], why: bool) -> tuple[int, int]:
+        """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
+        first = last = sid
+        text = self._sentence_text(sid)
+        lead = words(text[:40])
+        prev_ok = self._same_para(sid - 1, sid) and (sid - 1) not in taken
+        next_ok = self._same_para(sid + 1, sid) and (sid + 1) not in taken
+        if prev_ok and lead and lead[0] in _ANAPHORA:
+            first = sid - 1
+        short = len(words(text)) < 10 or text.rstrip().endswith(":")
+        if next_ok and (short or why):
+            last = sid + 1
+        if qtype.kind is not None and self._answer_in(sid, qtype, qset) is None:
+            if next_ok and last == sid and self._answer_in(sid + 1, qtype, qset) is not None:
+                last = sid + 1
+            elif prev_ok and first == sid and self._answer_in(sid - 1, qtype, qset) is not None:
+                first = sid - 1
+        return first, last
+
+    def _passage(self, sid: int, first: int, last: int, score: float, qtype, qset) -> Passage:
+        d = int(self._sent_doc[sid])
+        doc_text = self.document_text(d)
+        start, end = int(self._sent_start[first]), int(self._sent_end[last])
+        answer = None
+        a_start = a_end = None
+        if qtype.kind is not None:
+            for n in [sid] + [x for x in range(first, last + 1) if x != sid]:
+                span = self._answer_in(n, qtype, qset)
+                if span is not None:
+                    a_start = int(self._sent_start[n]) + span[0]
+                    a_end = int(self._sent_start[n]) + span[1]
+                    answer = doc_text[a_start:a_end]
+                    break
+        return Passage(
+            document=self._doc_ids[d],
+            title=self._titles[d],
+            source=self._sources[d],
+            start=start,
+            end=end,
+            text=doc_text[start:end],
+            sentence_start=int(self._sent_start[sid]),
+            sentence_end=int(self._sent_end[sid]),
+            score=round(score, 6),
+            answer=answer,
+            answer_start=a_start,
+            answer_end=a_end,
+        )
+
+
+def _unit(scores: np.ndarray) -> np.ndarray:
+    """Scores scaled to [0, 1] by the best; all zero when no unit scores above zero.
+
+    With one or two documents BM25Okapi's IDF is zero or negative for every term, so a level that
+    cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
+    """
+    top = scores.max(initial=0.0)
+    return np.clip(scores, 0.0, None) / top if top > 0 else np.zeros_like(scores)
+
+
+def open_index(
+    docs: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    engine: str = "bm25",
+    progress: bool = False,
+    rebuild: bool = False,
+) -> Index:
+    """Load the saved index of `docs` if it is current, else build and save it; return it loaded."""
+    folder = docs_folder(docs)
+    if not folder.exists():
+        raise DocumentsError(f"documents folder {folder} does not exist: create it or pass --docs DIR")
+    if not folder.is_dir():
+        raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
+    if not list_files(folder):
+        raise DocumentsError(
+            f"no documents in {folder}: add .txt, .md or .html files, or pass --docs DIR"
+        )
+    target = index_folder(folder, index_dir)
+    started = time.perf_counter()
+    fp = fingerprint(folder)
+    data = None
+    warnings: list[str] = []
+    if not rebuild:
+        try:
+            data = store.load(target, fp)
+        except store.StaleIndex as why:
+            if str(why) not in ("no index yet", "documents changed"):
+                print(f"verbatim: index at {target} {why}; rebuilding", file=sys.stderr)
+    built = data is None
+    if data is None:
+        data = build(folder, progress=progress)
+        if not data.meta["doc_ids"]:
+            reasons = "; ".join(f"{d}: {r}" for d, r in data.meta["skipped"][:3])
+            raise DocumentsError(f"no readable document in {folder} ({reasons})")
+        try:
+            store.save(data, target)
+        except OSError as exc:
+            warnings.append(f"could not save the index to {target} ({exc.strerror or exc}); serving from memory")
+    report = BuildReport(
+        built=built,
+        documents=len(data.meta["doc_ids"]),
+        sentences=len(data.arrays["sent_doc"]),
+        seconds=time.perf_counter() - started,
+        index_path=str(target),
+        skipped=tuple((d, r) for d, r in data.meta["skipped"]),
+        warnings=tuple(warnings) + tuple(f"{d}: {r}" for d, r in data.meta["warnings"]),
+    )
+    return Index(data, report, engine)

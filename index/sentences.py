@@ -1,0 +1,92 @@
+"""Split document text into sentences with character spans, offline, with Punkt parameters we own."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Lowercase, without the final period (Punkt's convention); multi-period forms keep inner dots.
+ABBREVIATIONS = frozenset(
+    ["mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "drs", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "maj", "sgt", "cpl", "pvt", "capt", "cmdr", "cdr", "adm", "gov", "sen", "rep", "rev", "fr", "hon", "pres", "supt", "insp", "det", "atty", "esq", "amb", "inc", "ltd", "co", "corp", "bros", "llc", "plc", "dept", "div", "univ", "assn", "est", "approx", "vs", "etc", "al", "cf", "viz", "ibid", "op", "cit", "no", "nos", "vol", "vols", "pp", "eds", "fig", "figs", "ch", "chap", "sec", "para", "eq", "eqs", "refs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tue", "tues", "thu", "thur", "thurs", "fri", "a.m", "p.m", "e.g", "i.e", "u.s", "u.s.a", "u.k", "u.n", "e.u", "d.c", "b.c", "a.d", "b.c.e", "c.e", "ph.d", "m.d", "b.a", "m.a", "b.sc", "m.sc", "ll.b", "n.y", "l.a", "r.i.p", "ave", "blvd", "hwy", "apt", "ca", "approx", "lbs", "oz", "kg", "km", "cm", "mm", "yd", "hrs"]
+)
+
+# Words that, capitalized after an abbreviation, start a new sentence.
+SENTENCE_STARTERS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "there", "then", "thus", "however", "but", "and", "or", "so", "yet", "also", "still", "he", "she", "it", "we", "they", "i", "you", "his", "her", "its", "our", "their", "my", "your", "in", "on", "at", "as", "by", "for", "from", "with", "after", "before", "during", "since", "while", "when", "where", "if", "although", "though", "because", "once", "until", "unless", "despite", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless", "instead", "indeed", "according", "according", "today", "yesterday", "tomorrow", "last", "next", "some", "many", "most", "several", "few", "all", "each", "every", "no", "not", "one", "two", "three", "both", "neither", "either", "what", "who", "which", "why", "how"]
+)
+
+# (word, "##number##") pairs: a period after these words is not a sentence end before a number.
+NUMBER_COLLOCATIONS = frozenset(
+    ("no", "nos", "vol", "fig", "figs", "p", "pp", "ch", "sec", "art", "para", "eq", "ref", "tab", "op")
+)
+
+URL_ONLY = re.compile(r"^[ \t]*<?(?:https?://|www\.)\S+>?[ \t]*$")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+\S")
+HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
+HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+")
+
+
+@cache
+def punkt() -> PunktSentenceTokenizer:
+    """The one Punkt tokenizer, built from the project's parameters (no NLTK data needed)."""
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    params.sent_starters = set(SENTENCE_STARTERS)
+    params.collocations = {(w, "##number##") for w in NUMBER_COLLOCATIONS}
+    return PunktSentenceTokenizer(params)
+
+
+def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:
+    """Spans of paragraphs: runs of lines ended by blank lines, URL-only lines, headings, list items.
+
+    A document with no blank line at all is taken to have one paragraph per line.
+    """
+    one_per_line = "\n\n" not in text.strip() and not re.search(r"\n[ \t]+\n", text)
+    spans: list[tuple[int, int]] = []
+    start = None
+    end = 0
+    pos = 0
+    skip_iter = iter(sorted(skip))
+    next_skip = next(skip_iter, None)
+    for line in text.split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        while next_skip is not None and next_skip[1] <= line_start:
+            next_skip = next(skip_iter, None)
+        skipped = next_skip is not None and next_skip[0] < line_end and next_skip[1] > line_start
+        if skipped or not line.strip() or URL_ONLY.match(line):
+            if start is not None:
+                spans.append((start, end))
+                start = None
+            continue
+        if start is not None and (one_per_line or HEADING_LINE.match(line) or LIST_ITEM.match(line)):
+            spans.append((start, end))
+            start = None
+        if start is None:
+            heading = HEADING_MARK.match(line)
+            start = line_start + (heading.end() if heading else 0)
+        end = line_end
+        if HEADING_LINE.match(line):  # a heading is a paragraph of its own
+            spans.append((start, end))
+            start = None
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph number) of every sentence of `text`; metadata spans are skipped."""
+    tokenizer = punkt()
+    out: list[tuple[int, int, int]] = []
+    for para, (b_start, b_end) in enumerate(blocks(text, skip)):
+        chunk = text[b_start:b_end]
+        for s, e in tokenizer.span_tokenize(chunk):
+            piece = chunk[s:e]
+            stripped = piece.rstrip()
+            s2 = s + (len(piece) - len(piece.lstrip()))
+            e2 = s + len(stripped)
+            if e2 > s2:
+                out.append((b_start + s2, b_start + e2, para))
+    return out

@@ -1,0 +1,100 @@
+"""One tokenizer for documents and questions: normalize, split, drop stopwords, stem."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from nltk.stem.snowball import SnowballStemmer
+
+# Function words only. Unlike general lists it keeps numbers and words such as "million", "first",
+# "most", "top": they carry the answer to "how many" and "which" questions.
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "nor", "so", "if", "then", "than", "else", "of", "at", "by", "for", "with", "about", "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "once", "here", "there", "all", "any", "both", "each", "other", "some", "such", "only", "own", "same", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now", "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who", "whom", "whose", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "would", "could", "might", "must", "shall", "may", "how", "when", "where", "why", "whether", "also", "as", "ll", "ve", "re", "d", "m", "o", "y", "ain", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "doesn", "didn", "won", "wouldn", "shan", "shouldn", "mustn", "couldn", "mightn", "needn", "let", "lets", "like"]
+)
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": " ", "\u2212": "-",
+    }
+)
+
+# One token: an acronym with dots (U.S., e.g.), a number (15,000 / 1.3 / 3rd), or a word that may
+# hold hyphens and apostrophes (Port-au-Prince, Mexico's, don't).
+TOKEN = re.compile(
+    r"(?:\w\.){2,}(?!\w)"
+    r"|\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?!\w)"
+    r"|\w+(?:['\-]\w+)*",
+)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+@cache
+def _stemmer() -> SnowballStemmer:
+    return SnowballStemmer("english", ignore_stopwords=False)
+
+
+_stem_cache: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """Snowball stem of a normalized word, cached (the same word recurs constantly)."""
+    out = _stem_cache.get(word)
+    if out is None:
+        out = word if word[0].isdigit() or len(word) < 3 else _stemmer().stem(word)
+        if len(_stem_cache) < 2_000_000:
+            _stem_cache[word] = out
+    return out
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalize, unify quotes and dashes, strip accents, casefold."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Normalized surface words of `text`, stopwords included, in order."""
+    out: list[str] = []
+    for tok in TOKEN.findall(normalize(text)):
+        if tok[0].isdigit():
+            if _THOUSANDS.match(tok):
+                tok = tok.replace(",", "")
+            elif "," in tok:  # "1,2,3" is a list, not a number
+                out.extend(p for p in tok.split(",") if p)
+                continue
+            out.append(tok)
+        elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
+            out.append(tok.replace(".", ""))
+        else:
+            tok = tok.replace("_", " ").strip()
+            if "'" in tok:
+                head, _, tail = tok.partition("'")
+                tok = head if tail in ("s", "") else head + tail.replace("'", "")
+            if "-" in tok:
+                parts = [p for p in tok.split("-") if p]
+                out.extend(parts)
+                if len(parts) > 1:
+                    out.append("".join(parts))  # "e-mail" also matches "email"
+            elif " " in tok:
+                out.extend(tok.split())
+            elif tok:
+                out.append(tok)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of `text`: normalized words minus stopwords, stemmed. Used for documents and questions."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def analyze(text: str) -> tuple[list[str], list[str]]:
+    """(surface words that are not stopwords, their terms): what the index stores per sentence."""
+    kept = [w for w in words(text) if w not in STOPWORDS]
+    return kept, [stem(w) for w in kept]

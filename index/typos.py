@@ -1,0 +1,34 @@
+"""Correct a question word that is not in the index to the nearest frequent word that is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in LETTERS]
+    inserts = [a + c + b for a, b in splits for c in LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def correct(word: str, frequency: Callable[[str], int], min_count: int = 1) -> str | None:
+    """The most frequent vocabulary word one edit away, or None.
+
+    `frequency` gives a word's count in the documents (0 when absent).
+    """
+    if len(word) < 4 or not word.isalpha() or not word.isascii():
+        return None
+    return _best(_edits1(word), frequency, min_count)
+
+
+def _best(options: set[str], frequency: Callable[[str], int], min_count: int) -> str | None:
+    scored = [(frequency(w), w) for w in options]
+    scored = [(n, w) for n, w in scored if n >= min_count]
+    if not scored:
+        return None
+    return max(scored, key=lambda nw: (nw[0], [-ord(c) for c in nw[1]]))[1]
