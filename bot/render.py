@@ -76,10 +76,10 @@ def escape(text: str, line_start: bool = True) -> str:
     """
     out, last = [], 0
     for url in _URL.finditer(text):
-        out.append(_escape_plain(text[last : url.start()], line_start or last > 0))
+        out.append(_escape_plain(text[last : url.start()], line_start and last == 0))
         out.append(url.group())
         last = url.end()
-    out.append(_escape_plain(text[last:], line_start or last > 0))
+    out.append(_escape_plain(text[last:], line_start and last == 0))
     return "".join(out)
 
 
@@ -102,7 +102,7 @@ def shorten(text: str, limit: int, markdown: bool = True) -> str:
 
     def fmt(lo: int, hi: int) -> str:
         body = escape(text[lo:hi], lo == 0) if markdown else text[lo:hi]
-        return ("" if lo == 0 else ELLIPSIS) + body + ("" if hi == len(text) else ELLIPSIS)
+        return _ellipses(body, lo, hi, len(text))
 
     return _fit(text, (0, 0), limit, fmt)
 
@@ -119,10 +119,14 @@ def quote(passage: Passage, limit: int, markdown: bool = True) -> str:
             if a < b:
                 piece = escape(text[a:b], a == 0 or text[a - 1] == "\n") if markdown else text[a:b]
                 parts.append(_bold(piece) if bold else piece)
-        body = ("" if lo == 0 else ELLIPSIS) + "".join(parts) + ("" if hi == len(text) else ELLIPSIS)
+        body = _ellipses("".join(parts), lo, hi, len(text))
         return "\n".join("> " + line for line in body.split("\n"))
 
     return _fit(text, keep or (0, 0), limit, fmt)
+
+
+def _ellipses(body: str, lo: int, hi: int, n: int) -> str:
+    return ("" if lo == 0 else ELLIPSIS) + body + ("" if hi == n else ELLIPSIS)
 
 
 def _answer_span(passage: Passage) -> tuple[int, int] | None:
@@ -176,21 +180,22 @@ def _window(text: str, keep: tuple[int, int], width: int) -> tuple[int, int]:
         lo = max(0, a0 - extra // 2)
         hi = min(n, lo + width if lo == 0 else a1 + extra - (a0 - lo))
         lo = max(0, min(lo, hi - width))
-    # Snap inward to word boundaries, never past the answer.
+    # Snap inward to word boundaries, never into the answer.
+    lo_cap, hi_cap = (a0, a1) if a1 > a0 else (hi, lo)
     snap_lo = lo
-    while 0 < snap_lo < n and not text[snap_lo - 1].isspace() and snap_lo < min(a0, hi):
+    while 0 < snap_lo < min(lo_cap, hi) and not text[snap_lo - 1].isspace():
         snap_lo += 1
     snap_hi = hi
-    while snap_lo < snap_hi < n and not text[snap_hi].isspace() and snap_hi > max(a1, snap_lo):
+    while max(hi_cap, snap_lo) < snap_hi < n and not text[snap_hi].isspace():
         snap_hi -= 1
     mid_word = (0 < snap_lo < n and not text[snap_lo - 1].isspace()) or (
         0 < snap_hi < n and not text[snap_hi].isspace()
     )
     if snap_lo < snap_hi and not mid_word:
         lo, hi = snap_lo, snap_hi
-    while lo < hi and lo < a0 and text[lo].isspace():
+    while lo < min(lo_cap, hi) and text[lo].isspace():
         lo += 1
-    while hi > lo and hi > a1 and text[hi - 1].isspace():
+    while max(hi_cap, lo) < hi and text[hi - 1].isspace():
         hi -= 1
     return lo, hi
 
@@ -243,7 +248,7 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
     shown = len(passages)
     while True:
         fixed = size(title) + size(description) + size(footer(shown))
-        fixed += sum(size(n) + size(s) + 1 for n, s in zip(names[:shown], sources[:shown], strict=True))
+        fixed += sum(size(n) + size(s) + 1 for n, s in zip(names[:shown], sources[:shown]))
         each = (EMBED_TOTAL_LIMIT - fixed) // shown
         if each >= MIN_QUOTE or shown == 1:
             break

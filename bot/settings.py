@@ -87,7 +87,7 @@ def _path(name: str, raw: str) -> Path:
 
 def _prefix(name: str, raw: str) -> str:
     if any(c.isspace() for c in raw) or len(raw) > 5:
-        raise SettingsError(f"{name} must be 1 to 5 characters without spaces, like '!', not {raw!r}")
+        raise SettingsError(f"{name} must be 1 to 5 characters, no spaces, like '!', not {raw!r}")
     return raw
 
 

@@ -1,8 +1,8 @@
 """Verbatim's retrieval core: quote the passages of a folder of documents that answer a question.
 
-    from index import open_index
-    idx = open_index("seeds")            # loads the saved index, or builds it
-    answer = idx.ask("how many troops will Mexico train?", k=3)
+from index import open_index
+idx = open_index("seeds")            # loads the saved index, or builds it
+answer = idx.ask("how many troops will Mexico train?", k=3)
 """
 
 from index.errors import DocumentsError, QuestionError, VerbatimError

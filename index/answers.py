@@ -10,16 +10,51 @@ from index.tokens import STOPWORDS, normalize, stem, terms, words
 QUANTITY, DATE, PERSON, PLACE, EXPANSION = "quantity", "date", "person", "place", "expansion"
 
 _TYPE_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bwhat (?:does|do|did|is|was) (?:the )?(?:acronym |abbreviation )?\"?([a-z][a-z.&]{1,9})\"? (?:stand|short) for\b"), EXPANSION),
-    (re.compile(r"\bwhat (?:does|did) (?:the )?(?:letters? )?\"?([a-z][a-z.&]{1,9})\"? (?:mean|refer to)\b"), EXPANSION),
-    (re.compile(r"\bhow (?:many|much|long|far|old|big|large|tall|high|deep|wide|heavy|often|fast)\b"), QUANTITY),
-    (re.compile(r"\b(?:what|which) (?:percentage|percent|proportion|number|amount|fraction|share|population|size|age)\b"), QUANTITY),
-    (re.compile(r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b"), DATE),
+    (
+        re.compile(
+            r"\bwhat (?:does|do|did|is|was) (?:the )?(?:acronym |abbreviation )?\"?([a-z][a-z.&]{1,9})\"? (?:stand|short) for\b"
+        ),
+        EXPANSION,
+    ),
+    (
+        re.compile(
+            r"\bwhat (?:does|did) (?:the )?(?:letters? )?\"?([a-z][a-z.&]{1,9})\"? (?:mean|refer to)\b"
+        ),
+        EXPANSION,
+    ),
+    (
+        re.compile(
+            r"\bhow (?:many|much|long|far|old|big|large|tall|high|deep|wide|heavy|often|fast)\b"
+        ),
+        QUANTITY,
+    ),
+    (
+        re.compile(
+            r"\b(?:what|which) (?:percentage|percent|proportion|number|amount|fraction|share|population|size|age)\b"
+        ),
+        QUANTITY,
+    ),
+    (
+        re.compile(
+            r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b"
+        ),
+        DATE,
+    ),
     (re.compile(r"\bwhen\b"), DATE),
     (re.compile(r"\b(?:who|whom|whose)\b"), PERSON),
-    (re.compile(r"\b(?:what|which) (?:person|people|man|woman|company|organization|organisation|group|team|agency|band|king|president|author|leader|player|official|minister)\b"), PERSON),
+    (
+        re.compile(
+            r"\b(?:what|which) (?:person|people|man|woman|company|organization|organisation|group|team|agency|band|king|president|author|leader|player|official|minister)\b"
+        ),
+        PERSON,
+    ),
     (re.compile(r"\bwhere\b"), PLACE),
-    (re.compile(r"\b(?:what|which|in what|in which) (?:country|countries|city|cities|place|region|state|town|continent|province|location|area|island|river)\b"), PLACE),
+    (
+        re.compile(
+            r"\b(?:what|which|in what|in which) (?:country|countries|city|cities|place|region|state|town|continent|province|location|area|island|river)\b"
+        ),
+        PLACE,
+    ),
 ]
 
 
@@ -72,16 +107,26 @@ _PATTERNS = {
     ),
 }
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*\w|[A-Z]\.?)"
-_CONNECTOR = r"(?:\s+(?:of|the|de|da|del|di|du|van|von|der|den|la|le|al|bin|and|for|y)(?=\s+[A-Z]))*"
+_CONNECTOR = (
+    r"(?:\s+(?:of|the|de|da|del|di|du|van|von|der|den|la|le|al|bin|and|for|y)(?=\s+[A-Z]))*"
+)
 _NAME = re.compile(rf"{_NAME_WORD}(?:{_CONNECTOR}\s+{_NAME_WORD})*")
 _NOT_NAMES = frozenset(
     normalize(w)
-    for w in ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "A", "An", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "In", "On", "At", "By", "For", "From", "With", "According", "However", "Meanwhile", "Last", "Since", "After", "Before", "During", "Historically", "Although", "While", "When", "Where", "What", "Who", "Why", "How", "Sending", "Such", "Some", "Many", "Most", "One", "Two"]
+    for w in """
+        January February March April May June July August September October November
+        December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An This That
+        These Those It He She They We I In On At By For From With According However
+        Meanwhile Last Since After Before During Historically Although While When Where What
+        Who Why How Sending Such Some Many Most One Two
+    """.split()
 )
 _PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|of)\s+$", re.I)
 
 
-def candidates(kind: str, text: str, question_words: frozenset[str], acronym: str | None = None) -> list[tuple[int, int]]:
+def candidates(
+    kind: str, text: str, question_words: frozenset[str], acronym: str | None = None
+) -> list[tuple[int, int]]:
     """Spans in `text` of phrases of the given kind that the question (its terms) does not contain."""
     if kind == EXPANSION:
         return _expansions(text, acronym or "")
@@ -105,12 +150,18 @@ def candidates(kind: str, text: str, question_words: frozenset[str], acronym: st
     return out
 
 
-def _trim_name(text: str, start: int, end: int, question_words: frozenset[str]) -> tuple[int, int] | None:
+def _trim_name(
+    text: str, start: int, end: int, question_words: frozenset[str]
+) -> tuple[int, int] | None:
     """Drop leading and trailing words the question already has (titles, "Prime Minister")."""
     parts = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+
     def known(span: tuple[int, int]) -> bool:
         w = words(text[span[0] : span[1]])
-        return not w or all(x in STOPWORDS or x in _NOT_NAMES or stem(x) in question_words for x in w)
+        return not w or all(
+            x in STOPWORDS or x in _NOT_NAMES or stem(x) in question_words for x in w
+        )
+
     while parts and known(parts[0]):
         parts.pop(0)
     while parts and known(parts[-1]):
@@ -138,7 +189,11 @@ def _expansions(text: str, acronym: str) -> list[tuple[int, int]]:
         n = len(letters)
         for size in range(n, max(0, n - 2), -1):  # allow compound words ("Port-au-Prince")
             tail = caps[-size:] if size <= len(caps) else []
-            if tail and "".join(w.group()[0] for w in tail).upper() == letters[: len(tail)] and len(tail) == n:
+            if (
+                tail
+                and "".join(w.group()[0] for w in tail).upper() == letters[: len(tail)]
+                and len(tail) == n
+            ):
                 out.append((offset + tail[0].start(), offset + tail[-1].end()))
                 break
     return out

@@ -59,7 +59,9 @@ class SparseBM25:
             idx = self.indices[lo:hi]
             acc[idx] += self.weights[lo:hi]
             touched.append(idx)
-        ids = np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0].astype(np.int64)
+        ids = (
+            np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0].astype(np.int64)
+        )
         scores = acc[ids]
         acc[ids] = 0.0
         return ids.astype(np.int64), scores
@@ -90,5 +92,7 @@ class RankBM25:
         if not term_ids or self.model is None:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         full = self.model.get_scores([str(t) for t in term_ids])
-        ids = np.unique(np.concatenate([self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids]))
+        ids = np.unique(
+            np.concatenate([self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids])
+        )
         return ids.astype(np.int64), full[ids]

@@ -161,7 +161,11 @@ def _postings(
 ) -> dict[str, np.ndarray]:
     """Term-major postings (indptr, indices, tf, weights) for sentences, paragraphs, documents."""
     out: dict[str, np.ndarray] = {}
-    units = {"sent": (sent, len(sent_len)), "para": (sent_para[sent], n_para), "doc": (sent_doc[sent], n_doc)}
+    units = {
+        "sent": (sent, len(sent_len)),
+        "para": (sent_para[sent], n_para),
+        "doc": (sent_doc[sent], n_doc),
+    }
     lengths = {
         "sent": sent_len,
         "para": np.bincount(sent_para, weights=sent_len, minlength=n_para).astype(np.int64),

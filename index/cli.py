@@ -24,7 +24,9 @@ def _add_common(p: argparse.ArgumentParser, engine: bool = True) -> None:
 
 def create_parser() -> argparse.ArgumentParser:
     """The command-line parser, one subcommand a job."""
-    parser = argparse.ArgumentParser(prog="python -m index", description="Answer questions from documents by quoting them.")
+    parser = argparse.ArgumentParser(
+        prog="python -m index", description="Answer questions from documents by quoting them."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="build or refresh the index, print a one-line summary")
@@ -33,13 +35,18 @@ def create_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question with quoted passages")
     p.add_argument("question", nargs="?", help="the question, in plain words")
-    p.add_argument("--batch", metavar="FILE", help="one question a line, or JSON lines with \"question\"")
+    p.add_argument(
+        "--batch", metavar="FILE", help='one question a line, or JSON lines with "question"'
+    )
     p.add_argument("-k", type=int, default=3, help="number of passages (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     _add_common(p)
 
     p = sub.add_parser("eval", help="hit@1/3/5 and MRR on questions with known answers")
-    p.add_argument("file", help="JSON lines with questions, or a folder with questions.jsonl and documents.jsonl")
+    p.add_argument(
+        "file",
+        help="JSON lines with questions, or a folder with questions.jsonl and documents.jsonl",
+    )
     p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_common(p)
@@ -76,7 +83,9 @@ def _open(args: argparse.Namespace):
 def cmd_build(args: argparse.Namespace) -> int:
     from index.searcher import open_index as _open_index
 
-    idx = _open_index(args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild)
+    idx = _open_index(
+        args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild
+    )
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(idx.report.summary())
@@ -165,7 +174,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"questions": len(cases), "seconds": seconds} | figures))
         return 0
-    print(f"{len(cases)} questions, {idx.report.documents} documents, {idx.report.sentences} sentences, {seconds:.1f} s")
+    print(
+        f"{len(cases)} questions, {idx.report.documents} documents, {idx.report.sentences} sentences, {seconds:.1f} s"
+    )
     for label in ("sentence", "passage"):
         row = "  ".join(f"{key} {value:.3f}" for key, value in figures[label].items())
         print(f"{label:9} {row}")

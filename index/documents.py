@@ -14,10 +14,14 @@ MAX_FILE_BYTES = 50 * 1024 * 1024  # one file may contribute at most this much t
 LEGACY_ENCODING = "cp1252"  # what most non-UTF-8 text in the wild is; decodes every byte
 
 URL_LINE = re.compile(r"^[ \t]*<?((?:https?://|www\.)[^\s<>]+)>?[ \t]*$", re.MULTILINE)
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
+FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE
+)
 META_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
 HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-SOURCE_LINE = re.compile(r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*\S.{0,80}$", re.I)
+SOURCE_LINE = re.compile(
+    r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*\S.{0,80}$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,9 @@ def list_files(folder: Path) -> list[tuple[str, Path]]:
     """Every document file under `folder`, sorted by id; hidden entries and symlinks are skipped."""
     found: list[tuple[str, Path]] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
+        )
         for name in files:
             path = Path(root, name)
             if name.startswith(".") or path.is_symlink():
@@ -83,7 +89,9 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and len(data) > 3:  # truncated in the last character
             return data[: exc.start].decode("utf-8-sig"), "truncated UTF-8, last character dropped"
-        return data.decode(LEGACY_ENCODING, errors="replace"), f"not UTF-8, read as {LEGACY_ENCODING}"
+        return data.decode(
+            LEGACY_ENCODING, errors="replace"
+        ), f"not UTF-8, read as {LEGACY_ENCODING}"
 
 
 def _control_ratio(sample: bytes) -> float:
@@ -165,7 +173,9 @@ def _from_plain(doc_id: str, text: str) -> SourceDoc:
     spans, url = _metadata_lines(text, end)
     skip = ([(0, end)] if end else []) + spans
     source = meta.get("url") or meta.get("source") or url
-    return SourceDoc(doc_id, meta.get("title") or readable_name(doc_id), _link(source), text, tuple(skip))
+    return SourceDoc(
+        doc_id, meta.get("title") or readable_name(doc_id), _link(source), text, tuple(skip)
+    )
 
 
 def _from_markdown(doc_id: str, text: str) -> SourceDoc:
@@ -187,9 +197,15 @@ def _link(value: str | None) -> str | None:
 
 
 _BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul", "caption", "summary", "details"]
+    """
+    address article aside blockquote br dd div dl dt fieldset figcaption figure footer form
+    h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul caption
+    summary details
+    """.split()
 )
-_HIDDEN_TAGS = frozenset(["script", "style", "noscript", "template", "head", "svg", "iframe", "object"])
+_HIDDEN_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "head", "svg", "iframe", "object"]
+)
 
 
 class _TextExtractor(HTMLParser):

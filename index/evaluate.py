@@ -43,7 +43,9 @@ def read_cases(path: Path) -> list[Case]:
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
-                raise VerbatimError(f"{path}:{n}: not a JSON line with a \"question\" ({exc})") from exc
+                raise VerbatimError(
+                    f'{path}:{n}: not a JSON line with a "question" ({exc})'
+                ) from exc
     if not cases:
         raise VerbatimError(f"{path} holds no questions")
     return cases
@@ -55,7 +57,9 @@ def _same_doc(document: str, doc_id: str) -> bool:
 
 def hit(case: Case, passage: Passage, whole: bool = True) -> bool:
     """Whether the passage (or only its best sentence) holds one of the case's answers."""
-    start, end = (passage.start, passage.end) if whole else (passage.sentence_start, passage.sentence_end)
+    start, end = (
+        (passage.start, passage.end) if whole else (passage.sentence_start, passage.sentence_end)
+    )
     if case.spans and case.doc_id is not None:
         if not _same_doc(passage.document, case.doc_id):
             return False

@@ -30,7 +30,11 @@ TYPE_BOOST = 0.15  # bonus for a sentence that holds a phrase of the asked-for t
 RERANK = 30  # how many top sentences are checked for the asked-for type
 MIN_COVERAGE = 0.35  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
-    ["it", "its", "this", "that", "these", "those", "they", "them", "their", "he", "his", "she", "her", "him", "such", "however", "but", "also", "meanwhile", "then", "thus", "therefore", "moreover", "furthermore", "instead", "yet", "still", "there", "here", "so", "and", "or", "nevertheless", "nonetheless", "besides", "otherwise", "accordingly", "consequently", "hence"]
+    """
+    it its this that these those they them their he his she her him such however but also
+    meanwhile then thus therefore moreover furthermore instead yet still there here so and
+    or nevertheless nonetheless besides otherwise accordingly consequently hence
+    """.split()
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -56,7 +60,11 @@ class Index:
         self._text = a["text"]
         self._text_offsets = a["text_offsets"]
         self._levels: dict[str, SparseBM25 | RankBM25] = {}
-        n_units = {"sent": len(a["sent_doc"]), "para": len(a["para_doc"]), "doc": len(self._doc_ids)}
+        n_units = {
+            "sent": len(a["sent_doc"]),
+            "para": len(a["para_doc"]),
+            "doc": len(self._doc_ids),
+        }
         for level in LEVELS:
             ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
             if engine == "bm25":
@@ -101,7 +109,9 @@ class Index:
         suggestions: tuple[str, ...] = ()
         if term_ids:
             with self._lock:
-                ranked, doc_scores = self._rank(term_ids, qtype, frozenset(self._qterms(text, corrections)))
+                ranked, doc_scores = self._rank(
+                    term_ids, qtype, frozenset(self._qterms(text, corrections))
+                )
             qset = frozenset(self._qterms(text, corrections))
             if ranked and self._covered(ranked[0], term_ids, missing):
                 passages = self._passages(ranked, k, qtype, qset, text)
@@ -167,16 +177,22 @@ class Index:
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
 
     def _sentence_text(self, sid: int) -> str:
-        return self.document_text(int(self._sent_doc[sid]))[self._sent_start[sid] : self._sent_end[sid]]
+        return self.document_text(int(self._sent_doc[sid]))[
+            self._sent_start[sid] : self._sent_end[sid]
+        ]
 
-    def _answer_in(self, sid: int, qtype: answers.QuestionType, qset: frozenset[str]) -> tuple[int, int] | None:
+    def _answer_in(
+        self, sid: int, qtype: answers.QuestionType, qset: frozenset[str]
+    ) -> tuple[int, int] | None:
         return answers.best_answer(qtype.kind, self._sentence_text(sid), qset, qtype.acronym)
 
     def _covered(self, best: tuple[int, float], term_ids: list[int], missing: int) -> bool:
         """Whether the best sentence's neighbourhood holds enough of the question's weight."""
         sid = best[0]
         unique = list(dict.fromkeys(term_ids))
-        total = float(self._idf_sent[unique].sum()) + missing * float(self._idf_sent.max(initial=1.0))
+        total = float(self._idf_sent[unique].sum()) + missing * float(
+            self._idf_sent.max(initial=1.0)
+        )
         present = set()
         for n in (sid - 1, sid, sid + 1):
             if 0 <= n < len(self._sent_doc) and self._sent_doc[n] == self._sent_doc[sid]:
@@ -185,7 +201,12 @@ class Index:
         return total > 0 and got / total >= MIN_COVERAGE
 
     def _passages(
-        self, ranked: list[tuple[int, float]], k: int, qtype: answers.QuestionType, qset: frozenset[str], question: str
+        self,
+        ranked: list[tuple[int, float]],
+        k: int,
+        qtype: answers.QuestionType,
+        qset: frozenset[str],
+        question: str,
     ) -> tuple[Passage, ...]:
         taken: set[int] = set()
         out: list[Passage] = []
@@ -273,7 +294,9 @@ def open_index(
     """Load the saved index of `docs` if it is current, else build and save it; return it loaded."""
     folder = docs_folder(docs)
     if not folder.exists():
-        raise DocumentsError(f"documents folder {folder} does not exist: create it or pass --docs DIR")
+        raise DocumentsError(
+            f"documents folder {folder} does not exist: create it or pass --docs DIR"
+        )
     if not folder.is_dir():
         raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
     if not list_files(folder):
@@ -300,7 +323,9 @@ def open_index(
         try:
             store.save(data, target)
         except OSError as exc:
-            warnings.append(f"could not save the index to {target} ({exc.strerror or exc}); serving from memory")
+            warnings.append(
+                f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
+            )
     report = BuildReport(
         built=built,
         documents=len(data.meta["doc_ids"]),

@@ -9,17 +9,48 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 # Lowercase, without the final period (Punkt's convention); multi-period forms keep inner dots.
 ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "drs", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "maj", "sgt", "cpl", "pvt", "capt", "cmdr", "cdr", "adm", "gov", "sen", "rep", "rev", "fr", "hon", "pres", "supt", "insp", "det", "atty", "esq", "amb", "inc", "ltd", "co", "corp", "bros", "llc", "plc", "dept", "div", "univ", "assn", "est", "approx", "vs", "etc", "al", "cf", "viz", "ibid", "op", "cit", "no", "nos", "vol", "vols", "pp", "eds", "fig", "figs", "ch", "chap", "sec", "para", "eq", "eqs", "refs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tue", "tues", "thu", "thur", "thurs", "fri", "a.m", "p.m", "e.g", "i.e", "u.s", "u.s.a", "u.k", "u.n", "e.u", "d.c", "b.c", "a.d", "b.c.e", "c.e", "ph.d", "m.d", "b.a", "m.a", "b.sc", "m.sc", "ll.b", "n.y", "l.a", "r.i.p", "ave", "blvd", "hwy", "apt", "ca", "approx", "lbs", "oz", "kg", "km", "cm", "mm", "yd", "hrs"]
+    """
+    mr mrs ms messrs mme mlle dr drs prof sr jr st mt ft gen col lt maj sgt cpl pvt capt
+    cmdr cdr adm gov sen rep rev fr hon pres supt insp det atty esq amb inc ltd co corp bros
+    llc plc dept div univ assn est approx vs etc al cf viz ibid op cit no nos vol vols pp
+    eds fig figs ch chap sec para eq eqs refs jan feb mar apr jun jul aug sep sept oct nov
+    dec tue tues thu thur thurs fri a.m p.m e.g i.e u.s u.s.a u.k u.n e.u d.c b.c a.d b.c.e
+    c.e ph.d m.d b.a m.a b.sc m.sc ll.b n.y l.a r.i.p ave blvd hwy apt ca approx lbs oz kg
+    km cm mm yd hrs
+    """.split()
 )
 
 # Words that, capitalized after an abbreviation, start a new sentence.
 SENTENCE_STARTERS = frozenset(
-    ["a", "an", "the", "this", "that", "these", "those", "there", "then", "thus", "however", "but", "and", "or", "so", "yet", "also", "still", "he", "she", "it", "we", "they", "i", "you", "his", "her", "its", "our", "their", "my", "your", "in", "on", "at", "as", "by", "for", "from", "with", "after", "before", "during", "since", "while", "when", "where", "if", "although", "though", "because", "once", "until", "unless", "despite", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless", "instead", "indeed", "according", "according", "today", "yesterday", "tomorrow", "last", "next", "some", "many", "most", "several", "few", "all", "each", "every", "no", "not", "one", "two", "three", "both", "neither", "either", "what", "who", "which", "why", "how"]
+    """
+    a an the this that these those there then thus however but and or so yet also still he
+    she it we they i you his her its our their my your in on at as by for from with after
+    before during since while when where if although though because once until unless
+    despite meanwhile moreover furthermore nevertheless nonetheless instead indeed according
+    according today yesterday tomorrow last next some many most several few all each every
+    no not one two three both neither either what who which why how
+    """.split()
 )
 
 # (word, "##number##") pairs: a period after these words is not a sentence end before a number.
 NUMBER_COLLOCATIONS = frozenset(
-    ("no", "nos", "vol", "fig", "figs", "p", "pp", "ch", "sec", "art", "para", "eq", "ref", "tab", "op")
+    (
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "figs",
+        "p",
+        "pp",
+        "ch",
+        "sec",
+        "art",
+        "para",
+        "eq",
+        "ref",
+        "tab",
+        "op",
+    )
 )
 
 URL_ONLY = re.compile(r"^[ \t]*<?(?:https?://|www\.)\S+>?[ \t]*$")
@@ -61,7 +92,9 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
                 spans.append((start, end))
                 start = None
             continue
-        if start is not None and (one_per_line or HEADING_LINE.match(line) or LIST_ITEM.match(line)):
+        if start is not None and (
+            one_per_line or HEADING_LINE.match(line) or LIST_ITEM.match(line)
+        ):
             spans.append((start, end))
             start = None
         if start is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -31,10 +32,8 @@ def save(data: IndexData, folder: Path) -> Path:
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     return target
 
@@ -48,10 +47,14 @@ def load(folder: Path, fingerprint: str | None = None) -> IndexData:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
         meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-    except Exception as exc:  # a damaged file can fail in zipfile, numpy or json: all mean "rebuild"
+    except (
+        Exception
+    ) as exc:  # a damaged file can fail in zipfile, numpy or json: all mean "rebuild"
         raise StaleIndex(f"unreadable ({type(exc).__name__})") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_VERSION:
-        raise StaleIndex(f"format {meta.get('format') if isinstance(meta, dict) else '?'} is not {FORMAT_VERSION}")
+        raise StaleIndex(
+            f"format {meta.get('format') if isinstance(meta, dict) else '?'} is not {FORMAT_VERSION}"
+        )
     if fingerprint is not None and meta.get("fingerprint") != fingerprint:
         raise StaleIndex("documents changed")
     return IndexData(arrays, meta)

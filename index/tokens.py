@@ -11,14 +11,38 @@ from nltk.stem.snowball import SnowballStemmer
 # Function words only. Unlike general lists it keeps numbers and words such as "million", "first",
 # "most", "top": they carry the answer to "how many" and "which" questions.
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "nor", "so", "if", "then", "than", "else", "of", "at", "by", "for", "with", "about", "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "once", "here", "there", "all", "any", "both", "each", "other", "some", "such", "only", "own", "same", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now", "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who", "whom", "whose", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "would", "could", "might", "must", "shall", "may", "how", "when", "where", "why", "whether", "also", "as", "ll", "ve", "re", "d", "m", "o", "y", "ain", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "doesn", "didn", "won", "wouldn", "shan", "shouldn", "mustn", "couldn", "mightn", "needn", "let", "lets", "like"]
+    """
+    a an the and or but nor so if then than else of at by for with about against between
+    into through during before after above below to from up down in out on off over under
+    again further once here there all any both each other some such only own same too very s
+    t can will just don should now i me my myself we our ours ourselves you your yours
+    yourself yourselves he him his himself she her hers herself it its itself they them
+    their theirs themselves what which who whom whose this that these those am is are was
+    were be been being have has had having do does did doing would could might must shall
+    may how when where why whether also as ll ve re d m o y ain isn aren wasn weren hasn
+    haven hadn doesn didn won wouldn shan shouldn mustn couldn mightn needn let lets like
+    """.split()
 )
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": " ", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": " ",
+        "\u2212": "-",
     }
 )
 
