@@ -96,12 +96,15 @@ def _escape_plain(text: str, line_start: bool) -> str:
     return _LINE_MARK.sub(mark, text)
 
 
-def shorten(text: str, limit: int, markdown: bool = True) -> str:
-    """`text` (escaped if `markdown`) within `limit`, cut at a word with an ellipsis if needed."""
+def shorten(text: str, limit: int, markdown: bool = True, block: bool = False) -> str:
+    """`text` on one line (escaped if `markdown`) within `limit`, cut at a word with an ellipsis.
+
+    `block` says the text starts a line of a description, where `#` or `1.` would format it.
+    """
     text = " ".join(text.split())
 
     def fmt(lo: int, hi: int) -> str:
-        body = escape(text[lo:hi], lo == 0) if markdown else text[lo:hi]
+        body = escape(text[lo:hi], block and lo == 0) if markdown else text[lo:hi]
         return _ellipses(body, lo, hi, len(text))
 
     return _fit(text, (0, 0), limit, fmt)
@@ -231,7 +234,7 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
     description = _corrections_line(answer, markdown)
     passages = list(answer.passages[:FIELD_COUNT_LIMIT])
     names = [
-        shorten(f"{first + i}. {p.title}", FIELD_NAME_LIMIT, markdown)
+        f"{first + i}. " + shorten(p.title, FIELD_NAME_LIMIT - 8, markdown)
         for i, p in enumerate(passages)
     ]
     sources = [_source_line(p, markdown) for p in passages]
@@ -248,7 +251,9 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
     shown = len(passages)
     while True:
         fixed = size(title) + size(description) + size(footer(shown))
-        fixed += sum(size(n) + size(s) + 1 for n, s in zip(names[:shown], sources[:shown]))
+        fixed += sum(
+            size(n) + size(s) + 1 for n, s in list(zip(names, sources, strict=True))[:shown]
+        )
         each = (EMBED_TOTAL_LIMIT - fixed) // shown
         if each >= MIN_QUOTE or shown == 1:
             break
@@ -264,20 +269,26 @@ def _corrections_line(answer: Answer, markdown: bool) -> str:
     if not answer.corrections:
         return ""
     pairs = ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
-    return shorten(f"Searched with corrected spelling: {pairs}", 500, markdown)
+    return shorten(f"Searched with corrected spelling: {pairs}", 500, markdown, block=True)
 
 
 def not_found_card(answer: Answer, *, markdown: bool = True) -> Card:
     """Nothing answers: say so plainly, with corrected spellings and the closest documents."""
     lines = ["Nothing in the documents answers that question. Try other words."]
     if answer.corrections:
-        lines.append("Searched with corrected spelling: " + ", ".join(
-            f"{new} (not {old})" for old, new in answer.corrections.items()))
+        lines.append(
+            "Searched with corrected spelling: "
+            + ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
+        )
     if answer.suggestions:
         lines.append("Closest documents: " + "; ".join(answer.suggestions[:5]))
-    description = "\n".join(shorten(line, 900, markdown) for line in lines)
-    return Card(shorten(answer.question, TITLE_LIMIT, markdown), description, (),
-                f"no passage found · {answer.elapsed_ms:.0f} ms")
+    description = "\n".join(shorten(line, 900, markdown, block=True) for line in lines)
+    return Card(
+        shorten(answer.question, TITLE_LIMIT, markdown),
+        description,
+        (),
+        f"no passage found · {answer.elapsed_ms:.0f} ms",
+    )
 
 
 def sources_cards(documents: Sequence[Document], *, markdown: bool = True) -> list[Card]:
@@ -286,8 +297,11 @@ def sources_cards(documents: Sequence[Document], *, markdown: bool = True) -> li
     pages: list[list[str]] = []
     for line in lines:
         page = pages[-1] if pages else None
-        if (page is None or len(page) == SOURCES_PER_PAGE
-                or size("\n".join([*page, line])) > DESCRIPTION_LIMIT):
+        if (
+            page is None
+            or len(page) == SOURCES_PER_PAGE
+            or size("\n".join([*page, line])) > DESCRIPTION_LIMIT
+        ):
             pages.append([line])
         else:
             page.append(line)
@@ -305,7 +319,7 @@ def _document_line(number: int, document: Document, markdown: bool) -> str:
     count = f"{document.sentences} sentence{'s' * (document.sentences != 1)}"
     url = _safe_url(document.source)
     link = "" if url is None else (f" · [link]({url})" if markdown else f" · {url}")
-    head = f"{number}. "
+    head = f"**{number}.** " if markdown else f"{number}. "
     title = shorten(document.title, SOURCE_LINE_LIMIT - len(head) - len(count) - 3, markdown)
     return f"{head}{title} · {count}{link}"
 
@@ -317,20 +331,22 @@ def help_card(*, prefix: str, message_commands: bool, passages: int, markdown: b
         if message_commands
         else "Mentions and prefix commands are turned off on this server; use /ask."
     )
-    description = "\n".join([
-        "I answer questions about this server's documents by quoting them word for word: "
-        "each answer is a passage with the exact answer in **bold** and a link to its source.",
-        "",
-        f"**/ask** `question` — the {passages} best passages; add `private: True` to see them "
-        "alone. Under an answer, **More** shows the next passages and 👍/👎 tell us whether it "
-        "helped.",
-        "**/sources** — the documents I know.",
-        "**/reload** — re-read the documents (Manage Server only).",
-        "**/help** — this message.",
-        "",
-        ask_other,
-        "Ask in plain words, like: *how many troops will Mexico train?*",
-    ])
+    description = "\n".join(
+        [
+            "I answer questions about this server's documents by quoting them word for word: "
+            "each answer is a passage with the exact answer in **bold** and a link to its source.",
+            "",
+            f"**/ask** `question` — the {passages} best passages; add `private: True` to see them "
+            "alone. Under an answer, **More** shows the next passages and 👍/👎 tell us whether it "
+            "helped.",
+            "**/sources** — the documents I know.",
+            "**/reload** — re-read the documents (Manage Server only).",
+            "**/help** — this message.",
+            "",
+            ask_other,
+            "Ask in plain words, like: *how many troops will Mexico train?*",
+        ]
+    )
     if not markdown:
         description = description.replace("**", "").replace("`", "").replace("*", "")
     return Card("Verbatim: answers quoted from the documents", description)

@@ -1,0 +1,145 @@
+"""`python -m bot`: one parser for running the bot, the console, and registering commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.settings import Settings, SettingsError, load_settings
+from index import VerbatimError, open_index
+
+log = logging.getLogger("bot")
+
+REJECTED_TOKEN = (
+    "Discord rejected DISCORD_TOKEN: copy the token again from the Developer Portal "
+    "(your application → Bot → Reset Token) into .env"
+)
+INTENT_MISSING = (
+    "VERBATIM_MESSAGE_CONTENT is on but the Message Content intent is not enabled: enable it in "
+    "the Developer Portal (your application → Bot → Privileged Gateway Intents), or turn the "
+    "setting off"
+)
+
+
+def create_parser() -> argparse.ArgumentParser:
+    """The command line: run the bot (default), `--console`, or `sync`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Verbatim: answer questions about a folder of documents by quoting them.",
+    )
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="answer lines from standard input in the terminal, without Discord",
+    )
+    parser.add_argument("--docs", metavar="DIR", help="documents folder (default VERBATIM_DOCS)")
+    parser.add_argument("--index", metavar="DIR", help="index folder (default VERBATIM_INDEX)")
+    commands = parser.add_subparsers(dest="command", metavar="{sync}")
+    sync = commands.add_parser(
+        "sync", help="register the slash commands with Discord (once, and after they change)"
+    )
+    sync.add_argument(
+        "--guild",
+        metavar="ID",
+        type=int,
+        help="register in this server only (instant; for development) instead of globally",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run what the arguments ask; errors are one line on stderr and a non-zero exit."""
+    args = create_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return _fail(error, 2)
+    if args.docs:
+        settings = dataclasses.replace(settings, docs=Path(args.docs))
+    if args.index:
+        settings = dataclasses.replace(settings, index_dir=Path(args.index))
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "sync":
+            return _discord(_sync(settings, settings.require_token(), args.guild))
+        if args.console:
+            return _console(settings)
+        return _run(settings)
+    except SettingsError as error:
+        return _fail(error, 2)
+    except VerbatimError as error:
+        return _fail(error, 1)
+
+
+def _fail(error: Exception | str, code: int) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return code
+
+
+def _open(settings: Settings):
+    index = open_index(settings.docs, settings.index_dir, progress=sys.stderr.isatty())
+    print(index.report.summary(), file=sys.stderr)
+    return index
+
+
+def _console(settings: Settings) -> int:
+    from bot.console import Console, run_console
+
+    return run_console(Console(_open(settings), settings), sys.stdin, sys.stdout)
+
+
+def _run(settings: Settings) -> int:
+    from bot.client import VerbatimBot
+
+    token = settings.require_token()  # before the index: a missing token should fail fast
+    bot = VerbatimBot(settings, _open(settings))
+    return _discord(_start(bot, token))
+
+
+async def _start(bot: discord.Client, token: str) -> None:
+    async with bot:
+        await bot.start(token)
+
+
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> None:
+    from bot.client import VerbatimBot
+
+    bot = VerbatimBot(settings, None)  # registering commands needs no documents
+    async with bot:
+        await bot.login(token)
+        if guild_id is None:
+            synced = await bot.tree.sync()
+            where = "globally (they can take a few minutes to appear)"
+        else:
+            guild = discord.Object(guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            where = f"in server {guild_id}"
+    names = ", ".join(f"/{c.name}" for c in synced)
+    print(f"Registered {len(synced)} slash commands {where}: {names}")
+
+
+def _discord(work: Coroutine[Any, Any, None]) -> int:
+    """Run `work`, turning Discord's refusals into one line instead of a traceback."""
+    try:
+        asyncio.run(work)
+    except discord.LoginFailure:
+        return _fail(REJECTED_TOKEN, 1)
+    except discord.PrivilegedIntentsRequired:
+        return _fail(INTENT_MISSING, 1)
+    except (aiohttp.ClientConnectionError, TimeoutError) as error:
+        return _fail(f"cannot reach Discord ({error.__class__.__name__}); check the network", 1)
+    except KeyboardInterrupt:
+        pass
+    return 0
