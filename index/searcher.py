@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 import threading
@@ -24,11 +25,13 @@ from index.typos import correct
 ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
-PARA_WEIGHT = 0.5  # share of the paragraph's score blended into each sentence's
-DOC_WEIGHT = 0.3  # share of the document's score
+PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
+DOC_WEIGHT = 0.6  # share of the document's score
+PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
+NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 TYPE_BOOST = 0.15  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences are checked for the asked-for type
-MIN_COVERAGE = 0.35  # share of the question's IDF mass the best passage must contain
+MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
     """
     it its this that these those they them their he his she her him such however but also
@@ -109,10 +112,9 @@ class Index:
         suggestions: tuple[str, ...] = ()
         if term_ids:
             with self._lock:
-                ranked, doc_scores = self._rank(
-                    term_ids, qtype, frozenset(self._qterms(text, corrections))
-                )
-            qset = frozenset(self._qterms(text, corrections))
+                qterms = self._qterms(text, corrections)
+                ranked, doc_scores = self._rank(term_ids, qtype, qterms)
+            qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
                 passages = self._passages(ranked, k, qtype, qset, text)
             else:
@@ -146,8 +148,9 @@ class Index:
     def _surface_count(self, word: str) -> int:
         return self._surface.get(word, 0)
 
-    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qset: frozenset[str]):
+    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
+        qset = frozenset(qterms)
         s_ids, s = self._levels["sent"].score(term_ids)
         if not len(s_ids):
             return [], ()
@@ -168,11 +171,15 @@ class Index:
         order = part[np.lexsort((s_ids[part], -blended[part]))]
         scores = {int(s_ids[i]): float(blended[i]) for i in order}
         ranked = [int(s_ids[i]) for i in order]
-        if qtype.kind is not None:
-            for sid in ranked[:RERANK]:
-                if self._answer_in(sid, qtype, qset) is not None:
-                    scores[sid] *= 1 + TYPE_BOOST
-            ranked = sorted(ranked, key=lambda sid: (-scores[sid], sid))
+        pairs = set(itertools.pairwise(qterms))
+        for sid in ranked[:RERANK]:
+            if pairs:
+                toks = terms(self._sentence_text(sid))
+                shared = len(pairs & set(itertools.pairwise(toks)))
+                scores[sid] += PAIR_BONUS * shared / len(pairs)
+            if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
+                scores[sid] *= 1 + TYPE_BOOST
+        ranked = sorted(ranked, key=lambda sid: (-scores[sid], sid))
         best_docs = d_ids[np.lexsort((d_ids, -d))][:3]
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
 
@@ -210,13 +217,14 @@ class Index:
     ) -> tuple[Passage, ...]:
         taken: set[int] = set()
         out: list[Passage] = []
+        scores = dict(ranked)
         why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
         for sid, score in ranked:
             if len(out) >= k:
                 break
             if sid in taken:
                 continue
-            first, last = self._expand(sid, qtype, qset, taken, why)
+            first, last = self._expand(sid, qtype, qset, taken, why, scores)
             taken.update(range(first, last + 1))
             out.append(self._passage(sid, first, last, score, qtype, qset))
         return tuple(out)
@@ -225,7 +233,9 @@ class Index:
         n = len(self._sent_para)
         return 0 <= a < n and 0 <= b < n and self._sent_para[a] == self._sent_para[b]
 
-    def _expand(self, sid: int, qtype, qset, taken: set[int], why: bool) -> tuple[int, int]:
+    def _expand(
+        self, sid: int, qtype, qset, taken: set[int], why: bool, scores: dict[int, float]
+    ) -> tuple[int, int]:
         """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
         first = last = sid
         text = self._sentence_text(sid)
@@ -236,6 +246,11 @@ class Index:
             first = sid - 1
         short = len(words(text)) < 10 or text.rstrip().endswith(":")
         if next_ok and (short or why):
+            last = sid + 1
+        bar = NEIGHBOUR_SHARE * scores[sid]
+        if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:
+            first = sid - 1
+        if next_ok and last == sid and scores.get(sid + 1, -1.0) >= bar:
             last = sid + 1
         if qtype.kind is not None and self._answer_in(sid, qtype, qset) is None:
             if next_ok and last == sid and self._answer_in(sid + 1, qtype, qset) is not None:
