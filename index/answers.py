@@ -44,7 +44,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:who|whom|whose)\b"), PERSON),
     (
         re.compile(
-            r"\b(?:what|which) (?:person|people|man|woman|company|organization|organisation|group|team|agency|band|king|president|author|leader|player|official|minister)\b"
+            r"\b(?:what|which) (?:\w+ )?(?:person|people|man|woman|company|organization|organisation|group|team|agency|band|king|president|author|leader|player|official|minister|outlet|newspaper|network|channel|magazine|station|party|university|club)\b"
         ),
         PERSON,
     ),
@@ -87,7 +87,9 @@ _NUMWORD = (
 _SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred))?"
 _UNIT = (
     r"(?:\s*(?:%|percent|per cent|km|kilometers|kilometres|miles|meters|metres|feet|kg|pounds|tons|"
-    r"years|months|weeks|days|hours|minutes|seconds|dollars|euros|people|times))?"
+    r"years|months|weeks|days|hours|minutes|seconds|dollars|euros)"
+    r"|-(?:year|month|week|day|hour|minute|mile|meter|metre|kilometer|kilometre|foot|inch|man|member)s?"
+    r"(?:-old|-long)?)?"
 )
 _PATTERNS = {
     QUANTITY: re.compile(
@@ -118,7 +120,8 @@ _NOT_NAMES = frozenset(
         December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An This That
         These Those It He She They We I In On At By For From With According However
         Meanwhile Last Since After Before During Historically Although While When Where What
-        Who Why How Sending Such Some Many Most One Two
+        Who Why How Sending Such Some Many Most One Two Minister President Prime Mr Mrs Ms Dr
+        General Gen King Queen Pope Senator Sen Governor Gov Sir Lord Saint St Professor Prof
     """.split()
 )
 _PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|of)\s+$", re.I)
@@ -208,13 +211,16 @@ def best_answer(
     spans = candidates(kind, text, question_words, acronym)
     if not spans:
         return None
-    anchors = [
-        m.start() for m in re.finditer(r"[\w’'-]+", text) if set(terms(m.group())) & question_words
-    ]
+    anchors: dict[str, list[int]] = {}
+    for m in re.finditer(r"[\w’'-]+", text):
+        for term in set(terms(m.group())) & question_words:
+            anchors.setdefault(term, []).append(m.start())
     if not anchors:
         return spans[0]
 
-    def distance(span: tuple[int, int]) -> int:
-        return min(min(abs(a - span[0]), abs(a - span[1])) for a in anchors)
+    def distance(span: tuple[int, int]) -> float:
+        """Mean distance to the nearest occurrence of each question word: central candidates win."""
+        near = [min(min(abs(a - span[0]), abs(a - span[1])) for a in at) for at in anchors.values()]
+        return sum(near) / len(near)
 
     return min(spans, key=lambda sp: (distance(sp), sp[0]))
