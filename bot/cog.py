@@ -30,6 +30,28 @@ class Refused(app_commands.CheckFailure):
     """A polite refusal; its message is shown to the user alone."""
 
 
+class Question(app_commands.Transformer):
+    """A question of 1 to QUESTION_LIMIT characters: Discord's client enforces the bound it is
+    given, and this checks it again, as interactions can come from elsewhere."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:
+        return QUESTION_LIMIT
+
+    async def transform(self, interaction: Interaction, value: str) -> str:
+        if not 1 <= len(value) <= QUESTION_LIMIT:
+            raise app_commands.TransformerError(value, self.type, self)
+        return value
+
+
 def channel_ids(channel: Any, channel_id: int | None = None) -> tuple[int | None, ...]:
     """The channel's id and, for a thread, its parent's (a thread of an allowed channel is ok)."""
     return (channel_id or getattr(channel, "id", None), getattr(channel, "parent_id", None))
@@ -87,7 +109,7 @@ class Answers(commands.Cog):
     async def ask(
         self,
         interaction: Interaction,
-        question: app_commands.Range[str, 1, QUESTION_LIMIT],
+        question: app_commands.Transform[str, Question],
         private: bool = False,
     ) -> None:
         await interaction.response.defer(ephemeral=private, thinking=True)
@@ -184,20 +206,18 @@ class Answers(commands.Cog):
                 refusal,
                 delete_after=REFUSAL_SECONDS,
                 allowed_mentions=NO_MENTIONS,
-                mention_author=False,
             )
             return
         try:
             answer = await self.bot.search(question)
         except QuestionError as error:
-            await msg.reply(str(error), allowed_mentions=NO_MENTIONS, mention_author=False)
+            await msg.reply(str(error), allowed_mentions=NO_MENTIONS)
             return
         view = self.answer_view(answer) if answer.found else None
         sent = await msg.reply(
             embed=to_embed(answer_card(answer)),
             view=view,
             allowed_mentions=NO_MENTIONS,
-            mention_author=False,
         )
         if view is not None:
             view.message = sent

@@ -152,7 +152,7 @@ class Recorder:
         """Every payload that creates or edits a message (what Discord would show)."""
         out = []
         for call in self.calls:
-            if call.kind == "response" and call.payload and "data" in call.payload:
+            if call.kind == "response" and call.payload["type"] in (4, 7):  # message, edit
                 out.append(call.payload["data"])
             elif call.kind in ("followup", "edit", "edit_original") and call.payload:
                 out.append(call.payload)
@@ -255,13 +255,15 @@ def buttons(message_payload: dict) -> dict[str, dict]:
     return out
 
 
-def feed(bot: VerbatimBot, recorder: Recorder, payload: dict) -> None:
-    """Hand one raw interaction to discord.py as the gateway would; its handling starts as tasks."""
+def feed(bot: VerbatimBot, recorder: Recorder, payload: dict) -> set[asyncio.Task]:
+    """Hand one raw interaction to discord.py as the gateway would; return the tasks it started."""
+    before = asyncio.all_tasks()
     token = async_context.set(recorder)  # the tasks discord.py creates copy this context
     try:
         bot._connection.parse_interaction_create(payload)
     finally:
         async_context.reset(token)
+    return asyncio.all_tasks() - before
 
 
 async def dispatch(bot: VerbatimBot, recorder: Recorder, payload: dict) -> None:
@@ -319,13 +321,13 @@ def check_sent(recorder: Recorder) -> list[dict]:
     return sent
 
 
-async def settle() -> None:
-    """Wait until the command and button tasks discord.py started have finished."""
+async def settle(ignore: set[asyncio.Task] = frozenset()) -> None:
+    """Wait until the command and button tasks discord.py started (but `ignore`) have finished."""
     names = ("CommandTree-invoker", "discord-ui-view-dispatch")
     while True:
         pending = [
             t
-            for t in asyncio.all_tasks()
+            for t in asyncio.all_tasks() - ignore
             if t is not asyncio.current_task() and not t.done() and t.get_name().startswith(names)
         ]
         if not pending:

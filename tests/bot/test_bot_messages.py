@@ -1,0 +1,127 @@
+"""Asking by mention and by `!ask`, driven through dpytest's fake Discord backend."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import discord
+import discord.ext.test as dpytest
+import pytest
+import pytest_asyncio
+from discord.ext.test import backend
+from fakediscord import check_payload
+
+from bot.client import VerbatimBot
+
+pytestmark = pytest.mark.asyncio
+
+TROOPS = "how many troops will Mexico train?"
+
+
+async def start(settings, index) -> tuple[VerbatimBot, list[dict]]:
+    """A bot on dpytest's backend; returns it and the list its sent payloads are recorded in."""
+    intents = discord.Intents.default()
+    intents.members = True  # dpytest needs it
+    intents.message_content = settings.message_content
+    bot = VerbatimBot(settings, index, intents=intents)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    dpytest.configure(bot)
+    sent: list[dict] = []
+    original = bot.http.send_message
+
+    async def send_message(channel_id, *, params):
+        sent.append(params.payload)
+        channel = bot.get_channel(channel_id)  # noqa: F841 (dpytest reads its caller's `channel`)
+        return await original(channel_id, params=params)
+
+    bot.http.send_message = send_message
+    return bot, sent
+
+
+@pytest_asyncio.fixture
+async def chat(settings, index):
+    bot, sent = await start(dataclasses.replace(settings, message_content=True), index)
+    yield bot, sent
+    await dpytest.empty_queue()
+
+
+def quotes(payload: dict) -> str:
+    (embed,) = payload["embeds"]
+    return "\n".join(f["value"] for f in embed["fields"])
+
+
+async def test_prefix_command_answers_like_ask(chat):
+    _, sent = chat
+    await dpytest.message(f"!ask {TROOPS}")
+    (reply,) = sent
+    assert "**700**" in quotes(reply)
+    assert "message_reference" in reply  # a reply, which pings nobody, not even the asker
+    assert reply["components"][0]["components"][0]["label"] == "More"
+    check_payload(reply)
+
+
+async def test_mention_answers_like_ask(chat):
+    bot, sent = chat
+    await dpytest.message(f"<@{bot.user.id}> {TROOPS}")
+    (reply,) = sent
+    assert "**700**" in quotes(reply)
+    check_payload(reply)
+
+
+async def test_mention_without_question_explains(chat):
+    bot, sent = chat
+    await dpytest.message(f"<@{bot.user.id}>")
+    (reply,) = sent
+    assert reply["content"].startswith("Ask me a question after the mention")
+    check_payload(reply)
+
+
+async def test_markup_and_mentions_in_quotes_ping_nobody(chat):
+    _, sent = chat
+    await dpytest.message("!ask who do I ping when the first frost comes?")
+    (reply,) = sent
+    assert "@everyone" in quotes(reply) and "\\<@123>" in quotes(reply)
+    check_payload(reply)
+
+
+async def test_other_bots_are_ignored(chat):
+    bot, sent = chat
+    config = dpytest.get_config()
+    other = backend.make_user("otherbot", "0001")
+    other.bot = True
+    member = backend.make_member(other, config.guilds[0])
+    await dpytest.message(f"!ask {TROOPS}", member=member)
+    await dpytest.message(f"<@{bot.user.id}> {TROOPS}", member=member)
+    assert sent == []
+
+
+async def test_cooldown_refuses_politely(settings, index):
+    settings = dataclasses.replace(settings, message_content=True, cooldown_seconds=3600)
+    _, sent = await start(settings, index)
+    await dpytest.message(f"!ask {TROOPS}")
+    await dpytest.message(f"!ask {TROOPS}")
+    assert sent[1]["content"].startswith("Please wait")
+    for payload in sent:
+        check_payload(payload)
+    await dpytest.empty_queue()
+
+
+async def test_channel_allow_list_refuses_politely(settings, index):
+    settings = dataclasses.replace(settings, message_content=True, allowed_channels=frozenset({1}))
+    _, sent = await start(settings, index)
+    await dpytest.message(f"!ask {TROOPS}")
+    (reply,) = sent
+    assert reply["content"] == "I only answer in these channels: <#1>."
+    check_payload(reply)
+    await dpytest.empty_queue()
+
+
+async def test_off_without_the_message_content_setting(settings, index, caplog):
+    caplog.set_level("INFO")
+    bot, sent = await start(settings, index)  # VERBATIM_MESSAGE_CONTENT is off by default
+    await dpytest.message(f"!ask {TROOPS}")
+    await dpytest.message(f"<@{bot.user.id}> {TROOPS}")
+    assert sent == []
+    assert "Mentions and !ask are off" in caplog.text
+    await dpytest.empty_queue()
