@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
     were be been being have has had having do does did doing would could might must shall
     may how when where why whether also as ll ve re d m o y ain isn aren wasn weren hasn
     haven hadn doesn didn won wouldn shan shouldn mustn couldn mightn needn let lets like
+    many much
     """.split()
 )
 

@@ -1,0 +1,92 @@
+"""Sentence splitting: Punkt with the project's own parameters, offline and deterministic."""
+
+import pytest
+
+from index.sentences import blocks, split
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in split(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Dr. Smith went to Washington. He arrived at 3 p.m. on Friday.",
+            ["Dr. Smith went to Washington.", "He arrived at 3 p.m. on Friday."],
+        ),
+        (
+            "The U.S. Army trained them. The U.S.-backed mission failed.",
+            ["The U.S. Army trained them.", "The U.S.-backed mission failed."],
+        ),
+        (
+            "Acme Inc. was founded in Jan. 1990 by Mr. J. R. Smith. It grew fast.",
+            ["Acme Inc. was founded in Jan. 1990 by Mr. J. R. Smith.", "It grew fast."],
+        ),
+        (
+            "See Fig. 3 for details. Prices rose by 2.5 percent.",
+            ["See Fig. 3 for details.", "Prices rose by 2.5 percent."],
+        ),
+        (
+            "In No. 5 of the series, e.g. the last one, nothing happened. Then it ended.",
+            ["In No. 5 of the series, e.g. the last one, nothing happened.", "Then it ended."],
+        ),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text, expected):
+    assert sentences(text) == expected
+
+
+def test_curly_quotes_end_sentences():
+    text = "“This is essential,” said the minister. “It reflects our commitment.” The office added more."
+    assert sentences(text) == [
+        "“This is essential,” said the minister.",
+        "“It reflects our commitment.”",
+        "The office added more.",
+    ]
+
+
+def test_url_only_lines_and_blank_lines_end_sentences():
+    text = "Read more at\n\nhttps://example.com/page\nNext paragraph starts here"
+    assert sentences(text) == ["Read more at", "Next paragraph starts here"]
+
+
+def test_list_items_are_sentences_of_their_own():
+    text = "Shopping list:\n- eggs\n- milk\n\n1. first item\n2. second item"
+    assert sentences(text) == ["Shopping list:", "- eggs", "- milk", "1. first item", "2. second item"]
+
+
+def test_heading_marks_are_not_part_of_the_sentence():
+    assert sentences("# Heading\nText under heading. More text.") == [
+        "Heading",
+        "Text under heading.",
+        "More text.",
+    ]
+
+
+def test_spans_index_the_text_exactly(docs):
+    text = (docs / "000_44c18b5492aa5800.txt").read_text(encoding="utf-8")
+    spans = split(text)
+    assert all(text[s:e] == text[s:e].strip() and text[s:e] for s, e, _ in spans)
+    assert [s for s, _, _ in spans] == sorted(s for s, _, _ in spans)
+    assert all(e1 <= s2 for (_, e1, _), (s2, _, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_seed_article_splits_after_closing_curly_quote(docs):
+    text = (docs / "000_44c18b5492aa5800.txt").read_text(encoding="utf-8")
+    got = sentences(text)
+    assert "“We need a disciplined, well-trained core group to reestablish a basic level of order.”" in got
+    assert "Mexico’s selection as a partner country is not coincidental." in got
+
+
+def test_one_paragraph_per_line_without_blank_lines():
+    text = "First line one. Still one.\nSecond line.\nThird line."
+    assert [(s, e) for s, e in blocks(text)] == [(0, 26), (27, 39), (40, 51)]
+    assert [p for _, _, p in split(text)] == [0, 0, 1, 2]
+
+
+def test_metadata_spans_are_skipped():
+    text = "A sentence here.\nSource: CNN"
+    assert sentences(text) == ["A sentence here.", "Source: CNN"]
+    assert [text[s:e] for s, e, _ in split(text, ((17, 28),))] == ["A sentence here."]

@@ -1,0 +1,54 @@
+"""The one tokenizer for documents and questions."""
+
+from index.tokens import STOPWORDS, normalize, terms, words
+
+
+def test_curly_apostrophes_and_possessives():
+    assert words("Mexico’s support") == words("Mexico's support") == ["mexico", "support"]
+
+
+def test_accents_and_case_fold():
+    assert normalize("Fils-Aimé ÉCOLE") == "fils-aime ecole"
+    assert terms("Fils-Aimé") == terms("fils-aime")
+
+
+def test_numbers_stay_whole():
+    assert words("15,000 people") == ["15000", "people"]
+    assert words("15000") == ["15000"]
+    assert words("1.3 million") == ["1.3", "million"]
+    assert words("in 2021.") == ["in", "2021"]
+
+
+def test_acronyms_with_dots():
+    assert words("the U.S. Army") == ["the", "us", "army"]
+    assert terms("U.S.-backed") == terms("US backed")
+
+
+def test_hyphenated_words_give_parts_and_compound():
+    assert words("Port-au-Prince") == ["port", "au", "prince", "portauprince"]
+    assert set(terms("e-mail")) >= set(terms("email"))
+
+
+def test_stems_unify_word_forms():
+    assert terms("training trained trains") == ["train", "train", "train"]
+    assert terms("troops") == terms("troop")
+
+
+def test_stopwords_drop_function_words_but_keep_quantities():
+    assert terms("how many of the troops") == ["troop"]
+    for kept in ("million", "first", "most", "top", "two", "hundred"):
+        assert kept not in STOPWORDS
+
+
+def test_questions_and_documents_meet():
+    assert set(terms("how many troops will Mexico train?")) <= set(
+        terms("Sending troops to Mexico; training in Mexico")
+    )
+
+
+def test_odd_unicode_does_not_fail():
+    assert terms("🙂🙂🙂") == []
+    assert terms("مرحبا بالعالم") != []
+    assert terms("你好世界") != []
+    assert terms("नमस्ते दुनिया") != []
+    assert terms("\x00\x07\u200b\u202e") == []
