@@ -64,6 +64,8 @@ class QuestionType:
 
     kind: str | None
     acronym: str | None = None
+    unit: str | None = None  # for "how long/far/old/tall": the answer must name such a unit
+    counted: str | None = None  # for "how many flights": the term the number should come before
 
 
 def question_type(question: str) -> QuestionType:
@@ -73,7 +75,10 @@ def question_type(question: str) -> QuestionType:
         m = pattern.search(q)
         if m:
             acronym = m.group(1).replace(".", "").upper() if kind == EXPANSION else None
-            return QuestionType(kind, acronym)
+            how = re.search(r"\bhow (long|far|old|tall|high|deep|wide|often)\b", q)
+            many = re.search(r"\bhow (?:many|much) ([a-z]+)", q)
+            counted = stem(many.group(1)) if many and many.group(1) not in STOPWORDS else None
+            return QuestionType(kind, acronym, _UNITS.get(how.group(1)) if how else None, counted)
     return QuestionType(None)
 
 
@@ -91,6 +96,20 @@ _UNIT = (
     r"|-(?:year|month|week|day|hour|minute|mile|meter|metre|kilometer|kilometre|foot|inch|man|member)s?"
     r"(?:-old|-long)?)?"
 )
+_TIME = r"second|minute|hour|day|week|month|year|decade|centur(?:y|ies)|night|season"
+_LENGTH = (
+    r"mm|cm|km|m|metres?|meters?|kilometres?|kilometers?|miles?|feet|foot|ft|inch(?:es)?|yards?"
+)
+_UNITS = {
+    "long": rf"(?:{_TIME}|{_LENGTH})",
+    "far": rf"(?:{_LENGTH}|light-years?)",
+    "old": r"(?:years?|year-old|months?)",
+    "tall": rf"(?:{_LENGTH})",
+    "high": rf"(?:{_LENGTH})",
+    "deep": rf"(?:{_LENGTH})",
+    "wide": rf"(?:{_LENGTH})",
+    "often": r"(?:times|every|per|a (?:day|week|month|year))",
+}
 _PATTERNS = {
     QUANTITY: re.compile(
         rf"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*{_SCALE}{_UNIT}(?!\w)|\b{_NUMWORD}(?:[- ]{_NUMWORD})*{_SCALE}{_UNIT}\b",
@@ -128,11 +147,12 @@ _PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|of)\s+$
 
 
 def candidates(
-    kind: str, text: str, question_words: frozenset[str], acronym: str | None = None
+    qtype: QuestionType, text: str, question_words: frozenset[str]
 ) -> list[tuple[int, int]]:
     """Spans in `text` of phrases of the given kind that the question (its terms) does not contain."""
+    kind = qtype.kind
     if kind == EXPANSION:
-        return _expansions(text, acronym or "")
+        return _expansions(text, qtype.acronym or "")
     if kind in (PERSON, PLACE):
         spans = []
         for m in _NAME.finditer(text):
@@ -149,6 +169,10 @@ def candidates(
         while e > s and text[e - 1] in " ,.":
             e -= 1
         if e > s and not set(terms(text[s:e])) <= question_words:
+            if qtype.unit and not re.match(
+                rf"[\w\s,.-]{{0,20}}?\b{qtype.unit}s?\b", text[s:], re.I
+            ):
+                continue
             out.append((s, e))
     return out
 
@@ -203,12 +227,12 @@ def _expansions(text: str, acronym: str) -> list[tuple[int, int]]:
 
 
 def best_answer(
-    kind: str | None, text: str, question_words: frozenset[str], acronym: str | None = None
+    qtype: QuestionType, text: str, question_words: frozenset[str]
 ) -> tuple[int, int] | None:
     """The candidate closest to the question's words in `text`, as a span of `text`."""
-    if kind is None:
+    if qtype.kind is None:
         return None
-    spans = candidates(kind, text, question_words, acronym)
+    spans = candidates(qtype, text, question_words)
     if not spans:
         return None
     anchors: dict[str, list[int]] = {}
@@ -223,4 +247,9 @@ def best_answer(
         near = [min(min(abs(a - span[0]), abs(a - span[1])) for a in at) for at in anchors.values()]
         return sum(near) / len(near)
 
-    return min(spans, key=lambda sp: (distance(sp), sp[0]))
+    def names_counted(span: tuple[int, int]) -> bool:
+        """ "700 Haitian troops" answers "how many troops": the counted word follows closely."""
+        after = terms(" ".join(text[span[1] : span[1] + 60].split()[:3]))
+        return qtype.counted is not None and qtype.counted in after
+
+    return min(spans, key=lambda sp: (not names_counted(sp), distance(sp), sp[0]))

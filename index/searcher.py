@@ -191,7 +191,7 @@ class Index:
     def _answer_in(
         self, sid: int, qtype: answers.QuestionType, qset: frozenset[str]
     ) -> tuple[int, int] | None:
-        return answers.best_answer(qtype.kind, self._sentence_text(sid), qset, qtype.acronym)
+        return answers.best_answer(qtype, self._sentence_text(sid), qset)
 
     def _covered(self, best: tuple[int, float], term_ids: list[int], missing: int) -> bool:
         """Whether the best sentence's neighbourhood holds enough of the question's weight."""

@@ -1,5 +1,7 @@
 """Sentence splitting: Punkt with the project's own parameters, offline and deterministic."""
 
+import itertools
+
 import pytest
 
 from index.sentences import blocks, split
@@ -54,7 +56,13 @@ def test_url_only_lines_and_blank_lines_end_sentences():
 
 def test_list_items_are_sentences_of_their_own():
     text = "Shopping list:\n- eggs\n- milk\n\n1. first item\n2. second item"
-    assert sentences(text) == ["Shopping list:", "- eggs", "- milk", "1. first item", "2. second item"]
+    assert sentences(text) == [
+        "Shopping list:",
+        "- eggs",
+        "- milk",
+        "1. first item",
+        "2. second item",
+    ]
 
 
 def test_heading_marks_are_not_part_of_the_sentence():
@@ -70,13 +78,16 @@ def test_spans_index_the_text_exactly(docs):
     spans = split(text)
     assert all(text[s:e] == text[s:e].strip() and text[s:e] for s, e, _ in spans)
     assert [s for s, _, _ in spans] == sorted(s for s, _, _ in spans)
-    assert all(e1 <= s2 for (_, e1, _), (s2, _, _) in zip(spans, spans[1:], strict=False))
+    assert all(e1 <= s2 for (_, e1, _), (s2, _, _) in itertools.pairwise(spans))
 
 
 def test_seed_article_splits_after_closing_curly_quote(docs):
     text = (docs / "000_44c18b5492aa5800.txt").read_text(encoding="utf-8")
     got = sentences(text)
-    assert "“We need a disciplined, well-trained core group to reestablish a basic level of order.”" in got
+    assert (
+        "“We need a disciplined, well-trained core group to reestablish a basic level of order.”"
+        in got
+    )
     assert "Mexico’s selection as a partner country is not coincidental." in got
 
 

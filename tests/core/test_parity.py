@@ -1,0 +1,77 @@
+"""The fast engine computes exactly rank-bm25's BM25Okapi scores, at every level, on a real corpus."""
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index.bm25 import RankBM25, SparseBM25
+from index.build import LEVELS, build
+from index.tokens import terms
+
+
+@pytest.fixture
+def data(docs):
+    return build(docs)
+
+
+def _queries(data) -> list[list[int]]:
+    vocab = {t: i for i, t in enumerate(data.meta["terms"])}
+    questions = [
+        "how many troops will Mexico train?",
+        "Haiti Mexico training Haiti",  # a repeated term counts twice, as in rank-bm25
+        "volcano eruption ash Iceland",
+        "yeast flour water salt",
+        "the telescope mirror",
+        "security",
+    ]
+    out = [[vocab[t] for t in terms(q) if t in vocab] for q in questions]
+    out += [[i] for i in range(0, len(vocab), 7)]  # single terms across the vocabulary
+    return out
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_fast_scores_equal_rank_bm25(data, level):
+    a = data.arrays
+    ptr, idx, tf = a[f"{level}_indptr"], a[f"{level}_indices"], a[f"{level}_tf"]
+    n_units = len(a[f"{level}_len"])
+    fast = SparseBM25(ptr, idx, a[f"{level}_weights"], n_units)
+    ref = RankBM25(ptr, idx, tf, n_units)
+    for query in _queries(data):
+        ids_f, s_f = fast.score(query)
+        ids_r, s_r = ref.score(query)
+        assert np.array_equal(ids_f, ids_r)
+        np.testing.assert_allclose(s_f, s_r, rtol=1e-12, atol=1e-12)
+
+
+def test_fast_engine_equals_rank_bm25_fed_the_tokens_directly(data, docs):
+    """Index sentences and tokens by hand, score with rank-bm25 itself, compare to the index."""
+    from index.documents import iter_documents
+    from index.sentences import split
+
+    corpus = []
+    for _, doc, _ in iter_documents(docs):
+        if doc is not None:
+            corpus += [terms(doc.text[s:e]) for s, e, _ in split(doc.text, doc.skip)]
+    direct = BM25Okapi(corpus)
+    a = data.arrays
+    fast = SparseBM25(a["sent_indptr"], a["sent_indices"], a["sent_weights"], len(corpus))
+    vocab = {t: i for i, t in enumerate(data.meta["terms"])}
+    for question in ("how many troops will Mexico train?", "eruption of Laki sulphur", "dough"):
+        q = [t for t in terms(question) if t in vocab]
+        ids, scores = fast.score([vocab[t] for t in q])
+        full = direct.get_scores(q)
+        np.testing.assert_allclose(scores, full[ids], rtol=1e-12, atol=1e-12)
+        assert np.count_nonzero(full) <= len(ids)
+
+
+def test_both_engines_answer_alike(docs, index_dir):
+    from index import open_index
+
+    fast = open_index(docs, index_dir)
+    ref = open_index(docs, index_dir, engine="rank-bm25")
+    for q in ("how many troops will Mexico train?", "When did Laki erupt?", "what is JWST"):
+        a, b = fast.ask(q, k=5), ref.ask(q, k=5)
+        assert [(p.document, p.start, p.end, p.answer) for p in a.passages] == [
+            (p.document, p.start, p.end, p.answer) for p in b.passages
+        ]
+        np.testing.assert_allclose([p.score for p in a.passages], [p.score for p in b.passages])
