@@ -29,7 +29,7 @@ PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
 DOC_WEIGHT = 0.6  # share of the document's score
 PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
-TYPE_BOOST = 0.15  # bonus for a sentence that holds a phrase of the asked-for type
+TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences are checked for the asked-for type
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
@@ -178,7 +178,7 @@ class Index:
                 shared = len(pairs & set(itertools.pairwise(toks)))
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
-                scores[sid] *= 1 + TYPE_BOOST
+                scores[sid] += TYPE_BOOST
         ranked = sorted(ranked, key=lambda sid: (-scores[sid], sid))
         best_docs = d_ids[np.lexsort((d_ids, -d))][:3]
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
