@@ -64,7 +64,9 @@ class VerbatimBot(commands.Bot):
             intents = discord.Intents.default()
             intents.message_content = settings.message_content
         super().__init__(
-            command_prefix=settings.prefix,
+            # Without the intent prefix commands are off (see on_message); when_mentioned stops
+            # discord.py warning about a prefix it could not read.
+            command_prefix=settings.prefix if settings.message_content else commands.when_mentioned,
             intents=intents,
             help_command=None,
             allowed_mentions=NO_MENTIONS,

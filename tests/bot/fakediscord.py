@@ -17,7 +17,6 @@ from typing import Any
 import discord
 from discord.webhook.async_ import async_context
 
-from bot import render
 from bot.client import VerbatimBot
 from bot.settings import Settings
 from index import Index
@@ -86,7 +85,8 @@ class Recorder:
 
     calls: list[Call] = field(default_factory=list)
 
-    def _message(self, payload: dict[str, Any] | None, message_id: int | None = None) -> dict:
+    def message_json(self, payload: dict[str, Any] | None, message_id: int | None = None) -> dict:
+        """The message Discord would create from a sent payload, as it returns it."""
         payload = payload or {}
         return {
             "id": str(message_id or snowflake()),
@@ -117,7 +117,7 @@ class Recorder:
         payload = params.payload
         message = None
         if payload["type"] in (4, 5):  # a message, or "thinking…" that becomes one
-            message = self._message(payload.get("data"))
+            message = self.message_json(payload.get("data"))
         self.calls.append(Call("response", payload, message))
         interaction = {"id": str(interaction_id), "type": 2}
         data: dict[str, Any] = {"interaction": interaction}
@@ -128,17 +128,17 @@ class Recorder:
         return data
 
     async def execute_webhook(self, webhook_id, token, *, payload=None, wait=False, **_):
-        message = self._message(payload)
+        message = self.message_json(payload)
         self.calls.append(Call("followup", payload, message))
         return message if wait else None
 
     async def edit_webhook_message(self, webhook_id, token, message_id, *, payload=None, **_):
-        message = self._message(payload, message_id)
+        message = self.message_json(payload, message_id)
         self.calls.append(Call("edit", payload, message))
         return message
 
     async def edit_original_interaction_response(self, application_id, token, *, payload=None, **_):
-        message = self._message(payload)
+        message = self.message_json(payload)
         self.calls.append(Call("edit_original", payload, message))
         return message
 
@@ -286,31 +286,47 @@ def interaction(bot: VerbatimBot, payload: dict) -> discord.Interaction:
     return discord.Interaction(data=payload, state=bot._connection)
 
 
+# Discord's limits, written out here rather than taken from bot.render, so a wrong constant there
+# fails the tests (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+MESSAGE_LIMIT, EMBEDS_LIMIT, TITLE_LIMIT, DESCRIPTION_LIMIT = 2000, 10, 256, 4096
+FIELDS_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, FOOTER_LIMIT, TOTAL_LIMIT = (
+    25,
+    256,
+    1024,
+    2048,
+    6000,
+)
+
+
+def size(text: str) -> int:
+    """Length in UTF-16 code units: at least what Discord counts, however it counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def check_payload(payload: dict) -> None:
     """What Discord checks on every message we send: no pings, nothing over its size limits."""
     assert payload.get("allowed_mentions") == {"parse": []}, payload.get("allowed_mentions")
-    assert len(payload.get("content") or "") <= render.MESSAGE_LIMIT
+    assert size(payload.get("content") or "") <= MESSAGE_LIMIT
     embeds = payload.get("embeds") or []
-    assert len(embeds) <= render.EMBEDS_PER_MESSAGE
+    assert len(embeds) <= EMBEDS_LIMIT
     for embed in embeds:
         check_embed(embed)
 
 
 def check_embed(embed: dict) -> None:
     """An embed's JSON is within every one of Discord's embed limits."""
-    size = render.size
     fields = embed.get("fields", [])
-    assert size(embed.get("title", "")) <= render.TITLE_LIMIT
-    assert size(embed.get("description", "")) <= render.DESCRIPTION_LIMIT
-    assert len(fields) <= render.FIELD_COUNT_LIMIT
+    assert size(embed.get("title", "")) <= TITLE_LIMIT
+    assert size(embed.get("description", "")) <= DESCRIPTION_LIMIT
+    assert len(fields) <= FIELDS_LIMIT
     for f in fields:
-        assert 1 <= size(f["name"]) <= render.FIELD_NAME_LIMIT
-        assert 1 <= size(f["value"]) <= render.FIELD_VALUE_LIMIT
+        assert 1 <= size(f["name"]) <= FIELD_NAME_LIMIT
+        assert 1 <= size(f["value"]) <= FIELD_VALUE_LIMIT
     footer = embed.get("footer", {}).get("text", "")
-    assert size(footer) <= render.FOOTER_LIMIT
+    assert size(footer) <= FOOTER_LIMIT
     total = size(embed.get("title", "")) + size(embed.get("description", "")) + size(footer)
     total += sum(size(f["name"]) + size(f["value"]) for f in fields)
-    assert total <= render.EMBED_TOTAL_LIMIT
+    assert total <= TOTAL_LIMIT
 
 
 def check_sent(recorder: Recorder) -> list[dict]:

@@ -9,7 +9,7 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 from discord.ext.test import backend
-from fakediscord import check_payload
+from fakediscord import Recorder, button_payload, check_payload, check_sent, dispatch
 
 from bot.client import VerbatimBot
 
@@ -125,3 +125,15 @@ async def test_off_without_the_message_content_setting(settings, index, caplog):
     assert sent == []
     assert "Mentions and !ask are off" in caplog.text
     await dpytest.empty_queue()
+
+
+async def test_buttons_under_a_message_reply_work(chat, recorder):
+    bot, sent = chat
+    await dpytest.message(f"!ask {TROOPS}")
+    reply = dpytest.get_message()
+    more = sent[0]["components"][0]["components"][0]["custom_id"]
+    message = {**Recorder().message_json(sent[0], reply.id), "channel_id": str(reply.channel.id)}
+    await dispatch(bot, recorder, button_payload(message, more))
+    (embed,) = recorder.of("followup")[0].payload["embeds"]
+    assert embed["footer"]["text"].startswith("passages 4–6")
+    check_sent(recorder)

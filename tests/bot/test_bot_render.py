@@ -252,10 +252,10 @@ words = st.text(alphabet="ab*_~|`<>#-1. \\", min_size=1, max_size=12).filter(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(words, min_size=1, max_size=400),
+    st.lists(words, min_size=20, max_size=400),
     st.integers(min_value=0),
     st.integers(min_value=1, max_value=3),
-    st.integers(min_value=120, max_value=1024),
+    st.integers(min_value=60, max_value=1024),
     st.booleans(),
 )
 def test_any_quote_fits_is_verbatim_and_cut_between_words(parts, at, length, limit, markdown):
