@@ -139,13 +139,16 @@ class Answers(commands.Cog):
     async def sources(self, interaction: Interaction) -> None:
         cards = sources_cards(self.bot.index.documents)
         send: dict[str, Any] = {"embed": to_embed(cards[0])}
-        if len(cards) > 1:
-            send["view"] = view = PagesView(cards, timeout=self.bot.settings.button_timeout)
+        view = (
+            PagesView(cards, timeout=self.bot.settings.button_timeout) if len(cards) > 1 else None
+        )
+        if view is not None:
+            send["view"] = view
         response = await interaction.response.send_message(
             ephemeral=True, allowed_mentions=NO_MENTIONS, **send
         )
-        if len(cards) > 1:
-            view.message = response.resource
+        if view is not None:
+            view.message = response.resource  # the message itself, to switch the buttons off
 
     @app_commands.command(
         name="reload", description="Re-read the documents and swap in the new index."
