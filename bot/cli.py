@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -96,7 +97,14 @@ def _open(settings: Settings):
 def _console(settings: Settings) -> int:
     from bot.console import Console, run_console
 
-    return run_console(Console(_open(settings), settings), sys.stdin, sys.stdout)
+    console = Console(_open(settings), settings)
+    try:
+        return run_console(console, sys.stdin, sys.stdout)
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
 
 
 def _run(settings: Settings) -> int:
