@@ -59,14 +59,63 @@ HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
 HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+")
 
 
-@cache
-def punkt() -> PunktSentenceTokenizer:
-    """The one Punkt tokenizer, built from the project's parameters (no NLTK data needed)."""
+_PLAIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_AFTER_WORD = re.compile(r"\s+\S+$")
+_SINGLE_END = re.compile(r"[.?!](?![.?!])")
+
+
+class MemoPunkt(PunktSentenceTokenizer):
+    """Punkt whose break decision for each candidate context is computed once and remembered.
+
+    Punkt decides whether "word. Next" holds a break from the tokens around the punctuation. After
+    a plain word of two or more letters that is neither an abbreviation nor the first half of a
+    collocation, Punkt always breaks if any token follows, so the word and the next token's text
+    do not change the decision and such contexts share cache entries. Splits are identical to the
+    stock tokenizer (tests/core/test_sentences.py checks it).
+    """
+
+    def __init__(self, params: PunktParameters):
+        super().__init__(params)
+        self._decided: dict[str, bool] = {}
+        self._special = set(params.abbrev_types) | {w for w, _ in params.collocations}
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        """Punkt's decision for one candidate context, memoized on its canonical form."""
+        cut = 0
+        while cut < len(text) and (text[cut].isalpha()):
+            cut += 1
+        word = text[:cut]
+        plain = cut >= 2 and _PLAIN_WORD.fullmatch(word) and word.lower() not in self._special
+        if plain and _SINGLE_END.match(text, cut):  # not an ellipsis ("fail...")
+            # After a plain word only the punctuation and whether any token follows matter.
+            key = "\0" + _AFTER_WORD.sub(" X", text[cut:])
+        else:
+            key = text
+        found = self._decided.get(key)
+        if found is None:
+            found = super().text_contains_sentbreak(text)
+            if len(self._decided) < 200_000:
+                self._decided[key] = found
+        return found
+
+
+def stock_punkt() -> PunktSentenceTokenizer:
+    """Punkt with the project's parameters and no memo: the reference the memo is tested against."""
+    return PunktSentenceTokenizer(_params())
+
+
+def _params() -> PunktParameters:
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     params.sent_starters = set(SENTENCE_STARTERS)
     params.collocations = {(w, "##number##") for w in NUMBER_COLLOCATIONS}
-    return PunktSentenceTokenizer(params)
+    return params
+
+
+@cache
+def punkt() -> PunktSentenceTokenizer:
+    """The one Punkt tokenizer, built from the project's parameters (no NLTK data needed)."""
+    return MemoPunkt(_params())
 
 
 def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:

@@ -88,7 +88,9 @@ def words(text: str) -> list[str]:
     """Normalized surface words of `text`, stopwords included, in order."""
     out: list[str] = []
     for tok in TOKEN.findall(normalize(text)):
-        if tok[0].isdigit():
+        if tok.isalpha():  # most words: nothing to do
+            out.append(tok)
+        elif tok[0].isdigit():
             if _THOUSANDS.match(tok):
                 tok = tok.replace(",", "")
             elif "," in tok:  # "1,2,3" is a list, not a number
@@ -122,4 +124,5 @@ def terms(text: str) -> list[str]:
 def analyze(text: str) -> tuple[list[str], list[str]]:
     """(surface words that are not stopwords, their terms): what the index stores per sentence."""
     kept = [w for w in words(text) if w not in STOPWORDS]
-    return kept, [stem(w) for w in kept]
+    cached = _stem_cache.get
+    return kept, [cached(w) or stem(w) for w in kept]
