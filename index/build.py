@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import idf_okapi, posting_weights
-from index.documents import fingerprint_entries, iter_documents, list_files
+from index.documents import fingerprint_entries, list_files, read_document
 from index.sentences import split
 from index.tokens import analyze
 
@@ -28,9 +30,9 @@ class IndexData:
     meta: dict = field(default_factory=dict)
 
 
-def fingerprint(folder: Path) -> str:
+def fingerprint(folder: Path, files: list[tuple[str, Path]] | None = None) -> str:
     """A hash of the document files' names, sizes and times, and of the index format."""
-    entries = fingerprint_entries(list_files(folder))
+    entries = fingerprint_entries(list_files(folder) if files is None else files)
     payload = json.dumps([FORMAT_VERSION, entries], separators=(",", ":")).encode()
     return hashlib.sha256(payload).hexdigest()
 
@@ -43,10 +45,78 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", desc="Indexing", file=sys.stderr, leave=False)
 
 
+@dataclass(frozen=True)
+class _Analyzed:
+    """One document read, split and tokenized (in a worker process); terms joined to pickle fast."""
+
+    id: str
+    title: str
+    source: str | None
+    text: bytes
+    spans: np.ndarray  # (n, 3): start, end, paragraph number
+    lengths: np.ndarray  # terms per sentence
+    terms: str  # every sentence's terms, space-separated
+    note: str | None
+
+
+def _analyze(job: tuple[str, str]) -> tuple[_Analyzed | None, str | None, Counter[str]]:
+    """Read, split and tokenize one file: (document or None, warning or skip reason, word counts)."""
+    doc_id, path = job
+    doc, note = read_document(doc_id, Path(path))
+    surface: Counter[str] = Counter()
+    if doc is None:
+        return None, note, surface
+    spans = split(doc.text, doc.skip)
+    if not spans:
+        return None, "no sentences", surface
+    lengths = []
+    parts = []
+    for start, end, _ in spans:
+        kept, toks = analyze(doc.text[start:end])
+        surface.update(kept)
+        lengths.append(len(toks))
+        parts.append(" ".join(toks))
+    result = _Analyzed(
+        doc.id,
+        doc.title,
+        doc.source,
+        doc.text.encode("utf-8"),
+        np.array(spans, dtype=np.int64).reshape(-1, 3),
+        np.array(lengths, dtype=np.int64),
+        " ".join(p for p in parts if p),
+        note,
+    )
+    return result, note, surface
+
+
+def _workers(files: list[tuple[str, Path]]) -> int:
+    """Processes to use: one per core (at most 4), none extra for a small folder."""
+    if len(files) < 64:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _analyzed(files: list[tuple[str, Path]], bar):
+    jobs = [(doc_id, str(path)) for doc_id, path in files]
+    workers = _workers(files)
+    if workers == 1:
+        for job in jobs:
+            yield job[0], _analyze(job)
+            if bar is not None:
+                bar.update(1)
+        return
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ctx.Pool(workers) as pool:
+        for job, result in zip(jobs, pool.imap(_analyze, jobs, chunksize=16), strict=True):
+            yield job[0], result
+            if bar is not None:
+                bar.update(1)
+
+
 def build(folder: Path, progress: bool = False) -> IndexData:
     """Read, split and tokenize every document under `folder`, and compute BM25 postings."""
-    fp = fingerprint(folder)
     files = list_files(folder)
+    fp = fingerprint(folder, files)
     bar = _progress(len(files), progress)
 
     doc_ids: list[str] = []
@@ -55,28 +125,16 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     texts: list[bytes] = []
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
-
     vocab: dict[str, int] = {}
     surface: Counter[str] = Counter()
-    post_term: list[int] = []
-    post_sent: list[int] = []
-    post_tf: list[int] = []
-    sent_doc: list[int] = []
-    sent_start: list[int] = []
-    sent_end: list[int] = []
-    sent_para: list[int] = []
-    sent_len: list[int] = []
-    para_doc: list[int] = []
-
-    for doc_id, doc, note in iter_documents(folder):
-        if bar is not None:
-            bar.update(1)
+    term_chunks: list[np.ndarray] = []
+    span_chunks: list[np.ndarray] = []
+    length_chunks: list[np.ndarray] = []
+    doc_of_sent: list[np.ndarray] = []
+    add = vocab.setdefault
+    for doc_id, (doc, note, counts) in _analyzed(files, bar):
         if doc is None:
             skipped.append((doc_id, note or "unreadable"))
-            continue
-        spans = split(doc.text, doc.skip)
-        if not spans:
-            skipped.append((doc_id, "no sentences"))
             continue
         if note:
             warnings.append((doc_id, note))
@@ -84,53 +142,42 @@ def build(folder: Path, progress: bool = False) -> IndexData:
         doc_ids.append(doc.id)
         titles.append(doc.title)
         sources.append(doc.source)
-        texts.append(doc.text.encode("utf-8"))
-        para_base = len(para_doc)
-        last_para = -1
-        for start, end, para in spans:
-            if para != last_para:
-                para_doc.append(d)
-                last_para = para
-            s = len(sent_doc)
-            sent_doc.append(d)
-            sent_start.append(start)
-            sent_end.append(end)
-            sent_para.append(len(para_doc) - 1)
-            kept, toks = analyze(doc.text[start:end])
-            surface.update(kept)
-            counts: dict[int, int] = {}
-            for t in toks:
-                tid = vocab.get(t)
-                if tid is None:
-                    tid = vocab[t] = len(vocab)
-                counts[tid] = counts.get(tid, 0) + 1
-            for tid, c in counts.items():
-                post_term.append(tid)
-                post_sent.append(s)
-                post_tf.append(c)
-            sent_len.append(len(toks))
-        del para_base
+        texts.append(doc.text)
+        surface.update(counts)
+        toks = doc.terms.split()
+        term_chunks.append(np.fromiter((add(t, len(vocab)) for t in toks), np.int64, len(toks)))
+        span_chunks.append(doc.spans)
+        length_chunks.append(doc.lengths)
+        doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
     if bar is not None:
         bar.close()
 
+    spans = np.concatenate(span_chunks) if span_chunks else np.zeros((0, 3), np.int64)
+    sent_len = np.concatenate(length_chunks) if length_chunks else np.zeros(0, np.int64)
+    sent_doc = np.concatenate(doc_of_sent) if doc_of_sent else np.zeros(0, np.int64)
+    term = np.concatenate(term_chunks) if term_chunks else np.zeros(0, np.int64)
+    # Paragraph ids: a new paragraph wherever the document or its paragraph number changes.
+    new_para = np.ones(len(spans), dtype=bool)
+    new_para[1:] = (sent_doc[1:] != sent_doc[:-1]) | (spans[1:, 2] != spans[:-1, 2])
+    sent_para = np.cumsum(new_para) - 1
+    para_doc = sent_doc[new_para]
+
     arrays = _postings(
         n_terms=len(vocab),
-        term=np.array(post_term, dtype=np.int64),
-        sent=np.array(post_sent, dtype=np.int64),
-        tf=np.array(post_tf, dtype=np.int64),
-        sent_len=np.array(sent_len, dtype=np.int64),
-        sent_para=np.array(sent_para, dtype=np.int64),
-        sent_doc=np.array(sent_doc, dtype=np.int64),
+        term=term,
+        sent=np.repeat(np.arange(len(sent_len), dtype=np.int64), sent_len),
+        sent_len=sent_len,
+        sent_para=sent_para,
+        sent_doc=sent_doc,
         n_para=len(para_doc),
         n_doc=len(doc_ids),
     )
-    arrays["sent_doc"] = np.array(sent_doc, dtype=np.int32)
-    arrays["sent_start"] = np.array(sent_start, dtype=np.int32)
-    arrays["sent_end"] = np.array(sent_end, dtype=np.int32)
-    arrays["sent_para"] = np.array(sent_para, dtype=np.int32)
-    arrays["para_doc"] = np.array(para_doc, dtype=np.int32)
-    blob = b"".join(texts)
-    arrays["text"] = np.frombuffer(blob, dtype=np.uint8)
+    arrays["sent_doc"] = sent_doc.astype(np.int32)
+    arrays["sent_start"] = spans[:, 0].astype(np.int32)
+    arrays["sent_end"] = spans[:, 1].astype(np.int32)
+    arrays["sent_para"] = sent_para.astype(np.int32)
+    arrays["para_doc"] = para_doc.astype(np.int32)
+    arrays["text"] = np.frombuffer(b"".join(texts), dtype=np.uint8)
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     words = sorted(surface.items())
     arrays["surface_count"] = np.array([n for _, n in words], dtype=np.int64)
@@ -152,7 +199,6 @@ def _postings(
     n_terms: int,
     term: np.ndarray,
     sent: np.ndarray,
-    tf: np.ndarray,
     sent_len: np.ndarray,
     sent_para: np.ndarray,
     sent_doc: np.ndarray,
@@ -172,19 +218,14 @@ def _postings(
         "doc": np.bincount(sent_doc, weights=sent_len, minlength=n_doc).astype(np.int64),
     }
     for level, (unit, n_units) in units.items():
-        key = term * max(1, n_units) + unit
-        if level == "sent":
-            order = np.argsort(key, kind="stable")
-            key_u, tf_u = key[order], tf[order]
-        else:
-            key_u, inverse = np.unique(key, return_inverse=True)
-            tf_u = np.bincount(inverse, weights=tf).astype(np.int64)
-        t_u = key_u // max(1, n_units)
-        indices = (key_u % max(1, n_units)).astype(np.int32)
+        width = max(1, n_units)
+        # One key per (term, unit): sorted unique keys are the term-major postings, counts their tf.
+        key_u, tf_u = np.unique(term * width + unit, return_counts=True)
+        t_u = key_u // width
+        indices = (key_u % width).astype(np.int32)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(t_u, minlength=n_terms), out=indptr[1:])
-        df = np.diff(indptr)
-        idf = idf_okapi(df, n_units)
+        idf = idf_okapi(np.diff(indptr), n_units)
         out[f"{level}_indptr"] = indptr
         out[f"{level}_indices"] = indices
         out[f"{level}_tf"] = tf_u.astype(np.int32)

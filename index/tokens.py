@@ -100,7 +100,7 @@ def words(text: str) -> list[str]:
         elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
             out.append(tok.replace(".", ""))
         else:
-            tok = tok.replace("_", " ").strip()
+            tok = tok.replace("_", "-")  # snake_case splits like a hyphenated word
             if "'" in tok:
                 head, _, tail = tok.partition("'")
                 tok = head if tail in ("s", "") else head + tail.replace("'", "")
@@ -109,8 +109,6 @@ def words(text: str) -> list[str]:
                 out.extend(parts)
                 if len(parts) > 1:
                     out.append("".join(parts))  # "e-mail" also matches "email"
-            elif " " in tok:
-                out.extend(tok.split())
             elif tok:
                 out.append(tok)
     return out

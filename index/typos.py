@@ -21,7 +21,8 @@ def correct(word: str, frequency: Callable[[str], int], min_count: int = 1) -> s
 
     `frequency` gives a word's count in the documents (0 when absent).
     """
-    if len(word) < 4 or not word.isalpha() or not word.isascii():
+    # Short words are too often real words the documents lack ("bees" is not a typo of "beds").
+    if len(word) < 5 or not word.isalpha() or not word.isascii():
         return None
     return _best(_edits1(word), frequency, min_count)
 
