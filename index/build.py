@@ -7,7 +7,6 @@ import json
 import multiprocessing
 import os
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 from index.bm25 import idf_okapi, posting_weights
 from index.documents import fingerprint_entries, list_files, read_document
 from index.sentences import split
-from index.tokens import analyze
+from index.tokens import terms
 
 FORMAT_VERSION = 1
 LEVELS = ("sent", "para", "doc")
@@ -59,21 +58,19 @@ class _Analyzed:
     note: str | None
 
 
-def _analyze(job: tuple[str, str]) -> tuple[_Analyzed | None, str | None, Counter[str]]:
-    """Read, split and tokenize one file: (document or None, warning or skip reason, word counts)."""
+def _analyze(job: tuple[str, str]) -> tuple[_Analyzed | None, str | None]:
+    """Read, split and tokenize one file: (document or None, warning or skip reason)."""
     doc_id, path = job
     doc, note = read_document(doc_id, Path(path))
-    surface: Counter[str] = Counter()
     if doc is None:
-        return None, note, surface
+        return None, note
     spans = split(doc.text, doc.skip)
     if not spans:
-        return None, "no sentences", surface
+        return None, "no sentences"
     lengths = []
     parts = []
     for start, end, _ in spans:
-        kept, toks = analyze(doc.text[start:end])
-        surface.update(kept)
+        toks = terms(doc.text[start:end])
         lengths.append(len(toks))
         parts.append(" ".join(toks))
     result = _Analyzed(
@@ -86,7 +83,7 @@ def _analyze(job: tuple[str, str]) -> tuple[_Analyzed | None, str | None, Counte
         " ".join(p for p in parts if p),
         note,
     )
-    return result, note, surface
+    return result, note
 
 
 def _workers(files: list[tuple[str, Path]]) -> int:
@@ -126,13 +123,12 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     vocab: dict[str, int] = {}
-    surface: Counter[str] = Counter()
     term_chunks: list[np.ndarray] = []
     span_chunks: list[np.ndarray] = []
     length_chunks: list[np.ndarray] = []
     doc_of_sent: list[np.ndarray] = []
     add = vocab.setdefault
-    for doc_id, (doc, note, counts) in _analyzed(files, bar):
+    for doc_id, (doc, note) in _analyzed(files, bar):
         if doc is None:
             skipped.append((doc_id, note or "unreadable"))
             continue
@@ -143,7 +139,6 @@ def build(folder: Path, progress: bool = False) -> IndexData:
         titles.append(doc.title)
         sources.append(doc.source)
         texts.append(doc.text)
-        surface.update(counts)
         toks = doc.terms.split()
         term_chunks.append(np.fromiter((add(t, len(vocab)) for t in toks), np.int64, len(toks)))
         span_chunks.append(doc.spans)
@@ -179,13 +174,10 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     arrays["para_doc"] = para_doc.astype(np.int32)
     arrays["text"] = np.frombuffer(b"".join(texts), dtype=np.uint8)
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
-    words = sorted(surface.items())
-    arrays["surface_count"] = np.array([n for _, n in words], dtype=np.int64)
     meta = {
         "format": FORMAT_VERSION,
         "fingerprint": fp,
         "terms": list(vocab),
-        "surface": [w for w, _ in words],
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,

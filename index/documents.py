@@ -94,9 +94,12 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         ), f"not UTF-8, read as {LEGACY_ENCODING}"
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _control_ratio(sample: bytes) -> float:
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return controls / max(1, len(sample))
+    kept = sample.translate(None, delete=bytes(set(range(256)) - set(_CONTROL_BYTES)))
+    return len(kept) / max(1, len(sample))
 
 
 def read_document(doc_id: str, path: Path) -> tuple[SourceDoc | None, str | None]:

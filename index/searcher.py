@@ -52,7 +52,6 @@ class Index:
         self.engine = engine
         self.report = report
         self._terms = {t: i for i, t in enumerate(m["terms"])}
-        self._surface = dict(zip(m["surface"], a["surface_count"].tolist(), strict=True))
         self._doc_ids: list[str] = m["doc_ids"]
         self._titles: list[str] = m["titles"]
         self._sources: list[str | None] = m["sources"]
@@ -75,6 +74,7 @@ class Index:
             else:
                 self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
         self._idf_sent = self._sentence_idf(a)
+        self._df = np.diff(a["sent_indptr"])
         counts = np.bincount(a["sent_doc"], minlength=len(self._doc_ids)).tolist()
         self.documents = tuple(
             Document(i, t, s, n)
@@ -133,8 +133,8 @@ class Index:
         missing = 0
         for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
             tid = self._terms.get(stem(w))
-            if tid is None and w not in self._surface:
-                fixed = correct(w, self._surface_count)
+            if tid is None:
+                fixed = correct(w, self._frequency)
                 if fixed is not None:
                     tid = self._terms.get(stem(fixed))
                     if tid is not None:
@@ -145,8 +145,10 @@ class Index:
                 ids.append(tid)
         return ids, corrections, missing
 
-    def _surface_count(self, word: str) -> int:
-        return self._surface.get(word, 0)
+    def _frequency(self, word: str) -> int:
+        """How many sentences hold the word (by its stem): what "frequent" means for typos."""
+        tid = self._terms.get(stem(word))
+        return 0 if tid is None else int(self._df[tid])
 
     def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
@@ -328,7 +330,7 @@ def open_index(
             data = store.load(target, fp)
         except store.StaleIndex as why:
             if str(why) not in ("no index yet", "documents changed"):
-                print(f"verbatim: index at {target} {why}; rebuilding", file=sys.stderr)
+                print(f"verbatim: the index in {target} {why}; rebuilding it", file=sys.stderr)
     built = data is None
     if data is None:
         data = build(folder, progress=progress)

@@ -1,60 +1,124 @@
-"""Save and load an index as one .npz file (numpy arrays plus JSON), atomically, never with pickle."""
+"""Save and load an index: a folder of .npy arrays and a JSON manifest, swapped in atomically.
+
+Layout of the index folder:
+
+    current -> gen-<id>        a symlink, replaced atomically when a build finishes
+    gen-<id>/meta.json         format version, fingerprint, names, and each array's dtype and shape
+    gen-<id>/<array>.npy       plain numpy arrays, memory-mapped on load, never pickled
+
+A crash at any moment leaves `current` pointing at a complete generation.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
-import tempfile
+import shutil
+import uuid
 from pathlib import Path
 
 import numpy as np
 
 from index.build import FORMAT_VERSION, IndexData
 
-FILENAME = "index.npz"
+CURRENT = "current"
+META = "meta.json"
 
 
 class StaleIndex(Exception):
     """The saved index cannot be used as it is; the message says why in a few words."""
 
 
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """Hold the folder's lock: two builds saving at once take turns instead of mixing files."""
+    with open(folder / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def save(data: IndexData, folder: Path) -> Path:
-    """Write the index to `folder/index.npz` through a temporary file and an atomic rename."""
+    """Write a new generation beside the current one, then point `current` at it atomically."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / FILENAME
-    meta = np.frombuffer(json.dumps(data.meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)
+    with _locked(folder):
+        return _save(data, folder)
+
+
+def _save(data: IndexData, folder: Path) -> Path:
+    name = f"gen-{uuid.uuid4().hex[:12]}"
+    tmp = folder / f".{name}.tmp"
+    tmp.mkdir()
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, meta=meta, **data.arrays)
+        shapes = {}
+        for key, array in data.arrays.items():
+            array = np.ascontiguousarray(array)
+            with open(tmp / f"{key}.npy", "wb") as f:
+                np.save(f, array, allow_pickle=False)
+                f.flush()
+                os.fsync(f.fileno())
+            shapes[key] = [array.dtype.str, list(array.shape)]
+        meta = dict(data.meta, arrays=shapes)
+        with open(tmp / META, "w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        _fsync_dir(tmp)
+        os.rename(tmp, folder / name)
+        link = folder / f".{CURRENT}-{name}"
+        os.symlink(name, link)
+        os.replace(link, folder / CURRENT)
+        _fsync_dir(folder)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
+    _remove_old(folder, keep=name)
+    return folder / name
+
+
+def _remove_old(folder: Path, keep: str) -> None:
+    """Delete other generations; a process still serving one keeps its memory maps (POSIX)."""
+    for entry in folder.iterdir():
+        if entry.name != keep and (entry.name.startswith("gen-") or entry.name.endswith(".tmp")):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def load(folder: Path, fingerprint: str | None = None) -> IndexData:
-    """Read `folder/index.npz`; raise StaleIndex if it is missing, corrupt, old or out of date."""
-    path = folder / FILENAME
-    if not path.exists():
+    """Map the current generation; raise StaleIndex if it is missing, corrupt, old or out of date."""
+    current = folder / CURRENT
+    if not current.exists() and not current.is_symlink():
         raise StaleIndex("no index yet")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-    except (
-        Exception
-    ) as exc:  # a damaged file can fail in zipfile, numpy or json: all mean "rebuild"
-        raise StaleIndex(f"unreadable ({type(exc).__name__})") from exc
+        gen = current.resolve(strict=True)
+        meta = json.loads((gen / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_VERSION:
-        raise StaleIndex(
-            f"format {meta.get('format') if isinstance(meta, dict) else '?'} is not {FORMAT_VERSION}"
-        )
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise StaleIndex(f"has format {found}, not {FORMAT_VERSION}")
     if fingerprint is not None and meta.get("fingerprint") != fingerprint:
         raise StaleIndex("documents changed")
+    arrays = {}
+    try:
+        for key, (dtype, shape) in meta.pop("arrays").items():
+            mode = "r" if int(np.prod(shape)) else None  # an empty file cannot be mapped
+            array = np.load(gen / f"{key}.npy", mmap_mode=mode, allow_pickle=False)
+            if array.dtype.str != dtype or list(array.shape) != shape:
+                raise ValueError(f"{key} has the wrong shape")
+            arrays[key] = array
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
+        raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
     return IndexData(arrays, meta)

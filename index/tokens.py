@@ -117,10 +117,3 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Index terms of `text`: normalized words minus stopwords, stemmed. Used for documents and questions."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
-
-
-def analyze(text: str) -> tuple[list[str], list[str]]:
-    """(surface words that are not stopwords, their terms): what the index stores per sentence."""
-    kept = [w for w in words(text) if w not in STOPWORDS]
-    cached = _stem_cache.get
-    return kept, [cached(w) or stem(w) for w in kept]

@@ -17,19 +17,16 @@ def _edits1(word: str) -> set[str]:
 
 
 def correct(word: str, frequency: Callable[[str], int], min_count: int = 1) -> str | None:
-    """The most frequent vocabulary word one edit away, or None.
+    """The most frequent vocabulary word one edit away that keeps the first letter, or None.
 
-    `frequency` gives a word's count in the documents (0 when absent).
+    `frequency` gives how often a word occurs in the documents (0 when absent). Typing rarely gets
+    the first letter wrong, so "troups" becomes "troops", not the more frequent "groups".
     """
     # Short words are too often real words the documents lack ("bees" is not a typo of "beds").
     if len(word) < 5 or not word.isalpha() or not word.isascii():
         return None
-    return _best(_edits1(word), frequency, min_count)
-
-
-def _best(options: set[str], frequency: Callable[[str], int], min_count: int) -> str | None:
-    scored = [(frequency(w), w) for w in options]
-    scored = [(n, w) for n, w in scored if n >= min_count]
+    options = [w for w in _edits1(word) if w[:1] == word[:1]]
+    scored = [(n, w) for w in options if (n := frequency(w)) >= min_count]
     if not scored:
         return None
     return max(scored, key=lambda nw: (nw[0], [-ord(c) for c in nw[1]]))[1]
