@@ -199,22 +199,32 @@ def _postings(
 ) -> dict[str, np.ndarray]:
     """Term-major postings (indptr, indices, tf, weights) for sentences, paragraphs, documents."""
     out: dict[str, np.ndarray] = {}
-    units = {
-        "sent": (sent, len(sent_len)),
-        "para": (sent_para[sent], n_para),
-        "doc": (sent_doc[sent], n_doc),
-    }
     lengths = {
         "sent": sent_len,
         "para": np.bincount(sent_para, weights=sent_len, minlength=n_para).astype(np.int64),
         "doc": np.bincount(sent_doc, weights=sent_len, minlength=n_doc).astype(np.int64),
     }
-    for level, (unit, n_units) in units.items():
-        width = max(1, n_units)
-        # One key per (term, unit): sorted unique keys are the term-major postings, counts their tf.
-        key_u, tf_u = np.unique(term * width + unit, return_counts=True)
-        t_u = key_u // width
-        indices = (key_u % width).astype(np.int32)
+    # Sentence postings: one sort of (term, sentence) keys; counts of equal keys are the tf.
+    width = max(1, len(sent_len))
+    key, tf = np.unique(term * width + sent, return_counts=True)
+    term_of, sent_of = key // width, key % width
+    for level, unit_of_sent, n_units in (
+        ("sent", None, len(sent_len)),
+        ("para", sent_para, n_para),
+        ("doc", sent_doc, n_doc),
+    ):
+        if unit_of_sent is None:
+            t_u, indices, tf_u = term_of, sent_of, tf
+        else:
+            # Paragraph and document ids grow with sentence ids, so the term-major order holds:
+            # merge runs of equal (term, unit) by summing their tf, no second sort needed.
+            unit = unit_of_sent[sent_of]
+            edge = np.ones(len(term_of), dtype=bool)
+            edge[1:] = (term_of[1:] != term_of[:-1]) | (unit[1:] != unit[:-1])
+            starts = np.flatnonzero(edge)
+            tf_u = np.add.reduceat(tf, starts) if len(starts) else tf[:0]
+            t_u, indices = term_of[starts], unit[starts]
+        indices = indices.astype(np.int32)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(t_u, minlength=n_terms), out=indptr[1:])
         idf = idf_okapi(np.diff(indptr), n_units)

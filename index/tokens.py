@@ -77,6 +77,8 @@ def stem(word: str) -> str:
 
 def normalize(text: str) -> str:
     """Unicode-normalize, unify quotes and dashes, strip accents, casefold."""
+    if text.isascii():  # nothing to normalize but the backtick
+        return (text.replace("`", "'") if "`" in text else text).lower()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
