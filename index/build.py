@@ -104,7 +104,11 @@ def _analyzed(files: list[tuple[str, Path]], bar):
         return
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ctx.Pool(workers) as pool:
-        for job, result in zip(jobs, pool.imap(_analyze, jobs, chunksize=16), strict=True):
+        for job, result in zip(
+            jobs,
+            pool.imap(_analyze, jobs, chunksize=max(16, len(jobs) // (workers * 8))),
+            strict=True,
+        ):
             yield job[0], result
             if bar is not None:
                 bar.update(1)
