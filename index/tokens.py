@@ -118,4 +118,5 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Index terms of `text`: normalized words minus stopwords, stemmed. Used for documents and questions."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    cached = _stem_cache.get
+    return [cached(w) or stem(w) for w in words(text) if w not in STOPWORDS]
