@@ -39,7 +39,11 @@ def posting_weights(
 
 
 class SparseBM25:
-    """BM25 over one level (sentences, paragraphs or documents) stored as CSC postings."""
+    """BM25 over one level (sentences, paragraphs or documents) stored as CSC postings.
+
+    A query adds its terms' postings into a dense accumulator and reads back only the units it
+    touched, so the work follows the postings touched, not the number of units. Not thread-safe.
+    """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, n_units: int):
         self.indptr = indptr
@@ -47,24 +51,43 @@ class SparseBM25:
         self.weights = weights
         self.n_units = n_units
         self._acc = np.zeros(n_units, dtype=np.float64)
+        self._seen = np.zeros(n_units, dtype=bool)
 
-    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(unit ids that contain a query term, their scores), ids ascending. Not thread-safe."""
-        slices = [(self.indptr[t], self.indptr[t + 1]) for t in term_ids]
-        if not slices:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+    def dense(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(scores of every unit, ids of the units touched, with repeats); then call `clear`."""
         acc = self._acc
         touched = []
-        for lo, hi in slices:
+        for t in term_ids:
+            lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
             idx = self.indices[lo:hi]
-            acc[idx] += self.weights[lo:hi]
+            acc[idx] += self.weights[lo:hi]  # a term's postings hold each unit once
             touched.append(idx)
-        ids = (
-            np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0].astype(np.int64)
-        )
-        scores = acc[ids]
-        acc[ids] = 0.0
-        return ids.astype(np.int64), scores
+        return acc, (np.concatenate(touched) if touched else np.empty(0, np.int32))
+
+    def clear(self, touched: np.ndarray) -> None:
+        """Reset the accumulator where a query wrote to it."""
+        self._acc[touched] = 0.0
+
+    def distinct(self, ids: np.ndarray) -> np.ndarray:
+        """`ids` without repeats, in first-seen order, in time linear in len(ids)."""
+        seen = self._seen
+        out = []
+        for chunk in np.split(ids, np.flatnonzero(np.diff(ids) <= 0) + 1) if len(ids) else ():
+            # Each term's postings strictly ascend: cut where that breaks, keep only unseen ids.
+            new = chunk[~seen[chunk]]
+            seen[new] = True
+            out.append(new)
+        result = np.concatenate(out) if out else np.empty(0, np.int64)
+        seen[result] = False
+        return result.astype(np.int64)
+
+    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(unit ids that contain a query term, ascending, and their scores)."""
+        acc, touched = self.dense(term_ids)
+        ids = np.sort(self.distinct(touched))
+        scores = acc[ids].copy()
+        self.clear(touched)
+        return ids, scores
 
 
 class RankBM25:
@@ -86,13 +109,24 @@ class RankBM25:
         self.indices = indices
         self.n_units = n_units
         self.model = BM25Okapi(corpus) if n_units else None
+        self._fast = SparseBM25(indptr, indices, np.zeros(len(indices)), n_units)  # for `distinct`
+
+    def dense(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(rank-bm25's scores of every unit, ids of the units holding a query term, with repeats)."""
+        touched = [self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids]
+        if not term_ids or self.model is None:
+            return np.zeros(self.n_units), np.empty(0, np.int32)
+        return self.model.get_scores([str(t) for t in term_ids]), np.concatenate(touched)
+
+    def clear(self, touched: np.ndarray) -> None:
+        """Nothing to reset: rank-bm25 returns a new vector each time."""
+
+    def distinct(self, ids: np.ndarray) -> np.ndarray:
+        """`ids` without repeats."""
+        return self._fast.distinct(ids)
 
     def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(unit ids that contain a query term, their scores), ids ascending."""
-        if not term_ids or self.model is None:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        full = self.model.get_scores([str(t) for t in term_ids])
-        ids = np.unique(
-            np.concatenate([self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids])
-        )
-        return ids.astype(np.int64), full[ids]
+        """(unit ids that contain a query term, ascending, and their scores)."""
+        full, touched = self.dense(term_ids)
+        ids = np.sort(self.distinct(touched))
+        return ids, full[ids]

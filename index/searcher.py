@@ -31,6 +31,9 @@ PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has si
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences are checked for the asked-for type
+SHORTLIST = 300  # sentences kept by their own score before blending
+TOP_PARAGRAPHS = 10  # paragraphs, and documents, whose matching sentences are all blended
+TOP_DOCUMENTS = 3
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
     """
@@ -74,6 +77,8 @@ class Index:
             else:
                 self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
         self._idf_sent = self._sentence_idf(a)
+        self._para_first = np.searchsorted(a["sent_para"], np.arange(n_units["para"] + 1))
+        self._doc_first = np.searchsorted(a["sent_doc"], np.arange(n_units["doc"] + 1))
         self._df = np.diff(a["sent_indptr"])
         counts = np.bincount(a["sent_doc"], minlength=len(self._doc_ids)).tolist()
         self.documents = tuple(
@@ -152,27 +157,43 @@ class Index:
 
     def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
+        sent, para, doc = (self._levels[level] for level in LEVELS)
+        s_acc, s_touch = sent.dense(term_ids)
+        p_acc, p_touch = para.dense(term_ids)
+        d_acc, d_touch = doc.dense(term_ids)
+        try:
+            ids = sent.distinct(s_touch)
+            if not len(ids):
+                return [], ()
+            paras = para.distinct(p_touch)
+            docs = doc.distinct(d_touch)
+            # Candidates: the best sentences on their own, and every matching sentence of the best
+            # paragraphs and documents (their scores lift sentences that match less on their own).
+            shortlist = [ids[_top(s_acc[ids], SHORTLIST)]]
+            for units, acc, first, n in (
+                (paras, p_acc, self._para_first, TOP_PARAGRAPHS),
+                (docs, d_acc, self._doc_first, TOP_DOCUMENTS),
+            ):
+                for u in units[_top(acc[units], n)].tolist():
+                    shortlist.append(np.arange(first[u], first[u + 1]))
+            cand = sent.distinct(np.concatenate(shortlist))
+            # Keep sentences that match the question (with zero IDF everywhere, score tells nothing).
+            cand = cand[s_acc[cand] > 0] if s_acc[ids].max() > 0 else cand[np.isin(cand, ids)]
+            blended = (
+                _scaled(s_acc[cand], s_acc[ids])
+                + PARA_WEIGHT * _scaled(p_acc[self._sent_para[cand]], p_acc[paras])
+                + DOC_WEIGHT * _scaled(d_acc[self._sent_doc[cand]], d_acc[docs])
+            )
+            best_docs = docs[np.lexsort((docs, -d_acc[docs]))][:3]
+        finally:
+            sent.clear(s_touch)
+            para.clear(p_touch)
+            doc.clear(d_touch)
+        top = _top(blended, RERANK * 2)
+        order = top[np.lexsort((cand[top], -blended[top]))]
+        scores = {int(cand[i]): float(blended[i]) for i in order}
+        ranked = list(scores)
         qset = frozenset(qterms)
-        s_ids, s = self._levels["sent"].score(term_ids)
-        if not len(s_ids):
-            return [], ()
-        p_ids, p = self._levels["para"].score(term_ids)
-        d_ids, d = self._levels["doc"].score(term_ids)
-        para_of = self._sent_para[s_ids]
-        doc_of = self._sent_doc[s_ids]
-        blended = (
-            _unit(s)
-            + PARA_WEIGHT * _unit(p)[np.searchsorted(p_ids, para_of)]
-            + DOC_WEIGHT * _unit(d)[np.searchsorted(d_ids, doc_of)]
-        )
-        top = min(len(s_ids), max(RERANK, 60))
-        if top < len(s_ids):
-            part = np.argpartition(-blended, top - 1)[:top]
-        else:
-            part = np.arange(len(s_ids))
-        order = part[np.lexsort((s_ids[part], -blended[part]))]
-        scores = {int(s_ids[i]): float(blended[i]) for i in order}
-        ranked = [int(s_ids[i]) for i in order]
         pairs = set(itertools.pairwise(qterms))
         for sid in ranked[:RERANK]:
             if pairs:
@@ -181,8 +202,7 @@ class Index:
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
-        ranked = sorted(ranked, key=lambda sid: (-scores[sid], sid))
-        best_docs = d_ids[np.lexsort((d_ids, -d))][:3]
+        ranked.sort(key=lambda sid: (-scores[sid], sid))
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
 
     def _sentence_text(self, sid: int) -> str:
@@ -291,14 +311,21 @@ class Index:
         )
 
 
-def _unit(scores: np.ndarray) -> np.ndarray:
-    """Scores scaled to [0, 1] by the best; all zero when no unit scores above zero.
+def _top(values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the `n` largest values, in no particular order."""
+    if len(values) <= n:
+        return np.arange(len(values))
+    return np.argpartition(-values, n - 1)[:n]
+
+
+def _scaled(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Scores scaled to [0, 1] by the best of `among`; zero when none scores above zero.
 
     With one or two documents BM25Okapi's IDF is zero or negative for every term, so a level that
     cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
     """
-    top = scores.max(initial=0.0)
-    return np.clip(scores, 0.0, None) / top if top > 0 else np.zeros_like(scores)
+    top = among.max(initial=0.0)
+    return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
 def open_index(

@@ -118,7 +118,7 @@ def load(folder: Path, fingerprint: str | None = None) -> IndexData:
             array = np.load(gen / f"{key}.npy", mmap_mode=mode, allow_pickle=False)
             if array.dtype.str != dtype or list(array.shape) != shape:
                 raise ValueError(f"{key} has the wrong shape")
-            arrays[key] = array
+            arrays[key] = array.view(np.ndarray)  # plain views: no memmap overhead per slice
     except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
         raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
     return IndexData(arrays, meta)
