@@ -38,55 +38,113 @@ def posting_weights(
     return term_idf * (q_freq * (K1 + 1) / (q_freq + K1 * (1 - B + B * doc_len / avgdl)))
 
 
+def term_bounds(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The largest weight of each term's postings, at least 0: what one term can add to a score."""
+    bounds = np.zeros(len(indptr) - 1, dtype=np.float64)
+    filled = np.flatnonzero(np.diff(indptr) > 0)
+    if len(filled):
+        bounds[filled] = np.maximum.reduceat(weights, indptr[filled])
+    return np.maximum(bounds, 0.0)
+
+
 class SparseBM25:
     """BM25 over one level (sentences, paragraphs or documents) stored as CSC postings.
 
-    A query adds its terms' postings into a dense accumulator and reads back only the units it
-    touched, so the work follows the postings touched, not the number of units. Not thread-safe.
+    `top` finds the k best units with MaxScore: terms are added in full, those that can add most
+    first, until no unit lacking all of them can reach the k-th best partial score; the remaining
+    terms are then only looked up for the few units that can still make the top k. The work follows
+    the rare terms' postings, not the common terms' or the corpus size.
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, n_units: int):
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        weights: np.ndarray,
+        bound: np.ndarray,
+        n_units: int,
+    ):
         self.indptr = indptr
         self.indices = indices
         self.weights = weights
+        self.bound = bound
         self.n_units = n_units
         self._acc = np.zeros(n_units, dtype=np.float64)
         self._seen = np.zeros(n_units, dtype=bool)
 
-    def dense(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(scores of every unit, ids of the units touched, with repeats); then call `clear`."""
+    def _postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        return self.indices[lo:hi], self.weights[lo:hi]
+
+    def score_units(self, term_ids: list[int], units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 scores of `units`, whether each holds a query term), summed in query order."""
+        scores = np.zeros(len(units), dtype=np.float64)
+        matched = np.zeros(len(units), dtype=bool)
+        for t in term_ids:
+            idx, w = self._postings(t)
+            if not len(idx) or not len(units):
+                continue
+            pos = np.minimum(np.searchsorted(idx, units), len(idx) - 1)
+            found = idx[pos] == units
+            scores += np.where(found, w[pos], 0.0)
+            matched |= found
+        return scores, matched
+
+    def top(self, term_ids: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` best units holding a query term, best first (ties: lower id), and their scores."""
+        counts: dict[int, int] = {}
+        for t in term_ids:
+            counts[t] = counts.get(t, 0) + 1
+        order = sorted(counts, key=lambda t: -self.bound[t] * counts[t])
+        rest_bound = [0.0] * (len(order) + 1)
+        for i in range(len(order) - 1, -1, -1):
+            rest_bound[i] = rest_bound[i + 1] + float(self.bound[order[i]]) * counts[order[i]]
+        acc, seen = self._acc, self._seen
+        found: list[np.ndarray] = []
+        n_found = 0
+        keep = None
+        try:
+            for j, t in enumerate(order):
+                idx, w = self._postings(t)
+                acc[idx] += w * counts[t]
+                new = idx[~seen[idx]]
+                seen[new] = True
+                found.append(new)
+                n_found += len(new)
+                if n_found < k and j + 1 < len(order):
+                    continue
+                union = np.concatenate(found) if len(found) > 1 else found[0]
+                partial = acc[union]  # every unit's score so far: a lower bound of its score
+                kth = np.partition(partial, max(0, n_found - k))[max(0, n_found - k)]
+                if j + 1 == len(order):  # all terms added: partial scores are the scores
+                    keep = union[partial >= kth]
+                elif rest_bound[j + 1] < kth:  # no unit lacking these terms can reach the k-th
+                    keep = union[partial + rest_bound[j + 1] >= kth]
+                    break
+        finally:
+            for part in found:
+                acc[part] = 0.0
+                seen[part] = False
+        if keep is None or not len(keep):
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        cand = keep.astype(np.int64)
+        scores, _ = self.score_units(term_ids, cand)  # exact, summed in query order
+        best = np.lexsort((cand, -scores))[:k]
+        return cand[best], scores[best]
+
+    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(every unit holding a query term, ascending, and its score): exhaustive, for checks."""
         acc = self._acc
         touched = []
         for t in term_ids:
-            lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-            idx = self.indices[lo:hi]
-            acc[idx] += self.weights[lo:hi]  # a term's postings hold each unit once
+            idx, w = self._postings(t)
+            acc[idx] += w  # a term's postings hold each unit once
             touched.append(idx)
-        return acc, (np.concatenate(touched) if touched else np.empty(0, np.int32))
-
-    def clear(self, touched: np.ndarray) -> None:
-        """Reset the accumulator where a query wrote to it."""
-        self._acc[touched] = 0.0
-
-    def distinct(self, ids: np.ndarray) -> np.ndarray:
-        """`ids` without repeats, in first-seen order, in time linear in len(ids)."""
-        seen = self._seen
-        out = []
-        for chunk in np.split(ids, np.flatnonzero(np.diff(ids) <= 0) + 1) if len(ids) else ():
-            # Each term's postings strictly ascend: cut where that breaks, keep only unseen ids.
-            new = chunk[~seen[chunk]]
-            seen[new] = True
-            out.append(new)
-        result = np.concatenate(out) if out else np.empty(0, np.int64)
-        seen[result] = False
-        return result.astype(np.int64)
-
-    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(unit ids that contain a query term, ascending, and their scores)."""
-        acc, touched = self.dense(term_ids)
-        ids = np.sort(self.distinct(touched))
+        if not touched:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        ids = np.unique(np.concatenate(touched)).astype(np.int64)
         scores = acc[ids].copy()
-        self.clear(touched)
+        acc[ids] = 0.0
         return ids, scores
 
 
@@ -109,24 +167,34 @@ class RankBM25:
         self.indices = indices
         self.n_units = n_units
         self.model = BM25Okapi(corpus) if n_units else None
-        self._fast = SparseBM25(indptr, indices, np.zeros(len(indices)), n_units)  # for `distinct`
+        self._last: tuple[tuple[int, ...], np.ndarray] | None = None
 
-    def dense(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(rank-bm25's scores of every unit, ids of the units holding a query term, with repeats)."""
-        touched = [self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids]
-        if not term_ids or self.model is None:
-            return np.zeros(self.n_units), np.empty(0, np.int32)
-        return self.model.get_scores([str(t) for t in term_ids]), np.concatenate(touched)
+    def _full(self, term_ids: list[int]) -> np.ndarray:
+        key = tuple(term_ids)
+        if self._last is None or self._last[0] != key:
+            full = self.model.get_scores([str(t) for t in term_ids]) if self.model else np.zeros(0)
+            self._last = (key, full)
+        return self._last[1]
 
-    def clear(self, touched: np.ndarray) -> None:
-        """Nothing to reset: rank-bm25 returns a new vector each time."""
+    def _matched(self, term_ids: list[int]) -> np.ndarray:
+        parts = [self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids]
+        return np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.empty(0, np.int64)
 
-    def distinct(self, ids: np.ndarray) -> np.ndarray:
-        """`ids` without repeats."""
-        return self._fast.distinct(ids)
+    def score_units(self, term_ids: list[int], units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rank-bm25's scores of `units`, whether each holds a query term)."""
+        if not term_ids or not len(units):
+            return np.zeros(len(units)), np.zeros(len(units), dtype=bool)
+        return self._full(term_ids)[units], np.isin(units, self._matched(term_ids))
+
+    def top(self, term_ids: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` best units holding a query term, best first (ties: lower id), and their scores."""
+        ids, scores = self.score(term_ids)
+        best = np.lexsort((ids, -scores))[:k]
+        return ids[best], scores[best]
 
     def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(unit ids that contain a query term, ascending, and their scores)."""
-        full, touched = self.dense(term_ids)
-        ids = np.sort(self.distinct(touched))
-        return ids, full[ids]
+        """(every unit holding a query term, ascending, and rank-bm25's score of it)."""
+        ids = self._matched(term_ids)
+        if not len(ids):
+            return ids, np.empty(0, np.float64)
+        return ids, self._full(term_ids)[ids]

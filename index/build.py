@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import idf_okapi, posting_weights
+from index.bm25 import idf_okapi, posting_weights, term_bounds
 from index.documents import fingerprint_entries, list_files, read_document
 from index.sentences import split
 from index.tokens import terms
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LEVELS = ("sent", "para", "doc")
 
 
@@ -236,5 +236,7 @@ def _postings(
         out[f"{level}_indices"] = indices
         out[f"{level}_tf"] = tf_u.astype(np.int32)
         out[f"{level}_len"] = lengths[level]
-        out[f"{level}_weights"] = posting_weights(indptr, indices, tf_u, lengths[level], idf)
+        weights = posting_weights(indptr, indices, tf_u, lengths[level], idf)
+        out[f"{level}_weights"] = weights
+        out[f"{level}_bound"] = term_bounds(indptr, weights)
     return out

@@ -31,9 +31,9 @@ PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has si
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences are checked for the asked-for type
-SHORTLIST = 300  # sentences kept by their own score before blending
-TOP_PARAGRAPHS = 10  # paragraphs, and documents, whose matching sentences are all blended
-TOP_DOCUMENTS = 3
+SHORTLIST = 30  # sentences kept by their own score before blending
+TOP_PARAGRAPHS = 3  # paragraphs, and documents, whose matching sentences are all blended
+TOP_DOCUMENTS = 1
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
     """
@@ -73,7 +73,9 @@ class Index:
         for level in LEVELS:
             ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
             if engine == "bm25":
-                self._levels[level] = SparseBM25(ptr, idx, a[f"{level}_weights"], n_units[level])
+                self._levels[level] = SparseBM25(
+                    ptr, idx, a[f"{level}_weights"], a[f"{level}_bound"], n_units[level]
+                )
             else:
                 self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
         self._idf_sent = self._sentence_idf(a)
@@ -158,37 +160,29 @@ class Index:
     def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
         sent, para, doc = (self._levels[level] for level in LEVELS)
-        s_acc, s_touch = sent.dense(term_ids)
-        p_acc, p_touch = para.dense(term_ids)
-        d_acc, d_touch = doc.dense(term_ids)
-        try:
-            ids = sent.distinct(s_touch)
-            if not len(ids):
-                return [], ()
-            paras = para.distinct(p_touch)
-            docs = doc.distinct(d_touch)
-            # Candidates: the best sentences on their own, and every matching sentence of the best
-            # paragraphs and documents (their scores lift sentences that match less on their own).
-            shortlist = [ids[_top(s_acc[ids], SHORTLIST)]]
-            for units, acc, first, n in (
-                (paras, p_acc, self._para_first, TOP_PARAGRAPHS),
-                (docs, d_acc, self._doc_first, TOP_DOCUMENTS),
-            ):
-                for u in units[_top(acc[units], n)].tolist():
-                    shortlist.append(np.arange(first[u], first[u + 1]))
-            cand = sent.distinct(np.concatenate(shortlist))
-            # Keep sentences that match the question (with zero IDF everywhere, score tells nothing).
-            cand = cand[s_acc[cand] > 0] if s_acc[ids].max() > 0 else cand[np.isin(cand, ids)]
-            blended = (
-                _scaled(s_acc[cand], s_acc[ids])
-                + PARA_WEIGHT * _scaled(p_acc[self._sent_para[cand]], p_acc[paras])
-                + DOC_WEIGHT * _scaled(d_acc[self._sent_doc[cand]], d_acc[docs])
-            )
-            best_docs = docs[np.lexsort((docs, -d_acc[docs]))][:3]
-        finally:
-            sent.clear(s_touch)
-            para.clear(p_touch)
-            doc.clear(d_touch)
+        s_top, s_best = sent.top(term_ids, SHORTLIST)
+        if not len(s_top):
+            return [], ()
+        p_top, p_best = para.top(term_ids, TOP_PARAGRAPHS)
+        d_top, d_best = doc.top(term_ids, max(TOP_DOCUMENTS, 3))
+        # Candidates: the best sentences on their own, and every matching sentence of the best
+        # paragraphs and documents (their scores lift sentences that match less on their own).
+        ranges = [s_top]
+        ranges += [np.arange(self._para_first[u], self._para_first[u + 1]) for u in p_top.tolist()]
+        ranges += [
+            np.arange(self._doc_first[u], self._doc_first[u + 1])
+            for u in d_top[:TOP_DOCUMENTS].tolist()
+        ]
+        cand = np.unique(np.concatenate(ranges))
+        s, matched = sent.score_units(term_ids, cand)
+        cand, s = cand[matched], s[matched]
+        p, _ = para.score_units(term_ids, self._sent_para[cand].astype(np.int64))
+        d, _ = doc.score_units(term_ids, self._sent_doc[cand].astype(np.int64))
+        blended = (
+            _scaled(s, s_best[:1])
+            + PARA_WEIGHT * _scaled(p, p_best[:1])
+            + DOC_WEIGHT * _scaled(d, d_best[:1])
+        )
         top = _top(blended, RERANK * 2)
         order = top[np.lexsort((cand[top], -blended[top]))]
         scores = {int(cand[i]): float(blended[i]) for i in order}
@@ -203,7 +197,8 @@ class Index:
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
         ranked.sort(key=lambda sid: (-scores[sid], sid))
-        return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+        titles = tuple(self._titles[i] for i in d_top[:3].tolist())
+        return [(sid, scores[sid]) for sid in ranked], titles
 
     def _sentence_text(self, sid: int) -> str:
         return self.document_text(int(self._sent_doc[sid]))[

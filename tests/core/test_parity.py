@@ -34,7 +34,7 @@ def test_fast_scores_equal_rank_bm25(data, level):
     a = data.arrays
     ptr, idx, tf = a[f"{level}_indptr"], a[f"{level}_indices"], a[f"{level}_tf"]
     n_units = len(a[f"{level}_len"])
-    fast = SparseBM25(ptr, idx, a[f"{level}_weights"], n_units)
+    fast = SparseBM25(ptr, idx, a[f"{level}_weights"], a[f"{level}_bound"], n_units)
     ref = RankBM25(ptr, idx, tf, n_units)
     for query in _queries(data):
         ids_f, s_f = fast.score(query)
@@ -54,7 +54,9 @@ def test_fast_engine_equals_rank_bm25_fed_the_tokens_directly(data, docs):
             corpus += [terms(doc.text[s:e]) for s, e, _ in split(doc.text, doc.skip)]
     direct = BM25Okapi(corpus)
     a = data.arrays
-    fast = SparseBM25(a["sent_indptr"], a["sent_indices"], a["sent_weights"], len(corpus))
+    fast = SparseBM25(
+        a["sent_indptr"], a["sent_indices"], a["sent_weights"], a["sent_bound"], len(corpus)
+    )
     vocab = {t: i for i, t in enumerate(data.meta["terms"])}
     for question in ("how many troops will Mexico train?", "eruption of Laki sulphur", "dough"):
         q = [t for t in terms(question) if t in vocab]
@@ -75,3 +77,24 @@ def test_both_engines_answer_alike(docs, index_dir):
             (p.document, p.start, p.end, p.answer) for p in b.passages
         ]
         np.testing.assert_allclose([p.score for p in a.passages], [p.score for p in b.passages])
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("k", [1, 3, 30])
+def test_pruned_top_k_equals_exhaustive_top_k(data, level, k):
+    """MaxScore skips work, never results: its top k is the exhaustive ranking's top k."""
+    a = data.arrays
+    n_units = len(a[f"{level}_len"])
+    fast = SparseBM25(
+        a[f"{level}_indptr"],
+        a[f"{level}_indices"],
+        a[f"{level}_weights"],
+        a[f"{level}_bound"],
+        n_units,
+    )
+    for query in _queries(data):
+        ids, scores = fast.score(query)
+        expected = np.lexsort((ids, -scores))[:k]
+        got_ids, got_scores = fast.top(query, k)
+        assert got_ids.tolist() == ids[expected].tolist()
+        np.testing.assert_allclose(got_scores, scores[expected], rtol=1e-12)
