@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import idf_okapi, posting_weights, term_bounds
-from index.documents import fingerprint_entries, list_files, read_document
+from index.documents import read_document, scan
 from index.sentences import split
 from index.tokens import terms
 
@@ -29,9 +29,10 @@ class IndexData:
     meta: dict = field(default_factory=dict)
 
 
-def fingerprint(folder: Path, files: list[tuple[str, Path]] | None = None) -> str:
+def fingerprint(folder: Path, found: list | None = None) -> str:
     """A hash of the document files' names, sizes and times, and of the index format."""
-    entries = fingerprint_entries(list_files(folder) if files is None else files)
+    found = scan(folder) if found is None else found
+    entries = [(doc_id, size, mtime) for doc_id, _, (size, mtime) in found]
     payload = json.dumps([FORMAT_VERSION, entries], separators=(",", ":")).encode()
     return hashlib.sha256(payload).hexdigest()
 
@@ -116,8 +117,9 @@ def _analyzed(files: list[tuple[str, Path]], bar):
 
 def build(folder: Path, progress: bool = False) -> IndexData:
     """Read, split and tokenize every document under `folder`, and compute BM25 postings."""
-    files = list_files(folder)
-    fp = fingerprint(folder, files)
+    found = scan(folder)
+    fp = fingerprint(folder, found)
+    files = [(doc_id, Path(path)) for doc_id, path, _ in found]
     bar = _progress(len(files), progress)
 
     doc_ids: list[str] = []

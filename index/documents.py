@@ -45,31 +45,32 @@ class Skipped:
 
 def list_files(folder: Path) -> list[tuple[str, Path]]:
     """Every document file under `folder`, sorted by id; hidden entries and symlinks are skipped."""
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
-        )
-        for name in files:
-            path = Path(root, name)
-            if name.startswith(".") or path.is_symlink():
-                continue
-            if name.lower().endswith(EXTENSIONS):
-                found.append((path.relative_to(folder).as_posix(), path))
-    found.sort()
-    return found
+    return [(doc_id, Path(path)) for doc_id, path, _ in scan(folder)]
 
 
-def fingerprint_entries(files: list[tuple[str, Path]]) -> list[tuple[str, int, int]]:
-    """(id, size, mtime_ns) of each file: changes when any document changes."""
-    out = []
-    for doc_id, path in files:
+def scan(folder: Path) -> list[tuple[str, str, tuple[int, int]]]:
+    """(id, path, (size, mtime_ns)) of every document file, sorted by id, in one pass of scandir."""
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    stack = [(str(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
         try:
-            st = path.stat()
+            entries = list(os.scandir(directory))
         except OSError:
             continue
-        out.append((doc_id, st.st_size, st.st_mtime_ns))
-    return out
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue  # hidden files and links out of the folder are never read
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, prefix + entry.name + "/"))
+            elif entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(EXTENSIONS):
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                found.append((prefix + entry.name, entry.path, (st.st_size, st.st_mtime_ns)))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:

@@ -15,7 +15,7 @@ import numpy as np
 from index import answers, store
 from index.bm25 import RankBM25, SparseBM25
 from index.build import LEVELS, IndexData, build, fingerprint
-from index.documents import list_files
+from index.documents import scan
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Document, Passage
 from index.paths import docs_folder, index_folder
@@ -54,7 +54,7 @@ class Index:
         a, m = data.arrays, data.meta
         self.engine = engine
         self.report = report
-        self._terms = {t: i for i, t in enumerate(m["terms"])}
+        self._terms = dict(zip(m["terms"], range(len(m["terms"])), strict=True))
         self._doc_ids: list[str] = m["doc_ids"]
         self._titles: list[str] = m["titles"]
         self._sources: list[str | None] = m["sources"]
@@ -338,13 +338,14 @@ def open_index(
         )
     if not folder.is_dir():
         raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
-    if not list_files(folder):
+    found = scan(folder)
+    if not found:
         raise DocumentsError(
             f"no documents in {folder}: add .txt, .md or .html files, or pass --docs DIR"
         )
     target = index_folder(folder, index_dir)
     started = time.perf_counter()
-    fp = fingerprint(folder)
+    fp = fingerprint(folder, found)
     data = None
     warnings: list[str] = []
     if not rebuild:
