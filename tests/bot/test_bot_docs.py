@@ -21,11 +21,8 @@ OPTION_TYPES = {3: "text", 4: "int", 5: "bool", 10: "number"}
 
 
 def readme() -> str:
-    """README.md once the bot's sections are merged into it, else bot/README-bot.md."""
-    main = ROOT / "README.md"
-    if main.exists() and "/ask question:" in main.read_text(encoding="utf-8"):
-        return main.read_text(encoding="utf-8")
-    return (ROOT / "bot" / "README-bot.md").read_text(encoding="utf-8")
+    """The README, where the bot's commands, settings and command line are documented."""
+    return (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def registered_commands() -> list[dict]:
