@@ -7,7 +7,6 @@ from fakediscord import MANAGE_GUILD, call, check_sent, command_payload, interac
 
 from bot.cog import Answers, mentioned_question
 
-pytestmark = pytest.mark.asyncio
 
 TROOPS = "how many troops will Mexico train?"
 
@@ -16,6 +15,7 @@ def cog(bot) -> Answers:
     return bot.get_cog("Answers")
 
 
+@pytest.mark.asyncio
 async def test_ask_callback_answers_once_after_deferring(bot, recorder):
     it = interaction(bot, command_payload("ask"))
     await call(recorder, Answers.ask.callback(cog(bot), it, question=TROOPS))
@@ -25,6 +25,7 @@ async def test_ask_callback_answers_once_after_deferring(bot, recorder):
     check_sent(recorder)
 
 
+@pytest.mark.asyncio
 async def test_ask_callback_quotes_markup_and_mentions_harmlessly(bot, recorder):
     it = interaction(bot, command_payload("ask"))
     await call(
@@ -36,6 +37,7 @@ async def test_ask_callback_quotes_markup_and_mentions_harmlessly(bot, recorder)
     check_sent(recorder)  # allowed_mentions {"parse": []}: @everyone in it pings nobody
 
 
+@pytest.mark.asyncio
 async def test_sources_help_and_reload_callbacks_reply_privately(bot, recorder):
     for command in (Answers.sources, Answers.help):
         await call(recorder, command.callback(cog(bot), interaction(bot, command_payload("x"))))
