@@ -7,7 +7,6 @@ from fakediscord import MANAGE_GUILD, call, check_sent, command_payload, interac
 
 from bot.cog import Answers, mentioned_question
 
-
 TROOPS = "how many troops will Mexico train?"
 
 
