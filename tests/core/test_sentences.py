@@ -101,3 +101,19 @@ def test_metadata_spans_are_skipped():
     text = "A sentence here.\nSource: CNN"
     assert sentences(text) == ["A sentence here.", "Source: CNN"]
     assert [text[s:e] for s, e, _ in split(text, ((17, 28),))] == ["A sentence here."]
+
+
+def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
+    """The memo only skips repeated work: on real and tricky text it gives Punkt's own spans."""
+    from index.sentences import MemoPunkt, _params, stock_punkt
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*")) if p.is_file()]
+    texts += [
+        "It failed... Then it worked. Really? Yes! (It did.) “Quoted.” Next one.",
+        "Version 2.0. Released in Jan. 2020 by Acme Inc. The U.S. team agreed. No. 5 won.",
+        "See e.g. the docs. I.e. the manual. J. R. R. Tolkien wrote it. He was 81. Done.",
+        "ok. ok? fine.\" then. 'single.' Next! x. Y. zz. AB. Cd. end",
+    ]
+    memo, stock = MemoPunkt(_params()), stock_punkt()
+    for text in texts * 2:  # the second pass answers from the memo
+        assert list(memo.span_tokenize(text)) == list(stock.span_tokenize(text))
