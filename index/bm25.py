@@ -10,6 +10,11 @@ import math
 
 import numpy as np
 
+try:  # the compiled kernel (setup.py); without it the numpy code below gives the same results
+    from index import _kernel
+except ImportError:  # pragma: no cover - depends on the machine having had a C compiler
+    _kernel = None
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
@@ -71,6 +76,9 @@ class SparseBM25:
         self.n_units = n_units
         self._acc = np.zeros(n_units, dtype=np.float64)
         self._seen = np.zeros(n_units, dtype=bool)
+        self.use_kernel = _kernel is not None and (
+            indptr.dtype == np.int64 and indices.dtype == np.int32 and weights.dtype == np.float64
+        )
 
     def _postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
@@ -92,6 +100,11 @@ class SparseBM25:
 
     def top(self, term_ids: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` best units holding a query term, best first (ties: lower id), and their scores."""
+        if self.use_kernel:
+            ids, scores = _kernel.top_k(
+                self.indptr, self.indices, self.weights, list(term_ids), k, self._acc, self._seen
+            )
+            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
         counts: dict[int, int] = {}
         for t in term_ids:
             counts[t] = counts.get(t, 0) + 1

@@ -17,7 +17,7 @@ from index.documents import read_document, scan
 from index.sentences import split
 from index.tokens import terms
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 LEVELS = ("sent", "para", "doc")
 
 
@@ -174,6 +174,9 @@ def build(folder: Path, progress: bool = False) -> IndexData:
         n_doc=len(doc_ids),
     )
     arrays["sent_doc"] = sent_doc.astype(np.int32)
+    # Each sentence's terms in order, for the pair bonus and the coverage check at query time.
+    arrays["sent_terms"] = term.astype(np.int32)
+    arrays["sent_term_start"] = np.concatenate(([0], np.cumsum(sent_len))).astype(np.int64)
     arrays["sent_start"] = spans[:, 0].astype(np.int32)
     arrays["sent_end"] = spans[:, 1].astype(np.int32)
     arrays["sent_para"] = sent_para.astype(np.int32)

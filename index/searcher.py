@@ -19,7 +19,7 @@ from index.documents import scan
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Document, Passage
 from index.paths import docs_folder, index_folder
-from index.tokens import STOPWORDS, normalize, stem, terms, words
+from index.tokens import STOPWORDS, normalize, stem, words
 from index.typos import correct
 
 ENGINES = ("bm25", "rank-bm25")
@@ -79,6 +79,9 @@ class Index:
             else:
                 self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
         self._idf_sent = self._sentence_idf(a)
+        self._idf_unknown = float(self._idf_sent.max(initial=1.0))  # what an unknown word weighs
+        self._sent_terms = a["sent_terms"]
+        self._sent_term_start = a["sent_term_start"]
         self._para_first = np.searchsorted(a["sent_para"], np.arange(n_units["para"] + 1))
         self._doc_first = np.searchsorted(a["sent_doc"], np.arange(n_units["doc"] + 1))
         self._df = np.diff(a["sent_indptr"])
@@ -188,17 +191,21 @@ class Index:
         scores = {int(cand[i]): float(blended[i]) for i in order}
         ranked = list(scores)
         qset = frozenset(qterms)
-        pairs = set(itertools.pairwise(qterms))
+        pairs = set(itertools.pairwise(term_ids))
         for sid in ranked[:RERANK]:
             if pairs:
-                toks = terms(self._sentence_text(sid))
-                shared = len(pairs & set(itertools.pairwise(toks)))
+                shared = len(pairs & set(itertools.pairwise(self._sentence_terms(sid))))
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
         ranked.sort(key=lambda sid: (-scores[sid], sid))
         titles = tuple(self._titles[i] for i in d_top[:3].tolist())
         return [(sid, scores[sid]) for sid in ranked], titles
+
+    def _sentence_terms(self, sid: int) -> list[int]:
+        """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
+        lo, hi = self._sent_term_start[sid], self._sent_term_start[sid + 1]
+        return self._sent_terms[lo:hi].tolist()
 
     def _sentence_text(self, sid: int) -> str:
         return self.document_text(int(self._sent_doc[sid]))[
@@ -214,13 +221,11 @@ class Index:
         """Whether the best sentence's neighbourhood holds enough of the question's weight."""
         sid = best[0]
         unique = list(dict.fromkeys(term_ids))
-        total = float(self._idf_sent[unique].sum()) + missing * float(
-            self._idf_sent.max(initial=1.0)
-        )
-        present = set()
+        total = float(self._idf_sent[unique].sum()) + missing * self._idf_unknown
+        present: set[int] = set()
         for n in (sid - 1, sid, sid + 1):
             if 0 <= n < len(self._sent_doc) and self._sent_doc[n] == self._sent_doc[sid]:
-                present.update(self._terms.get(t) for t in terms(self._sentence_text(n)))
+                present.update(self._sentence_terms(n))
         got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
         return total > 0 and got / total >= MIN_COVERAGE
 
