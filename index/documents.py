@@ -71,14 +71,13 @@ class Skipped:
     reason: str
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def printable(name: str) -> str:
     """`name` safe to print and to store as JSON: bad bytes, controls and overrides escaped."""
     raw = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return re.sub(
-        "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
-        lambda m: f"\\u{ord(m.group()):04x}",
-        raw,
-    )
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
 
 def _name_refusal(name: str, is_dir: bool) -> str | None:
@@ -90,7 +89,7 @@ def _name_refusal(name: str, is_dir: bool) -> str | None:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return f"{kind} name is not valid UTF-8"
-    if CONTROL.search(name) or BIDI_CONTROL.search(name):
+    if _UNPRINTABLE.search(name):
         return f"{kind} name has control characters"
     return None
 
