@@ -34,8 +34,15 @@ SOURCES_PER_PAGE = 10
 SOURCE_LINE_LIMIT = 360
 COLOUR = 0x5865F2
 
-_URL = re.compile(r"https?://\S+")
+# A link is left as written (stars and underscores included) up to a backtick, a bar or `~~`, which
+# real links do not hold: those are escaped like any other text, so a link cannot open a code span
+# or a spoiler that a later one closes.
+_URL = re.compile(r"https?://(?:[^\s`|~]|~(?!~))+")
 _SPECIAL = re.compile(r"[\\*_~|`\[\]<]")
+# Control characters (a NUL or an escape sequence in a question) are shown as �; embeddings,
+# overrides and isolates, which would reorder the rest of the line, are dropped. Words are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LINE_MARK = re.compile(r"^(\s*)([>#+\-])|^(\s*\d+)(\.\s)", re.MULTILINE)
 
 
@@ -74,6 +81,7 @@ def escape(text: str, line_start: bool = True) -> str:
 
     `line_start` says whether `text` begins a line, where `>`, `#`, `-` and `1.` mean something.
     """
+    text = visible(text)
     out, last = [], 0
     for url in _URL.finditer(text):
         out.append(_escape_plain(text[last : url.start()], line_start and last == 0))
@@ -81,6 +89,11 @@ def escape(text: str, line_start: bool = True) -> str:
         last = url.end()
     out.append(_escape_plain(text[last:], line_start and last == 0))
     return "".join(out)
+
+
+def visible(text: str) -> str:
+    """`text` without what would act on the display instead of being shown (see _CONTROL)."""
+    return _BIDI.sub("", _CONTROL.sub("\ufffd", text))
 
 
 def _escape_plain(text: str, line_start: bool) -> str:
@@ -101,11 +114,13 @@ def shorten(text: str, limit: int, markdown: bool = True, block: bool = False) -
 
     `block` says the text starts a line of a description, where `#` or `1.` would format it.
     """
-    text = " ".join(text.split())
+    cut = len(text) > 8 * limit  # a longer text cannot fit: don't split all of it
+    text = " ".join(visible(text[: 8 * limit] if cut else text).split())
+    n = len(text) + cut  # when cut, the end always gets an ellipsis
 
     def fmt(lo: int, hi: int) -> str:
         body = escape(text[lo:hi], block and lo == 0) if markdown else text[lo:hi]
-        return _ellipses(body, lo, hi, len(text))
+        return _ellipses(body, lo, hi, n)
 
     return _fit(text, (0, 0), limit, fmt)
 
@@ -160,8 +175,12 @@ def _bold(text: str) -> str:
 
 
 def _fit(text: str, keep: tuple[int, int], limit: int, fmt: Callable[[int, int], str]) -> str:
-    """The widest window of `text` around `keep` whose `fmt(lo, hi)` fits in `limit`."""
-    width = len(text)
+    """The widest window of `text` around `keep` whose `fmt(lo, hi)` fits in `limit`.
+
+    Formatting adds characters (it drops only direction marks), so a window twice the limit wide
+    does not fit: starting there keeps a megabyte sentence from being escaped whole on the loop.
+    """
+    width = min(len(text), 2 * limit)
     while width > 0:
         out = fmt(*_window(text, keep, width))
         if size(out) <= limit:
@@ -370,7 +389,7 @@ def to_text(card: Card) -> str:
     blocks += [f"{f.name}\n{f.value}" for f in card.fields]
     if card.footer:
         blocks.append(f"({card.footer})")
-    return "\n\n".join(blocks)
+    return visible("\n\n".join(blocks))  # a terminal must not run escape sequences
 
 
 def message(text: str) -> str:
