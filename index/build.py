@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import idf_okapi, posting_weights, term_bounds
-from index.documents import read_document, scan
+from index.documents import read_document, scan, walk
 from index.sentences import split
 from index.tokens import terms
 
@@ -117,7 +117,7 @@ def _analyzed(files: list[tuple[str, Path]], bar):
 
 def build(folder: Path, progress: bool = False) -> IndexData:
     """Read, split and tokenize every document under `folder`, and compute BM25 postings."""
-    found = scan(folder)
+    found, refusals = walk(folder)
     fp = fingerprint(folder, found)
     files = [(doc_id, Path(path)) for doc_id, path, _ in found]
     bar = _progress(len(files), progress)
@@ -126,7 +126,7 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     titles: list[str] = []
     sources: list[str | None] = []
     texts: list[bytes] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = [(r.id, r.reason) for r in refusals]
     warnings: list[tuple[str, str]] = []
     vocab: dict[str, int] = {}
     term_chunks: list[np.ndarray] = []

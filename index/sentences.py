@@ -158,17 +158,39 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
     return spans
 
 
+MAX_PUNKT_CHARS = 20_000  # longer paragraphs are cut at a likely sentence end before Punkt
+_CUT = re.compile(r"[.!?][\"')\]”’]*\s+")
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a long paragraph into pieces Punkt handles in bounded time (its regexes have a timeout).
+
+    Each cut falls after the last sentence-ending punctuation before the limit, else at the last
+    space, else at the limit.
+    """
+    out = []
+    while end - start > MAX_PUNKT_CHARS:
+        window = text[start : start + MAX_PUNKT_CHARS]
+        ends = [m.end() for m in _CUT.finditer(window, MAX_PUNKT_CHARS // 2)]
+        cut = ends[-1] if ends else (window.rfind(" ") + 1 or MAX_PUNKT_CHARS)
+        out.append((start, start + cut))
+        start += cut
+    out.append((start, end))
+    return out
+
+
 def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int, int]]:
     """(start, end, paragraph number) of every sentence of `text`; metadata spans are skipped."""
     tokenizer = punkt()
     out: list[tuple[int, int, int]] = []
-    for para, (b_start, b_end) in enumerate(blocks(text, skip)):
-        chunk = text[b_start:b_end]
-        for s, e in tokenizer.span_tokenize(chunk):
-            piece = chunk[s:e]
-            stripped = piece.rstrip()
-            s2 = s + (len(piece) - len(piece.lstrip()))
-            e2 = s + len(stripped)
-            if e2 > s2:
-                out.append((b_start + s2, b_start + e2, para))
+    for para, (p_start, p_end) in enumerate(blocks(text, skip)):
+        for b_start, b_end in _pieces(text, p_start, p_end):
+            chunk = text[b_start:b_end]
+            for s, e in tokenizer.span_tokenize(chunk):
+                piece = chunk[s:e]
+                stripped = piece.rstrip()
+                s2 = s + (len(piece) - len(piece.lstrip()))
+                e2 = s + len(stripped)
+                if e2 > s2:
+                    out.append((b_start + s2, b_start + e2, para))
     return out

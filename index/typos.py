@@ -22,8 +22,9 @@ def correct(word: str, frequency: Callable[[str], int], min_count: int = 1) -> s
     `frequency` gives how often a word occurs in the documents (0 when absent). Typing rarely gets
     the first letter wrong, so "troups" becomes "troops", not the more frequent "groups".
     """
-    # Short words are too often real words the documents lack ("bees" is not a typo of "beds").
-    if len(word) < 5 or not word.isalpha() or not word.isascii():
+    # Short words are too often real words the documents lack ("bees" is not a typo of "beds");
+    # past 30 letters it is no word, and its 54 × n variants would only cost time.
+    if not 5 <= len(word) <= 30 or not word.isalpha() or not word.isascii():
         return None
     options = [w for w in _edits1(word) if w[:1] == word[:1]]
     scored = [(n, w) for w in options if (n := frequency(w)) >= min_count]
