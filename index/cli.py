@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from index import bench
 from index.errors import VerbatimError
 from index.model import Answer
 from index.searcher import ENGINES, open_index
@@ -54,6 +55,8 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sentences", help="show how documents are split into sentences")
     p.add_argument("files", nargs="+", help="document files")
     p.add_argument("--json", action="store_true", help="one JSON line a file")
+
+    bench.add_arguments(sub.add_parser("bench", help=bench.HELP))
     return parser
 
 
@@ -205,4 +208,10 @@ def cmd_sentences(args: argparse.Namespace) -> int:
     return status
 
 
-COMMANDS = {"build": cmd_build, "ask": cmd_ask, "eval": cmd_eval, "sentences": cmd_sentences}
+COMMANDS = {
+    "build": cmd_build,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "sentences": cmd_sentences,
+    "bench": bench.cmd_bench,
+}
