@@ -61,6 +61,8 @@ def save(data: IndexData, folder: Path) -> Path:
 def _save(data: IndexData, folder: Path) -> Path:
     name = f"gen-{uuid.uuid4().hex[:12]}"
     tmp = folder / f".{name}.tmp"
+    link = folder / f".{CURRENT}-{name}"
+    switched = False
     tmp.mkdir()
     try:
         shapes = {}
@@ -78,31 +80,60 @@ def _save(data: IndexData, folder: Path) -> Path:
             os.fsync(f.fileno())
         _fsync_dir(tmp)
         os.rename(tmp, folder / name)
-        link = folder / f".{CURRENT}-{name}"
         os.symlink(name, link)
         os.replace(link, folder / CURRENT)
+        switched = True
         _fsync_dir(folder)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not switched:  # a full disk or a failed rename: leave the folder as it was
+            for path in (tmp, folder / name):
+                shutil.rmtree(path, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                link.unlink()
         raise
     _remove_old(folder, keep=name)
     return folder / name
 
 
 def _remove_old(folder: Path, keep: str) -> None:
-    """Delete other generations; a process still serving one keeps its memory maps (POSIX)."""
+    """Delete other generations and what killed builds left; a reader keeps its maps (POSIX).
+
+    Called with the lock held, so no other build is writing any of these.
+    """
     for entry in folder.iterdir():
-        if entry.name != keep and (entry.name.startswith("gen-") or entry.name.endswith(".tmp")):
+        if entry.name == keep:
+            continue
+        if entry.name.startswith(f".{CURRENT}-"):  # a link a killed build never swapped in
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        elif entry.name.startswith("gen-") or entry.name.endswith(".tmp"):
             shutil.rmtree(entry, ignore_errors=True)
 
 
 def load(folder: Path, fingerprint: str | None = None) -> IndexData:
-    """Map the current generation; raise StaleIndex if it is missing, corrupt, old or out of date."""
+    """Map the current generation; raise StaleIndex if it is missing, corrupt, old or out of date.
+
+    A build that finishes meanwhile deletes the generation being read; then the new one is read.
+    """
     current = folder / CURRENT
     if not current.exists() and not current.is_symlink():
         raise StaleIndex("no index yet")
+    for _ in range(3):
+        try:
+            gen = current.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
+        try:
+            return _load_generation(gen, fingerprint)
+        except StaleIndex as why:
+            vanished = isinstance(why.__cause__, FileNotFoundError)
+            if not vanished or current.resolve() == gen:
+                raise
+    raise StaleIndex("kept changing while it was read")
+
+
+def _load_generation(gen: Path, fingerprint: str | None) -> IndexData:
     try:
-        gen = current.resolve(strict=True)
         meta = json.loads((gen / META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
