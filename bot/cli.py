@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import io
 import logging
 import os
 import sys
@@ -91,6 +92,8 @@ def _fail(error: Exception | str, code: int) -> int:
 def _open(settings: Settings):
     index = open_index(settings.docs, settings.index_dir, progress=sys.stderr.isatty())
     print(index.report.summary(), file=sys.stderr)
+    for warning in index.report.warnings:  # "serving from memory" among them
+        print(f"warning: {warning}", file=sys.stderr)
     return index
 
 
@@ -98,6 +101,8 @@ def _console(settings: Settings) -> int:
     from bot.console import Console, run_console
 
     console = Console(_open(settings), settings)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # a stray byte is a �, not a traceback
     try:
         return run_console(console, sys.stdin, sys.stdout)
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly

@@ -123,4 +123,6 @@ class VerbatimBot(commands.Bot):
             index = await asyncio.to_thread(self._load)
             self.index = index
         log.info("Reloaded: %s", index.report.summary())
+        for warning in index.report.warnings:
+            log.warning("Reload: %s", warning)
         return index.report

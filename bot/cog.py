@@ -13,7 +13,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.gate import channel_refusal, cooldown_refusal
-from bot.render import answer_card, help_card, message, sources_cards, to_embed
+from bot.render import (
+    MESSAGE_LIMIT,
+    answer_card,
+    help_card,
+    report_text,
+    shorten,
+    sources_cards,
+    to_embed,
+)
 from bot.views import NO_MENTIONS, AnswerView, PagesView, say_privately
 from index import MAX_QUESTION_CHARS, Answer, QuestionError, VerbatimError
 
@@ -165,8 +173,10 @@ class Answers(commands.Cog):
         except VerbatimError as error:
             text = f"Reload failed; still answering from the previous documents. {error}"
         else:
-            text = f"Reloaded. {report.summary()}"
-        await interaction.followup.send(message(text), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            text = f"Reloaded. {report_text(report)}"
+        await interaction.followup.send(
+            shorten(text, MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
     @app_commands.command(name="help", description="What I do and how to ask.")
     async def help(self, interaction: Interaction) -> None:

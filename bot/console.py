@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.render import answer_card, help_card, sources_cards, to_text
+from bot.render import answer_card, help_card, report_text, sources_cards, to_text
 from bot.settings import Settings
 from index import Answer, Index, VerbatimError, open_index
 
@@ -40,7 +40,7 @@ class Console:
                 )
             if command == "/reload":
                 self.index = self._load()
-                return f"Reloaded. {self.index.report.summary()}"
+                return f"Reloaded. {report_text(self.index.report)}"
             if command == "/help":
                 return to_text(self._help())
         except VerbatimError as error:

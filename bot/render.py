@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from index import Answer, Document, Passage
+from index import Answer, BuildReport, Document, Passage
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_LIMIT = 256
@@ -39,9 +39,10 @@ COLOUR = 0x5865F2
 # or a spoiler that a later one closes.
 _URL = re.compile(r"https?://(?:[^\s`|~]|~(?!~))+")
 _SPECIAL = re.compile(r"[\\*_~|`\[\]<]")
-# Control characters (a NUL or an escape sequence in a question) are shown as �; embeddings,
-# overrides and isolates, which would reorder the rest of the line, are dropped. Words are kept.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (a NUL or an escape sequence in a question) and halves of UTF-16 pairs (no
+# JSON or terminal takes them) are shown as �; embeddings, overrides and isolates, which would
+# reorder the rest of the line, are dropped. Words are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LINE_MARK = re.compile(r"^(\s*)([>#+\-])|^(\s*\d+)(\.\s)", re.MULTILINE)
 
@@ -390,6 +391,14 @@ def to_text(card: Card) -> str:
     if card.footer:
         blocks.append(f"({card.footer})")
     return visible("\n\n".join(blocks))  # a terminal must not run escape sequences
+
+
+def report_text(report: BuildReport, warnings: int = 3) -> str:
+    """The build summary and its first warnings (such as "serving from memory"), on one line."""
+    shown = list(report.warnings[:warnings])
+    if len(report.warnings) > warnings:
+        shown.append(f"{len(report.warnings) - warnings} more warnings")
+    return " ".join([report.summary(), *(f"Warning: {w}." for w in shown)])
 
 
 def message(text: str) -> str:
