@@ -30,6 +30,7 @@ QUESTIONS: dict[str, str] = {
     "one mark": "?",
     "10,000 characters": (TROOPS + " ") * (10_000 // (len(TROOPS) + 1)) + "x" * 10,
     "10,000 question marks": "?" * 10_000,
+    "one 10,000-letter word": "x" * 10_000,
     "only stopwords": "the of and to a in is it that which was were be been",
     "only punctuation": "?!.,;:-()[]{}'\"…—–«»¿¡",
     "emoji": "🦉🔥💯👍🏽🧑‍🚀 ❤️‍🔥",
