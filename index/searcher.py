@@ -31,9 +31,7 @@ PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has si
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences are checked for the asked-for type
-SHORTLIST = 30  # sentences kept by their own score before blending
-TOP_PARAGRAPHS = 3  # paragraphs, and documents, whose matching sentences are all blended
-TOP_DOCUMENTS = 1
+SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
     """
@@ -82,8 +80,6 @@ class Index:
         self._idf_unknown = float(self._idf_sent.max(initial=1.0))  # what an unknown word weighs
         self._sent_terms = a["sent_terms"]
         self._sent_term_start = a["sent_term_start"]
-        self._para_first = np.searchsorted(a["sent_para"], np.arange(n_units["para"] + 1))
-        self._doc_first = np.searchsorted(a["sent_doc"], np.arange(n_units["doc"] + 1))
         self._df = np.diff(a["sent_indptr"])
         counts = np.bincount(a["sent_doc"], minlength=len(self._doc_ids)).tolist()
         self.documents = tuple(
@@ -163,29 +159,17 @@ class Index:
     def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
         sent, para, doc = (self._levels[level] for level in LEVELS)
-        s_top, s_best = sent.top(term_ids, SHORTLIST)
-        if not len(s_top):
+        cand, s = sent.top(term_ids, SHORTLIST)
+        if not len(cand):
             return [], ()
-        p_top, p_best = para.top(term_ids, TOP_PARAGRAPHS)
-        d_top, d_best = doc.top(term_ids, max(TOP_DOCUMENTS, 3))
-        # Candidates: the best sentences on their own, and every matching sentence of the best
-        # paragraphs and documents (their scores lift sentences that match less on their own).
-        ranges = [s_top]
-        ranges += [np.arange(self._para_first[u], self._para_first[u + 1]) for u in p_top.tolist()]
-        ranges += [
-            np.arange(self._doc_first[u], self._doc_first[u + 1])
-            for u in d_top[:TOP_DOCUMENTS].tolist()
-        ]
-        cand = np.unique(np.concatenate(ranges))
-        s, matched = sent.score_units(term_ids, cand)
-        cand, s = cand[matched], s[matched]
-        p, _ = para.score_units(term_ids, self._sent_para[cand].astype(np.int64))
-        d, _ = doc.score_units(term_ids, self._sent_doc[cand].astype(np.int64))
-        blended = (
-            _scaled(s, s_best[:1])
-            + PARA_WEIGHT * _scaled(p, p_best[:1])
-            + DOC_WEIGHT * _scaled(d, d_best[:1])
-        )
+        # Blend in what the paragraph and the document around each shortlisted sentence say,
+        # each level scaled by its best among the shortlist.
+        para_of = self._sent_para[cand].astype(np.int64)
+        doc_of = self._sent_doc[cand].astype(np.int64)
+        p, _ = para.score_units(term_ids, para_of)
+        d, _ = doc.score_units(term_ids, doc_of)
+        blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
+        best_docs = list(dict.fromkeys(doc_of[np.lexsort((doc_of, -d))].tolist()))[:3]
         top = _top(blended, RERANK * 2)
         order = top[np.lexsort((cand[top], -blended[top]))]
         scores = {int(cand[i]): float(blended[i]) for i in order}
@@ -199,8 +183,7 @@ class Index:
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
         ranked.sort(key=lambda sid: (-scores[sid], sid))
-        titles = tuple(self._titles[i] for i in d_top[:3].tolist())
-        return [(sid, scores[sid]) for sid in ranked], titles
+        return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
@@ -318,13 +301,13 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
     return np.argpartition(-values, n - 1)[:n]
 
 
-def _scaled(values: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Scores scaled to [0, 1] by the best of `among`; zero when none scores above zero.
+def _scaled(values: np.ndarray) -> np.ndarray:
+    """Scores scaled to [0, 1] by the best; all zero when none is above zero.
 
     With one or two documents BM25Okapi's IDF is zero or negative for every term, so a level that
     cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
     """
-    top = among.max(initial=0.0)
+    top = values.max(initial=0.0)
     return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
