@@ -33,6 +33,22 @@ class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
     async def on_error(
         self, interaction: discord.Interaction[VerbatimBot], error: app_commands.AppCommandError
     ) -> None:
+        command = interaction.command.name if interaction.command else "?"
+        refused = getattr(error, "original", None)
+        if isinstance(refused, discord.HTTPException):
+            # Discord refused a reply: no permission here (403), the interaction expired (404,
+            # 10062), a rate limit discord.py could not wait out (429). One line, no traceback.
+            log.warning(
+                "/%s in channel %s: Discord refused the reply: %s",
+                command,
+                interaction.channel_id,
+                refused,
+            )
+            if isinstance(refused, discord.NotFound):
+                return  # the interaction is gone: there is no one left to tell
+            text = "Discord refused my answer here; please try again, or ask me in another channel."
+            await say_privately(interaction, text, quiet=True)
+            return
         if isinstance(error, Refused):
             text = str(error)
         elif isinstance(error, app_commands.TransformerError):
@@ -40,7 +56,6 @@ class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
         elif isinstance(error, app_commands.CheckFailure):
             text = "You can't use this command here."
         else:
-            command = interaction.command.name if interaction.command else "?"
             log.error("/%s failed", command, exc_info=error)
             text = "Something went wrong while answering; it is logged. Please try again."
         await say_privately(interaction, text)

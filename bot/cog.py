@@ -5,6 +5,7 @@ Each command parses, calls the core, renders, and responds once.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ QUESTION_LIMIT = min(MAX_QUESTION_CHARS, 6000)  # Discord allows string options 
 REFUSAL_SECONDS = 15  # refusals in a channel delete themselves: they are only for the asker
 
 Interaction = discord.Interaction["VerbatimBot"]
+log = logging.getLogger(__name__)
 
 
 class Refused(app_commands.CheckFailure):
@@ -206,6 +208,12 @@ class Answers(commands.Cog):
 
     async def answer_message(self, msg: discord.Message, question: str) -> None:
         """Reply to a message asking `question`, as /ask would (refusals delete themselves)."""
+        try:
+            await self._answer_message(msg, question)
+        except discord.HTTPException as error:  # no permission to reply here, say: one line
+            log.warning("Reply in channel %s: Discord refused it: %s", msg.channel.id, error)
+
+    async def _answer_message(self, msg: discord.Message, question: str) -> None:
         refusal = channel_refusal(channel_ids(msg.channel), self.bot.settings.allowed_channels)
         if refusal is None and not question.strip():
             prefix = self.bot.settings.prefix

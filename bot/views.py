@@ -24,8 +24,13 @@ MAX_SHOWN = 24  # "More" stops here: past this the passages no longer answer the
 VOTE_THANKS = {"up": "Thanks: your 👍 is recorded.", "down": "Thanks: your 👎 is recorded."}
 
 
-async def say_privately(interaction: discord.Interaction, text: str) -> None:
-    """Tell the user alone, whether or not the interaction was already answered."""
+async def say_privately(
+    interaction: discord.Interaction, text: str, *, quiet: bool = False
+) -> None:
+    """Tell the user alone, whether or not the interaction was already answered.
+
+    If Discord refuses, log it (`quiet`: at debug level, when the caller has logged the cause).
+    """
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -33,8 +38,8 @@ async def say_privately(interaction: discord.Interaction, text: str) -> None:
             await interaction.response.send_message(
                 text, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
-    except discord.HTTPException:
-        log.warning("Could not tell the user: %s", text)
+    except discord.HTTPException as error:
+        log.log(logging.DEBUG if quiet else logging.WARNING, "Could not tell the user (%s)", error)
 
 
 class ExpiringView(discord.ui.View):
@@ -53,6 +58,14 @@ class ExpiringView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
+        if isinstance(error, discord.HTTPException):  # Discord refused the reply: one line
+            name = getattr(item, "custom_id", item)
+            log.warning("Button %r: Discord refused the reply: %s", name, error)
+            if not isinstance(error, discord.NotFound):
+                await say_privately(
+                    interaction, "Discord refused that; please try again.", quiet=True
+                )
+            return
         log.error("Button %r failed", getattr(item, "custom_id", item), exc_info=error)
         await say_privately(interaction, "Something went wrong with that button; please ask again.")
 
