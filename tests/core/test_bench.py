@@ -44,7 +44,9 @@ def test_bench_reports_every_figure_and_scores_equal_to_rank_bm25(
     assert s["startup_s"] > 0 and s["load_s"] > 0 and s["first_ask_ms"] > 0
     for name in ("ask", "tokenize", "retrieval"):
         _stats_ok(s[name], 6)
-    assert 10 * 2**20 < s["rss_bytes"] <= s["peak_rss_bytes"] < 2**32
+    assert 10 * 2**20 < s["rss_after_load_bytes"] <= s["peak_rss_bytes"] < 2**32
+    assert 10 * 2**20 < s["rss_bytes"] <= s["peak_rss_bytes"]
+    assert s["rss_anon_bytes"] + s["rss_file_bytes"] <= s["rss_bytes"] + 2**20
     assert r["cli_ask"]["wall_s"] > 0
 
     ref = r["rank_bm25"]
@@ -69,11 +71,12 @@ def test_bench_reports_every_figure_and_scores_equal_to_rank_bm25(
         assert len(skipped) == 1 and "pip install -e '.[bench]'" in skipped[0]
     else:
         assert tantivy["documents"] == tantivy["sentences"] == r["data"]["sentences"]
-        assert tantivy["index_s"] > 0 and tantivy["index_bytes"] > 0
+        assert tantivy["index_s"] > 0 and tantivy["index_cpu_s"] > 0 and tantivy["index_bytes"] > 0
         _stats_ok(tantivy["query"], 6)
         assert tantivy["query"]["parse_errors"] == 0
         assert r["ratios"]["ask_over_tantivy_query"] > 0
         assert r["ratios"]["build_over_tantivy_indexing"] > 0
+        assert r["ratios"]["build_cpu_over_tantivy_indexing_cpu"] > 0
 
     assert r["machine"]["cores"] >= 1 and r["machine"]["python"] and r["machine"]["numpy"]
     figures = {row["figure"] for row in r["targets"]}
