@@ -113,9 +113,10 @@ def _console(settings: Settings) -> int:
 
 
 def _run(settings: Settings) -> int:
-    from bot.client import VerbatimBot
+    from bot.client import VerbatimBot, freeze_startup_objects
 
     token = settings.require_token()  # before the index: a missing token should fail fast
+    freeze_startup_objects()
     bot = VerbatimBot(settings, _open(settings))
     return _discord(_start(bot, token))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 
@@ -18,6 +19,16 @@ from bot.views import NO_MENTIONS, say_privately
 from index import Answer, BuildReport, Index, open_index
 
 log = logging.getLogger(__name__)
+
+
+def freeze_startup_objects() -> None:
+    """Take what importing made (modules, classes: about 70,000 objects) out of the cyclic GC.
+
+    Otherwise every full collection walks them all while the event loop waits: 70 ms and more on
+    a small server. Call it before loading the index, so an index a reload replaces is still freed.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
