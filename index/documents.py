@@ -463,7 +463,7 @@ class _Page:
         stop = len(page) if end is None else end.start()
         if tag == "title" and not self.title:
             self.title = html.unescape(page[m.end() : min(stop, m.end() + MAX_TITLE_CHARS * 4)])
-        elif tag in ("textarea", "xmp", "noembed", "noframes"):
+        elif tag in ("textarea", "xmp"):  # shown as written; noembed and noframes are not shown
             self.start(tag, attrs)
             self.data(page[m.end() : stop])
         return stop  # the end tag, if any, is read next

@@ -76,6 +76,7 @@ def hostile_folder(tmp: Path) -> Path:
         "<!-- walrus in a comment --></head><body>"
         f"{nested}<p>Voles &lt;3 meadows.&#27;[2J</p>"
         "<script>document.write('walrus')</script><svg><text>walrus</text></svg>"
+        "<noembed>walrus</noembed><template><p>walrus</p></template>"
         "<p>Moles eat earthworms.</p><!-- an unclosed comment about the walrus"
     )
     (docs / "tags.html").write_text("<a " * 20_000 + "<p>The dam holds 30 beavers.</p>")
@@ -311,11 +312,12 @@ def test_a_200_mb_single_line_file_builds_in_bounded_memory(tmp_path, tally: Cou
 
 
 def test_a_long_one_line_paragraph_does_not_stop_the_build(tmp_path, monkeypatch):
-    # A slower machine, simulated: the same limit reached on 1 MB instead of 16 MB.
-    monkeypatch.setattr(nltk.redos, "DEFAULT_TIMEOUT", 0.05)
+    # A slower machine, simulated: a 0.5 s regex limit, which one Punkt pass over this 2 MB line
+    # exceeds here, while each bounded piece of it takes a few milliseconds.
+    monkeypatch.setattr(nltk.redos, "DEFAULT_TIMEOUT", 0.5)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "owls.txt").write_text(OWLS)
-    (docs / "long.txt").write_text(PROSE * (1024 * 1024 // len(PROSE)))
+    (docs / "long.txt").write_text(PROSE * (2 * 1024 * 1024 // len(PROSE)))
     idx = open_index(docs, tmp_path / "index")
-    assert {d.id for d in idx.documents} >= {"owls.txt"}
+    assert {d.id for d in idx.documents} == {"owls.txt", "long.txt"}
