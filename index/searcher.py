@@ -25,6 +25,7 @@ from index.typos import correct
 ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
+MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
 PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
 DOC_WEIGHT = 0.6  # share of the document's score
 PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
@@ -137,9 +138,11 @@ class Index:
         ids: list[int] = []
         corrections: dict[str, str] = {}
         missing = 0
+        attempts = 0
         for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
             tid = self._terms.get(stem(w))
-            if tid is None:
+            if tid is None and attempts < MAX_CORRECTIONS:
+                attempts += 1
                 fixed = correct(w, self._frequency)
                 if fixed is not None:
                     tid = self._terms.get(stem(fixed))
