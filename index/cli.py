@@ -84,11 +84,7 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from index.searcher import open_index as _open_index
-
-    idx = _open_index(
-        args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild
-    )
+    idx = open_index(args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild)
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(idx.report.summary())

@@ -55,6 +55,7 @@ class Index:
         self.report = report
         self._terms = dict(zip(m["terms"], range(len(m["terms"])), strict=True))
         self._doc_ids: list[str] = m["doc_ids"]
+        self._doc_number = {doc_id: i for i, doc_id in enumerate(self._doc_ids)}
         self._titles: list[str] = m["titles"]
         self._sources: list[str | None] = m["sources"]
         self._sent_doc = a["sent_doc"]
@@ -102,7 +103,7 @@ class Index:
 
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
-        return self.document_text(self._doc_ids.index(document_id))
+        return self.document_text(self._doc_number[document_id])
 
     # -- asking -----------------------------------------------------------------------------------
 
