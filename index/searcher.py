@@ -119,8 +119,8 @@ class Index:
         passages: tuple[Passage, ...] = ()
         suggestions: tuple[str, ...] = ()
         if term_ids:
-            with self._lock:
-                qterms = self._qterms(text, corrections)
+            qterms = self._qterms(text, corrections)
+            with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores = self._rank(term_ids, qtype, qterms)
             qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
@@ -131,6 +131,7 @@ class Index:
         return Answer(question, passages, corrections, round(elapsed, 3), suggestions)
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
+        """The question's terms with typos corrected, for answer marking."""
         fixed = [corrections.get(w, w) for w in words(text) if w not in STOPWORDS]
         return [stem(w) for w in fixed]
 
