@@ -161,6 +161,62 @@ class SparseBM25:
         return ids, scores
 
 
+class LookupBM25:
+    """BM25 of a level that is only looked up (paragraphs, documents), never scanned.
+
+    It keeps term frequencies and IDF and computes a posting's weight when asked, with the same
+    expression as `posting_weights`, so the scores are the same to the last bit; the weights of
+    the whole level never need to be stored or paged in.
+    """
+
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        tf: np.ndarray,
+        unit_len: np.ndarray,
+        idf: np.ndarray,
+    ):
+        self.indptr = indptr
+        self.indices = indices
+        self.tf = tf
+        self.unit_len = unit_len
+        self.idf = idf
+        self.n_units = len(unit_len)
+        self.avgdl = float(unit_len.sum()) / max(1, len(unit_len))
+
+    def _weights(self, t: int, pos: np.ndarray) -> np.ndarray:
+        lo = int(self.indptr[t])
+        q_freq = self.tf[lo + pos].astype(np.float64)
+        doc_len = self.unit_len[self.indices[lo + pos]].astype(np.float64)
+        return self.idf[t] * (
+            q_freq * (K1 + 1) / (q_freq + K1 * (1 - B + B * doc_len / self.avgdl))
+        )
+
+    def score_units(self, term_ids: list[int], units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 scores of `units`, whether each holds a query term), summed in query order."""
+        scores = np.zeros(len(units), dtype=np.float64)
+        matched = np.zeros(len(units), dtype=bool)
+        for t in term_ids:
+            lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+            idx = self.indices[lo:hi]
+            if not len(idx) or not len(units):
+                continue
+            pos = np.minimum(np.searchsorted(idx, units), len(idx) - 1)
+            found = idx[pos] == units
+            scores[found] += self._weights(t, pos[found])
+            matched |= found
+        return scores, matched
+
+    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(every unit holding a query term, ascending, and its score): exhaustive, for checks."""
+        parts = [self.indices[self.indptr[t] : self.indptr[t + 1]] for t in term_ids]
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        ids = np.unique(np.concatenate(parts)).astype(np.int64)
+        return ids, self.score_units(term_ids, ids)[0]
+
+
 class RankBM25:
     """The same level scored by rank-bm25's BM25Okapi itself: the reference, slow at scale."""
 

@@ -17,7 +17,7 @@ from index.documents import read_document, scan, walk
 from index.sentences import split
 from index.tokens import terms
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 LEVELS = ("sent", "para", "doc")
 
 
@@ -241,7 +241,10 @@ def _postings(
         out[f"{level}_indices"] = indices
         out[f"{level}_tf"] = tf_u.astype(np.int32)
         out[f"{level}_len"] = lengths[level]
-        weights = posting_weights(indptr, indices, tf_u, lengths[level], idf)
-        out[f"{level}_weights"] = weights
-        out[f"{level}_bound"] = term_bounds(indptr, weights)
+        if level == "sent":  # scanned by the kernel: weights precomputed
+            weights = posting_weights(indptr, indices, tf_u, lengths[level], idf)
+            out[f"{level}_weights"] = weights
+            out[f"{level}_bound"] = term_bounds(indptr, weights)
+        else:  # only looked up for a few units: weights computed then, from tf and IDF
+            out[f"{level}_idf"] = idf
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import answers, store
-from index.bm25 import RankBM25, SparseBM25
+from index.bm25 import LookupBM25, RankBM25, SparseBM25
 from index.build import LEVELS, IndexData, build, fingerprint
 from index.documents import scan
 from index.errors import DocumentsError, QuestionError
@@ -72,9 +72,13 @@ class Index:
         }
         for level in LEVELS:
             ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
-            if engine == "bm25":
+            if engine == "bm25" and level == "sent":
                 self._levels[level] = SparseBM25(
                     ptr, idx, a[f"{level}_weights"], a[f"{level}_bound"], n_units[level]
+                )
+            elif engine == "bm25":
+                self._levels[level] = LookupBM25(
+                    ptr, idx, a[f"{level}_tf"], a[f"{level}_len"], a[f"{level}_idf"]
                 )
             else:
                 self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])

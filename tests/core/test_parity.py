@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.bm25 import RankBM25, SparseBM25
+from index.bm25 import LookupBM25, RankBM25, SparseBM25, posting_weights
 from index.build import LEVELS, build
 from index.tokens import terms
 
@@ -29,12 +29,21 @@ def _queries(data) -> list[list[int]]:
     return out
 
 
+def _fast(data, level: str):
+    """The engine the searcher uses for a level: scanned sentences, looked-up paragraphs and docs."""
+    a = data.arrays
+    ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
+    if level == "sent":
+        return SparseBM25(ptr, idx, a["sent_weights"], a["sent_bound"], len(a["sent_len"]))
+    return LookupBM25(ptr, idx, a[f"{level}_tf"], a[f"{level}_len"], a[f"{level}_idf"])
+
+
 @pytest.mark.parametrize("level", LEVELS)
 def test_fast_scores_equal_rank_bm25(data, level):
     a = data.arrays
     ptr, idx, tf = a[f"{level}_indptr"], a[f"{level}_indices"], a[f"{level}_tf"]
     n_units = len(a[f"{level}_len"])
-    fast = SparseBM25(ptr, idx, a[f"{level}_weights"], a[f"{level}_bound"], n_units)
+    fast = _fast(data, level)
     ref = RankBM25(ptr, idx, tf, n_units)
     for query in _queries(data):
         ids_f, s_f = fast.score(query)
@@ -79,20 +88,11 @@ def test_both_engines_answer_alike(docs, index_dir):
         np.testing.assert_allclose([p.score for p in a.passages], [p.score for p in b.passages])
 
 
-@pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("k", [1, 3, 30])
 @pytest.mark.parametrize("kernel", [True, False], ids=["compiled", "numpy"])
-def test_top_k_equals_exhaustive_top_k(data, level, k, kernel):
+def test_top_k_equals_exhaustive_top_k(data, k, kernel):
     """The compiled kernel and numpy's MaxScore skip work, never results."""
-    a = data.arrays
-    n_units = len(a[f"{level}_len"])
-    fast = SparseBM25(
-        a[f"{level}_indptr"],
-        a[f"{level}_indices"],
-        a[f"{level}_weights"],
-        a[f"{level}_bound"],
-        n_units,
-    )
+    fast = _fast(data, "sent")
     if kernel and not fast.use_kernel:
         pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
     fast.use_kernel = kernel
@@ -103,3 +103,14 @@ def test_top_k_equals_exhaustive_top_k(data, level, k, kernel):
         assert got_ids.tolist() == ids[expected].tolist()
         np.testing.assert_allclose(got_scores, scores[expected], rtol=1e-12)
         assert not fast._acc.any() and not fast._seen.any()  # left clean for the next query
+
+
+@pytest.mark.parametrize("level", ["para", "doc"])
+def test_looked_up_weights_are_the_precomputed_weights_to_the_bit(data, level):
+    a = data.arrays
+    ptr, idx, tf = a[f"{level}_indptr"], a[f"{level}_indices"], a[f"{level}_tf"]
+    expected = posting_weights(ptr, idx, tf, a[f"{level}_len"], a[f"{level}_idf"])
+    fast = _fast(data, level)
+    for t in range(len(ptr) - 1):
+        got = fast._weights(t, np.arange(ptr[t + 1] - ptr[t]))
+        assert np.array_equal(got, expected[ptr[t] : ptr[t + 1]])
