@@ -370,6 +370,7 @@ def open_index(
         seconds=time.perf_counter() - started,
         index_path=str(target),
         skipped=tuple((d, r) for d, r in data.meta["skipped"]),
-        warnings=tuple(warnings) + tuple(f"{d}: {r}" for d, r in data.meta["warnings"]),
+        # Documents' warnings are news when they are read, not each time the index is loaded.
+        warnings=tuple(warnings) + tuple(f"{d}: {r}" for d, r in data.meta["warnings"] if built),
     )
     return Index(data, report, engine)
