@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import discord.ext.test as dpytest
 from discord.webhook.async_ import async_context
 
 from bot.client import VerbatimBot
@@ -369,3 +370,35 @@ async def make_bot(settings: Settings, index: Index | None, **kwargs: Any) -> Ve
         },
     )
     return bot
+
+
+async def start_dpytest(
+    settings: Settings,
+    index: Index | None,
+    text_channels: int = 1,
+    refuse: Any = None,
+) -> tuple[VerbatimBot, list[dict]]:
+    """A bot on dpytest's backend, and the list its sent message payloads are recorded in.
+
+    `refuse(channel_id)` may return an exception to raise instead of sending, as Discord would.
+    """
+    intents = discord.Intents.default()
+    intents.members = True  # dpytest needs it
+    intents.message_content = settings.message_content
+    bot = VerbatimBot(settings, index, intents=intents)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    dpytest.configure(bot, text_channels=text_channels)
+    sent: list[dict] = []
+    original = bot.http.send_message
+
+    async def send_message(channel_id, *, params):
+        error = refuse(channel_id) if refuse is not None else None
+        if error is not None:
+            raise error
+        sent.append(params.payload)
+        channel = bot.get_channel(channel_id)  # noqa: F841 (dpytest reads its caller's `channel`)
+        return await original(channel_id, params=params)
+
+    bot.http.send_message = send_message
+    return bot, sent

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 
-import discord
 import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 from discord.ext.test import backend
-from fakediscord import Recorder, button_payload, check_payload, check_sent, dispatch
+from fakediscord import (
+    Recorder,
+    button_payload,
+    check_payload,
+    check_sent,
+    dispatch,
+    start_dpytest,
+)
 
 from bot.client import VerbatimBot
 
@@ -20,23 +26,7 @@ TROOPS = "how many troops will Mexico train?"
 
 async def start(settings, index) -> tuple[VerbatimBot, list[dict]]:
     """A bot on dpytest's backend; returns it and the list its sent payloads are recorded in."""
-    intents = discord.Intents.default()
-    intents.members = True  # dpytest needs it
-    intents.message_content = settings.message_content
-    bot = VerbatimBot(settings, index, intents=intents)
-    await bot._async_setup_hook()
-    await bot.setup_hook()
-    dpytest.configure(bot)
-    sent: list[dict] = []
-    original = bot.http.send_message
-
-    async def send_message(channel_id, *, params):
-        sent.append(params.payload)
-        channel = bot.get_channel(channel_id)  # noqa: F841 (dpytest reads its caller's `channel`)
-        return await original(channel_id, params=params)
-
-    bot.http.send_message = send_message
-    return bot, sent
+    return await start_dpytest(settings, index)
 
 
 @pytest_asyncio.fixture

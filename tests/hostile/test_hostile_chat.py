@@ -11,13 +11,19 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import discord
 import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
-from fakediscord import Recorder, check_payload, check_sent, command_payload, dispatch, make_bot
+from fakediscord import (
+    Recorder,
+    check_payload,
+    check_sent,
+    command_payload,
+    dispatch,
+    make_bot,
+    start_dpytest,
+)
 
-from bot.client import VerbatimBot
 from bot.console import Console
 from bot.render import answer_card, to_embed
 from bot.settings import Settings
@@ -184,21 +190,7 @@ async def test_a_prefix_command_reply_pings_nobody(attack_index: Index, tmp_path
         message_content=True,
         cooldown_seconds=0,
     )
-    intents = discord.Intents.default()
-    intents.members = intents.message_content = True  # dpytest needs members
-    bot = VerbatimBot(settings, attack_index, intents=intents)
-    await bot._async_setup_hook()
-    await bot.setup_hook()
-    dpytest.configure(bot)
-    sent: list[dict] = []
-    original = bot.http.send_message
-
-    async def send_message(channel_id, *, params):
-        sent.append(params.payload)
-        channel = bot.get_channel(channel_id)  # noqa: F841 (dpytest reads its caller's `channel`)
-        return await original(channel_id, params=params)
-
-    bot.http.send_message = send_message
+    _, sent = await start_dpytest(settings, attack_index)
     try:
         await dpytest.message("!ask who must bring potions?")
         await dpytest.message("!ask how many runes on the door?")

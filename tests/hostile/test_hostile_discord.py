@@ -32,10 +32,10 @@ from fakediscord import (
     make_bot,
     settle,
     snowflake,
+    start_dpytest,
     write_docs,
 )
 
-from bot.client import VerbatimBot
 from bot.settings import Settings
 from index import Index, open_index
 
@@ -274,24 +274,16 @@ async def test_a_prefix_reply_refused_in_one_channel_is_one_log_line(
         message_content=True,
         cooldown_seconds=0,
     )
-    intents = discord.Intents.default()
-    intents.members = intents.message_content = True  # dpytest needs members
-    bot = VerbatimBot(settings, index, intents=intents)
-    await bot._async_setup_hook()
-    await bot.setup_hook()
-    dpytest.configure(bot, text_channels=2)
+    denied_id: list[int] = []
+
+    def refuse(channel_id: int) -> Exception | None:
+        if channel_id in denied_id:
+            return discord.Forbidden(FakeResponse(403, "Forbidden"), MISSING_PERMISSIONS)
+        return None
+
+    bot, sent = await start_dpytest(settings, index, text_channels=2, refuse=refuse)
     denied, allowed = bot.guilds[0].text_channels[:2]
-    sent: list[dict] = []
-    original = bot.http.send_message
-
-    async def send_message(channel_id, *, params):
-        if channel_id == denied.id:
-            raise discord.Forbidden(FakeResponse(403, "Forbidden"), MISSING_PERMISSIONS)
-        sent.append(params.payload)
-        channel = bot.get_channel(channel_id)  # noqa: F841 (dpytest reads its caller's `channel`)
-        return await original(channel_id, params=params)
-
-    bot.http.send_message = send_message
+    denied_id.append(denied.id)
     caplog.set_level(logging.DEBUG, logger="bot")
     try:
         await dpytest.message(f"!ask {TROOPS}", channel=denied)
