@@ -15,9 +15,9 @@ import numpy as np
 from index.bm25 import idf_okapi, posting_weights, term_bounds
 from index.documents import read_document, scan, walk
 from index.sentences import split
-from index.tokens import terms
+from index.tokens import STOPWORDS, stem, words
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 6
 LEVELS = ("sent", "para", "doc")
 
 
@@ -45,9 +45,17 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", desc="Indexing", file=sys.stderr, leave=False)
 
 
+class _Numbering(dict):
+    """A dict that numbers each new key in order of first use: `ids[key]` never misses."""
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = len(self)
+        return value
+
+
 @dataclass(frozen=True)
-class _Analyzed:
-    """One document read, split and tokenized (in a worker process); terms joined to pickle fast."""
+class _Document:
+    """One document read and split (in a worker process)."""
 
     id: str
     title: str
@@ -55,36 +63,52 @@ class _Analyzed:
     text: bytes
     spans: np.ndarray  # (n, 3): start, end, paragraph number
     lengths: np.ndarray  # terms per sentence
-    terms: str  # every sentence's terms, space-separated
     note: str | None
 
 
-def _analyze(job: tuple[str, str]) -> tuple[_Analyzed | None, str | None]:
-    """Read, split and tokenize one file: (document or None, warning or skip reason)."""
-    doc_id, path = job
-    doc, note = read_document(doc_id, Path(path))
-    if doc is None:
-        return None, note
-    spans = split(doc.text, doc.skip)
-    if not spans:
-        return None, "no sentences"
-    lengths = []
-    parts = []
-    for start, end, _ in spans:
-        toks = terms(doc.text[start:end])
-        lengths.append(len(toks))
-        parts.append(" ".join(toks))
-    result = _Analyzed(
-        doc.id,
-        doc.title,
-        doc.source,
-        doc.text.encode("utf-8"),
-        np.array(spans, dtype=np.int64).reshape(-1, 3),
-        np.array(lengths, dtype=np.int64),
-        " ".join(p for p in parts if p),
-        note,
-    )
-    return result, note
+@dataclass(frozen=True)
+class _Chunk:
+    """A run of documents analyzed together: their terms are numbered within the chunk."""
+
+    results: list[tuple[str, _Document | None, str | None]]  # (doc id, document, note)
+    terms: list[str]  # the chunk's distinct terms; `ids` index into it
+    ids: np.ndarray  # every sentence's terms in order, as chunk-local numbers
+
+
+def _analyze(jobs: list[tuple[str, str]]) -> _Chunk:
+    """Read, split and tokenize a run of files, stemming each distinct word of the run once.
+
+    The terms equal `tokens.terms` of each sentence; numbering them here spares the parent process
+    a dictionary lookup per term.
+    """
+    results: list[tuple[str, _Document | None, str | None]] = []
+    surface = _Numbering()
+    number = surface.__getitem__
+    ids: list[int] = []
+    for doc_id, path in jobs:
+        doc, note = read_document(doc_id, Path(path))
+        spans = split(doc.text, doc.skip) if doc is not None else []
+        if doc is None or not spans:
+            results.append((doc_id, None, note if doc is None else "no sentences"))
+            continue
+        lengths = []
+        for start, end, _ in spans:
+            kept = [w for w in words(doc.text[start:end]) if w not in STOPWORDS]
+            lengths.append(len(kept))
+            ids.extend(map(number, kept))
+        document = _Document(
+            doc.id,
+            doc.title,
+            doc.source,
+            doc.text.encode("utf-8"),
+            np.array(spans, dtype=np.int64).reshape(-1, 3),
+            np.array(lengths, dtype=np.int64),
+            note,
+        )
+        results.append((doc_id, document, note))
+    stems = _Numbering()
+    stem_of = np.fromiter((stems[stem(w)] for w in surface), np.int32, len(surface))
+    return _Chunk(results, list(stems), stem_of[np.array(ids, dtype=np.int64)])
 
 
 def _workers(files: list[tuple[str, Path]]) -> int:
@@ -94,25 +118,31 @@ def _workers(files: list[tuple[str, Path]]) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _analyzed(files: list[tuple[str, Path]], bar):
+def _chunks(files: list[tuple[str, Path]], workers: int) -> list[list[tuple[str, str]]]:
+    """Contiguous runs of files: many per worker (for balance and the progress bar), ≤ 256 each."""
+    size = max(1, min(256, len(files) // (workers * 16)))
     jobs = [(doc_id, str(path)) for doc_id, path in files]
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+
+
+def _analyzed(files: list[tuple[str, Path]], bar):
+    """Analyzed chunks in file order, from a pool of worker processes when the folder is large."""
     workers = _workers(files)
+    chunks = _chunks(files, workers)
     if workers == 1:
-        for job in jobs:
-            yield job[0], _analyze(job)
+        results = map(_analyze, chunks)
+    else:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        pool = ctx.Pool(workers)
+        results = pool.imap(_analyze, chunks)
+    try:
+        for chunk in results:
+            yield chunk
             if bar is not None:
-                bar.update(1)
-        return
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ctx.Pool(workers) as pool:
-        for job, result in zip(
-            jobs,
-            pool.imap(_analyze, jobs, chunksize=max(16, len(jobs) // (workers * 8))),
-            strict=True,
-        ):
-            yield job[0], result
-            if bar is not None:
-                bar.update(1)
+                bar.update(len(chunk.results))
+    finally:
+        if workers > 1:
+            pool.terminate()
 
 
 def build(folder: Path, progress: bool = False) -> IndexData:
@@ -128,28 +158,28 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     texts: list[bytes] = []
     skipped: list[tuple[str, str]] = [(r.id, r.reason) for r in refusals]
     warnings: list[tuple[str, str]] = []
-    vocab: dict[str, int] = {}
+    vocab = _Numbering()
     term_chunks: list[np.ndarray] = []
     span_chunks: list[np.ndarray] = []
     length_chunks: list[np.ndarray] = []
     doc_of_sent: list[np.ndarray] = []
-    add = vocab.setdefault
-    for doc_id, (doc, note) in _analyzed(files, bar):
-        if doc is None:
-            skipped.append((doc_id, note or "unreadable"))
-            continue
-        if note:
-            warnings.append((doc_id, note))
-        d = len(doc_ids)
-        doc_ids.append(doc.id)
-        titles.append(doc.title)
-        sources.append(doc.source)
-        texts.append(doc.text)
-        toks = doc.terms.split()
-        term_chunks.append(np.fromiter((add(t, len(vocab)) for t in toks), np.int64, len(toks)))
-        span_chunks.append(doc.spans)
-        length_chunks.append(doc.lengths)
-        doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
+    for chunk in _analyzed(files, bar):
+        global_id = np.fromiter(map(vocab.__getitem__, chunk.terms), np.int64, len(chunk.terms))
+        term_chunks.append(global_id[chunk.ids])
+        for doc_id, doc, note in chunk.results:
+            if doc is None:
+                skipped.append((doc_id, note or "unreadable"))
+                continue
+            if note:
+                warnings.append((doc_id, note))
+            d = len(doc_ids)
+            doc_ids.append(doc.id)
+            titles.append(doc.title)
+            sources.append(doc.source)
+            texts.append(doc.text)
+            span_chunks.append(doc.spans)
+            length_chunks.append(doc.lengths)
+            doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
     if bar is not None:
         bar.close()
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
-from nltk.stem.snowball import SnowballStemmer
+import Stemmer
 
 # Function words only. Unlike general lists it keeps numbers and words such as "million", "first",
 # "most", "top": they carry the answer to "how many" and "which" questions.
@@ -58,8 +58,8 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 @cache
-def _stemmer() -> SnowballStemmer:
-    return SnowballStemmer("english", ignore_stopwords=False)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
 
 
 _stem_cache: dict[str, str] = {}
@@ -69,7 +69,7 @@ def stem(word: str) -> str:
     """Snowball stem of a normalized word, cached (the same word recurs constantly)."""
     out = _stem_cache.get(word)
     if out is None:
-        out = word if word[0].isdigit() or len(word) < 3 else _stemmer().stem(word)
+        out = word if word[0].isdigit() or len(word) < 3 else _stemmer().stemWord(word)
         if len(_stem_cache) < 2_000_000:
             _stem_cache[word] = out
     return out
