@@ -113,6 +113,10 @@ def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
         "Version 2.0. Released in Jan. 2020 by Acme Inc. The U.S. team agreed. No. 5 won.",
         "See e.g. the docs. I.e. the manual. J. R. R. Tolkien wrote it. He was 81. Done.",
         "ok. ok? fine.\" then. 'single.' Next! x. Y. zz. AB. Cd. end",
+        # Contexts the memo shares entries between: closers before the end, letter-only next tokens.
+        "(see above). The end. [1]. then (x.) Next. 'quoted'. lower \"q\"? However it went.",
+        "etc.) Foo. Inc. The firm. Inc. Acme rose. e.g. Then no. 5 and No. Five. U.S. They left.",
+        "J. Smith. J. smith. 3. Then 3. then. v2.1. And. And\n\nso. On.\nNew line. it.) it.] ok",
     ]
     memo, stock = MemoPunkt(_params()), stock_punkt()
     for text in texts * 2:  # the second pass answers from the memo
