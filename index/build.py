@@ -23,7 +23,11 @@ LEVELS = ("sent", "para", "doc")
 
 @dataclass
 class IndexData:
-    """Everything an index holds, as plain arrays and JSON-able metadata."""
+    """Everything an index holds, as plain arrays and JSON-able metadata.
+
+    A loaded index maps its arrays, but those in `store.READ_ON_DEMAND` are `store.OnDisk`: read
+    when sliced, which is all the searcher ever does with them.
+    """
 
     arrays: dict[str, np.ndarray]
     meta: dict = field(default_factory=dict)

@@ -4,7 +4,8 @@ Layout of the index folder:
 
     current -> gen-<id>        a symlink, replaced atomically when a build finishes
     gen-<id>/meta.json         format version, fingerprint, names, and each array's dtype and shape
-    gen-<id>/<array>.npy       plain numpy arrays, memory-mapped on load, never pickled
+    gen-<id>/<array>.npy       plain numpy arrays, never pickled: memory-mapped on load, except
+                               the few only ever read a slice at a time (READ_ON_DEMAND)
 
 A crash at any moment leaves `current` pointing at a complete generation.
 """
@@ -25,6 +26,55 @@ from index.build import FORMAT_VERSION, IndexData
 
 CURRENT = "current"
 META = "meta.json"
+# Arrays a question reads only small slices of, at scattered places: read with pread when sliced
+# rather than mapped, because each touch of a mapping can map a large folio (up to 2 MiB) into
+# the process. Their pages stay in the kernel's cache, shared and reclaimable, not in our RSS.
+READ_ON_DEMAND = frozenset({"text", "sent_terms"})
+
+
+class OnDisk:
+    """A one-dimensional array in a .npy file, read when sliced: `a[lo:hi]` is an ndarray."""
+
+    def __init__(self, path: Path, dtype: np.dtype, length: int, offset: int):
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - lives as long as the index
+        self._fd = self._file.fileno()
+        self.dtype, self._length, self._offset = dtype, length, offset
+        self.shape = (length,)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, where: slice) -> np.ndarray:
+        if not isinstance(where, slice):
+            raise TypeError("OnDisk arrays are read by slices")
+        lo, hi, step = where.indices(self._length)
+        if step != 1:
+            raise ValueError("OnDisk arrays are read by contiguous slices")
+        size = self.dtype.itemsize
+        count = max(0, hi - lo)
+        data = os.pread(self._fd, count * size, self._offset + lo * size)
+        if len(data) != count * size:
+            raise OSError(f"{self._file.name} was cut short")
+        return np.frombuffer(data, dtype=self.dtype)
+
+
+def _on_disk(path: Path, dtype: str, shape: list[int]) -> OnDisk:
+    """Open a .npy file for reads by slice, after checking its header and its length."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }.get(version)
+        if read_header is None:
+            raise ValueError(f"{path.name} has .npy version {version}")
+        found_shape, fortran, found_dtype = read_header(f)
+        offset = f.tell()
+    if found_dtype.str != dtype or list(found_shape) != shape or len(shape) != 1 or fortran:
+        raise ValueError(f"{path.name} has the wrong shape")
+    if path.stat().st_size < offset + found_dtype.itemsize * shape[0]:
+        raise ValueError(f"{path.name} is cut short")
+    return OnDisk(path, found_dtype, shape[0], offset)
 
 
 class StaleIndex(Exception):
@@ -145,6 +195,9 @@ def _load_generation(gen: Path, fingerprint: str | None) -> IndexData:
     arrays = {}
     try:
         for key, (dtype, shape) in meta.pop("arrays").items():
+            if key in READ_ON_DEMAND:
+                arrays[key] = _on_disk(gen / f"{key}.npy", dtype, shape)
+                continue
             mode = "r" if int(np.prod(shape)) else None  # an empty file cannot be mapped
             array = np.load(gen / f"{key}.npy", mmap_mode=mode, allow_pickle=False)
             if array.dtype.str != dtype or list(array.shape) != shape:

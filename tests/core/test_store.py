@@ -67,6 +67,8 @@ def _truncate(path):
         lambda gen: _truncate(gen / "sent_weights.npy"),
         lambda gen: (gen / "sent_indices.npy").write_bytes(b"garbage"),
         lambda gen: (gen / "text.npy").unlink(),
+        lambda gen: _truncate(gen / "text.npy"),
+        lambda gen: (gen / "sent_terms.npy").write_bytes(b"\x93NUMPY garbage"),
         lambda gen: shutil.rmtree(gen),
     ],
     ids=[
@@ -75,6 +77,8 @@ def _truncate(path):
         "truncated-array",
         "garbage-array",
         "missing-array",
+        "truncated-read-on-demand",
+        "garbage-read-on-demand",
         "missing-generation",
     ],
 )
@@ -118,3 +122,27 @@ def test_unwritable_index_path_serves_from_memory(docs, tmp_path):
     idx = open_index(docs, blocker / "index")
     assert any("serving from memory" in w for w in idx.report.warnings)
     assert idx.ask("how many troops will Mexico train?").passages[0].answer == "700"
+
+
+def test_text_and_sentence_terms_are_read_not_mapped(docs, index_dir):
+    """Slices of the read-on-demand arrays equal the built ones, and those files are never mapped."""
+    from index.build import build
+    from index.store import load
+
+    read_on_demand = ("text", "sent_terms")
+
+    built = build(docs)
+    open_index(docs, index_dir)
+    loaded = load(index_dir)
+    for name in read_on_demand:
+        whole = built.arrays[name]
+        assert len(loaded.arrays[name]) == len(whole)
+        for lo, hi in ((0, 0), (0, 7), (5, 40), (len(whole) - 3, len(whole) + 10)):
+            assert np.array_equal(loaded.arrays[name][lo:hi], whole[lo:hi])
+    idx = open_index(docs, index_dir)
+    assert idx.ask("how many troops will Mexico train?").passages[0].answer == "700"
+    if os.path.exists("/proc/self/maps"):
+        with open("/proc/self/maps") as maps:
+            mapped = {line.split()[-1] for line in maps if "/" in line}
+        assert not any(path.endswith(f"/{name}.npy") for path in mapped for name in read_on_demand)
+        assert any(path.endswith("/sent_weights.npy") for path in mapped)
