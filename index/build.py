@@ -14,7 +14,6 @@ import numpy as np
 
 from index.bm25 import idf_okapi, posting_weights, term_bounds
 from index.documents import read_document, scan, walk
-from index.sentences import split
 from index.tokens import STOPWORDS, stem, words
 
 FORMAT_VERSION = 6
@@ -85,6 +84,9 @@ def _analyze(jobs: list[tuple[str, str]]) -> _Chunk:
     The terms equal `tokens.terms` of each sentence; numbering them here spares the parent process
     a dictionary lookup per term.
     """
+    # Punkt (nltk takes 0.3 s to import) is needed to build, never to answer: imported here.
+    from index.sentences import split
+
     results: list[tuple[str, _Document | None, str | None]] = []
     surface = _Numbering()
     number = surface.__getitem__
