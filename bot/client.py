@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 from collections.abc import Callable
 
@@ -26,7 +27,10 @@ def freeze_startup_objects() -> None:
 
     Otherwise every full collection walks them all while the event loop waits: 70 ms and more on
     a small server. Call it before loading the index, so an index a reload replaces is still freed.
+    The bot builds (at start, on /reload), so what building imports (Punkt, nltk: answering alone
+    never does) is imported first, and frozen with the rest.
     """
+    importlib.import_module("index.sentences")
     gc.collect()
     gc.freeze()
 

@@ -1,4 +1,5 @@
-"""Load: 50 users send 1,000 questions over the bot's real dispatch path, with a /reload midway.
+"""Load: 50 users send 1,000 questions over the bot's real dispatch path, with a /reload midway;
+and 100 users ask at the same instant, while a /reload rebuilds the index.
 
 Every question gets exactly one reply (an answer, "no answer", or a cooldown notice), none is lost,
 and the event loop is never blocked for long: a sampler task sleeps 10 ms in a loop and records
@@ -178,6 +179,55 @@ async def run_load(docs: Path, index_dir: Path, tmp_path: Path, tally: Counter) 
     tally["load: max event-loop block ms"] = round(sampler.worst * 1000, 1)
     tally["load: seconds for 1,000 questions"] = round(seconds, 1)
     tally["load: replies by kind " + str(dict(sorted(kinds.items())))] += 1
+    await bot.close()
+
+
+async def test_a_hundred_questions_at_once_while_a_reload_rebuilds(tmp_path: Path, tally: Counter):
+    """The issue's burst: 100 users ask in the same instant, just after a /reload that rebuilds."""
+    freeze_startup_objects()  # as `python -m bot` does before it loads the index
+    try:
+        await run_burst(tmp_path, tally)
+    finally:
+        gc.unfreeze()
+
+
+async def run_burst(tmp_path: Path, tally: Counter) -> None:
+    docs = write_docs(tmp_path / "docs")
+    index_dir = tmp_path / "index"
+    old = open_index(docs, index_dir)
+    settings = Settings(docs=docs, index_dir=index_dir, feedback_file=tmp_path / "feedback.jsonl")
+    bot = await make_bot(settings, old)
+    recorder = TokenRecorder()
+    sampler = LoopSampler()
+    sampling = asyncio.create_task(sampler.run())
+    await asyncio.sleep(0.05)  # the sampler is running before the burst
+
+    (docs / "airships.txt").write_text(ADDED)  # so the reload really rebuilds
+    payload = command_payload("reload", permissions=MANAGE_GUILD, user_id=999)
+    payload["token"] = "reload"
+    feed(bot, recorder, payload)
+    await asyncio.sleep(0)  # the reload has started
+    reloading = bot.reloading
+    tokens = []
+    for n in range(100):  # one burst: the gateway hands over one event per read of its socket
+        payload = command_payload("ask", {"question": QUESTIONS[n % 5]}, user_id=5000 + n)
+        payload["token"] = f"burst{n}"
+        tokens.append(payload["token"])
+        feed(bot, recorder, payload)
+        await asyncio.sleep(0)
+    await settle()
+    sampling.cancel()
+
+    assert reloading
+    assert recorder.replies["reload"] == ["reloaded"]
+    assert Counter(len(recorder.replies.get(t, [])) for t in tokens) == {1: 100}
+    assert all(recorder.replies[t] == ["answer"] for t in tokens), Counter(
+        recorder.replies[t][0] for t in tokens
+    )
+    assert recorder.pinging == []
+    assert sampler.worst < 0.100, f"the event loop was blocked for {sampler.worst * 1000:.0f} ms"
+    tally["load: burst of questions at once, during a reload"] += len(tokens)
+    tally["load: burst max event-loop block ms"] = round(sampler.worst * 1000, 1)
     await bot.close()
 
 
