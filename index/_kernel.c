@@ -7,12 +7,24 @@
  * top_k(indptr: int64[], indices: int32[], weights: float64[], terms: list[int], k: int,
  *       acc: float64[n_units] (all zero), seen: uint8[n_units] (all zero))
  *   -> (list[int] ids, list[float] scores), best first, ties broken by the lower id.
+ *
+ * lookup(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[], idf: float64[],
+ *        avgdl: float, terms: list[int], units: int64[n], scores: float64[n] (all zero),
+ *        matched: uint8[n] (all zero))
+ *   fills scores[i] with the BM25Okapi score of units[i] (each term's posting found by binary
+ *   search, its weight computed as bm25.posting_weights computes it, summed in query order) and
+ *   matched[i] with whether it holds a query term.
+ *
+ * Neither holds the GIL while it loops; callers serialize top_k on one accumulator.
  * The index/bm25.py numpy code is the fallback and the reference when this is not compiled.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#define K1 1.5
+#define B 0.75
 
 typedef struct {
     double score;
@@ -77,6 +89,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "top_k: term out of range");
             goto done;
         }
+        if (indptr[t] < 0 || indptr[t] > indptr[t + 1] || indptr[t + 1] > idx_b.len / 4 ||
+            indptr[t + 1] > w_b.len / 8) {
+            PyErr_SetString(PyExc_ValueError, "top_k: postings out of range");
+            goto done;
+        }
         total += indptr[t + 1] - indptr[t];
     }
     touched = malloc(sizeof(int32_t) * (total ? total : 1));
@@ -85,9 +102,16 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t n_touched = 0;
+    long *query = malloc(sizeof(long) * (n_query ? n_query : 1));
+    if (!query) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t q = 0; q < n_query; q++) query[q] = PyLong_AsLong(PyList_GET_ITEM(terms, q));
+    Py_ssize_t n_touched = 0, n_heap = 0;
+    Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t q = 0; q < n_query; q++) {
-        long t = PyLong_AsLong(PyList_GET_ITEM(terms, q));
+        long t = query[q];
         for (int64_t p = indptr[t]; p < indptr[t + 1]; p++) {
             int32_t u = indices[p];
             if (u < 0 || u >= n_units) continue;
@@ -98,7 +122,6 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             acc[u] += weights[p];
         }
     }
-    Py_ssize_t n_heap = 0;
     for (Py_ssize_t i = 0; i < n_touched; i++) {
         Item it = {acc[touched[i]], touched[i]};
         if (n_heap < k) {
@@ -112,6 +135,8 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         seen[touched[i]] = 0;
     }
     qsort(heap, n_heap, sizeof(Item), cmp_best_first);
+    Py_END_ALLOW_THREADS
+    free(query);
     PyObject *ids = PyList_New(n_heap), *scores = PyList_New(n_heap);
     if (!ids || !scores) {
         Py_XDECREF(ids);
@@ -136,8 +161,82 @@ done:
     return result;
 }
 
+static PyObject *lookup(PyObject *self, PyObject *args) {
+    Py_buffer ptr_b, idx_b, tf_b, len_b, idf_b, units_b, scores_b, matched_b;
+    double avgdl;
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dOy*w*w*", &ptr_b, &idx_b, &tf_b, &len_b, &idf_b,
+                          &avgdl, &terms, &units_b, &scores_b, &matched_b))
+        return NULL;
+    PyObject *result = NULL;
+    long *query = NULL;
+    const int64_t *indptr = ptr_b.buf, *unit_len = len_b.buf, *units = units_b.buf;
+    const int32_t *indices = idx_b.buf, *tf = tf_b.buf;
+    const double *idf = idf_b.buf;
+    double *scores = scores_b.buf;
+    uint8_t *matched = matched_b.buf;
+    Py_ssize_t n_terms = ptr_b.len / 8 - 1, n_postings = idx_b.len / 4, n_len = len_b.len / 8;
+    Py_ssize_t n = units_b.len / 8, n_query = PyList_Check(terms) ? PyList_Size(terms) : -1;
+    if (n_query < 0 || scores_b.len != n * 8 || matched_b.len != n || tf_b.len / 4 != n_postings ||
+        idf_b.len / 8 != n_terms || avgdl <= 0) {
+        PyErr_SetString(PyExc_ValueError, "lookup: bad arguments");
+        goto done;
+    }
+    query = malloc(sizeof(long) * (n_query ? n_query : 1));
+    if (!query) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t q = 0; q < n_query; q++) {
+        long t = PyLong_AsLong(PyList_GET_ITEM(terms, q));
+        if (t < 0 || t >= n_terms || indptr[t] < 0 || indptr[t] > indptr[t + 1] ||
+            indptr[t + 1] > n_postings) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "lookup: term out of range");
+            goto done;
+        }
+        query[q] = t;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (units[i] < 0 || units[i] >= n_len) {
+            PyErr_SetString(PyExc_IndexError, "lookup: unit out of range");
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t q = 0; q < n_query; q++) {
+        long t = query[q];
+        int64_t lo = indptr[t], hi = indptr[t + 1];
+        for (Py_ssize_t i = 0; i < n && lo < hi; i++) {
+            int64_t a = lo, b = hi, u = units[i];
+            while (a < b) { /* the first posting whose unit is >= u */
+                int64_t m = a + (b - a) / 2;
+                if (indices[m] < u) a = m + 1; else b = m;
+            }
+            if (a == hi || indices[a] != u) continue;
+            /* the expression and operation order of bm25.posting_weights */
+            double q_freq = (double)tf[a], doc_len = (double)unit_len[u];
+            scores[i] += idf[t] * (q_freq * (K1 + 1) / (q_freq + K1 * ((1 - B) + B * doc_len / avgdl)));
+            matched[i] = 1;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    free(query);
+    PyBuffer_Release(&ptr_b);
+    PyBuffer_Release(&idx_b);
+    PyBuffer_Release(&tf_b);
+    PyBuffer_Release(&len_b);
+    PyBuffer_Release(&idf_b);
+    PyBuffer_Release(&units_b);
+    PyBuffer_Release(&scores_b);
+    PyBuffer_Release(&matched_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"top_k", top_k, METH_VARARGS, "The k best units of a query's postings: (ids, scores)."},
+    {"lookup", lookup, METH_VARARGS, "BM25 scores of given units: fills scores and matched."},
     {NULL, NULL, 0, NULL},
 };
 

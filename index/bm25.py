@@ -184,6 +184,10 @@ class LookupBM25:
         self.idf = idf
         self.n_units = len(unit_len)
         self.avgdl = float(unit_len.sum()) / max(1, len(unit_len))
+        self.use_kernel = _kernel is not None and (
+            (indptr.dtype, indices.dtype, tf.dtype, unit_len.dtype, idf.dtype)
+            == (np.int64, np.int32, np.int32, np.int64, np.float64)
+        )
 
     def _weights(self, t: int, pos: np.ndarray) -> np.ndarray:
         lo = int(self.indptr[t])
@@ -195,6 +199,15 @@ class LookupBM25:
 
     def score_units(self, term_ids: list[int], units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(BM25 scores of `units`, whether each holds a query term), summed in query order."""
+        if self.use_kernel and self.avgdl > 0:
+            units = np.ascontiguousarray(units, dtype=np.int64)
+            scores = np.zeros(len(units), dtype=np.float64)
+            matched = np.zeros(len(units), dtype=np.uint8)
+            _kernel.lookup(
+                self.indptr, self.indices, self.tf, self.unit_len, self.idf, self.avgdl,
+                list(term_ids), units, scores, matched,
+            )  # fmt: skip
+            return scores, matched.view(bool)
         scores = np.zeros(len(units), dtype=np.float64)
         matched = np.zeros(len(units), dtype=bool)
         for t in term_ids:

@@ -114,3 +114,24 @@ def test_looked_up_weights_are_the_precomputed_weights_to_the_bit(data, level):
     for t in range(len(ptr) - 1):
         got = fast._weights(t, np.arange(ptr[t + 1] - ptr[t]))
         assert np.array_equal(got, expected[ptr[t] : ptr[t + 1]])
+
+
+@pytest.mark.parametrize("level", ["para", "doc"])
+def test_compiled_lookup_equals_numpy_lookup_to_the_bit(data, level):
+    """The compiled lookup finds the same postings and rounds each weight as numpy does."""
+    fast = _fast(data, level)
+    if not fast.use_kernel:
+        pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
+    rng = np.random.default_rng(3)
+    units = rng.integers(0, fast.n_units, size=300)  # unsorted, repeated, most without the terms
+    for query in _queries(data):
+        fast.use_kernel = True
+        got, got_matched = fast.score_units(query, units)
+        fast.use_kernel = False
+        expected, matched = fast.score_units(query, units)
+        assert np.array_equal(got, expected) and np.array_equal(got_matched, matched)
+    fast.use_kernel = True
+    with pytest.raises(IndexError):
+        fast.score_units([len(fast.indptr)], units)
+    with pytest.raises(IndexError):
+        fast.score_units(_queries(data)[0], np.array([fast.n_units]))
