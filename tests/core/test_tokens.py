@@ -1,5 +1,11 @@
 """The one tokenizer for documents and questions."""
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index import tokens
 from index.tokens import STOPWORDS, normalize, terms, words
 
 
@@ -52,3 +58,18 @@ def test_odd_unicode_does_not_fail():
     assert terms("你好世界") != []
     assert terms("नमस्ते दुनिया") != []
     assert terms("\x00\x07\u200b\u202e") == []
+
+
+PLAIN_TOKEN = r"(?:\w\.){2,}(?!\w)|\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?!\w)|\w+(?:['\-]\w+)*"
+
+
+PIECES = [*"aZ9_.,'- \n\t", "é", "ß", "٣", "ﬁ", "st", "th", "e.g.", "U.S.", "1,000", "-"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_the_fast_token_pattern_matches_what_the_plain_pattern_matches(text):
+    """Lookahead guards, possessive quantifiers and ASCII classes change speed, not tokens."""
+    expected = re.findall(PLAIN_TOKEN, text)
+    assert tokens.TOKEN.findall(text) == expected
+    if text.isascii():
+        assert tokens._ASCII_TOKEN.findall(text) == expected
