@@ -117,6 +117,8 @@ def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
         "(see above). The end. [1]. then (x.) Next. 'quoted'. lower \"q\"? However it went.",
         "etc.) Foo. Inc. The firm. Inc. Acme rose. e.g. Then no. 5 and No. Five. U.S. They left.",
         "J. Smith. J. smith. 3. Then 3. then. v2.1. And. And\n\nso. On.\nNew line. it.) it.] ok",
+        "read/merged. the NUL-terminated. The Acme-Inc. Now x-co. Next a--b. c $M. Py_Obj? no. -1. A",
+        "See Mr-Dr. Smith. A-B. c. see-e.g. Them. user@host. Up. a*b. Up. x,y. Up. <br>. Up. 2nd. A",
     ]
     memo, stock = MemoPunkt(_params()), stock_punkt()
     for text in texts * 2:  # the second pass answers from the memo
