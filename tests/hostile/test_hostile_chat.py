@@ -29,8 +29,6 @@ from bot.render import answer_card, to_embed
 from bot.settings import Settings
 from index import Index, open_index
 
-pytestmark = pytest.mark.asyncio
-
 ATTACK = (
     "---\n"
     'title: "@everyone ||free nitro|| ``` <@&456>"\n'
@@ -129,6 +127,7 @@ async def attack_bot(attack_index: Index, tmp_path: Path):
     await bot.close()
 
 
+@pytest.mark.asyncio
 async def test_quotes_from_the_attack_ping_nobody_and_close_everything(
     attack_bot, attack_index: Index, tally: Counter
 ):
@@ -182,6 +181,7 @@ def test_an_unbalanced_override_in_a_question_cannot_reorder_the_reply(attack_in
         assert_inert(text)
 
 
+@pytest.mark.asyncio
 async def test_a_prefix_command_reply_pings_nobody(attack_index: Index, tmp_path: Path):
     """`!ask` through dpytest's fake gateway builds the same embed; its reply pings nobody."""
     settings = Settings(
