@@ -22,9 +22,10 @@ EPSILON = 0.25
 
 def idf_okapi(df: np.ndarray, n_units: int) -> np.ndarray:
     """rank-bm25's BM25Okapi IDF: log((N - df + .5) / (df + .5)), negatives floored at 0.25 × mean."""
-    idf = np.array(
-        [math.log(n_units - f + 0.5) - math.log(f + 0.5) for f in df.tolist()], dtype=np.float64
-    )
+    # Computed once per distinct df (a few thousand, not one per term), with math.log as rank-bm25.
+    distinct, where = np.unique(np.asarray(df, dtype=np.int64), return_inverse=True)
+    per_df = [math.log(n_units - f + 0.5) - math.log(f + 0.5) for f in distinct.tolist()]
+    idf = np.array(per_df, dtype=np.float64)[where.reshape(-1)]
     if len(idf):
         average = sum(idf.tolist()) / len(idf)  # summed in term order, as rank-bm25 does
         idf[idf < 0] = EPSILON * average
