@@ -76,7 +76,7 @@ class MemoPunkt(PunktSentenceTokenizer):
 
     - after a plain word of two or more letters that is neither an abbreviation nor the first half
       of a collocation, only the punctuation and whether a token follows;
-    - after a closing bracket or quote, the same (the end character is a token of its own);
+    - after a closing bracket or quote, the same (the end character starts a token that breaks);
     - of a next token made of letters, only whether it is capitalized and a sentence starter.
 
     Contexts that share those features share a memo entry. `span_tokenize` is Punkt's own
