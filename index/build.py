@@ -68,7 +68,6 @@ class _Document:
     text: bytes
     spans: np.ndarray  # (n, 3): start, end, paragraph number
     lengths: np.ndarray  # terms per sentence
-    note: str | None
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,6 @@ def _analyze(jobs: list[tuple[str, str]]) -> _Chunk:
             doc.text.encode("utf-8"),
             np.array(spans, dtype=np.int64).reshape(-1, 3),
             np.array(lengths, dtype=np.int64),
-            note,
         )
         results.append((doc_id, document, note))
     stems = _Numbering()

@@ -18,7 +18,7 @@ def test_the_burst_script_runs_on_any_folder(tmp_path: Path, capsys):
     assert out["replies_per_question"] == "{1: 12}"
     assert out["replies_by_kind"] == "{'answer': 12}"
     assert out["reload_reply"].startswith("Reloaded. Loaded index of 3 documents")
-    assert float(out["longest_event_loop_block_ms"]) >= 0
+    assert out["reload_running_when_the_burst_began"] == "True"
     assert burst.main([*args, "-n", "5", "--rebuild"]) == 0
     out = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
     assert out["reload_reply"].startswith("Reloaded. Built index of 3 documents")
