@@ -1,12 +1,17 @@
 /* The BM25 query kernel: add up the postings of a query's terms and keep the k best units.
  *
  * The work follows the postings touched: each posting is read once, each touched unit is offered
- * once to a k-sized heap, and the accumulator is reset only where it was written. Scores are
- * summed in the order of the query's terms, exactly as rank-bm25 sums them.
+ * once to a k-sized heap, and the accumulator is reset only where it was written. Each posting's
+ * weight is computed when it is read, from its term frequency and its unit's length, so the index
+ * stores no weights: an update that changes N or the average length changes no stored array.
+ * Scores are summed in the order of the query's terms, exactly as rank-bm25 sums them.
  *
- * top_k(indptr: int64[], indices: int32[], weights: float64[], terms: list[int], k: int,
+ * top_k(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[n_units],
+ *       norm: float64[] (norm[l] = K1 * (1 - B + B * l / avgdl)), live: uint8[n_units] or b"",
+ *       rows: list[int], idfs: list[float], k: int,
  *       acc: float64[n_units] (all zero), seen: uint8[n_units] (all zero))
  *   -> (list[int] ids, list[float] scores), best first, ties broken by the lower id.
+ *   Units whose `live` byte is 0 are skipped (deleted documents).
  *
  * lookup(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[], idf: float64[],
  *        avgdl: float, terms: list[int], units: int64[n], scores: float64[n] (all zero),
@@ -63,37 +68,53 @@ static int cmp_best_first(const void *x, const void *y) {
 }
 
 static PyObject *top_k(PyObject *self, PyObject *args) {
-    Py_buffer ptr_b, idx_b, w_b, acc_b, seen_b;
-    PyObject *terms;
+    Py_buffer ptr_b, idx_b, tf_b, len_b, norm_b, live_b, acc_b, seen_b;
+    PyObject *rows, *idfs;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "y*y*y*Onw*w*", &ptr_b, &idx_b, &w_b, &terms, &k, &acc_b, &seen_b))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*OOnw*w*", &ptr_b, &idx_b, &tf_b, &len_b, &norm_b,
+                          &live_b, &rows, &idfs, &k, &acc_b, &seen_b))
         return NULL;
     PyObject *result = NULL;
     int32_t *touched = NULL;
     Item *heap = NULL;
-    const int64_t *indptr = ptr_b.buf;
-    const int32_t *indices = idx_b.buf;
-    const double *weights = w_b.buf;
+    long *query = NULL;
+    double *weight = NULL;
+    const int64_t *indptr = ptr_b.buf, *unit_len = len_b.buf;
+    const int32_t *indices = idx_b.buf, *tf = tf_b.buf;
+    const double *norm = norm_b.buf;
+    const uint8_t *live = live_b.len ? live_b.buf : NULL;
     double *acc = acc_b.buf;
     uint8_t *seen = seen_b.buf;
-    Py_ssize_t n_terms = ptr_b.len / 8 - 1, n_units = acc_b.len / 8;
-    Py_ssize_t n_query = PyList_Size(terms);
-    if (n_query < 0 || k < 0 || seen_b.len != n_units) {
+    Py_ssize_t n_terms = ptr_b.len / 8 - 1, n_units = acc_b.len / 8, n_norm = norm_b.len / 8;
+    Py_ssize_t n_postings = idx_b.len / 4;
+    Py_ssize_t n_query = PyList_Check(rows) ? PyList_Size(rows) : -1;
+    if (n_query < 0 || !PyList_Check(idfs) || PyList_Size(idfs) != n_query || k < 0 ||
+        seen_b.len != n_units || len_b.len / 8 != n_units || tf_b.len / 4 != n_postings ||
+        (live && live_b.len != n_units)) {
         PyErr_SetString(PyExc_ValueError, "top_k: bad arguments");
+        goto done;
+    }
+    query = malloc(sizeof(long) * (n_query ? n_query : 1));
+    weight = malloc(sizeof(double) * (n_query ? n_query : 1));
+    if (!query || !weight) {
+        PyErr_NoMemory();
         goto done;
     }
     Py_ssize_t total = 0;
     for (Py_ssize_t q = 0; q < n_query; q++) {
-        long t = PyLong_AsLong(PyList_GET_ITEM(terms, q));
+        long t = PyLong_AsLong(PyList_GET_ITEM(rows, q));
+        double w = PyFloat_AsDouble(PyList_GET_ITEM(idfs, q));
+        if (PyErr_Occurred()) goto done;
         if (t < 0 || t >= n_terms) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "top_k: term out of range");
+            PyErr_SetString(PyExc_IndexError, "top_k: term out of range");
             goto done;
         }
-        if (indptr[t] < 0 || indptr[t] > indptr[t + 1] || indptr[t + 1] > idx_b.len / 4 ||
-            indptr[t + 1] > w_b.len / 8) {
+        if (indptr[t] < 0 || indptr[t] > indptr[t + 1] || indptr[t + 1] > n_postings) {
             PyErr_SetString(PyExc_ValueError, "top_k: postings out of range");
             goto done;
         }
+        query[q] = t;
+        weight[q] = w;
         total += indptr[t + 1] - indptr[t];
     }
     touched = malloc(sizeof(int32_t) * (total ? total : 1));
@@ -102,41 +123,50 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    long *query = malloc(sizeof(long) * (n_query ? n_query : 1));
-    if (!query) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t q = 0; q < n_query; q++) query[q] = PyLong_AsLong(PyList_GET_ITEM(terms, q));
     Py_ssize_t n_touched = 0, n_heap = 0;
+    int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t q = 0; q < n_query; q++) {
+    for (Py_ssize_t q = 0; q < n_query && !bad; q++) {
         long t = query[q];
+        double idf = weight[q];
         for (int64_t p = indptr[t]; p < indptr[t + 1]; p++) {
             int32_t u = indices[p];
             if (u < 0 || u >= n_units) continue;
+            if (live && !live[u]) continue;
+            int64_t l = unit_len[u];
+            if (l < 0 || l >= n_norm) {
+                bad = 1;
+                break;
+            }
             if (!seen[u]) {
                 seen[u] = 1;
                 touched[n_touched++] = u;
             }
-            acc[u] += weights[p];
+            /* the expression and operation order of bm25.posting_weights (rank-bm25's) */
+            double q_freq = (double)tf[p];
+            acc[u] += idf * (q_freq * (K1 + 1) / (q_freq + norm[l]));
         }
     }
     for (Py_ssize_t i = 0; i < n_touched; i++) {
         Item it = {acc[touched[i]], touched[i]};
-        if (n_heap < k) {
-            heap[n_heap] = it;
-            sift_up(heap, n_heap++);
-        } else if (k > 0 && worse(&heap[0], &it)) {
-            heap[0] = it;
-            sift_down(heap, n_heap, 0);
+        if (!bad) {
+            if (n_heap < k) {
+                heap[n_heap] = it;
+                sift_up(heap, n_heap++);
+            } else if (k > 0 && worse(&heap[0], &it)) {
+                heap[0] = it;
+                sift_down(heap, n_heap, 0);
+            }
         }
         acc[touched[i]] = 0.0;
         seen[touched[i]] = 0;
     }
-    qsort(heap, n_heap, sizeof(Item), cmp_best_first);
+    if (!bad) qsort(heap, n_heap, sizeof(Item), cmp_best_first);
     Py_END_ALLOW_THREADS
-    free(query);
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "top_k: a unit length has no norm");
+        goto done;
+    }
     PyObject *ids = PyList_New(n_heap), *scores = PyList_New(n_heap);
     if (!ids || !scores) {
         Py_XDECREF(ids);
@@ -151,11 +181,16 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     Py_DECREF(ids);
     Py_DECREF(scores);
 done:
+    free(query);
+    free(weight);
     free(touched);
     free(heap);
     PyBuffer_Release(&ptr_b);
     PyBuffer_Release(&idx_b);
-    PyBuffer_Release(&w_b);
+    PyBuffer_Release(&tf_b);
+    PyBuffer_Release(&len_b);
+    PyBuffer_Release(&norm_b);
+    PyBuffer_Release(&live_b);
     PyBuffer_Release(&acc_b);
     PyBuffer_Release(&seen_b);
     return result;

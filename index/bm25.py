@@ -21,15 +21,42 @@ EPSILON = 0.25
 
 
 def idf_okapi(df: np.ndarray, n_units: int) -> np.ndarray:
-    """rank-bm25's BM25Okapi IDF: log((N - df + .5) / (df + .5)), negatives floored at 0.25 × mean."""
+    """rank-bm25's BM25Okapi IDF: log((N - df + .5) / (df + .5)), negatives floored at 0.25 × mean.
+
+    The mean is over the terms present (df > 0), as rank-bm25 has no others, and is summed exactly
+    (math.fsum): the same value whatever order the terms come in, so an index updated in place and
+    one built from scratch agree to the bit. (rank-bm25 sums in its own order; the two differ by at
+    most a unit in the last place, for floored terms only.)
+    """
+    df = np.asarray(df, dtype=np.int64)
     # Computed once per distinct df (a few thousand, not one per term), with math.log as rank-bm25.
-    distinct, where = np.unique(np.asarray(df, dtype=np.int64), return_inverse=True)
+    distinct, where = np.unique(df, return_inverse=True)
     per_df = [math.log(n_units - f + 0.5) - math.log(f + 0.5) for f in distinct.tolist()]
     idf = np.array(per_df, dtype=np.float64)[where.reshape(-1)]
-    if len(idf):
-        average = sum(idf.tolist()) / len(idf)  # summed in term order, as rank-bm25 does
-        idf[idf < 0] = EPSILON * average
+    present = df > 0
+    if present.any():
+        counts = np.bincount(where.reshape(-1)[present.reshape(-1)], minlength=len(distinct))
+        average = math.fsum(v * c for v, c in zip(per_df, counts.tolist(), strict=True) if c)
+        average /= int(present.sum())
+        idf[(idf < 0) & present] = EPSILON * average
     return idf
+
+
+def avg_length(unit_len: np.ndarray, live: np.ndarray | None = None) -> float:
+    """The average unit length over live units, as rank-bm25 computes it (an int over an int)."""
+    if live is None:
+        total, count = int(unit_len.sum()), len(unit_len)
+    else:
+        total, count = int(unit_len[live].sum()), int(np.count_nonzero(live))
+    return total / count if count else 0.0
+
+
+def norm_table(max_len: int, avgdl: float) -> np.ndarray:
+    """K1 · (1 − B + B · len / avgdl) for every length 0..max_len: each posting's length part."""
+    doc_len = np.arange(max_len + 1, dtype=np.float64)
+    if avgdl <= 0:
+        return np.full(max_len + 1, K1 * (1 - B), dtype=np.float64)
+    return K1 * (1 - B + B * doc_len / avgdl)
 
 
 def posting_weights(
@@ -44,122 +71,99 @@ def posting_weights(
     return term_idf * (q_freq * (K1 + 1) / (q_freq + K1 * (1 - B + B * doc_len / avgdl)))
 
 
-def term_bounds(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The largest weight of each term's postings, at least 0: what one term can add to a score."""
-    bounds = np.zeros(len(indptr) - 1, dtype=np.float64)
-    filled = np.flatnonzero(np.diff(indptr) > 0)
-    if len(filled):
-        bounds[filled] = np.maximum.reduceat(weights, indptr[filled])
-    return np.maximum(bounds, 0.0)
-
-
 class SparseBM25:
-    """BM25 over one level (sentences, paragraphs or documents) stored as CSC postings.
+    """BM25 over the sentences of one segment, stored as CSC postings of term frequencies.
 
-    `top` finds the k best units with MaxScore: terms are added in full, those that can add most
-    first, until no unit lacking all of them can reach the k-th best partial score; the remaining
-    terms are then only looked up for the few units that can still make the top k. The work follows
-    the rare terms' postings, not the common terms' or the corpus size.
+    A posting's weight is computed when it is read, from its tf, its unit's length and the
+    current (global) average length and IDF: nothing stored depends on the rest of the index, so
+    a segment stays valid when others are added or documents deleted. `live` masks deleted units.
+    The compiled kernel does the work; the numpy code below is its fallback and gives the same
+    results.
     """
 
     def __init__(
         self,
         indptr: np.ndarray,
         indices: np.ndarray,
-        weights: np.ndarray,
-        bound: np.ndarray,
-        n_units: int,
+        tf: np.ndarray,
+        unit_len: np.ndarray,
+        avgdl: float,
+        live: np.ndarray | None = None,
     ):
         self.indptr = indptr
         self.indices = indices
-        self.weights = weights
-        self.bound = bound
-        self.n_units = n_units
-        self._acc = np.zeros(n_units, dtype=np.float64)
-        self._seen = np.zeros(n_units, dtype=bool)
+        self.tf = tf
+        self.unit_len = unit_len
+        self.n_units = len(unit_len)
+        self.live = live
+        max_len = int(unit_len.max(initial=0))
+        self.norm = norm_table(max_len, avgdl)
+        self._acc = np.zeros(self.n_units, dtype=np.float64)
+        self._seen = np.zeros(self.n_units, dtype=np.uint8)
+        self._live_bytes = b"" if live is None else np.ascontiguousarray(live, dtype=np.uint8)
         self.use_kernel = _kernel is not None and (
-            indptr.dtype == np.int64 and indices.dtype == np.int32 and weights.dtype == np.float64
+            (indptr.dtype, indices.dtype, tf.dtype, unit_len.dtype)
+            == (np.int64, np.int32, np.int32, np.int64)
         )
 
-    def _postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-        return self.indices[lo:hi], self.weights[lo:hi]
+    def _weights(self, row: int, idf: float) -> tuple[np.ndarray, np.ndarray]:
+        """(units, weights) of one term's postings, deleted units left out."""
+        lo, hi = int(self.indptr[row]), int(self.indptr[row + 1])
+        idx = self.indices[lo:hi]
+        q_freq = self.tf[lo:hi].astype(np.float64)
+        w = idf * (q_freq * (K1 + 1) / (q_freq + self.norm[self.unit_len[idx]]))
+        if self.live is not None:
+            keep = self.live[idx].astype(bool)
+            idx, w = idx[keep], w[keep]
+        return idx, w
 
-    def score_units(self, term_ids: list[int], units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, rows: list[int], idfs: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        """(every live unit holding a query term, ascending, and its score), summed in query order."""
+        acc = self._acc
+        touched = []
+        try:
+            for row, idf in zip(rows, idfs, strict=True):
+                idx, w = self._weights(row, idf)
+                acc[idx] += w  # a term's postings hold each unit once
+                touched.append(idx)
+            if not touched:
+                return np.empty(0, np.int64), np.empty(0, np.float64)
+            ids = np.unique(np.concatenate(touched)).astype(np.int64)
+            return ids, acc[ids].copy()
+        finally:
+            for idx in touched:
+                acc[idx] = 0.0
+
+    def top(self, rows: list[int], idfs: list[float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` best live units holding a query term, best first (ties: lower id), and their scores."""
+        if self.use_kernel:
+            ids, scores = _kernel.top_k(
+                self.indptr, self.indices, self.tf, self.unit_len, self.norm, self._live_bytes,
+                list(rows), [float(x) for x in idfs], k, self._acc, self._seen,
+            )  # fmt: skip
+            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+        ids, scores = self.score(rows, idfs)
+        best = np.lexsort((ids, -scores))[:k]
+        return ids[best], scores[best]
+
+    def score_units(
+        self, rows: list[int], idfs: list[float], units: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(BM25 scores of `units`, whether each holds a query term), summed in query order."""
         scores = np.zeros(len(units), dtype=np.float64)
         matched = np.zeros(len(units), dtype=bool)
-        for t in term_ids:
-            idx, w = self._postings(t)
+        for row, idf in zip(rows, idfs, strict=True):
+            lo, hi = int(self.indptr[row]), int(self.indptr[row + 1])
+            idx = self.indices[lo:hi]
             if not len(idx) or not len(units):
                 continue
             pos = np.minimum(np.searchsorted(idx, units), len(idx) - 1)
             found = idx[pos] == units
-            scores += np.where(found, w[pos], 0.0)
+            q_freq = self.tf[lo + pos[found]].astype(np.float64)
+            length = self.unit_len[units[found]]
+            scores[found] += idf * (q_freq * (K1 + 1) / (q_freq + self.norm[length]))
             matched |= found
         return scores, matched
-
-    def top(self, term_ids: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The `k` best units holding a query term, best first (ties: lower id), and their scores."""
-        if self.use_kernel:
-            ids, scores = _kernel.top_k(
-                self.indptr, self.indices, self.weights, list(term_ids), k, self._acc, self._seen
-            )
-            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
-        counts: dict[int, int] = {}
-        for t in term_ids:
-            counts[t] = counts.get(t, 0) + 1
-        order = sorted(counts, key=lambda t: -self.bound[t] * counts[t])
-        rest_bound = [0.0] * (len(order) + 1)
-        for i in range(len(order) - 1, -1, -1):
-            rest_bound[i] = rest_bound[i + 1] + float(self.bound[order[i]]) * counts[order[i]]
-        acc, seen = self._acc, self._seen
-        found: list[np.ndarray] = []
-        n_found = 0
-        keep = None
-        try:
-            for j, t in enumerate(order):
-                idx, w = self._postings(t)
-                acc[idx] += w * counts[t]
-                new = idx[~seen[idx]]
-                seen[new] = True
-                found.append(new)
-                n_found += len(new)
-                if n_found < k and j + 1 < len(order):
-                    continue
-                union = np.concatenate(found) if len(found) > 1 else found[0]
-                partial = acc[union]  # every unit's score so far: a lower bound of its score
-                kth = np.partition(partial, max(0, n_found - k))[max(0, n_found - k)]
-                if j + 1 == len(order):  # all terms added: partial scores are the scores
-                    keep = union[partial >= kth]
-                elif rest_bound[j + 1] < kth:  # no unit lacking these terms can reach the k-th
-                    keep = union[partial + rest_bound[j + 1] >= kth]
-                    break
-        finally:
-            for part in found:
-                acc[part] = 0.0
-                seen[part] = False
-        if keep is None or not len(keep):
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        cand = keep.astype(np.int64)
-        scores, _ = self.score_units(term_ids, cand)  # exact, summed in query order
-        best = np.lexsort((cand, -scores))[:k]
-        return cand[best], scores[best]
-
-    def score(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(every unit holding a query term, ascending, and its score): exhaustive, for checks."""
-        acc = self._acc
-        touched = []
-        for t in term_ids:
-            idx, w = self._postings(t)
-            acc[idx] += w  # a term's postings hold each unit once
-            touched.append(idx)
-        if not touched:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        ids = np.unique(np.concatenate(touched)).astype(np.int64)
-        scores = acc[ids].copy()
-        acc[ids] = 0.0
-        return ids, scores
 
 
 class LookupBM25:
@@ -177,14 +181,16 @@ class LookupBM25:
         tf: np.ndarray,
         unit_len: np.ndarray,
         idf: np.ndarray,
+        avgdl: float | None = None,
     ):
         self.indptr = indptr
         self.indices = indices
         self.tf = tf
         self.unit_len = unit_len
-        self.idf = idf
+        self.idf = idf  # by this level's term rows
         self.n_units = len(unit_len)
-        self.avgdl = float(unit_len.sum()) / max(1, len(unit_len))
+        # The average over the whole index's live units (given), else over these units.
+        self.avgdl = avg_length(unit_len) if avgdl is None else avgdl
         self.use_kernel = _kernel is not None and (
             (indptr.dtype, indices.dtype, tf.dtype, unit_len.dtype, idf.dtype)
             == (np.int64, np.int32, np.int32, np.int64, np.float64)

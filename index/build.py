@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import idf_okapi, posting_weights, term_bounds
-from index.documents import read_document, scan, walk
+from index.documents import read_document
 from index.tokens import STOPWORDS, stem, words
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 LEVELS = ("sent", "para", "doc")
 
 
@@ -30,16 +28,6 @@ class IndexData:
 
     arrays: dict[str, np.ndarray]
     meta: dict = field(default_factory=dict)
-
-
-def fingerprint(folder: Path, found: list | None = None) -> str:
-    """A hash of the document files' names, sizes and times, and of the index format."""
-    found = scan(folder) if found is None else found
-    digest = hashlib.sha256(json.dumps(FORMAT_VERSION).encode())
-    for lo in range(0, len(found), 2000):  # short calls: a reload runs beside the event loop
-        entries = [(doc_id, size, mtime) for doc_id, _, (size, mtime) in found[lo : lo + 2000]]
-        digest.update(json.dumps(entries, separators=(",", ":")).encode())
-    return digest.hexdigest()
 
 
 def _progress(total: int, enabled: bool):
@@ -151,33 +139,67 @@ def _analyzed(files: list[tuple[str, Path]], bar):
             pool.terminate()
 
 
-def build(folder: Path, progress: bool = False) -> IndexData:
-    """Read, split and tokenize every document under `folder`, and compute BM25 postings."""
-    found, refusals = walk(folder)
-    fp = fingerprint(folder, found)
-    files = [(doc_id, Path(path)) for doc_id, path, _ in found]
-    bar = _progress(len(files), progress)
+def build_segment(
+    files: list[tuple[str, Path]],
+    progress: bool = False,
+    accept: Callable[[str], bool] | None = None,
+) -> IndexData:
+    """Read, split and tokenize `files` ((id, path), sorted by id) into one segment's arrays.
 
+    `accept(doc_id)` is asked after a file was read: False drops it (it changed while being read,
+    so it is taken again when it settles). The segment's meta says what was skipped and why.
+    """
+    bar = _progress(len(files), progress)
+    try:
+        return assemble(_analyzed(files, bar), accept)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = None) -> IndexData:
+    """One segment from analyzed chunks in document order: postings at three levels, text, spans.
+
+    Chunks may come from reading files or from segments already built (a merge): each carries
+    its own term numbering, mapped here once per distinct term list.
+    """
     doc_ids: list[str] = []
     titles: list[str] = []
     sources: list[str | None] = []
     texts: list[bytes] = []
-    skipped: list[tuple[str, str]] = [(r.id, r.reason) for r in refusals]
+    skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
+    deferred: list[str] = []
     vocab = _Numbering()
+    # Each chunk's term list mapped once: a merge feeds one segment's list many times.
+    mapped: dict[int, tuple[list[str], np.ndarray]] = {}
     term_chunks: list[np.ndarray] = []
     span_chunks: list[np.ndarray] = []
     length_chunks: list[np.ndarray] = []
     doc_of_sent: list[np.ndarray] = []
-    for chunk in _analyzed(files, bar):
-        global_id = np.fromiter(map(vocab.__getitem__, chunk.terms), np.int64, len(chunk.terms))
-        term_chunks.append(global_id[chunk.ids])
+    for chunk in chunks:
+        known = mapped.get(id(chunk.terms))
+        if known is not None and known[0] is chunk.terms:
+            global_id = known[1]
+        else:
+            global_id = np.fromiter(map(vocab.__getitem__, chunk.terms), np.int64, len(chunk.terms))
+            if len(chunk.terms) > 1000:  # keep big lists (and so their ids) for reuse
+                mapped[id(chunk.terms)] = (chunk.terms, global_id)
+        ids = chunk.ids
+        offset = 0
         for doc_id, doc, note in chunk.results:
             if doc is None:
                 skipped.append((doc_id, note or "unreadable"))
                 continue
+            n_terms = int(doc.lengths.sum())
+            if accept is not None and not accept(doc_id):
+                deferred.append(doc_id)
+                offset += n_terms
+                continue
             if note:
                 warnings.append((doc_id, note))
+            term_chunks.append(global_id[ids[offset : offset + n_terms]])
+            offset += n_terms
             d = len(doc_ids)
             doc_ids.append(doc.id)
             titles.append(doc.title)
@@ -186,8 +208,6 @@ def build(folder: Path, progress: bool = False) -> IndexData:
             span_chunks.append(doc.spans)
             length_chunks.append(doc.lengths)
             doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
-    if bar is not None:
-        bar.close()
 
     spans = np.concatenate(span_chunks) if span_chunks else np.zeros((0, 3), np.int64)
     sent_len = np.concatenate(length_chunks) if length_chunks else np.zeros(0, np.int64)
@@ -223,14 +243,48 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     meta = {
         "format": FORMAT_VERSION,
-        "fingerprint": fp,
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,
         "skipped": skipped,
         "warnings": warnings,
+        "deferred": deferred,
     }
     return IndexData(arrays, meta)
+
+
+def segment_chunks(
+    data: IndexData, docs: list[int], vocab: list[str], first_sent: np.ndarray
+) -> Iterator[_Chunk]:
+    """The given documents of a built segment as analyzed chunks, for `assemble` (a merge).
+
+    Nothing is read, split or tokenized again: the text, spans and term ids are the segment's.
+    `vocab` is the segment's `term_list`, `first_sent` each document's first sentence (and the
+    total at the end).
+    """
+    a, m = data.arrays, data.meta
+    term_start, text_offsets = a["sent_term_start"], a["text_offsets"]
+    for d in docs:
+        s0, s1 = int(first_sent[d]), int(first_sent[d + 1])
+        paras = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)
+        spans = np.stack(
+            [
+                np.asarray(a["sent_start"][s0:s1], dtype=np.int64),
+                np.asarray(a["sent_end"][s0:s1], dtype=np.int64),
+                paras - (paras[0] if len(paras) else 0),
+            ],
+            axis=1,
+        ).reshape(-1, 3)
+        t0, t1 = int(term_start[s0]), int(term_start[s1])
+        doc = _Document(
+            m["doc_ids"][d],
+            m["titles"][d],
+            m["sources"][d],
+            a["text"][int(text_offsets[d]) : int(text_offsets[d + 1])].tobytes(),
+            spans,
+            np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
+        )
+        yield _Chunk([(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64))
 
 
 def term_list(arrays: dict) -> list[str]:
@@ -271,7 +325,7 @@ def _postings(
     width = max(1, len(sent_len))
     key, tf = np.unique(term * width + sent, return_counts=True)
     term_of, sent_of = key // width, key % width
-    for level, unit_of_sent, n_units in (
+    for level, unit_of_sent, _ in (
         ("sent", None, len(sent_len)),
         ("para", sent_para, n_para),
         ("doc", sent_doc, n_doc),
@@ -290,15 +344,8 @@ def _postings(
         indices = indices.astype(np.int32)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(t_u, minlength=n_terms), out=indptr[1:])
-        idf = idf_okapi(np.diff(indptr), n_units)
         out[f"{level}_indptr"] = indptr
         out[f"{level}_indices"] = indices
         out[f"{level}_tf"] = tf_u.astype(np.int32)
         out[f"{level}_len"] = lengths[level]
-        if level == "sent":  # scanned by the kernel: weights precomputed
-            weights = posting_weights(indptr, indices, tf_u, lengths[level], idf)
-            out[f"{level}_weights"] = weights
-            out[f"{level}_bound"] = term_bounds(indptr, weights)
-        else:  # only looked up for a few units: weights computed then, from tf and IDF
-            out[f"{level}_idf"] = idf
     return out

@@ -85,14 +85,29 @@ class BuildReport:
     index_path: str
     skipped: tuple[tuple[str, str], ...] = ()  # (document id, reason)
     warnings: tuple[str, ...] = ()
+    added: int = 0  # document files read for the first time by this refresh
+    changed: int = 0  # read again because they changed
+    removed: int = 0  # gone from the folder: never quoted again
+    unsettled: int = 0  # still being written: taken when they settle
+
+    @property
+    def updated(self) -> bool:
+        """Whether this refresh changed a saved index in place (not a build from scratch)."""
+        return not self.built and bool(self.added or self.changed or self.removed)
+
+    def changes(self) -> str:
+        """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2 removed"."""
+        return f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
 
     def summary(self) -> str:
         """One line saying what happened."""
-        verb = "Built" if self.built else "Loaded"
-        line = (
-            f"{verb} index of {self.documents} document{'s' * (self.documents != 1)}, "
-            f"{self.sentences} sentences in {self.seconds:.2f} s ({self.index_path})"
-        )
+        verb = "Built" if self.built else ("Updated" if self.updated else "Loaded")
+        line = f"{verb} index of {self.documents} document{'s' * (self.documents != 1)}, "
+        line += f"{self.sentences} sentences in {self.seconds:.2f} s ({self.index_path})"
+        if self.updated:
+            line = f"{self.changes()} · {self.seconds:.1f} s. " + line
+        if self.unsettled:
+            line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:
             shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped[:5])
             more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import itertools
 import re
-import sys
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index import answers, store
-from index.bm25 import LookupBM25, RankBM25, SparseBM25
-from index.build import LEVELS, IndexData, build, fingerprint, term_list
-from index.documents import scan
+from index import answers, store, update
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Document, Passage
 from index.paths import docs_folder, index_folder
+from index.segments import Segments, _one_or_concat
 from index.tokens import STOPWORDS, normalize, stem, words
 from index.typos import correct
 
@@ -47,63 +45,54 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 class Index:
     """A loaded index: answers questions; safe to share between threads."""
 
-    def __init__(self, data: IndexData, report: BuildReport, engine: str = "bm25"):
+    def __init__(self, data: store.Generation, report: BuildReport, engine: str = "bm25"):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-        a, m = data.arrays, data.meta
         self.engine = engine
         self.report = report
-        self._terms = _numbered(term_list(a))
-        self._doc_ids: list[str] = m["doc_ids"]
-        self._doc_number = {doc_id: i for i, doc_id in enumerate(self._doc_ids)}
-        self._titles: list[str] = m["titles"]
-        self._sources: list[str | None] = m["sources"]
-        self._sent_doc = a["sent_doc"]
-        self._sent_start = a["sent_start"]
-        self._sent_end = a["sent_end"]
-        self._sent_para = a["sent_para"]
-        self._text = a["text"]
-        self._text_offsets = a["text_offsets"]
-        self._levels: dict[str, SparseBM25 | RankBM25] = {}
-        n_units = {
-            "sent": len(a["sent_doc"]),
-            "para": len(a["para_doc"]),
-            "doc": len(self._doc_ids),
-        }
-        for level in LEVELS:
-            ptr, idx = a[f"{level}_indptr"], a[f"{level}_indices"]
-            if engine == "bm25" and level == "sent":
-                self._levels[level] = SparseBM25(
-                    ptr, idx, a[f"{level}_weights"], a[f"{level}_bound"], n_units[level]
-                )
-            elif engine == "bm25":
-                self._levels[level] = LookupBM25(
-                    ptr, idx, a[f"{level}_tf"], a[f"{level}_len"], a[f"{level}_idf"]
-                )
-            else:
-                self._levels[level] = RankBM25(ptr, idx, a[f"{level}_tf"], n_units[level])
-        self._idf_sent = self._sentence_idf(a)
-        self._idf_unknown = float(self._idf_sent.max(initial=1.0))  # what an unknown word weighs
-        self._sent_terms = a["sent_terms"]
-        self._sent_term_start = a["sent_term_start"]
-        self._df = np.diff(a["sent_indptr"])
-        counts = np.bincount(a["sent_doc"], minlength=len(self._doc_ids)).tolist()
+        self.generation = data.name  # the saved generation served, None when built in memory
+        segs = self._segs = Segments(data, engine)
+        datas = data.segments
+        self._terms = segs.terms
+        self._doc_ids: list[str] = [d for x in datas for d in x.meta["doc_ids"]]
+        self._doc_number = {self._doc_ids[d]: d for d in segs.live_doc_order}
+        self._titles: list[str] = [t for x in datas for t in x.meta["titles"]]
+        self._sources: list[str | None] = [u for x in datas for u in x.meta["sources"]]
+        offsets, doc_shift = segs.offsets["sent"], segs.offsets["doc"].tolist()
+        para_shift = segs.offsets["para"].tolist()
+
+        def joined(key: str, shifts: list[int] | None = None):
+            parts = [x.arrays[key] for x in datas]
+            return _one_or_concat(parts, offsets, shifts or [0] * len(parts))
+
+        self._sent_doc = joined("sent_doc", doc_shift)
+        self._sent_start = joined("sent_start")
+        self._sent_end = joined("sent_end")
+        self._sent_para = joined("sent_para", para_shift)
+        self._n_sent = int(offsets[-1])
+        df, n = segs.df["sent"], segs.n_units["sent"]
+        self._df = df
+        # Always positive, for coverage only; unknown and vanished terms weigh the most.
+        self._idf_sent = np.log((n - df + 0.5) / (df + 0.5) + 1.0)
+        self._idf_unknown = float(self._idf_sent.max(initial=1.0))
+        counts = np.bincount(
+            np.concatenate([np.asarray(x.arrays["sent_doc"], dtype=np.int64) + doc_shift[i]
+                            for i, x in enumerate(datas)]) if datas else np.zeros(0, np.int64),
+            minlength=len(self._doc_ids),
+        ).tolist()
         self.documents = tuple(
-            Document(i, t, s, n)
-            for i, t, s, n in zip(self._doc_ids, self._titles, self._sources, counts, strict=True)
+            Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
+            for d in segs.live_doc_order
         )
         self._lock = threading.Lock()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
 
-    @staticmethod
-    def _sentence_idf(a: dict[str, np.ndarray]) -> np.ndarray:
-        df = np.diff(a["sent_indptr"]).astype(np.float64)
-        n = len(a["sent_doc"])
-        return np.log((n - df + 0.5) / (df + 0.5) + 1.0)  # always positive: for coverage only
-
     def _document_text(self, d: int) -> str:
-        lo, hi = self._text_offsets[d], self._text_offsets[d + 1]
-        return self._text[lo:hi].tobytes().decode("utf-8")
+        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
+        a = self._segs.gen.segments[s].arrays
+        local = d - int(self._segs.offsets["doc"][s])
+        lo, hi = a["text_offsets"][local], a["text_offsets"][local + 1]
+        return a["text"][lo:hi].tobytes().decode("utf-8")
 
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
@@ -146,12 +135,12 @@ class Index:
         missing = 0
         attempts = 0
         for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
-            tid = self._terms.get(stem(w))
+            tid = self._term_id(stem(w))
             if tid is None and attempts < MAX_CORRECTIONS:
                 attempts += 1
                 fixed = correct(w, self._frequency)
                 if fixed is not None:
-                    tid = self._terms.get(stem(fixed))
+                    tid = self._term_id(stem(fixed))
                     if tid is not None:
                         corrections[w] = fixed
             if tid is None:
@@ -160,27 +149,46 @@ class Index:
                 ids.append(tid)
         return ids, corrections, missing
 
+    def _term_id(self, term: str) -> int | None:
+        """The id of a term some live sentence holds, else None (as if it were never indexed)."""
+        tid = self._terms.get(term)
+        return tid if tid is not None and self._df[tid] > 0 else None
+
     def _frequency(self, word: str) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos."""
         tid = self._terms.get(stem(word))
         return 0 if tid is None else int(self._df[tid])
 
+    def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:
+        """BM25Okapi score of every unit of `level` ("sent", "para" or "doc") that holds one of
+        `terms` (index terms, as tokens.terms gives them), keyed by (document id, number of the
+        unit within its document, counting from 0; always 0 for "doc"); summed in the order of
+        `terms`, a repeated term counting again, as rank-bm25 does. Exhaustive: for checks."""
+        ids = [t for t in (self._term_id(term) for term in terms) if t is not None]
+        units, scores = self._segs.score_all(level, ids)
+        out: dict[tuple[str, int], float] = {}
+        for unit, score in zip(units.tolist(), scores.tolist(), strict=True):
+            out[self._segs.unit_key(level, unit)] = score
+        return out
+
     def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
         """Sentence ids ranked by blended score, and the best documents' titles."""
-        sent, para, doc = (self._levels[level] for level in LEVELS)
-        cand, s = sent.top(term_ids, SHORTLIST)
+        segs = self._segs
+        cand, s = segs.top(term_ids, SHORTLIST)
         if not len(cand):
             return [], ()
         # Blend in what the paragraph and the document around each shortlisted sentence say,
         # each level scaled by its best among the shortlist.
         para_of = self._sent_para[cand].astype(np.int64)
         doc_of = self._sent_doc[cand].astype(np.int64)
-        p, _ = para.score_units(term_ids, para_of)
-        d, _ = doc.score_units(term_ids, doc_of)
+        p, _ = segs.score_units("para", term_ids, para_of)
+        d, _ = segs.score_units("doc", term_ids, doc_of)
         blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
-        best_docs = list(dict.fromkeys(doc_of[np.lexsort((doc_of, -d))].tolist()))[:3]
+        key = segs.order_key(cand)  # ties break as in a fresh build: by name, then position
+        best_docs = list(dict.fromkeys(doc_of[np.lexsort((key, -d))].tolist()))[:3]
         top = _top(blended, RERANK * 2)
-        order = top[np.lexsort((cand[top], -blended[top]))]
+        order = top[np.lexsort((key[top], -blended[top]))]
+        key_of = {int(cand[i]): int(key[i]) for i in order}
         scores = {int(cand[i]): float(blended[i]) for i in order}
         ranked = list(scores)
         qset = frozenset(qterms)
@@ -191,13 +199,12 @@ class Index:
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
-        ranked.sort(key=lambda sid: (-scores[sid], sid))
+        ranked.sort(key=lambda sid: (-scores[sid], key_of[sid]))
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
-        lo, hi = self._sent_term_start[sid], self._sent_term_start[sid + 1]
-        return self._sent_terms[lo:hi].tolist()
+        return self._segs.sentence_terms(sid)
 
     def _sentence_text(self, sid: int) -> str:
         return self.document_text(int(self._sent_doc[sid]))[
@@ -216,7 +223,7 @@ class Index:
         total = float(self._idf_sent[unique].sum()) + missing * self._idf_unknown
         present: set[int] = set()
         for n in (sid - 1, sid, sid + 1):
-            if 0 <= n < len(self._sent_doc) and self._sent_doc[n] == self._sent_doc[sid]:
+            if 0 <= n < self._n_sent and self._sent_doc[n] == self._sent_doc[sid]:
                 present.update(self._sentence_terms(n))
         got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
         return total > 0 and got / total >= MIN_COVERAGE
@@ -320,24 +327,20 @@ def _scaled(values: np.ndarray) -> np.ndarray:
     return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
-def _numbered(terms: list[str], step: int = 20_000) -> dict[str, int]:
-    """{term: position}, built a slice at a time: one call over 300k terms would hold the GIL for
-    about 0.17 s, and a reload runs beside the bot's event loop."""
-    out: dict[str, int] = {}
-    for lo in range(0, len(terms), step):
-        chunk = terms[lo : lo + step]
-        out.update(zip(chunk, range(lo, lo + len(chunk)), strict=True))
-    return out
-
-
 def open_index(
     docs: str | Path | None = None,
     index_dir: str | Path | None = None,
     engine: str = "bm25",
     progress: bool = False,
     rebuild: bool = False,
+    settle: float = 0.0,
 ) -> Index:
-    """Load the saved index of `docs` if it is current, else build and save it; return it loaded."""
+    """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
+    added, changed or removed is read), or build and save it; return it loaded.
+
+    `settle`: files modified less than this many seconds ago are still being written and are
+    left for a later refresh (the watcher uses it; a command run by hand takes everything).
+    """
     folder = docs_folder(docs)
     if not folder.exists():
         raise DocumentsError(
@@ -345,42 +348,24 @@ def open_index(
         )
     if not folder.is_dir():
         raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
-    found = scan(folder)
-    if not found:
-        raise DocumentsError(
-            f"no documents in {folder}: add .txt, .md or .html files, or pass --docs DIR"
-        )
     target = index_folder(folder, index_dir)
     started = time.perf_counter()
-    fp = fingerprint(folder, found)
-    data = None
-    warnings: list[str] = []
-    if not rebuild:
-        try:
-            data = store.load(target, fp)
-        except store.StaleIndex as why:
-            if str(why) not in ("no index yet", "documents changed"):
-                print(f"verbatim: the index in {target} {why}; rebuilding it", file=sys.stderr)
-    built = data is None
-    if data is None:
-        data = build(folder, progress=progress)
-        if not data.meta["doc_ids"]:
-            reasons = "; ".join(f"{d}: {r}" for d, r in data.meta["skipped"][:3])
-            raise DocumentsError(f"no readable document in {folder} ({reasons})")
-        try:
-            store.save(data, target)
-        except OSError as exc:
-            warnings.append(
-                f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
-            )
+    done = update.refresh(folder, target, rebuild=rebuild, progress=progress, settle=settle)
+    gen = done.generation
+    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
+    skipped = [(r.id, r.reason) for r in done.refused]
+    skipped += [(d, e[2]) for d, e in gen.commit.get("skipped", {}).items()]
     report = BuildReport(
-        built=built,
-        documents=len(data.meta["doc_ids"]),
-        sentences=len(data.arrays["sent_doc"]),
+        built=done.built,
+        documents=documents,
+        sentences=sentences,
         seconds=time.perf_counter() - started,
         index_path=str(target),
-        skipped=tuple((d, r) for d, r in data.meta["skipped"]),
-        # Documents' warnings are news when they are read, not each time the index is loaded.
-        warnings=tuple(warnings) + tuple(f"{d}: {r}" for d, r in data.meta["warnings"] if built),
+        skipped=tuple(sorted(skipped)),
+        warnings=tuple(done.warnings),
+        added=len(done.changes.added),
+        changed=len(done.changes.changed),
+        removed=len(done.changes.removed),
+        unsettled=len(done.changes.unsettled),
     )
-    return Index(data, report, engine)
+    return Index(gen, report, engine)

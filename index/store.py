@@ -1,13 +1,22 @@
-"""Save and load an index: a folder of .npy arrays and a JSON manifest, swapped in atomically.
+"""Save and load an index: immutable segments and a commit point that names them, swapped atomically.
 
-Layout of the index folder:
+Layout of the index folder (Lucene's segments and commit point, in plain files):
 
-    current -> gen-<id>        a symlink, replaced atomically when a build finishes
-    gen-<id>/meta.json         format version, fingerprint, names, and each array's dtype and shape
-    gen-<id>/<array>.npy       plain numpy arrays, never pickled: memory-mapped on load, except
+    current -> gen-<id>        a symlink, replaced atomically when an update or build finishes
+    gen-<id>/commit.json       the commit: format version, the segments that make the index, and
+                               the file table (each document file's size, time and where its
+                               sentences live); a segment's documents that the table does not
+                               name are deleted
+    seg-<id>/meta.json         a segment: its documents' names, and each array's dtype and shape
+    seg-<id>/<array>.npy       plain numpy arrays, never pickled: memory-mapped on load, except
                                the few only ever read a slice at a time (READ_ON_DEMAND)
+    .lock                      held (flock) by the one process writing; others take turns
 
-A crash at any moment leaves `current` pointing at a complete generation.
+Segments are written once and never changed; an update writes a new small segment and a new
+commit. A crash at any moment leaves `current` pointing at a complete commit whose segments all
+exist. Generations and segments no longer named by `current` are removed by the next writer; a
+process still reading them keeps its open files and maps (POSIX), and a load that loses them
+mid-way reads the new current one.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import json
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +35,9 @@ import numpy as np
 from index.build import FORMAT_VERSION, IndexData
 
 CURRENT = "current"
+COMMIT = "commit.json"
 META = "meta.json"
+LOCK = ".lock"
 # Arrays read in small slices at scattered places (or whole, once, at load): read with pread when
 # sliced rather than mapped, because each touch of a mapping can map a large folio (up to 2 MiB)
 # into the process. Their pages stay in the kernel's cache, shared and reclaimable, not in our RSS.
@@ -81,6 +93,16 @@ class StaleIndex(Exception):
     """The saved index cannot be used as it is; the message says why in a few words."""
 
 
+@dataclass
+class Generation:
+    """One commit of an index: its name, the commit itself, and its segments' data in order."""
+
+    name: str | None  # None: built in memory, never saved
+    commit: dict
+    segments: list[IndexData]
+    segment_names: list[str]
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -91,9 +113,10 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path):
-    """Hold the folder's lock: two builds saving at once take turns instead of mixing files."""
-    with open(folder / ".lock", "a+b") as handle:
+def locked(folder: Path):
+    """Hold the folder's lock: two writers take turns instead of mixing files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -101,18 +124,21 @@ def _locked(folder: Path):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def save(data: IndexData, folder: Path) -> Path:
-    """Write a new generation beside the current one, then point `current` at it atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with _locked(folder):
-        return _save(data, folder)
+def current_name(folder: Path) -> str | None:
+    """The name of the current generation (one readlink), or None when there is none."""
+    try:
+        return os.readlink(folder / CURRENT)
+    except OSError:
+        return None
 
 
-def _save(data: IndexData, folder: Path) -> Path:
-    name = f"gen-{uuid.uuid4().hex[:12]}"
+def write_segment(data: IndexData, folder: Path) -> str:
+    """Write one segment's arrays beside the others; it is not part of the index until committed.
+
+    Call with the lock held. On failure nothing is left behind.
+    """
+    name = f"seg-{uuid.uuid4().hex[:12]}"
     tmp = folder / f".{name}.tmp"
-    link = folder / f".{CURRENT}-{name}"
-    switched = False
     tmp.mkdir()
     try:
         shapes = {}
@@ -123,11 +149,37 @@ def _save(data: IndexData, folder: Path) -> Path:
                 f.flush()
                 os.fsync(f.fileno())
             shapes[key] = [array.dtype.str, list(array.shape)]
-        meta = dict(data.meta, arrays=shapes)
-        with open(tmp / META, "w", encoding="utf-8") as f:
-            json.dump(meta, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_json(tmp / META, dict(data.meta, arrays=shapes))
+        _fsync_dir(tmp)
+        os.rename(tmp, folder / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(folder / name, ignore_errors=True)
+        raise
+    return name
+
+
+def _write_json(path: Path, value: dict) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def commit(folder: Path, commit_meta: dict, new_segments: list[str]) -> str:
+    """Write a commit naming its segments, then point `current` at it atomically.
+
+    Call with the lock held. On failure before the switch, the commit and `new_segments` (written
+    for it) are removed and `current` is as it was. After the switch, what no longer belongs to
+    the current index is removed.
+    """
+    name = f"gen-{uuid.uuid4().hex[:12]}"
+    tmp = folder / f".{name}.tmp"
+    link = folder / f".{CURRENT}-{name}"
+    switched = False
+    tmp.mkdir()
+    try:
+        _write_json(tmp / COMMIT, dict(commit_meta, format=FORMAT_VERSION))
         _fsync_dir(tmp)
         os.rename(tmp, folder / name)
         os.symlink(name, link)
@@ -136,34 +188,48 @@ def _save(data: IndexData, folder: Path) -> Path:
         _fsync_dir(folder)
     except BaseException:
         if not switched:  # a full disk or a failed rename: leave the folder as it was
-            for path in (tmp, folder / name):
+            for path in [tmp, folder / name, *(folder / s for s in new_segments)]:
                 shutil.rmtree(path, ignore_errors=True)
             with contextlib.suppress(OSError):
                 link.unlink()
         raise
-    _remove_old(folder, keep=name)
-    return folder / name
+    remove_unused(folder)
+    return name
 
 
-def _remove_old(folder: Path, keep: str) -> None:
-    """Delete other generations and what killed builds left; a reader keeps its maps (POSIX).
-
-    Called with the lock held, so no other build is writing any of these.
-    """
+def remove_unused(folder: Path) -> None:
+    """Delete generations and segments the current commit does not name, and what killed writers
+    left; a reader keeps its open files and maps (POSIX). Call with the lock held."""
+    keep = current_name(folder)
+    if keep is None:
+        return
+    try:
+        named = set(json.loads((folder / keep / COMMIT).read_text(encoding="utf-8"))["segments"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a damaged current commit: keep everything for the rebuild to replace
     for entry in folder.iterdir():
-        if entry.name == keep:
+        name = entry.name
+        if name in (keep, LOCK, CURRENT) or name in named:
             continue
-        if entry.name.startswith(f".{CURRENT}-"):  # a link a killed build never swapped in
+        if name.startswith(f".{CURRENT}-"):  # a link a killed writer never swapped in
             with contextlib.suppress(OSError):
                 entry.unlink()
-        elif entry.name.startswith("gen-") or entry.name.endswith(".tmp"):
+        elif name.startswith(("gen-", "seg-")) or name.endswith(".tmp"):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def load(folder: Path, fingerprint: str | None = None) -> IndexData:
-    """Map the current generation; raise StaleIndex if it is missing, corrupt, old or out of date.
+def save(data: IndexData, folder: Path) -> Path:
+    """Write `data` as the whole index: one segment holding every document, committed."""
+    with locked(folder):
+        seg = write_segment(data, folder)
+        files = {doc: [0, 0, 0, d] for d, doc in enumerate(data.meta["doc_ids"])}
+        return folder / commit(folder, {"segments": [seg], "files": files}, [seg])
 
-    A build that finishes meanwhile deletes the generation being read; then the new one is read.
+
+def load(folder: Path) -> Generation:
+    """Map the current generation's segments; raise StaleIndex if missing, corrupt or old.
+
+    A writer that finishes meanwhile may delete what is being read; then the new one is read.
     """
     current = folder / CURRENT
     if not current.exists() and not current.is_symlink():
@@ -174,7 +240,7 @@ def load(folder: Path, fingerprint: str | None = None) -> IndexData:
         except (OSError, RuntimeError) as exc:
             raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
         try:
-            return _load_generation(gen, fingerprint)
+            return _load_generation(gen)
         except StaleIndex as why:
             vanished = isinstance(why.__cause__, FileNotFoundError)
             if not vanished or current.resolve() == gen:
@@ -182,27 +248,36 @@ def load(folder: Path, fingerprint: str | None = None) -> IndexData:
     raise StaleIndex("kept changing while it was read")
 
 
-def _load_generation(gen: Path, fingerprint: str | None) -> IndexData:
+def _load_generation(gen: Path) -> Generation:
     try:
-        meta = json.loads((gen / META).read_text(encoding="utf-8"))
+        meta = json.loads((gen / COMMIT).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_VERSION:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise StaleIndex(f"has format {found}, not {FORMAT_VERSION}")
-    if fingerprint is not None and meta.get("fingerprint") != fingerprint:
-        raise StaleIndex("documents changed")
-    arrays = {}
     try:
-        for key, (dtype, shape) in meta.pop("arrays").items():
-            if key in READ_ON_DEMAND:
-                arrays[key] = _on_disk(gen / f"{key}.npy", dtype, shape)
-                continue
-            mode = "r" if int(np.prod(shape)) else None  # an empty file cannot be mapped
-            array = np.load(gen / f"{key}.npy", mmap_mode=mode, allow_pickle=False)
-            if array.dtype.str != dtype or list(array.shape) != shape:
-                raise ValueError(f"{key} has the wrong shape")
-            arrays[key] = array.view(np.ndarray)  # plain views: no memmap overhead per slice
+        names = [str(s) for s in meta["segments"]]
+        if not isinstance(meta.get("files"), dict):
+            raise ValueError("no file table")
+        segments = [_load_segment(gen.parent / name) for name in names]
     except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
         raise StaleIndex(f"is unreadable ({type(exc).__name__})") from exc
+    return Generation(gen.name, meta, segments, names)
+
+
+def _load_segment(seg: Path) -> IndexData:
+    meta = json.loads((seg / META).read_text(encoding="utf-8"))
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_VERSION:
+        raise ValueError("segment of another format")
+    arrays = {}
+    for key, (dtype, shape) in meta.pop("arrays").items():
+        if key in READ_ON_DEMAND:
+            arrays[key] = _on_disk(seg / f"{key}.npy", dtype, shape)
+            continue
+        mode = "r" if int(np.prod(shape)) else None  # an empty file cannot be mapped
+        array = np.load(seg / f"{key}.npy", mmap_mode=mode, allow_pickle=False)
+        if array.dtype.str != dtype or list(array.shape) != shape:
+            raise ValueError(f"{key} has the wrong shape")
+        arrays[key] = array.view(np.ndarray)  # plain views: no memmap overhead per slice
     return IndexData(arrays, meta)
