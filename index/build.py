@@ -284,7 +284,9 @@ def segment_chunks(
             spans,
             np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
         )
-        yield _Chunk([(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64))
+        yield _Chunk(
+            [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)
+        )
 
 
 def term_list(arrays: dict) -> list[str]:

@@ -76,8 +76,14 @@ class Index:
         self._idf_sent = np.log((n - df + 0.5) / (df + 0.5) + 1.0)
         self._idf_unknown = float(self._idf_sent.max(initial=1.0))
         counts = np.bincount(
-            np.concatenate([np.asarray(x.arrays["sent_doc"], dtype=np.int64) + doc_shift[i]
-                            for i, x in enumerate(datas)]) if datas else np.zeros(0, np.int64),
+            np.concatenate(
+                [
+                    np.asarray(x.arrays["sent_doc"], dtype=np.int64) + doc_shift[i]
+                    for i, x in enumerate(datas)
+                ]
+            )
+            if datas
+            else np.zeros(0, np.int64),
             minlength=len(self._doc_ids),
         ).tolist()
         self.documents = tuple(

@@ -223,7 +223,9 @@ class Segments:
             out["sent"].append(SparseBM25(ptr, idx, tf, length, self.avgdl["sent"], live))
             for level in ("para", "doc"):
                 idf = self.idf[level][self.to_global[s]] if s else self.idf[level]
-                ptr, idx, tf, length = (a[f"{level}_{x}"] for x in ("indptr", "indices", "tf", "len"))
+                ptr, idx, tf, length = (
+                    a[f"{level}_{x}"] for x in ("indptr", "indices", "tf", "len")
+                )
                 rows = np.ascontiguousarray(idf[: len(ptr) - 1])
                 out[level].append(LookupBM25(ptr, idx, tf, length, rows, self.avgdl[level]))
         return out
@@ -239,7 +241,9 @@ class Segments:
             where, rows = self.rows(s, term_ids)
             if not rows:
                 continue
-            idfs = [float(idf[term_ids[q]]) * (1.0 if weights is None else weights[q]) for q in where]
+            idfs = [
+                float(idf[term_ids[q]]) * (1.0 if weights is None else weights[q]) for q in where
+            ]
             ids, scores = scorer.top(rows, idfs, k)
             found_ids.append(ids + self.offsets["sent"][s])
             found_scores.append(scores)
@@ -283,7 +287,9 @@ class Segments:
             _, rows = self.rows(s, term_ids)
             a = data.arrays
             for r in rows:
-                idx = np.asarray(a[f"{level}_indices"][a[f"{level}_indptr"][r] : a[f"{level}_indptr"][r + 1]])
+                idx = np.asarray(
+                    a[f"{level}_indices"][a[f"{level}_indptr"][r] : a[f"{level}_indptr"][r + 1]]
+                )
                 idx = idx[self.live[level][s][idx]]
                 parts.append(idx.astype(np.int64) + self.offsets[level][s])
         if not parts:

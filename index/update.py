@@ -188,9 +188,10 @@ def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
         chosen = small
     else:
         return segments, names, files
-    merged = merge([segments[s] for s in chosen], {
-        doc: [e[0], e[1], chosen.index(e[2]), e[3]] for doc, e in files.items() if e[2] in chosen
-    })
+    merged = merge(
+        [segments[s] for s in chosen],
+        {doc: [e[0], e[1], chosen.index(e[2]), e[3]] for doc, e in files.items() if e[2] in chosen},
+    )
     kept = [s for s in range(len(segments)) if s not in chosen]
     new_segments = [segments[s] for s in kept] + [merged]
     new_names = [names[s] for s in kept] + [""]
@@ -223,12 +224,12 @@ def summary_of(segments: list[IndexData], files: dict) -> tuple[int, int]:
     return len(files), sum(live for live, _ in counts)
 
 
-def _load_quietly(target: Path) -> store.Generation | None:
-    """The saved generation, or None; a damaged or old one is reported on one line."""
+def _load_quietly(target: Path, say: bool = True) -> store.Generation | None:
+    """The saved generation, or None; a damaged or old one is reported on one line (if `say`)."""
     try:
         return store.load(target)
     except store.StaleIndex as why:
-        if str(why) != "no index yet":
+        if say and str(why) != "no index yet":
             print(f"verbatim: the index in {target} {why}; rebuilding it", file=sys.stderr)
         return None
 
@@ -265,7 +266,7 @@ def refresh(
     try:
         with store.locked(target):
             if not rebuild:  # another process may have brought it up to date meanwhile
-                latest = _load_quietly(target)
+                latest = _load_quietly(target, say=False)
                 if latest is not None and (generation is None or latest.name != generation.name):
                     generation = latest
                     todo = plan(folder, generation.commit, settle)
@@ -290,8 +291,12 @@ def refresh(
             todo = plan(folder, None, settle)
             segments, names, commit, notes = apply(target, None, todo, progress)
             _check_not_empty(folder, commit)
-        memory = store.Generation(None, dict(commit, segments=[""] * len(segments)), segments, names)
-        warning = f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
+        memory = store.Generation(
+            None, dict(commit, segments=[""] * len(segments)), segments, names
+        )
+        warning = (
+            f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
+        )
         return Refreshed(memory, todo.changes, generation is None, todo.refused,
                          [warning, *(f"{d}: {r}" for d, r in notes)])  # fmt: skip
     return Refreshed(saved, todo.changes, generation is None, todo.refused,

@@ -16,43 +16,60 @@ def current(index_dir):
     return (index_dir / CURRENT).resolve()
 
 
+def segments(index_dir):
+    commit = json.loads((current(index_dir) / "commit.json").read_text())
+    return [index_dir / name for name in commit["segments"]]
+
+
 def test_second_open_loads_instead_of_building(docs, index_dir):
     first = open_index(docs, index_dir)
     second = open_index(docs, index_dir)
     assert first.report.built and not second.report.built
     assert second.report.sentences == first.report.sentences
-    generations = [p.name for p in index_dir.iterdir() if not p.name.startswith(".lock")]
-    assert sorted(generations) == sorted(
-        [CURRENT, current(index_dir).name]
-    )  # nothing half-written left
+    entries = [p.name for p in index_dir.iterdir() if not p.name.startswith(".lock")]
+    expected = [CURRENT, current(index_dir).name, *(p.name for p in segments(index_dir))]
+    assert sorted(entries) == sorted(expected)  # nothing half-written left
 
 
 def test_index_is_plain_arrays_and_json(docs, index_dir):
     open_index(docs, index_dir)
-    meta = json.loads((current(index_dir) / "meta.json").read_text())
-    assert meta["format"] >= 1 and len(meta["fingerprint"]) == 64
+    commit = json.loads((current(index_dir) / "commit.json").read_text())
+    assert commit["format"] >= 8 and sorted(commit["files"]) == [
+        "000_44c18b5492aa5800.txt",
+        "guides/bread.txt",
+        "telescope.html",
+        "volcanoes.md",
+    ]
+    (segment,) = segments(index_dir)
+    meta = json.loads((segment / "meta.json").read_text())
     for name in meta["arrays"]:
-        array = np.load(current(index_dir) / f"{name}.npy", allow_pickle=False)
+        array = np.load(segment / f"{name}.npy", allow_pickle=False)
         assert array.dtype != object
 
 
-def test_changed_document_triggers_rebuild(docs, index_dir):
+def test_changed_document_is_read_again_alone(docs, index_dir):
     open_index(docs, index_dir)
     (docs / "guides" / "bread.txt").write_text("Rye bread needs a longer proof of 16 hours.\n")
     idx = open_index(docs, index_dir)
-    assert idx.report.built
+    assert not idx.report.built and idx.report.updated
+    assert (idx.report.added, idx.report.changed, idx.report.removed) == (0, 1, 0)
+    assert "~1 changed" in idx.report.summary()
     assert idx.ask("how long does rye bread proof").passages[0].answer == "16 hours"
     assert all(
         p.document != "guides/bread.txt" for p in idx.ask("sourdough starter ferment", k=5).passages
     )
 
 
-def test_added_and_removed_documents_trigger_rebuild(docs, index_dir):
+def test_added_and_removed_documents_are_applied(docs, index_dir):
     before = open_index(docs, index_dir).report.documents
     (docs / "telescope.html").unlink()
-    assert open_index(docs, index_dir).report.documents == before - 1
+    idx = open_index(docs, index_dir)
+    assert idx.report.documents == before - 1 and idx.report.removed == 1
+    assert all(p.document != "telescope.html" for p in idx.ask("telescope mirror", k=10).passages)
     (docs / "new.md").write_text("# New\n\nA new page about glaciers.\n")
-    assert open_index(docs, index_dir).report.documents == before
+    idx = open_index(docs, index_dir)
+    assert idx.report.documents == before and idx.report.added == 1
+    assert idx.ask("glaciers").passages[0].document == "new.md"
 
 
 def _truncate(path):
@@ -62,29 +79,33 @@ def _truncate(path):
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda gen: (gen / "meta.json").write_text("{not json"),
-        lambda gen: (gen / "meta.json").unlink(),
-        lambda gen: _truncate(gen / "sent_weights.npy"),
-        lambda gen: (gen / "sent_indices.npy").write_bytes(b"garbage"),
-        lambda gen: (gen / "text.npy").unlink(),
-        lambda gen: _truncate(gen / "text.npy"),
-        lambda gen: (gen / "sent_terms.npy").write_bytes(b"\x93NUMPY garbage"),
-        lambda gen: shutil.rmtree(gen),
+        lambda gen, seg: (gen / "commit.json").write_text("{not json"),
+        lambda gen, seg: (gen / "commit.json").unlink(),
+        lambda gen, seg: (seg / "meta.json").write_text("[]"),
+        lambda gen, seg: _truncate(seg / "sent_tf.npy"),
+        lambda gen, seg: (seg / "sent_indices.npy").write_bytes(b"garbage"),
+        lambda gen, seg: (seg / "text.npy").unlink(),
+        lambda gen, seg: _truncate(seg / "text.npy"),
+        lambda gen, seg: (seg / "sent_terms.npy").write_bytes(b"\x93NUMPY garbage"),
+        lambda gen, seg: shutil.rmtree(gen),
+        lambda gen, seg: shutil.rmtree(seg),
     ],
     ids=[
         "bad-json",
-        "no-meta",
+        "no-commit",
+        "bad-segment-meta",
         "truncated-array",
         "garbage-array",
         "missing-array",
         "truncated-read-on-demand",
         "garbage-read-on-demand",
         "missing-generation",
+        "missing-segment",
     ],
 )
 def test_corrupt_index_is_rebuilt_with_one_line(docs, index_dir, capsys, damage):
     open_index(docs, index_dir)
-    damage(current(index_dir))
+    damage(current(index_dir), segments(index_dir)[0])
     idx = open_index(docs, index_dir)
     assert idx.report.built
     err = capsys.readouterr().err
@@ -95,7 +116,7 @@ def test_corrupt_index_is_rebuilt_with_one_line(docs, index_dir, capsys, damage)
 
 def test_old_format_is_rebuilt(docs, index_dir, capsys):
     open_index(docs, index_dir)
-    meta_path = current(index_dir) / "meta.json"
+    meta_path = current(index_dir) / "commit.json"
     meta = json.loads(meta_path.read_text())
     meta["format"] = 0
     meta_path.write_text(json.dumps(meta))
@@ -126,14 +147,15 @@ def test_unwritable_index_path_serves_from_memory(docs, tmp_path):
 
 def test_text_and_sentence_terms_are_read_not_mapped(docs, index_dir):
     """Slices of the read-on-demand arrays equal the built ones, and those files are never mapped."""
-    from index.build import build
+    from index.build import build_segment
+    from index.documents import list_files
     from index.store import load
 
     read_on_demand = ("text", "sent_terms")
 
-    built = build(docs)
+    built = build_segment(list_files(docs))
     open_index(docs, index_dir)
-    loaded = load(index_dir)
+    (loaded,) = load(index_dir).segments
     for name in read_on_demand:
         whole = built.arrays[name]
         assert len(loaded.arrays[name]) == len(whole)
@@ -145,4 +167,4 @@ def test_text_and_sentence_terms_are_read_not_mapped(docs, index_dir):
         with open("/proc/self/maps") as maps:
             mapped = {line.split()[-1] for line in maps if "/" in line}
         assert not any(path.endswith(f"/{name}.npy") for path in mapped for name in read_on_demand)
-        assert any(path.endswith("/sent_weights.npy") for path in mapped)
+        assert any(path.endswith("/sent_tf.npy") for path in mapped)
