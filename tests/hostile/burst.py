@@ -7,8 +7,9 @@ every question got one answer and how long the event loop was ever blocked:
     .venv/bin/python tests/hostile/burst.py --docs /tmp/bench/1m/docs \\
         --questions /tmp/bench/1m/questions.jsonl [--index DIR] [-n 100] [--rebuild]
 
-The /reload re-reads the folder: a load of the saved index, or with --rebuild (which touches the
-first document just before) a full rebuild while the burst is answered from the current index.
+The /reload re-reads the folder: a load of the saved index; with --update (which touches the
+first document just before) an update that reads that one file again; with --rebuild a full
+rebuild, while the burst is answered from the current index.
 """
 
 from __future__ import annotations
@@ -44,16 +45,22 @@ class BurstRecorder(TokenRecorder):
 
 
 async def burst(
-    docs: Path, index_dir: Path | None, questions: list[str], n: int, rebuild: bool = False
+    docs: Path,
+    index_dir: Path | None,
+    questions: list[str],
+    n: int,
+    rebuild: bool = False,
+    update: bool = False,
 ) -> dict:
     """Feed a /reload then `n` questions, one gateway event each, and wait for every reply."""
     freeze_startup_objects()  # as `python -m bot` does before it loads the index
     index = open_index(docs, index_dir)
     feedback = Path(index.report.index_path) / "burst-feedback.jsonl"
     settings = Settings(docs=docs, index_dir=index_dir, feedback_file=feedback)
-    bot = await make_bot(settings, index)
+    load = (lambda: open_index(docs, index_dir, rebuild=True)) if rebuild else None
+    bot = await make_bot(settings, index, load=load)
     recorder = BurstRecorder()
-    if rebuild:  # a newer time on one document: the reload's freshness check sees a change
+    if update:  # a newer time on one document: the reload reads it again
         (docs / index.documents[0].id).touch()
     sampler = LoopSampler()
     sampling = asyncio.create_task(sampler.run())
@@ -95,10 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("-n", type=int, default=100, help="questions in the burst (default 100)")
     parser.add_argument("--rebuild", action="store_true", help="make the /reload rebuild")
+    parser.add_argument("--update", action="store_true", help="make the /reload read a file again")
     args = parser.parse_args(argv)
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
-    result = asyncio.run(burst(args.docs, args.index, questions, args.n, args.rebuild))
+    result = asyncio.run(burst(args.docs, args.index, questions, args.n, args.rebuild, args.update))
     for key, value in result.items():
         print(f"{key}: {value}")
     return 0

@@ -22,4 +22,7 @@ def test_the_burst_script_runs_on_any_folder(tmp_path: Path, capsys):
     assert burst.main([*args, "-n", "5", "--rebuild"]) == 0
     out = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
     assert out["reload_reply"].startswith("Reloaded. Built index of 3 documents")
+    assert burst.main([*args, "-n", "5", "--update"]) == 0
+    out = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    assert out["reload_reply"].startswith("Reloaded. +0 added · \\~1 changed · −0 removed")
     assert out["replies_per_question"] == "{1: 5}"

@@ -60,8 +60,9 @@ def answers(index) -> list[list[tuple[str, str]]]:
 
 
 def leftovers(index_dir: Path) -> list[str]:
-    """What is in the index folder besides the lock, `current` and the generation it names."""
-    keep = {".lock", CURRENT, (index_dir / CURRENT).resolve().name}
+    """What is in the index folder besides the lock, `current`, its generation and segments."""
+    gen = (index_dir / CURRENT).resolve()
+    keep = {".lock", CURRENT, gen.name, *json.loads((gen / "commit.json").read_text())["segments"]}
     return sorted(p.name for p in index_dir.iterdir() if p.name not in keep)
 
 
@@ -221,11 +222,11 @@ def test_loading_while_another_build_replaces_the_generation(small, monkeypatch)
     real = store._load_generation
     calls = []
 
-    def racing(gen: Path, fingerprint):
+    def racing(gen: Path):
         if not calls:
             calls.append(gen)
             open_index(docs, index_dir, rebuild=True)  # replaces and deletes `gen`
-        return real(gen, fingerprint)
+        return real(gen)
 
     monkeypatch.setattr(store, "_load_generation", racing)
     again = open_index(docs, index_dir)
@@ -342,7 +343,7 @@ FULL_DISK = {
     "fsync": (store.os, "fsync", after_first(os.fsync)),
     "rename": (store.os, "rename", no_space),
     "link": (store.os, "symlink", no_space),
-    "lock file": (store, "_locked", no_space),
+    "lock file": (store, "locked", no_space),
 }
 
 

@@ -236,7 +236,7 @@ def kind(reply: dict[str, Any]) -> str:
     content = reply.get("content") or ""
     if content.startswith("Please wait"):
         return "cooldown"
-    if content.startswith("Reloaded. Built index of 4 documents"):
+    if content.startswith("Reloaded.") and "index of 4 documents" in content:
         return "reloaded"
     (embed,) = reply["embeds"]
     return "answer" if embed.get("fields") else "no answer"
