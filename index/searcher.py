@@ -74,7 +74,7 @@ class Index:
         self._df = df
         # Always positive, for coverage only; unknown and vanished terms weigh the most.
         self._idf_sent = np.log((n - df + 0.5) / (df + 0.5) + 1.0)
-        self._idf_unknown = float(self._idf_sent.max(initial=1.0))
+        self._idf_unknown = float(self._idf_sent[df > 0].max(initial=1.0))
         counts = np.bincount(
             np.concatenate(
                 [
