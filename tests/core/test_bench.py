@@ -102,3 +102,21 @@ def test_bench_missing_input_is_one_line_with_exit_2(capsys, docs, questions, tm
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and "nowhere" in err
+
+
+def test_bench_update_times_three_changes_that_the_answers_show_and_restores_the_folder(
+    capsys, docs, questions, tmp_path
+):
+    for n in range(3):  # the update needs a few .txt documents to add from, remove and edit
+        (docs / f"extra-{n}.txt").write_text(f"Extra note {n} about harbour ferries.\n")
+    before = {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+    out = tmp_path / "bench.json"
+    argv = ["bench", "--docs", str(docs), "--questions", str(questions), "--no-peers"]
+    assert main([*argv, "--update", "--json", str(out)]) == 0
+    table, _ = capsys.readouterr()
+    u = json.loads(out.read_text(encoding="utf-8"))["update"]
+    for key in ("add_10", "remove_1", "edit_1"):
+        assert u[key]["answer_checked"] is True, key  # each fresh ask saw its change
+        assert u[key]["wall_s"] > 0 and u[key]["peak_rss_bytes"] > 0
+    assert "update: 10 files added" in table and "1 file edited" in table
+    assert {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()} == before
