@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import sys
+import threading
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import aiohttp
 import discord
 
 from bot.settings import Settings, SettingsError, load_settings
-from index import VerbatimError, open_index
+from index import VerbatimError, live, open_index
 
 log = logging.getLogger("bot")
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # one line per change otherwise
     try:
         if args.command == "sync":
             return _discord(_sync(settings, settings.require_token(), args.guild))
@@ -103,6 +105,16 @@ def _console(settings: Settings) -> int:
     console = Console(_open(settings), settings)
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")  # a stray byte is a �, not a traceback
+    stop = threading.Event()
+    if settings.watch:  # new, changed and removed documents are answered from as they land
+        watcher = threading.Thread(
+            target=live.keep_current,
+            args=(lambda: console.index, console.swap, settings.docs, settings.index_dir, stop),
+            kwargs={"say": lambda line: print(f"verbatim: {line}", file=sys.stderr, flush=True)},
+            name="verbatim-watch",
+            daemon=True,
+        )
+        watcher.start()
     try:
         return run_console(console, sys.stdin, sys.stdout)
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly
@@ -110,19 +122,22 @@ def _console(settings: Settings) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:
+        stop.set()
 
 
 def _run(settings: Settings) -> int:
-    from bot.client import VerbatimBot, freeze_startup_objects
+    from bot.client import create_bot, freeze_startup_objects
 
     token = settings.require_token()  # before the index: a missing token should fail fast
     freeze_startup_objects()
-    bot = VerbatimBot(settings, _open(settings))
+    bot = create_bot(settings, _open(settings))
     return _discord(_start(bot, token))
 
 
-async def _start(bot: discord.Client, token: str) -> None:
+async def _start(bot, token: str) -> None:
     async with bot:
+        bot.start_watching()
         await bot.start(token)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import logging
@@ -17,7 +18,8 @@ from bot.feedback import FeedbackLog
 from bot.gate import Cooldowns, channel_refusal
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, say_privately
-from index import Answer, BuildReport, Index, open_index
+from index import Answer, BuildReport, Index, live, open_index
+from index.paths import docs_folder
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,11 @@ class VerbatimBot(commands.Bot):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = settings.message_content
+        shards: dict = {}
+        if settings.shards is not None and isinstance(self, commands.AutoShardedBot):
+            shards = {"shard_ids": list(settings.shards[0]), "shard_count": settings.shards[1]}
         super().__init__(
+            **shards,
             # Without the intent prefix commands are off (see on_message); when_mentioned stops
             # discord.py warning about a prefix it could not read.
             command_prefix=settings.prefix if settings.message_content else commands.when_mentioned,
@@ -108,6 +114,8 @@ class VerbatimBot(commands.Bot):
         self.feedback = FeedbackLog(settings.feedback_file)
         self.cooldowns = Cooldowns(settings.cooldown_seconds)
         self._reload_lock = asyncio.Lock()
+        self._stop_watching = asyncio.Event()
+        self._watching: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
         await self.add_cog(Answers(self))
@@ -147,6 +155,53 @@ class VerbatimBot(commands.Bot):
         """Whether a reload is under way."""
         return self._reload_lock.locked()
 
+    def start_watching(self) -> None:
+        """Keep the index current in the background (VERBATIM_WATCH), from the running loop."""
+        if self.settings.watch and self.index is not None and self._watching is None:
+            self._watching = asyncio.create_task(self.keep_current(), name="verbatim-watch")
+
+    async def keep_current(self) -> None:
+        """Apply the documents folder's changes once they settle, and swap in the generations
+        other processes save (one builder, many servers). Runs until the bot closes."""
+        import watchfiles
+
+        folder = docs_folder(self.settings.docs)
+        docs, index_dir = self.settings.docs, self.settings.index_dir
+        log.info("Watching %s for changes (VERBATIM_WATCH).", folder)
+        pending = False
+        async for batch in watchfiles.awatch(
+            folder,
+            debounce=live.WATCH_MAX_MS,
+            step=live.WATCH_QUIET_MS,
+            rust_timeout=int(live.FOLLOW_SECONDS * 1000),
+            yield_on_timeout=True,
+            stop_event=self._stop_watching,
+        ):
+            try:
+                newer = None
+                if batch or pending:
+                    async with self._reload_lock:
+                        newer, pending = await asyncio.to_thread(
+                            live.refresh, self.index, docs, index_dir
+                        )
+                elif live.saved_generation(docs, index_dir) != self.index.generation:
+                    async with self._reload_lock:
+                        newer = await asyncio.to_thread(live.follow, self.index, docs, index_dir)
+            except Exception as error:  # a bad moment (a full disk, a bad file) must not stop it
+                log.warning("Could not update the index: %s", error)
+                continue
+            if newer is not None:
+                self.index = newer
+                log.info("Index: %s", live.describe(newer.report))
+
+    async def close(self) -> None:
+        self._stop_watching.set()
+        if self._watching is not None:
+            self._watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._watching
+        await super().close()
+
     async def reload(self) -> BuildReport:
         """Re-read the documents in a thread, then swap the new index in; questions go on."""
         async with self._reload_lock:
@@ -156,3 +211,13 @@ class VerbatimBot(commands.Bot):
         for warning in index.report.warnings:
             log.warning("Reload: %s", warning)
         return index.report
+
+
+class ShardedVerbatimBot(VerbatimBot, commands.AutoShardedBot):
+    """The bot over some of Discord's shards (VERBATIM_SHARDS): several processes, one index."""
+
+
+def create_bot(settings: Settings, index: Index | None, **kwargs) -> VerbatimBot:
+    """The bot the settings ask for: sharded when VERBATIM_SHARDS says which shards to run."""
+    cls = ShardedVerbatimBot if settings.shards is not None else VerbatimBot
+    return cls(settings, index, **kwargs)

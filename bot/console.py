@@ -22,6 +22,10 @@ class Console:
         self._load = load or (lambda: open_index(settings.docs, settings.index_dir))
         self._last: tuple[str, int] | None = None  # the last question and how many it showed
 
+    def swap(self, index: Index) -> None:
+        """Serve a newer index (the watcher calls this from its thread)."""
+        self.index = index
+
     def reply(self, line: str) -> str | None:
         """The text answering one line, or None for a blank line."""
         line = line.strip()

@@ -44,6 +44,8 @@ class Settings:
     passages: int = 3
     button_timeout: float = 600.0
     log_level: str = "INFO"
+    watch: bool = True  # follow the documents folder and the generations other processes save
+    shards: tuple[tuple[int, ...], int] | None = None  # (shard ids, shard count); None: all
 
     def require_token(self) -> str:
         """The token, or a SettingsError that says where to set it."""
@@ -78,6 +80,8 @@ def load_settings(
         passages=int(get("VERBATIM_PASSAGES", _number(1, MAX_PASSAGES, whole=True), 3)),
         button_timeout=get("VERBATIM_BUTTON_TIMEOUT", _number(10, MAX_BUTTON_TIMEOUT), 600.0),
         log_level=get("VERBATIM_LOG_LEVEL", _log_level, "INFO"),
+        watch=get("VERBATIM_WATCH", _bool, True),
+        shards=get("VERBATIM_SHARDS", _shards, None),
     )
 
 
@@ -123,6 +127,25 @@ def _ids(name: str, raw: str) -> frozenset[int]:
             f"{name} must be Discord ids (numbers) separated by commas, not {bad[0]!r}"
         )
     return frozenset(int(p) for p in parts)
+
+
+def _shards(name: str, raw: str) -> tuple[tuple[int, ...], int]:
+    """`0-3/8` (shards 0 to 3 of 8), `5/8`, or `0,2,4/8`."""
+    shown = f"{name} must be SHARDS/COUNT like 0-3/8 (shards 0 to 3 of 8), not {raw!r}"
+    ids_part, slash, count_part = raw.replace(" ", "").partition("/")
+    if not slash or not count_part.isdigit() or not 1 <= int(count_part) <= 10_000:
+        raise SettingsError(shown)
+    count = int(count_part)
+    ids: list[int] = []
+    for piece in ids_part.split(","):
+        low, dash, high = piece.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise SettingsError(shown)
+        first, last = int(low), int(high) if dash else int(low)
+        if first > last or last >= count:
+            raise SettingsError(f"{name}: shard ids must be from 0 to {count - 1}, not {raw!r}")
+        ids.extend(range(first, last + 1))
+    return tuple(sorted(set(ids))), count
 
 
 def _log_level(name: str, raw: str) -> str:

@@ -93,6 +93,11 @@ class Index:
         self._lock = threading.Lock()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
 
+    @property
+    def commit(self) -> dict:
+        """The commit this index was loaded from: its file table says what each document was."""
+        return self._segs.gen.commit
+
     def _document_text(self, d: int) -> str:
         s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
         a = self._segs.gen.segments[s].arrays
@@ -373,5 +378,22 @@ def open_index(
         changed=len(done.changes.changed),
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
+    )
+    return Index(gen, report, engine)
+
+
+def load_saved(index_dir: str | Path, engine: str = "bm25") -> Index:
+    """The index saved in `index_dir` as it is now, without looking at the documents folder: how a
+    server follows the generations another process saves."""
+    started = time.perf_counter()
+    gen = store.load(Path(index_dir))
+    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
+    report = BuildReport(
+        built=False,
+        documents=documents,
+        sentences=sentences,
+        seconds=time.perf_counter() - started,
+        index_path=str(index_dir),
+        skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
     )
     return Index(gen, report, engine)

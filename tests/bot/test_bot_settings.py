@@ -33,6 +33,8 @@ def test_every_setting_is_read():
             "VERBATIM_PASSAGES": "5",
             "VERBATIM_BUTTON_TIMEOUT": "60",
             "VERBATIM_LOG_LEVEL": "debug",
+            "VERBATIM_WATCH": "off",
+            "VERBATIM_SHARDS": "0-3/8",
         },
         dotenv=None,
     )
@@ -49,6 +51,8 @@ def test_every_setting_is_read():
         passages=5,
         button_timeout=60,
         log_level="DEBUG",
+        watch=False,
+        shards=((0, 1, 2, 3), 8),
     )
 
 
@@ -77,6 +81,10 @@ def test_env_example_loads_as_the_defaults():
         ("VERBATIM_PREFIX", "a b", "1 to 5 characters"),
         ("VERBATIM_PREFIX", "toolong", "1 to 5 characters"),
         ("VERBATIM_LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR"),
+        ("VERBATIM_WATCH", "sometimes", "true or false"),
+        ("VERBATIM_SHARDS", "4", "SHARDS/COUNT like 0-3/8"),
+        ("VERBATIM_SHARDS", "0-9/8", "shard ids must be from 0 to 7"),
+        ("VERBATIM_SHARDS", "3-1/8", "shard ids must be from 0 to 7"),
     ],
 )
 def test_invalid_values_are_one_line_naming_the_setting(name, value, says):

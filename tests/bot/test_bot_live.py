@@ -1,0 +1,105 @@
+"""Live documents in the bot and the console: a new file is answered from without a restart;
+shards reach discord.py."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import discord
+import pytest
+from fakediscord import make_bot, write_docs
+
+from bot.client import ShardedVerbatimBot, VerbatimBot, create_bot
+from bot.settings import Settings, load_settings
+from index import open_index
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW_FILE = "The harbour ferries carry 300 passengers across the bay.\n"
+DEADLINE = 30  # seconds: generous for a loaded machine; the figure itself is printed
+
+
+def test_the_shard_setting_reaches_discord_py(tmp_path):
+    settings = load_settings({"VERBATIM_SHARDS": "0-3/8"}, dotenv=None)
+    bot = create_bot(settings, None)
+    assert isinstance(bot, ShardedVerbatimBot) and isinstance(bot, discord.AutoShardedClient)
+    assert bot.shard_ids == [0, 1, 2, 3] and bot.shard_count == 8
+    unsharded = create_bot(load_settings({}, dotenv=None), None)
+    assert type(unsharded) is VerbatimBot and unsharded.shard_count is None
+
+
+@pytest.mark.asyncio
+async def test_the_bot_answers_from_a_file_added_while_it_runs(tmp_path, capsys):
+    docs = write_docs(tmp_path / "docs")
+    settings = Settings(docs=docs, index_dir=tmp_path / "index", cooldown_seconds=0)
+    bot = await make_bot(settings, open_index(docs, settings.index_dir))
+    before = bot.index.generation
+    try:
+        bot.start_watching()
+        await asyncio.sleep(0.3)  # the watcher is set up
+        started = time.monotonic()
+        (docs / "ferries.txt").write_text(NEW_FILE, encoding="utf-8")
+        while bot.index.generation == before and time.monotonic() - started < DEADLINE:
+            await asyncio.sleep(0.05)
+        took = time.monotonic() - started
+        answer = await bot.search("how many passengers do the ferries carry?")
+        assert answer.passages[0].document == "ferries.txt", f"not picked up in {took:.1f} s"
+        assert bot.index.report.added == 1
+        with capsys.disabled():
+            print(f"\nbot: a new file was answerable {took:.2f} s after it was written")
+    finally:
+        await bot.close()
+    assert bot._watching is not None and bot._watching.done()  # closing stops the watcher
+
+
+@pytest.mark.asyncio
+async def test_watching_is_off_when_the_setting_says_so(tmp_path):
+    docs = write_docs(tmp_path / "docs")
+    settings = Settings(docs=docs, index_dir=tmp_path / "index", watch=False)
+    bot = await make_bot(settings, open_index(docs, settings.index_dir))
+    bot.start_watching()
+    assert bot._watching is None
+    await bot.close()
+
+
+def test_the_console_picks_up_a_new_file(tmp_path):
+    docs = write_docs(tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "VERBATIM"))}
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "bot", "--console", "--docs", str(docs)]
+    command += ["--index", str(tmp_path / "index")]
+    console = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        assert console.stderr.readline().startswith("Built index of 3 documents")
+        time.sleep(0.5)  # the watcher thread is set up
+        started = time.monotonic()
+        (docs / "ferries.txt").write_text(NEW_FILE, encoding="utf-8")
+        line = console.stderr.readline()  # the watcher says what it applied
+        took = time.monotonic() - started
+        assert line.startswith("verbatim: documents updated: +1 added · ~0 changed · −0 removed")
+        out, _ = console.communicate("how many passengers do the ferries carry?\n", timeout=60)
+        assert "**300**" in out and "ferries" in out
+        print(f"console: the new file was applied {took:.2f} s after it was written")
+        assert took < DEADLINE
+    finally:
+        console.kill()
+        console.wait()
+
+
+def test_sharded_bot_keeps_the_settings(tmp_path):
+    settings = dataclasses.replace(Settings(docs=tmp_path), shards=((2,), 4))
+    bot = create_bot(settings, None)
+    assert bot.shard_ids == [2] and bot.shard_count == 4 and bot.settings is settings
