@@ -29,16 +29,21 @@ def idf_okapi(df: np.ndarray, n_units: int) -> np.ndarray:
     most a unit in the last place, for floored terms only.)
     """
     df = np.asarray(df, dtype=np.int64)
-    # Computed once per distinct df (a few thousand, not one per term), with math.log as rank-bm25.
-    distinct, where = np.unique(df, return_inverse=True)
+    if not len(df):
+        return np.zeros(0, dtype=np.float64)
+    # Computed once per distinct df (a few thousand, not one per term), with math.log as rank-bm25;
+    # a table by df value maps them back (no sort of the whole vocabulary).
+    counts = np.bincount(df)
+    distinct = np.flatnonzero(counts)
     per_df = [math.log(n_units - f + 0.5) - math.log(f + 0.5) for f in distinct.tolist()]
-    idf = np.array(per_df, dtype=np.float64)[where.reshape(-1)]
-    present = df > 0
-    if present.any():
-        counts = np.bincount(where.reshape(-1)[present.reshape(-1)], minlength=len(distinct))
-        average = math.fsum(v * c for v, c in zip(per_df, counts.tolist(), strict=True) if c)
-        average /= int(present.sum())
-        idf[(idf < 0) & present] = EPSILON * average
+    table = np.zeros(len(counts), dtype=np.float64)
+    table[distinct] = per_df
+    idf = table[df]
+    present = [(v, c) for f, v, c in zip(distinct.tolist(), per_df, counts[distinct].tolist(),
+                                         strict=True) if f > 0]  # fmt: skip
+    if present:
+        average = math.fsum(v * c for v, c in present) / sum(c for _, c in present)
+        idf[(idf < 0) & (df > 0)] = EPSILON * average
     return idf
 
 

@@ -76,6 +76,8 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def printable(name: str) -> str:
     """`name` safe to print and to store as JSON: bad bytes, controls and overrides escaped."""
+    if name.isascii() and name.isprintable():  # nearly every name: nothing to escape
+        return name
     raw = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 

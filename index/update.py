@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from index import store
-from index.build import IndexData, assemble, build_segment, segment_chunks, term_list
+from index.build import (
+    FORMAT_VERSION,
+    IndexData,
+    assemble,
+    build_segment,
+    segment_chunks,
+    term_list,
+)
 from index.documents import Skipped, walk
 from index.errors import DocumentsError
 from index.segments import doc_first_sentences
@@ -265,7 +272,8 @@ def refresh(
         return Refreshed(generation, todo.changes, False, todo.refused, [])
     try:
         with store.locked(target):
-            if not rebuild:  # another process may have brought it up to date meanwhile
+            seen = generation.name if generation else None
+            if not rebuild and store.current_name(target) != seen:  # another process wrote
                 latest = _load_quietly(target, say=False)
                 if latest is not None and (generation is None or latest.name != generation.name):
                     generation = latest
@@ -280,12 +288,20 @@ def refresh(
                     if not names[i]:
                         names[i] = store.write_segment(data, target)
                         written.append(names[i])
-                store.commit(target, dict(commit, segments=names), written)
+                commit = dict(commit, segments=names, format=FORMAT_VERSION)
+                gen_name = store.commit(target, commit, written)
             except BaseException:
                 for name in written:
                     shutil.rmtree(target / name, ignore_errors=True)
                 raise
-            saved = store.load(target)
+            # Serve what was just saved: new segments mapped from disk, the others as they were.
+            old = (
+                dict(zip(generation.segment_names, generation.segments, strict=True))
+                if generation
+                else {}
+            )
+            loaded = [old[n] if n in old else store.load_segment(target / n) for n in names]
+            saved = store.Generation(gen_name, commit, loaded, names)
     except OSError as exc:
         if "segments" not in locals():  # could not even take the lock: build it all in memory
             todo = plan(folder, None, settle)
