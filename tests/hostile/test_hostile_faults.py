@@ -339,7 +339,7 @@ def after_first(real):
 
 FULL_DISK = {
     "second array": (np, "save", after_first(np.save)),
-    "manifest": (json, "dump", no_space),
+    "manifest": (json, "dumps", no_space),
     "fsync": (store.os, "fsync", after_first(os.fsync)),
     "rename": (store.os, "rename", no_space),
     "link": (store.os, "symlink", no_space),
