@@ -16,7 +16,7 @@ from index.bm25 import idf_okapi, posting_weights, term_bounds
 from index.documents import read_document, scan, walk
 from index.tokens import STOPWORDS, stem, words
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 LEVELS = ("sent", "para", "doc")
 
 
