@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from functools import cache
@@ -320,17 +321,21 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # Contexts where Punkt's untrained parameters decide wrongly; a paragraph without any of them
 # keeps Punkt's spans untouched (one regex search is all it costs).
 _CLOSE = "\"'”’)\\]"
-_SPEAKER = re.compile(rf"(?:[?!]+[{_CLOSE}]*|\.+[{_CLOSE}]+)\s+(?=[a-z])")
 _ELLIPSIS = re.compile(r"\.(?: ?\.){2,}|…+")
 # Glued to its word: after a letter, digit or closer, not after an opening quote or bracket.
 _GLUED = re.compile(r"[\w)\]”’%]|(?<=\w)[\"']")
 _AFTER_ELLIPSIS = re.compile(rf"[{_CLOSE}]*(\s*)")
 _PRONOUN_I = re.compile(r"(?<![\w'’.-])[a-z]+ I\.\s+(?=[\"“‘']?[A-Z])")
 _MARKER = re.compile(r"(?:^|(?<=\s))([•⁃‣◦▪][ \t]*)?(\d{1,3}|[a-z])(\.\)|[.)])[ \t]+(?=\S)")
-_SPECIAL = re.compile(
-    rf"[?!][{_CLOSE}]*\s+[a-z]|\.[{_CLOSE}]+\s+[a-z]|\.\.|\. \.|…|[a-z] I\.\s"
-    r"|^\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]|:\s*(?:\d{1,3}|[a-z])[.)]"
-)
+# Cheap tests for those contexts (patterns that open with a literal are searched fast).
+# A sentence end, closing quote or bracket, then a lowercase word: speech tags and asides.
+_QUESTION_LOWER = re.compile(rf"\?[{_CLOSE}]*\s+(?=[a-z])")
+_EXCLAIM_LOWER = re.compile(rf"![{_CLOSE}]*\s+(?=[a-z])")
+_PERIOD_CLOSER = re.compile(rf"\.[{_CLOSE}]+\s+(?=[a-z])")
+# Periods any rule acts on: "..", ". .", a closer then lowercase, "and I. Then" (one scan).
+_PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)")
+_LEADING_MARKER = re.compile(r"\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
+_COLON_MARKER = re.compile(r":\s+[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
 _WORDY = re.compile(r"\w")
 
 
@@ -363,6 +368,7 @@ def _list_rules(chunk: str, forbid: list, forced: set) -> None:
     The marker belongs to its item; later markers of the same style that count on (2., 3.;
     b), c)) start items of their own.
     """
+    lead = len(chunk) - len(chunk.lstrip())
     chains: list[list] = []
     for m in _MARKER.finditer(chunk):
         bullet, label, punct = m.groups()
@@ -373,27 +379,59 @@ def _list_rules(chunk: str, forbid: list, forced: set) -> None:
             last[1] = value
             last[2].append(m)
             continue
-        before = chunk[: m.start()].rstrip()
-        if (not before or before.endswith(":")) and (label.isdigit() or label == "a"):
+        opens = m.start() == lead or chunk[max(0, m.start() - 80) : m.start()].rstrip()[-1:] == ":"
+        if opens and (label.isdigit() or label == "a"):
             chains.append([style, value, [m]])
     for _, _, marks in chains:
-        if len(marks) > 1 or marks[0].start() == 0 or not chunk[: marks[0].start()].strip():
+        if len(marks) > 1 or marks[0].start() == lead:
             for m in marks:
                 forced.add(m.start())
                 forbid.append((m.start(), m.end()))
 
 
+def _needs_rules(chunk: str) -> bool:
+    """Whether `chunk` has any context `_refine`'s rules act on (most paragraphs have none)."""
+    return bool(
+        _PERIOD_RULES.search(chunk)
+        or "…" in chunk
+        or ("?" in chunk and _QUESTION_LOWER.search(chunk))
+        or ("!" in chunk and _EXCLAIM_LOWER.search(chunk))
+        or _LEADING_MARKER.match(chunk)
+        or (":" in chunk and _COLON_MARKER.search(chunk))
+    )
+
+
+def _union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint (lo, hi] intervals covering the same positions as `intervals`."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Punkt's spans with the project's rules for speakers, ellipses, "I." and inline lists."""
-    if not _SPECIAL.search(chunk):
-        return spans
     forbid: list[tuple[int, int]] = []  # (lo, hi]: no sentence starts there
     forced: set[int] = set()  # sentence starts
-    forbid.extend((m.start(), m.end()) for m in _SPEAKER.finditer(chunk))
-    _ellipsis_rules(chunk, forbid, forced)
-    forced.update(m.end() for m in _PRONOUN_I.finditer(chunk))
-    _list_rules(chunk, forbid, forced)
-    starts = {s for s, _ in spans[1:] if not any(lo < s <= hi for lo, hi in forbid)}
+    for pattern, mark in ((_QUESTION_LOWER, "?"), (_EXCLAIM_LOWER, "!"), (_PERIOD_CLOSER, ".")):
+        if mark in chunk:
+            forbid.extend((m.start(), m.end()) for m in pattern.finditer(chunk))
+    if ".." in chunk or ". ." in chunk or "…" in chunk:
+        _ellipsis_rules(chunk, forbid, forced)
+    if " I." in chunk:
+        forced.update(m.end() for m in _PRONOUN_I.finditer(chunk))
+    if _LEADING_MARKER.match(chunk) or (":" in chunk and _COLON_MARKER.search(chunk)):
+        _list_rules(chunk, forbid, forced)
+    blocked = _union(forbid)
+    lows = [lo for lo, _ in blocked]
+    starts = set()
+    for s, _ in spans[1:]:
+        i = bisect.bisect_left(lows, s) - 1
+        if i < 0 or s > blocked[i][1]:
+            starts.add(s)
     starts = sorted((starts | forced) - {0} - {s for s in forced if s >= len(chunk)})
     out: list[tuple[int, int]] = []
     bounds = [spans[0][0] if spans else 0, *starts, len(chunk)]
@@ -415,7 +453,10 @@ def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, 
     for para, (p_start, p_end) in enumerate(blocks(text, skip)):
         for b_start, b_end in _pieces(text, p_start, p_end):
             chunk = text[b_start:b_end]
-            for s, e in _refine(chunk, list(tokenizer.span_tokenize(chunk))):
+            spans = tokenizer.span_tokenize(chunk)
+            if _needs_rules(chunk):
+                spans = _refine(chunk, list(spans))
+            for s, e in spans:
                 piece = chunk[s:e]
                 stripped = piece.rstrip()
                 s2 = s + (len(piece) - len(piece.lstrip()))
