@@ -205,8 +205,9 @@ def _wrap_width(lines: list[str]) -> int | None:
     """The width a file's lines were wrapped at, or None when its lines are not hard-wrapped.
 
     Greedy wrapping breaks a line only where the next word would not fit, so in wrapped prose most
-    breaks between two non-blank lines are "full": the line plus the next line's first word is
-    wider than the widest line. Lines one paragraph each are of any length and rarely full.
+    breaks between two non-blank lines are "full" (the line plus the next line's first word is
+    wider than the widest line) or fall mid-sentence. Lines one paragraph each are of any length,
+    end a sentence and are rarely full.
     """
     sizes = [len(line.rstrip()) for line in lines]
     narrow = [n for n in sizes if 0 < n <= MAX_WRAP]
@@ -215,12 +216,12 @@ def _wrap_width(lines: list[str]) -> int | None:
     width = max(narrow)
     if width < MIN_WRAP:
         return None
-    breaks = full = 0
+    breaks = wrapped = 0
     for a, b in itertools.pairwise(lines):
         if a.strip() and b.strip():
             breaks += 1
-            full += _full(a.rstrip(), b, width)
-    return width if breaks >= 2 and full >= 0.5 * breaks else None
+            wrapped += _wrapped(a.rstrip(), b, width)
+    return width if breaks >= 2 and wrapped >= 0.5 * breaks else None
 
 
 def _full(a: str, b: str, width: int) -> bool:
@@ -228,17 +229,32 @@ def _full(a: str, b: str, width: int) -> bool:
     return 2 * len(a) >= width and len(a) + 1 + len(b.split(None, 1)[0]) > width
 
 
-def _continues(a: str, b: str, width: int | None, in_list: bool) -> bool:
-    """Whether line `b` continues the paragraph of line `a` (right-stripped) inside one block."""
+def _wrapped(a: str, b: str, width: int) -> bool:
+    """Whether the break after line `a` (right-stripped) is a wrap inside a paragraph.
+
+    Full lines are; so are lines that stop mid-sentence before a lowercase word, or long ones
+    that stop mid-sentence (text wrapped in a proportional font is ragged).
+    """
+    if _full(a, b, width):
+        return True
+    if _ENDS_SENTENCE.search(a) or a.endswith(":"):
+        return False
+    return b.lstrip()[:1].islower() or 4 * len(a) >= 3 * width
+
+
+def _continues(a: str, b: str, width: int | None, in_list: bool) -> bool | None:
+    """Whether line `b` continues the paragraph of line `a` (right-stripped) inside one block.
+
+    None when only the file's layout can tell: joined under blank-line paragraphs, else cut.
+    """
     if a.endswith(":"):  # a lead-in: its list lines follow, unless the colon fell at a wrap
         return width is not None and _full(a, b, width) and 2 * len(b.rstrip()) >= width
-    if in_list:  # after a lead-in, each line is an item unless wrapped
-        return width is not None and _full(a, b, width)
-    if width is not None:
-        wrapped = _full(a, b, width) or (
-            not _ENDS_SENTENCE.search(a) and b.lstrip()[:1].islower()
+    if in_list:  # after a lead-in, each line is an item unless wrapped prose resumes
+        return width is not None and (
+            _full(a, b, width) or (4 * len(a) >= 3 * width and not _ENDS_SENTENCE.search(a))
         )
-        return wrapped or None  # None: decided by whether the file has blank lines
+    if width is not None and _wrapped(a, b, width):
+        return True
     return None
 
 
@@ -279,6 +295,8 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             if joins is None:
                 joins = not one_per_line
             item = LIST_ITEM.match(line)
+            if joins:  # a wrapped line: prose, not a list
+                in_list = False
             if not joins or item or HEADING_LINE.match(line):
                 # Unmarked lines after a lead-in are items; marked items keep their wrapped lines.
                 in_list = (in_list or prev.endswith(":")) and not item
