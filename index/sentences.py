@@ -336,20 +336,26 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-# Contexts where Punkt's untrained parameters decide wrongly; a paragraph without any of them
-# keeps Punkt's spans untouched (one regex search is all it costs).
+# Contexts where Punkt's untrained parameters decide wrongly (`_refine`). A paragraph without any
+# of them keeps Punkt's spans untouched; `_needs_rules` tells with a few literal-led scans.
 _CLOSE = "\"'”’)\\]"
+# A quoted or bracketed sentence end, then a lowercase word (a speech tag or an aside goes on),
+# or, after "?" or "!", a speaker and a verb of speech ("“Why now?” Maria Lopez asked.").
+_SPEECH_VERBS = (
+    "said|says|asked|asks|replied|replies|answered|added|adds|wrote|writes|told|tells|shouted"
+    "|cried|yelled|screamed|whispered|muttered|exclaimed|continued|explained|insisted|recalled"
+    "|wondered|demanded|urged|warned|laughed|sighed"
+)
+_SPEAKER = rf"\s+(?=[a-z]|(?:[A-Z][\w’'.-]*\s+){{1,3}}(?:{_SPEECH_VERBS})\b)"
+_QUESTION_LOWER = re.compile(rf"\?[{_CLOSE}]*{_SPEAKER}")
+_EXCLAIM_LOWER = re.compile(rf"![{_CLOSE}]*{_SPEAKER}")
+_PERIOD_CLOSER = re.compile(rf"\.[{_CLOSE}]+\s+(?=[a-z])")
 _ELLIPSIS = re.compile(r"\.(?: ?\.){2,}|…+")
 # Glued to its word: after a letter, digit or closer, not after an opening quote or bracket.
 _GLUED = re.compile(r"[\w)\]”’%]|(?<=\w)[\"']")
 _AFTER_ELLIPSIS = re.compile(rf"[{_CLOSE}]*(\s*)")
 _PRONOUN_I = re.compile(r"(?<![\w'’.-])[a-z]+ I\.\s+(?=[\"“‘']?[A-Z])")
 _MARKER = re.compile(r"(?:^|(?<=\s))([•⁃‣◦▪][ \t]*)?(\d{1,3}|[a-z])(\.\)|[.)])[ \t]+(?=\S)")
-# Cheap tests for those contexts (patterns that open with a literal are searched fast).
-# A sentence end, closing quote or bracket, then a lowercase word: speech tags and asides.
-_QUESTION_LOWER = re.compile(rf"\?[{_CLOSE}]*\s+(?=[a-z])")
-_EXCLAIM_LOWER = re.compile(rf"![{_CLOSE}]*\s+(?=[a-z])")
-_PERIOD_CLOSER = re.compile(rf"\.[{_CLOSE}]+\s+(?=[a-z])")
 # Periods any rule acts on: "..", ". .", a closer then lowercase, "and I. Then" (one scan).
 _PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)")
 _LEADING_MARKER = re.compile(r"\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")

@@ -140,7 +140,10 @@ def assert_exact_slices(text: str) -> None:
         ("'Stop!' he shouted, and ran.", ["'Stop!' he shouted, and ran."]),
         ("“Run!” cried the guard. We ran.", ["“Run!” cried the guard.", "We ran."]),
         ('She turned to him, "This is great." she said.', ['She turned to him, "This is great." she said.']),
+        ("“Why now?” Maria Lopez asked. Nobody knew.", ["“Why now?” Maria Lopez asked.", "Nobody knew."]),
+        ('"Run!" the guard cried.', ['"Run!" the guard cried.']),
         # A capital after the quote is a new sentence, as before.
+        ("“Why now?” Maria Lopez left the room.", ["“Why now?”", "Maria Lopez left the room."]),
         ("“What happens next?” The room fell silent.", ["“What happens next?”", "The room fell silent."]),
         ("He works at Yahoo! in the accounting department.", ["He works at Yahoo! in the accounting department."]),
         ("It grew (by 5 percent.) in a year.", ["It grew (by 5 percent.) in a year."]),
