@@ -367,8 +367,9 @@ def _ellipsis_rules(chunk: str, forbid: list, forced: set) -> None:
     """An ellipsis is inside its sentence unless it ends one (the Chicago/MLA conventions).
 
     It ends one before a capital when it is glued to its word ("that.... She", "paused… Then")
-    or stands apart with four dots ("a period . . . . Next", "x >= .... This"); a period then a spaced ellipsis
-    ("compounds. . . . The") ends the sentence at the period, and the ellipsis opens the next.
+    or stands apart with four dots ("a period . . . . Next", "x >= .... This"); a period then a
+    spaced ellipsis ("compounds. . . . The") ends the sentence at the period, and the ellipsis
+    opens the next.
     """
     for m in _ELLIPSIS.finditer(chunk):
         rs, re_ = m.span()
@@ -456,9 +457,9 @@ def _refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         i = bisect.bisect_left(lows, s) - 1
         if i < 0 or s > blocked[i][1]:
             starts.add(s)
-    starts = sorted((starts | forced) - {0} - {s for s in forced if s >= len(chunk)})
+    starts = sorted(s for s in starts | forced if 0 < s < len(chunk))
     out: list[tuple[int, int]] = []
-    bounds = [spans[0][0] if spans else 0, *starts, len(chunk)]
+    bounds = [0, *starts, len(chunk)]  # Punkt's spans: from each start to the next, right-stripped
     for start, stop in itertools.pairwise(bounds):
         piece = chunk[start:stop].rstrip()
         if not piece.strip():
