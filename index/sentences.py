@@ -361,30 +361,43 @@ _PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)"
 _LEADING_MARKER = re.compile(r"\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
 _COLON_MARKER = re.compile(r":\s+[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
 _WORDY = re.compile(r"\w")
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _ellipsis_rules(chunk: str, forbid: list, forced: set) -> None:
     """An ellipsis is inside its sentence unless it ends one (the Chicago/MLA conventions).
 
-    It ends one before a capital when it is glued to its word ("that.... She", "paused… Then")
-    or stands apart with four dots ("a period . . . . Next", "x >= .... This"); a period then a
-    spaced ellipsis ("compounds. . . . The") ends the sentence at the period, and the ellipsis
-    opens the next.
+    Before a lowercase word or a closer it is inside. Before a capital: four dots standing apart
+    end the sentence ("a period . . . . Next", "x >= .... This"); a period then a spaced
+    ellipsis ("compounds. . . . The") ends it at the period, and the ellipsis opens the next;
+    three spaced dots are an omission inside it; "...", "…" or a glued "...." end it before a
+    sentence starter, as Punkt decides for "..." ("failed... Then", "that.... She", but not
+    "I Am... Sasha Fierce"), also when a closing quote comes between ("ended...” Then").
     """
     for m in _ELLIPSIS.finditer(chunk):
         rs, re_ = m.span()
         gap = _AFTER_ELLIPSIS.match(chunk, re_)
         following = gap.end()
-        forbid.append((rs, following))
         if not gap.group(1) or following >= len(chunk) or not chunk[following].isupper():
+            forbid.append((rs, following))
             continue
         run = m.group()
+        if rs > 0 and chunk[rs - 1] in "[(":  # "[...]" marks a cut; Punkt's decision stands
+            forbid.append((rs, re_))
+            continue
         glued = rs > 0 and _GLUED.match(chunk, rs - 1, rs) is not None
-        spaced = " " in run
-        if glued and spaced and run.count(".") >= 4:
+        dots = 3 if run[0] == "…" else run.count(".")
+        if " " not in run and not (dots >= 4 and not glued):
+            word = _WORD.match(chunk, following)
+            if word and word.group().lower() in SENTENCE_STARTERS:
+                forced.add(following)
+            forbid.append((rs, following))
+            continue
+        if glued and dots >= 4:
             forced.add(rs + 2)
-        elif (glued and not spaced) or (not glued and run.count(".") >= 4):
+        elif dots >= 4:
             forced.add(following)
+        forbid.append((rs, following))
 
 
 def _list_rules(chunk: str, forbid: list, forced: set) -> None:

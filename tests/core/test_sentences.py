@@ -119,6 +119,9 @@ def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
         "J. Smith. J. smith. 3. Then 3. then. v2.1. And. And\n\nso. On.\nNew line. it.) it.] ok",
         "read/merged. the NUL-terminated. The Acme-Inc. Now x-co. Next a--b. c $M. Py_Obj? no. -1. A",
         "See Mr-Dr. Smith. A-B. c. see-e.g. Them. user@host. Up. a*b. Up. x,y. Up. <br>. Up. 2nd. A",
+        # Contexts the rules around Punkt act on: Punkt itself must still match stock Punkt there.
+        "“What next?” she asked. 'Go!' he said. Yahoo! in. (x.) at. that.... She. a . . . . Next",
+        "• 9. The first item • 10. The second. 1.) One 2.) Two. you and I. Did Albert I. Jones?",
     ]
     memo, stock = MemoPunkt(_params()), stock_punkt()
     for text in texts * 2:  # the second pass answers from the memo
@@ -166,6 +169,8 @@ def test_quote_or_bracket_then_lowercase_continues_the_sentence(text, expected):
         ("He said it was . . . I forget what. Then he left.", ["He said it was . . . I forget what.", "Then he left."]),
         ('She wrote, "I am here to . . . submit." Then she left.', ['She wrote, "I am here to . . . submit."', "Then she left."]),
         ("He said, “It ended...” Then he left.", ["He said, “It ended...”", "Then he left."]),
+        ("Her third album, I Am... Sasha Fierce, sold well.", ["Her third album, I Am... Sasha Fierce, sold well."]),
+        ('He wrote, "Why her? [...] Because she sang." Then he left.', ['He wrote, "Why her?', '[...] Because she sang."', "Then he left."]),
         ('He answered: "... Nothing more." It ended.', ['He answered: "... Nothing more."', "It ended."]),
         # A period then a spaced ellipsis: the period ends the sentence, the ellipsis opens the next.
         ("It was weakened. . . . The practice stayed. . . .", ["It was weakened.", ". . . The practice stayed. . . ."]),
