@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from functools import cache
 
@@ -16,7 +18,7 @@ ABBREVIATIONS = frozenset(
     eds fig figs ch chap sec para eq eqs refs jan feb mar apr jun jul aug sep sept oct nov
     dec tue tues thu thur thurs fri a.m p.m e.g i.e u.s u.s.a u.k u.n e.u d.c b.c a.d b.c.e
     c.e ph.d m.d b.a m.a b.sc m.sc ll.b n.y l.a r.i.p ave blvd hwy apt ca approx lbs oz kg
-    km cm mm yd hrs
+    km cm mm yd hrs n° nº
     """.split()
 )
 
@@ -194,19 +196,89 @@ def punkt() -> PunktSentenceTokenizer:
     return MemoPunkt(_params())
 
 
+MAX_WRAP = 100  # hard-wrapped text is cut at a fixed width; wider lines are whole paragraphs
+MIN_WRAP = 40  # narrower "widths" are lists or verse, not wrapped prose
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a file's lines were wrapped at, or None when its lines are not hard-wrapped.
+
+    Greedy wrapping breaks a line only where the next word would not fit, so in wrapped prose most
+    breaks between two non-blank lines are "full" (the line plus the next line's first word is
+    wider than the widest line) or fall mid-sentence. Lines one paragraph each are of any length,
+    end a sentence and are rarely full.
+    """
+    sizes = [len(line.rstrip()) for line in lines]
+    narrow = [n for n in sizes if 0 < n <= MAX_WRAP]
+    if len(narrow) < 3 or len(narrow) < 0.95 * sum(1 for n in sizes if n):
+        return None
+    width = max(narrow)
+    if width < MIN_WRAP:
+        return None
+    breaks = wrapped = 0
+    for a, b in itertools.pairwise(lines):
+        if a.strip() and b.strip():
+            breaks += 1
+            wrapped += _wrapped(a.rstrip(), b, width)
+    return width if breaks >= 2 and wrapped >= 0.5 * breaks else None
+
+
+def _full(a: str, b: str, width: int) -> bool:
+    """Whether line `a` (right-stripped) was cut because `b`'s first word did not fit in `width`."""
+    return 2 * len(a) >= width and len(a) + 1 + len(b.split(None, 1)[0]) > width
+
+
+def _wrapped(a: str, b: str, width: int) -> bool:
+    """Whether the break after line `a` (right-stripped) is a wrap inside a paragraph.
+
+    Full lines are; so are lines that stop mid-sentence before a lowercase word, or long ones
+    that stop mid-sentence (text wrapped in a proportional font is ragged).
+    """
+    if _full(a, b, width):
+        return True
+    if _ENDS_SENTENCE.search(a) or a.endswith(":"):
+        return False
+    return b.lstrip()[:1].islower() or 4 * len(a) >= 3 * width
+
+
+def _continues(a: str, b: str, width: int | None, in_list: bool) -> bool | None:
+    """Whether line `b` continues the paragraph of line `a` (right-stripped) inside one block.
+
+    None when only the file's layout can tell: joined under blank-line paragraphs, else cut.
+    """
+    if a.endswith(":"):  # a lead-in: its list lines follow, unless the colon fell at a wrap
+        return width is not None and _full(a, b, width) and 2 * len(b.rstrip()) >= width
+    if in_list:  # after a lead-in, each line is an item unless wrapped prose resumes
+        return width is not None and (
+            _full(a, b, width) or (4 * len(a) >= 3 * width and not _ENDS_SENTENCE.search(a))
+        )
+    if width is not None and _wrapped(a, b, width):
+        return True
+    return None
+
+
 def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:
     """Spans of paragraphs: runs of lines ended by blank lines, URL-only lines, headings, list items.
 
-    A document with no blank line at all is taken to have one paragraph per line.
+    A line ending in ":" is a lead-in: it and each line after it in its block are paragraphs of
+    their own. A document with no blank line at all is taken to have one paragraph per line,
+    unless its lines are hard-wrapped (`_wrap_width`): then a line joins the next when it was cut
+    for width or ends mid-sentence before a lowercase start. The text is never changed; a joined
+    paragraph's span crosses the newline.
     """
     one_per_line = "\n\n" not in text.strip() and not re.search(r"\n[ \t]+\n", text)
+    lines = text.split("\n")
+    width = _wrap_width(lines) if "\n" in text else None
     spans: list[tuple[int, int]] = []
     start = None
     end = 0
     pos = 0
+    prev = ""
+    in_list = False
     skip_iter = iter(sorted(skip))
     next_skip = next(skip_iter, None)
-    for line in text.split("\n"):
+    for line in lines:
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
         while next_skip is not None and next_skip[1] <= line_start:
@@ -216,16 +288,25 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             if start is not None:
                 spans.append((start, end))
                 start = None
+            in_list = False
             continue
-        if start is not None and (
-            one_per_line or HEADING_LINE.match(line) or LIST_ITEM.match(line)
-        ):
-            spans.append((start, end))
-            start = None
+        if start is not None:
+            joins = _continues(prev, line, width, in_list)
+            if joins is None:
+                joins = not one_per_line
+            item = LIST_ITEM.match(line)
+            if joins:  # a wrapped line: prose, not a list
+                in_list = False
+            if not joins or item or HEADING_LINE.match(line):
+                # Unmarked lines after a lead-in are items; marked items keep their wrapped lines.
+                in_list = (in_list or prev.endswith(":")) and not item
+                spans.append((start, end))
+                start = None
         if start is None:
             heading = HEADING_MARK.match(line)
             start = line_start + (heading.end() if heading else 0)
         end = line_end
+        prev = line.rstrip()
         if HEADING_LINE.match(line):  # a heading is a paragraph of its own
             spans.append((start, end))
             start = None
@@ -255,6 +336,154 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+# Contexts where Punkt's untrained parameters decide wrongly (`_refine`). A paragraph without any
+# of them keeps Punkt's spans untouched; `_needs_rules` tells with a few literal-led scans.
+_CLOSE = "\"'”’)\\]"
+# A quoted or bracketed sentence end, then a lowercase word (a speech tag or an aside goes on),
+# or, after "?" or "!", a speaker and a verb of speech ("“Why now?” Maria Lopez asked.").
+_SPEECH_VERBS = (
+    "said|says|asked|asks|replied|replies|answered|added|adds|wrote|writes|told|tells|shouted"
+    "|cried|yelled|screamed|whispered|muttered|exclaimed|continued|explained|insisted|recalled"
+    "|wondered|demanded|urged|warned|laughed|sighed"
+)
+_SPEAKER = rf"\s+(?=[a-z]|(?:[A-Z][\w’'.-]*\s+){{1,3}}(?:{_SPEECH_VERBS})\b)"
+_QUESTION_LOWER = re.compile(rf"\?[{_CLOSE}]*{_SPEAKER}")
+_EXCLAIM_LOWER = re.compile(rf"![{_CLOSE}]*{_SPEAKER}")
+_PERIOD_CLOSER = re.compile(rf"\.[{_CLOSE}]+\s+(?=[a-z])")
+_ELLIPSIS = re.compile(r"\.(?: ?\.){2,}|…+")
+# Glued to its word: after a letter, digit or closer, not after an opening quote or bracket.
+_GLUED = re.compile(r"[\w)\]”’%]|(?<=\w)[\"']")
+_AFTER_ELLIPSIS = re.compile(rf"[{_CLOSE}]*(\s*)")
+_PRONOUN_I = re.compile(r"(?<![\w'’.-])[a-z]+ I\.\s+(?=[\"“‘']?[A-Z])")
+_MARKER = re.compile(r"(?:^|(?<=\s))([•⁃‣◦▪][ \t]*)?(\d{1,3}|[a-z])(\.\)|[.)])[ \t]+(?=\S)")
+# Periods any rule acts on: "..", ". .", a closer then lowercase, "and I. Then" (one scan).
+_PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)")
+_LEADING_MARKER = re.compile(r"\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
+_COLON_MARKER = re.compile(r":\s+[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
+_WORDY = re.compile(r"\w")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _ellipsis_rules(chunk: str, forbid: list, forced: set) -> None:
+    """An ellipsis is inside its sentence unless it ends one (the Chicago/MLA conventions).
+
+    Before a lowercase word or a closer it is inside. Before a capital: four dots standing apart
+    end the sentence ("a period . . . . Next", "x >= .... This"); a period then a spaced
+    ellipsis ("compounds. . . . The") ends it at the period, and the ellipsis opens the next;
+    three spaced dots are an omission inside it; "...", "…" or a glued "...." end it before a
+    sentence starter, as Punkt decides for "..." ("failed... Then", "that.... She", but not
+    "I Am... Sasha Fierce"), also when a closing quote comes between ("ended...” Then").
+    """
+    for m in _ELLIPSIS.finditer(chunk):
+        rs, re_ = m.span()
+        gap = _AFTER_ELLIPSIS.match(chunk, re_)
+        following = gap.end()
+        if not gap.group(1) or following >= len(chunk) or not chunk[following].isupper():
+            forbid.append((rs, following))
+            continue
+        run = m.group()
+        if rs > 0 and chunk[rs - 1] in "[(":  # "[...]" marks a cut; Punkt's decision stands
+            forbid.append((rs, re_))
+            continue
+        glued = rs > 0 and _GLUED.match(chunk, rs - 1, rs) is not None
+        dots = 3 if run[0] == "…" else run.count(".")
+        if " " not in run and not (dots >= 4 and not glued):
+            word = _WORD.match(chunk, following)
+            if word and word.group().lower() in SENTENCE_STARTERS:
+                forced.add(following)
+            forbid.append((rs, following))
+            continue
+        if glued and dots >= 4:
+            forced.add(rs + 2)
+        elif dots >= 4:
+            forced.add(following)
+        forbid.append((rs, following))
+
+
+def _list_rules(chunk: str, forbid: list, forced: set) -> None:
+    """A paragraph (or a colon's tail) that starts "1." / "a)" / "• 9." enumerates items inline.
+
+    The marker belongs to its item; later markers of the same style that count on (2., 3.;
+    b), c)) start items of their own.
+    """
+    lead = len(chunk) - len(chunk.lstrip())
+    chains: list[list] = []
+    for m in _MARKER.finditer(chunk):
+        bullet, label, punct = m.groups()
+        value = int(label) if label.isdigit() else ord(label) - ord("a") + 1
+        style = (bool(bullet), label.isdigit(), punct)
+        last = chains[-1] if chains else None
+        if last is not None and last[0] == style and last[1] + 1 == value:
+            last[1] = value
+            last[2].append(m)
+            continue
+        opens = m.start() == lead or chunk[max(0, m.start() - 80) : m.start()].rstrip()[-1:] == ":"
+        if opens and (label.isdigit() or label == "a"):
+            chains.append([style, value, [m]])
+    for _, _, marks in chains:
+        if len(marks) > 1 or marks[0].start() == lead:
+            for m in marks:
+                forced.add(m.start())
+                forbid.append((m.start(), m.end()))
+
+
+def _needs_rules(chunk: str) -> bool:
+    """Whether `chunk` has any context `_refine`'s rules act on (most paragraphs have none)."""
+    return bool(
+        _PERIOD_RULES.search(chunk)
+        or "…" in chunk
+        or ("?" in chunk and _QUESTION_LOWER.search(chunk))
+        or ("!" in chunk and _EXCLAIM_LOWER.search(chunk))
+        or _LEADING_MARKER.match(chunk)
+        or (":" in chunk and _COLON_MARKER.search(chunk))
+    )
+
+
+def _union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint (lo, hi] intervals covering the same positions as `intervals`."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Punkt's spans with the project's rules for speakers, ellipses, "I." and inline lists."""
+    forbid: list[tuple[int, int]] = []  # (lo, hi]: no sentence starts there
+    forced: set[int] = set()  # sentence starts
+    for pattern, mark in ((_QUESTION_LOWER, "?"), (_EXCLAIM_LOWER, "!"), (_PERIOD_CLOSER, ".")):
+        if mark in chunk:
+            forbid.extend((m.start(), m.end()) for m in pattern.finditer(chunk))
+    if ".." in chunk or ". ." in chunk or "…" in chunk:
+        _ellipsis_rules(chunk, forbid, forced)
+    if " I." in chunk:
+        forced.update(m.end() for m in _PRONOUN_I.finditer(chunk))
+    if _LEADING_MARKER.match(chunk) or (":" in chunk and _COLON_MARKER.search(chunk)):
+        _list_rules(chunk, forbid, forced)
+    blocked = _union(forbid)
+    lows = [lo for lo, _ in blocked]
+    starts = set()
+    for s, _ in spans[1:]:
+        i = bisect.bisect_left(lows, s) - 1
+        if i < 0 or s > blocked[i][1]:
+            starts.add(s)
+    starts = sorted(s for s in starts | forced if 0 < s < len(chunk))
+    out: list[tuple[int, int]] = []
+    bounds = [0, *starts, len(chunk)]  # Punkt's spans: from each start to the next, right-stripped
+    for start, stop in itertools.pairwise(bounds):
+        piece = chunk[start:stop].rstrip()
+        if not piece.strip():
+            continue
+        if out and not _WORDY.search(piece):  # stray punctuation belongs to the sentence before
+            out[-1] = (out[-1][0], start + len(piece))
+        else:
+            out.append((start, start + len(piece)))
+    return out
+
+
 def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int, int]]:
     """(start, end, paragraph number) of every sentence of `text`; metadata spans are skipped."""
     tokenizer = punkt()
@@ -262,7 +491,10 @@ def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, 
     for para, (p_start, p_end) in enumerate(blocks(text, skip)):
         for b_start, b_end in _pieces(text, p_start, p_end):
             chunk = text[b_start:b_end]
-            for s, e in tokenizer.span_tokenize(chunk):
+            spans = tokenizer.span_tokenize(chunk)
+            if _needs_rules(chunk):
+                spans = _refine(chunk, list(spans))
+            for s, e in spans:
                 piece = chunk[s:e]
                 stripped = piece.rstrip()
                 s2 = s + (len(piece) - len(piece.lstrip()))

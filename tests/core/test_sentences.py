@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from index.sentences import blocks, split
+from index.sentences import URL_ONLY, blocks, split
 
 
 def sentences(text: str) -> list[str]:
@@ -119,7 +119,133 @@ def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
         "J. Smith. J. smith. 3. Then 3. then. v2.1. And. And\n\nso. On.\nNew line. it.) it.] ok",
         "read/merged. the NUL-terminated. The Acme-Inc. Now x-co. Next a--b. c $M. Py_Obj? no. -1. A",
         "See Mr-Dr. Smith. A-B. c. see-e.g. Them. user@host. Up. a*b. Up. x,y. Up. <br>. Up. 2nd. A",
+        # Contexts the rules around Punkt act on: Punkt itself must still match stock Punkt there.
+        "“What next?” she asked. 'Go!' he said. Yahoo! in. (x.) at. that.... She. a . . . . Next",
+        "• 9. The first item • 10. The second. 1.) One 2.) Two. you and I. Did Albert I. Jones?",
     ]
     memo, stock = MemoPunkt(_params()), stock_punkt()
     for text in texts * 2:  # the second pass answers from the memo
         assert list(memo.span_tokenize(text)) == list(stock.span_tokenize(text))
+
+
+def assert_exact_slices(text: str) -> None:
+    """Every span is a stripped, non-empty slice of the input, in order, without overlap."""
+    spans = split(text)
+    assert all(text[s:e] and text[s:e] == text[s:e].strip() for s, e, _ in spans)
+    assert all(e1 <= s2 for (_, e1, _), (s2, _, _) in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“What happens next?” she asked.", ["“What happens next?” she asked."]),
+        ('"What happens next?" she asked. Nobody knew.', ['"What happens next?" she asked.', "Nobody knew."]),
+        ("'Stop!' he shouted, and ran.", ["'Stop!' he shouted, and ran."]),
+        ("“Run!” cried the guard. We ran.", ["“Run!” cried the guard.", "We ran."]),
+        ('She turned to him, "This is great." she said.', ['She turned to him, "This is great." she said.']),
+        ("“Why now?” Maria Lopez asked. Nobody knew.", ["“Why now?” Maria Lopez asked.", "Nobody knew."]),
+        ('"Run!" the guard cried.', ['"Run!" the guard cried.']),
+        # A capital after the quote is a new sentence, as before.
+        ("“Why now?” Maria Lopez left the room.", ["“Why now?”", "Maria Lopez left the room."]),
+        ("“What happens next?” The room fell silent.", ["“What happens next?”", "The room fell silent."]),
+        ("He works at Yahoo! in the accounting department.", ["He works at Yahoo! in the accounting department."]),
+        ("It grew (by 5 percent.) in a year.", ["It grew (by 5 percent.) in a year."]),
+    ],
+)
+def test_quote_or_bracket_then_lowercase_continues_the_sentence(text, expected):
+    assert sentences(text) == expected
+    assert_exact_slices(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I never meant that.... She left the store.", ["I never meant that....", "She left the store."]),
+        ("He paused… Then he left.", ["He paused…", "Then he left."]),
+        ("It failed... Then it worked.", ["It failed...", "Then it worked."]),
+        ("End with a period . . . . Next sentence.", ["End with a period . . . .", "Next sentence."]),
+        # An ellipsis before lowercase, or three spaced dots, is an omission inside the sentence.
+        ("It was... well, fine. Done.", ["It was... well, fine.", "Done."]),
+        ("He said it was . . . I forget what. Then he left.", ["He said it was . . . I forget what.", "Then he left."]),
+        ('She wrote, "I am here to . . . submit." Then she left.', ['She wrote, "I am here to . . . submit."', "Then she left."]),
+        ("He said, “It ended...” Then he left.", ["He said, “It ended...”", "Then he left."]),
+        ("Her third album, I Am... Sasha Fierce, sold well.", ["Her third album, I Am... Sasha Fierce, sold well."]),
+        ('He wrote, "Why her? [...] Because she sang." Then he left.', ['He wrote, "Why her?', '[...] Because she sang."', "Then he left."]),
+        ('He answered: "... Nothing more." It ended.', ['He answered: "... Nothing more."', "It ended."]),
+        # A period then a spaced ellipsis: the period ends the sentence, the ellipsis opens the next.
+        ("It was weakened. . . . The practice stayed. . . .", ["It was weakened.", ". . . The practice stayed. . . ."]),
+    ],
+)
+def test_ellipses(text, expected):
+    assert sentences(text) == expected
+    assert_exact_slices(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("You and I. Then we left.", ["You and I.", "Then we left."]),
+        ("We met Albert I. Jones there.", ["We met Albert I. Jones there."]),
+        ("Steps: 1) open the box 2) take it out", ["Steps:", "1) open the box", "2) take it out"]),
+        ("1. The first item. 2. The second item.", ["1. The first item.", "2. The second item."]),
+        ("a. The first item b. The second item", ["a. The first item", "b. The second item"]),
+        ("1. The first step is the hardest.", ["1. The first step is the hardest."]),
+        ("It rose by 2. Then it fell.", ["It rose by 2.", "Then it fell."]),
+        ("Go to N°. 12. It is there.", ["Go to N°. 12.", "It is there."]),
+    ],
+)
+def test_pronoun_i_inline_lists_and_numero(text, expected):
+    assert sentences(text) == expected
+
+
+def test_lead_in_colon_and_its_list_lines_are_units():
+    text = "Intro paragraph.\n\nYou will need:\nflour\nsugar\nbutter\n\nMix them. Bake it."
+    assert sentences(text) == [
+        "Intro paragraph.", "You will need:", "flour", "sugar", "butter", "Mix them.", "Bake it.",
+    ]
+    assert [p for _, _, p in split(text)] == [0, 1, 2, 3, 4, 5, 5]
+    # Without blank lines (one paragraph a line) the same.
+    assert sentences("You will need:\nflour\nsugar") == ["You will need:", "flour", "sugar"]
+
+
+WRAPPED = (
+    "The council met on Tuesday to discuss the new bridge over the river and\n"
+    "the roads that lead to it. Most members agreed that the old bridge could\n"
+    "not carry the traffic of the coming years.\n"
+    "The mayor said that work would start in the spring. She added that the\n"
+    "city had asked the state for money to cover half of the cost: the rest\n"
+    "would come from tolls.\n"
+    "Residents will be able to comment until the end of the month.\n"
+)
+
+
+def test_hard_wrapped_lines_join_into_paragraphs_without_changing_the_text():
+    got = sentences(WRAPPED)
+    assert got == [
+        "The council met on Tuesday to discuss the new bridge over the river and\n"
+        "the roads that lead to it.",
+        "Most members agreed that the old bridge could\nnot carry the traffic of the coming years.",
+        "The mayor said that work would start in the spring.",
+        "She added that the\ncity had asked the state for money to cover half of the cost: the rest\n"
+        "would come from tolls.",
+        "Residents will be able to comment until the end of the month.",
+    ]
+    # Short lines that end a sentence end their paragraph (the file has no blank lines).
+    assert [p for _, _, p in split(WRAPPED)] == [0, 0, 1, 1, 2]
+    assert_exact_slices(WRAPPED)
+
+
+def test_hard_wrapped_paragraphs_between_blank_lines():
+    text = WRAPPED.replace("years.\n", "years.\n\n").replace("tolls.\n", "tolls.\n\n")
+    assert [p for _, _, p in split(text)] == [0, 0, 1, 1, 2]
+    assert sentences(text) == sentences(WRAPPED)
+
+
+def test_one_paragraph_a_line_stays_so(docs):
+    """Long lines, each ending a paragraph (the seed article): every line end ends a paragraph."""
+    text = (docs / "000_44c18b5492aa5800.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if line.strip() and not URL_ONLY.match(line)]
+    assert [text[s:e] for s, e in blocks(text)] == lines
+    # Short lines one paragraph each (a list, a poem) are not taken for wrapped text either.
+    short = "Apples are red.\nPears are green and sweet.\nPlums are\nblue."
+    assert len(blocks(short)) == 4
