@@ -7,6 +7,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class Index:
         self._sent_start = a["sent_start"]
         self._sent_end = a["sent_end"]
         self._sent_para = a["sent_para"]
+        self._para_doc = a["para_doc"]
         self._text = a["text"]
         self._text_offsets = a["text_offsets"]
         self._levels: dict[str, SparseBM25 | RankBM25] = {}
@@ -108,6 +110,27 @@ class Index:
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
         return self.document_text(self._doc_number[document_id])
+
+    def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:
+        """BM25Okapi score of every unit of `level` ("sent", "para" or "doc") that holds one of
+        `terms` (index terms, as tokens.terms gives them), keyed by (document id, number of the
+        unit within its document, counting from 0; always 0 for "doc"); summed in the order of
+        `terms`, a repeated term counting again, as rank-bm25 does. Exhaustive: for checks."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
+        term_ids = [self._terms[t] for t in terms if t in self._terms]
+        with self._lock:  # the kernel's accumulator is shared
+            units, scores = self._levels[level].score(term_ids)
+        doc_of = {"sent": self._sent_doc, "para": self._para_doc}.get(level)
+        if doc_of is None:  # a document is its own unit
+            docs, number = units, np.zeros(len(units), dtype=np.int64)
+        else:  # units of one document are numbered contiguously, in document order
+            docs = np.asarray(doc_of[units], dtype=np.int64)
+            number = units - np.searchsorted(doc_of, docs)
+        return {
+            (self._doc_ids[d], n): s
+            for d, n, s in zip(docs.tolist(), number.tolist(), scores.tolist(), strict=True)
+        }
 
     # -- asking -----------------------------------------------------------------------------------
 
