@@ -42,7 +42,9 @@ _ANAPHORA = frozenset(
     or nevertheless nonetheless besides otherwise accordingly consequently hence
     """.split()
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
+# question-type rules (the tokenizer already splits there).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
 
 class Index:
