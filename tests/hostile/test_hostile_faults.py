@@ -5,6 +5,7 @@ answers, and nothing half-written may stay behind.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import io
 import json
@@ -262,7 +263,7 @@ async def test_the_bot_reloads_into_memory_and_says_so(small, tmp_path, tally: C
         feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=0,
     )
-    bot = await make_bot(settings, open_index(docs, tmp_path / "index"))
+    bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, tmp_path / "index"))
     recorder = Recorder()
     await dispatch(bot, recorder, command_payload("reload", permissions=MANAGE_GUILD))
     await dispatch(bot, recorder, command_payload("ask", {"question": QUESTIONS[0]}))
