@@ -203,8 +203,10 @@ def _window(text: str, keep: tuple[int, int], width: int) -> tuple[int, int]:
         lo = max(0, a0 - extra // 2)
         hi = min(n, lo + width if lo == 0 else a1 + extra - (a0 - lo))
         lo = max(0, min(lo, hi - width))
-    # Snap inward to word boundaries, never into the answer.
+    # Snap inward to word boundaries, never into the answer, unless the answer is cut anyway.
     lo_cap, hi_cap = (a0, a1) if a1 > a0 else (hi, lo)
+    if a1 - a0 > hi - lo:  # the answer alone is too long: end at a word within it
+        hi_cap = lo
     snap_lo = lo
     while 0 < snap_lo < min(lo_cap, hi) and not text[snap_lo - 1].isspace():
         snap_lo += 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import answers, store, update
+from index.build import LEVELS
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Document, Passage
 from index.paths import docs_folder, index_folder
@@ -39,7 +40,9 @@ _ANAPHORA = frozenset(
     or nevertheless nonetheless besides otherwise accordingly consequently hence
     """.split()
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
+# question-type rules (the tokenizer already splits there).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
 
 class Index:
@@ -175,6 +178,8 @@ class Index:
         `terms` (index terms, as tokens.terms gives them), keyed by (document id, number of the
         unit within its document, counting from 0; always 0 for "doc"); summed in the order of
         `terms`, a repeated term counting again, as rank-bm25 does. Exhaustive: for checks."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
         ids = [t for t in (self._term_id(term) for term in terms) if t is not None]
         units, scores = self._segs.score_all(level, ids)
         out: dict[tuple[str, int], float] = {}

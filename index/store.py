@@ -221,14 +221,6 @@ def remove_unused(folder: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def save(data: IndexData, folder: Path) -> Path:
-    """Write `data` as the whole index: one segment holding every document, committed."""
-    with locked(folder):
-        seg = write_segment(data, folder)
-        files = {doc: [0, 0, 0, d] for d, doc in enumerate(data.meta["doc_ids"])}
-        return folder / commit(folder, {"segments": [seg], "files": files}, [seg])
-
-
 def load(folder: Path) -> Generation:
     """Map the current generation's segments; raise StaleIndex if missing, corrupt or old.
 

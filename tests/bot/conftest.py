@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from fakediscord import Recorder, make_bot, write_docs
+from offloop import off_the_loop  # noqa: F401 - autouse: no index work on the event loop
 
 from bot.settings import Settings
 from index import Index, open_index

@@ -37,7 +37,7 @@ def test_the_shard_setting_reaches_discord_py(tmp_path):
 async def test_the_bot_answers_from_a_file_added_while_it_runs(tmp_path, capsys):
     docs = write_docs(tmp_path / "docs")
     settings = Settings(docs=docs, index_dir=tmp_path / "index", cooldown_seconds=0)
-    bot = await make_bot(settings, open_index(docs, settings.index_dir))
+    bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, settings.index_dir))
     before = bot.index.generation
     try:
         bot.start_watching()
@@ -61,7 +61,7 @@ async def test_the_bot_answers_from_a_file_added_while_it_runs(tmp_path, capsys)
 async def test_watching_is_off_when_the_setting_says_so(tmp_path):
     docs = write_docs(tmp_path / "docs")
     settings = Settings(docs=docs, index_dir=tmp_path / "index", watch=False)
-    bot = await make_bot(settings, open_index(docs, settings.index_dir))
+    bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, settings.index_dir))
     bot.start_watching()
     assert bot._watching is None
     await bot.close()

@@ -57,7 +57,7 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(
     settings, tmp_path, recorder
 ):
     folder = write_docs(tmp_path / "docs")
-    old = open_index(folder, tmp_path / "index")
+    old = await asyncio.to_thread(open_index, folder, tmp_path / "index")
     load = HeldLoad(folder, tmp_path / "index")
     bot = await make_bot(dataclasses.replace(settings, docs=folder), old, load=load)
     (folder / "airships.txt").write_text("Airships\n\nEvery May, 3 zeppelins fly over Lakehurst.\n")
@@ -96,7 +96,7 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(
 
 async def test_a_failed_reload_keeps_the_old_index(settings, tmp_path, recorder):
     folder = write_docs(tmp_path / "docs")
-    old = open_index(folder, tmp_path / "index")
+    old = await asyncio.to_thread(open_index, folder, tmp_path / "index")
     bot = await make_bot(dataclasses.replace(settings, docs=folder, index_dir=tmp_path / "i"), old)
     shutil.rmtree(folder)
     feed(bot, recorder, command_payload("reload", permissions=MANAGE_GUILD))
@@ -109,3 +109,22 @@ async def test_a_failed_reload_keeps_the_old_index(settings, tmp_path, recorder)
     assert "**700**" in recorder.of("followup")[-1].payload["embeds"][0]["fields"][0]["value"]
     check_sent(recorder)
     await bot.close()
+
+
+async def test_the_loop_guard_catches_index_work_on_the_loop(off_the_loop, index, docs, tmp_path):
+    """The check every bot and hostile test runs (offloop.py) fails an ask, a load or a build
+    made on the event loop's thread, and lets the same calls through from a worker thread."""
+    from offloop import OnTheLoop
+
+    from index import store
+
+    assert (await asyncio.to_thread(index.ask, QUESTIONS[1])).found
+    assert (await asyncio.to_thread(open_index, docs, tmp_path / "i")).report.built
+    with pytest.raises(OnTheLoop):
+        index.ask(QUESTIONS[1])
+    with pytest.raises(OnTheLoop):
+        open_index(docs, tmp_path / "i")  # the name this module imported: its load is caught
+    with pytest.raises(OnTheLoop):
+        store.load(tmp_path / "i")
+    assert len(off_the_loop) == 3
+    off_the_loop.clear()  # caught as this test meant: not a failure

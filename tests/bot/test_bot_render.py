@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fakediscord import check_embed
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot import render
@@ -257,6 +257,14 @@ words = st.text(alphabet="ab*_~|`<>#-1. \\", min_size=1, max_size=12).filter(
     st.integers(min_value=1, max_value=3),
     st.integers(min_value=60, max_value=1024),
     st.booleans(),
+)
+# An answer whose escaped text alone is over the limit: it was cut inside a word (issue 13).
+@example(
+    parts=["1"] * 24 + ["111111111111", "1111111<<<<<", "11<<<<<<<<<<"] + ["1"] * 17,
+    at=108880,
+    length=3,
+    limit=60,
+    markdown=True,
 )
 def test_any_quote_fits_is_verbatim_and_cut_between_words(parts, at, length, limit, markdown):
     text = " ".join(parts)

@@ -6,6 +6,7 @@ are recorded instead of sent.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
@@ -176,7 +177,9 @@ async def test_sources_pages_turn(settings, tmp_path, recorder):
     folder.mkdir()
     for i in range(23):
         (folder / f"note{i:02}.txt").write_text(f"Note {i}\n\nThe code word is word{i}.\n")
-    bot = await make_bot(settings, open_index(folder, tmp_path / "many-index"))
+    bot = await make_bot(
+        settings, await asyncio.to_thread(open_index, folder, tmp_path / "many-index")
+    )
     await dispatch(bot, recorder, command_payload("sources"))
     (first,) = recorder.calls
     data = first.payload["data"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.bm25 import LookupBM25, RankBM25, SparseBM25, avg_length, idf_okapi, posting_weights
+from index.bm25 import LookupBM25, RankBM25, SparseBM25, avg_length, idf_okapi
 from index.build import LEVELS, build_segment, term_list
 from index.documents import list_files
 from index.tokens import terms
@@ -128,17 +128,6 @@ def test_top_k_equals_exhaustive_top_k(data, k, kernel):
             assert got_ids.tolist() == ids[expected].tolist()
             assert np.array_equal(got_scores, scores[expected])  # same operations, same bits
             assert not fast.engine._acc.any() and not fast.engine._seen.any()  # left clean
-
-
-@pytest.mark.parametrize("level", ["para", "doc"])
-def test_looked_up_weights_are_the_precomputed_weights_to_the_bit(data, level):
-    a = data.arrays
-    ptr, idx, tf = a[f"{level}_indptr"], a[f"{level}_indices"], a[f"{level}_tf"]
-    expected = posting_weights(ptr, idx, tf, a[f"{level}_len"], _idf(data, level))
-    fast = _fast(data, level).engine
-    for t in range(len(ptr) - 1):
-        got = fast._weights(t, np.arange(ptr[t + 1] - ptr[t]))
-        assert np.array_equal(got, expected[ptr[t] : ptr[t + 1]])
 
 
 @pytest.mark.parametrize("level", ["para", "doc"])

@@ -139,16 +139,31 @@ def assert_exact_slices(text: str) -> None:
     ("text", "expected"),
     [
         ("“What happens next?” she asked.", ["“What happens next?” she asked."]),
-        ('"What happens next?" she asked. Nobody knew.', ['"What happens next?" she asked.', "Nobody knew."]),
+        (
+            '"What happens next?" she asked. Nobody knew.',
+            ['"What happens next?" she asked.', "Nobody knew."],
+        ),
         ("'Stop!' he shouted, and ran.", ["'Stop!' he shouted, and ran."]),
         ("“Run!” cried the guard. We ran.", ["“Run!” cried the guard.", "We ran."]),
-        ('She turned to him, "This is great." she said.', ['She turned to him, "This is great." she said.']),
-        ("“Why now?” Maria Lopez asked. Nobody knew.", ["“Why now?” Maria Lopez asked.", "Nobody knew."]),
+        (
+            'She turned to him, "This is great." she said.',
+            ['She turned to him, "This is great." she said.'],
+        ),
+        (
+            "“Why now?” Maria Lopez asked. Nobody knew.",
+            ["“Why now?” Maria Lopez asked.", "Nobody knew."],
+        ),
         ('"Run!" the guard cried.', ['"Run!" the guard cried.']),
         # A capital after the quote is a new sentence, as before.
         ("“Why now?” Maria Lopez left the room.", ["“Why now?”", "Maria Lopez left the room."]),
-        ("“What happens next?” The room fell silent.", ["“What happens next?”", "The room fell silent."]),
-        ("He works at Yahoo! in the accounting department.", ["He works at Yahoo! in the accounting department."]),
+        (
+            "“What happens next?” The room fell silent.",
+            ["“What happens next?”", "The room fell silent."],
+        ),
+        (
+            "He works at Yahoo! in the accounting department.",
+            ["He works at Yahoo! in the accounting department."],
+        ),
         ("It grew (by 5 percent.) in a year.", ["It grew (by 5 percent.) in a year."]),
     ],
 )
@@ -160,20 +175,44 @@ def test_quote_or_bracket_then_lowercase_continues_the_sentence(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("I never meant that.... She left the store.", ["I never meant that....", "She left the store."]),
+        (
+            "I never meant that.... She left the store.",
+            ["I never meant that....", "She left the store."],
+        ),
         ("He paused… Then he left.", ["He paused…", "Then he left."]),
         ("It failed... Then it worked.", ["It failed...", "Then it worked."]),
-        ("End with a period . . . . Next sentence.", ["End with a period . . . .", "Next sentence."]),
+        (
+            "End with a period . . . . Next sentence.",
+            ["End with a period . . . .", "Next sentence."],
+        ),
         # An ellipsis before lowercase, or three spaced dots, is an omission inside the sentence.
         ("It was... well, fine. Done.", ["It was... well, fine.", "Done."]),
-        ("He said it was . . . I forget what. Then he left.", ["He said it was . . . I forget what.", "Then he left."]),
-        ('She wrote, "I am here to . . . submit." Then she left.', ['She wrote, "I am here to . . . submit."', "Then she left."]),
+        (
+            "He said it was . . . I forget what. Then he left.",
+            ["He said it was . . . I forget what.", "Then he left."],
+        ),
+        (
+            'She wrote, "I am here to . . . submit." Then she left.',
+            ['She wrote, "I am here to . . . submit."', "Then she left."],
+        ),
         ("He said, “It ended...” Then he left.", ["He said, “It ended...”", "Then he left."]),
-        ("Her third album, I Am... Sasha Fierce, sold well.", ["Her third album, I Am... Sasha Fierce, sold well."]),
-        ('He wrote, "Why her? [...] Because she sang." Then he left.', ['He wrote, "Why her?', '[...] Because she sang."', "Then he left."]),
-        ('He answered: "... Nothing more." It ended.', ['He answered: "... Nothing more."', "It ended."]),
+        (
+            "Her third album, I Am... Sasha Fierce, sold well.",
+            ["Her third album, I Am... Sasha Fierce, sold well."],
+        ),
+        (
+            'He wrote, "Why her? [...] Because she sang." Then he left.',
+            ['He wrote, "Why her?', '[...] Because she sang."', "Then he left."],
+        ),
+        (
+            'He answered: "... Nothing more." It ended.',
+            ['He answered: "... Nothing more."', "It ended."],
+        ),
         # A period then a spaced ellipsis: the period ends the sentence, the ellipsis opens the next.
-        ("It was weakened. . . . The practice stayed. . . .", ["It was weakened.", ". . . The practice stayed. . . ."]),
+        (
+            "It was weakened. . . . The practice stayed. . . .",
+            ["It was weakened.", ". . . The practice stayed. . . ."],
+        ),
     ],
 )
 def test_ellipses(text, expected):
@@ -201,7 +240,13 @@ def test_pronoun_i_inline_lists_and_numero(text, expected):
 def test_lead_in_colon_and_its_list_lines_are_units():
     text = "Intro paragraph.\n\nYou will need:\nflour\nsugar\nbutter\n\nMix them. Bake it."
     assert sentences(text) == [
-        "Intro paragraph.", "You will need:", "flour", "sugar", "butter", "Mix them.", "Bake it.",
+        "Intro paragraph.",
+        "You will need:",
+        "flour",
+        "sugar",
+        "butter",
+        "Mix them.",
+        "Bake it.",
     ]
     assert [p for _, _, p in split(text)] == [0, 1, 2, 3, 4, 5, 5]
     # Without blank lines (one paragraph a line) the same.

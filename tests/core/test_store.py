@@ -4,12 +4,17 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index import open_index
 from index.store import CURRENT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def current(index_dir):
@@ -124,17 +129,51 @@ def test_old_format_is_rebuilt(docs, index_dir, capsys):
     assert "format 0" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+# Make the folder read-only for the kernel (a bind mount in a private mount namespace), then run
+# the rest of the command there; 97 says the mount itself failed (no privilege to mount here).
+READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 97; shift; exec "$@"'
+
+
 def test_read_only_index_folder_serves_from_memory(docs, tmp_path):
+    """The index folder's parent cannot be written: the answer comes from memory, and says so.
+
+    A user gets a folder without write permission. Root ignores permissions, so for root the
+    folder is a read-only bind mount (the kernel refuses every write: EROFS), seen only by the
+    command run in its own mount namespace.
+    """
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        idx = open_index(docs, locked / "index")
-        assert any("serving from memory" in w for w in idx.report.warnings)
-        assert idx.ask("how many troops will Mexico train?").found
-    finally:
-        locked.chmod(stat.S_IRWXU)
+    question = "how many troops will Mexico train?"
+    if os.geteuid() != 0:
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            idx = open_index(docs, locked / "index")
+            assert any("serving from memory" in w for w in idx.report.warnings)
+            assert idx.ask(question).passages[0].answer == "700"
+        finally:
+            locked.chmod(stat.S_IRWXU)
+        return
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("root, and no unshare(1) to make a read-only mount")
+    where = ["--docs", str(docs), "--index", str(locked / "index")]
+    namespace = [unshare, "--mount", "--propagation", "private", "sh", "-c", READ_ONLY, "sh"]
+    done = subprocess.run(
+        [*namespace, str(locked), sys.executable, "-m", "index", "ask", *where, question],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    if done.returncode == 97:
+        pytest.skip(f"root, but cannot make a read-only mount here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert "**700**" in done.stdout
+    (line,) = done.stderr.splitlines()
+    assert "could not save the index" in line and "Read-only file system" in line, line
+    assert "serving from memory" in line
+    assert list(locked.iterdir()) == []  # nothing was written
 
 
 def test_unwritable_index_path_serves_from_memory(docs, tmp_path):

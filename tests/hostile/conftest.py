@@ -16,6 +16,8 @@ BOT_TESTS = Path(__file__).resolve().parents[1] / "bot"
 if str(BOT_TESTS) not in sys.path:
     sys.path.insert(0, str(BOT_TESTS))  # fakediscord: the fake network the bot's tests use
 
+from offloop import off_the_loop  # noqa: E402, F401 - autouse: no index work on the event loop
+
 _TALLY = pytest.StashKey[Counter]()
 
 

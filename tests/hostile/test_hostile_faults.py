@@ -5,11 +5,12 @@ answers, and nothing half-written may stay behind.
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import fcntl
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -83,15 +84,6 @@ def child_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list, float]:
-    """A folder whose build takes a second or two here, its answers, and its build time."""
-    docs = write_corpus(tmp_path_factory.mktemp("big") / "docs", 300)
-    started = time.perf_counter()
-    reference = open_index(docs, tmp_path_factory.mktemp("reference"))
-    return docs, answers(reference), time.perf_counter() - started
-
-
 @pytest.fixture
 def small(tmp_path: Path) -> tuple[Path, Path, list]:
     docs = write_corpus(tmp_path / "docs", 3)
@@ -101,103 +93,192 @@ def small(tmp_path: Path) -> tuple[Path, Path, list]:
 
 # (a) A build killed part-way --------------------------------------------------------------------
 
-
-def test_a_build_killed_at_any_moment_leaves_the_previous_index(big, tmp_path, tally: Counter):
-    docs, expected, seconds = big
-    index_dir = tmp_path / "index"
-    open_index(docs, index_dir)
-    took = seconds + 1.0  # and about a second to start Python and import numpy and nltk
-    for share in (0.3, 0.65, 0.9):
-        child = subprocess.Popen(
-            build_command(docs, index_dir),
-            cwd=ROOT,
-            env=child_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(share * took)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        assert_intact(docs, index_dir, expected)
-        tally["faults: build killed (timed SIGKILL)"] += 1
-    open_index(docs, index_dir, rebuild=True)
-    assert leftovers(index_dir) == []  # the next build clears what killed ones left
-
-
-# The child stops right after one step of store.save and waits to be killed there.
-STOP_AT = """
-import os, sys, time, types
-from index import store
-step, count = sys.argv[1], int(sys.argv[2])
+# A build (python -m index build --rebuild) that stops inside its save (store.write_segment, then
+# store.commit: SAVING), at the n-th call of one
+# of the calls a save makes (numpy.save for each array; os.fsync, os.rename, os.symlink, os.replace
+# as store.py uses them), before or after it. There it prints where it is and whether it holds the
+# index folder's lock, then waits for a line on stdin: the parent kills it or lets it go on.
+# The calls are wrapped where they are defined (numpy, os), so it works however store.py is laid out.
+INSIDE_SAVE = """
+import fcntl, os, sys
+import numpy
+point, count, when, docs, index_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:6]
+STORE = os.path.join("index", "store.py")
 seen = 0
 
-def stop_after(name):
-    real = getattr(os, name)
+
+def inside_save():
+    frame = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in ("write_segment", "commit") and code.co_filename.endswith(STORE):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def lock_held():
+    with open(os.path.join(index_dir, ".lock"), "a+b") as other:  # flock: per open file
+        try:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def halt(name):
+    print(f"inside the save, {when} {name} #{count}, lock held: {lock_held()}", flush=True)
+    sys.stdin.readline()
+
+
+def stop(name, real):
     def wrapper(*args, **kwargs):
         global seen
+        if name != point or not inside_save():
+            return real(*args, **kwargs)
+        seen += 1
+        if seen == count and when == "before":
+            halt(name)
         result = real(*args, **kwargs)
-        if name == step:
-            seen += 1
-            if seen == count:
-                print("stopped", flush=True)
-                time.sleep(120)
+        if seen == count and when == "after":
+            halt(name)
         return result
     return wrapper
 
-fake = types.SimpleNamespace(**vars(os))
+
+numpy.save = stop("numpy.save", numpy.save)
 for name in ("fsync", "rename", "symlink", "replace"):
-    setattr(fake, name, stop_after(name))
-store.os = fake
+    setattr(os, name, stop("os." + name, getattr(os, name)))
 from index.cli import main
-sys.exit(main(["build", "--rebuild", "--docs", sys.argv[3], "--index", sys.argv[4]]))
+sys.exit(main(["build", "--rebuild", "--docs", docs, "--index", index_dir]))
 """
+SAVE_CALLS = ("numpy.save", "os.fsync", "os.rename", "os.symlink", "os.replace")
 
 
-STEPS = {  # where the child stops: the n-th call of one of store.save's system calls
-    "after the first array": ("fsync", 1),
-    "after the fifth array": ("fsync", 5),
-    "after the generation is renamed": ("rename", 1),
-    "after the new link is made": ("symlink", 1),
-    "after the switch, before cleaning up": ("replace", 1),
-}
+def calls_in_a_save(docs: Path, index_dir: Path) -> Counter:
+    """How many times one save calls each of SAVE_CALLS (counted in this process)."""
+    counted: Counter = Counter()
+    saving = []
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            counted[name] += bool(saving)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    def saving_in(real):
+        def save(*args, **kwargs):
+            saving.append(1)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                saving.pop()
+
+        return save
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(np, "save", counting("numpy.save", np.save))
+        for name in ("fsync", "rename", "symlink", "replace"):
+            mp.setattr(os, name, counting(f"os.{name}", getattr(os, name)))
+        mp.setattr(store, "write_segment", saving_in(store.write_segment))
+        mp.setattr(store, "commit", saving_in(store.commit))
+        open_index(docs, index_dir, rebuild=True)
+    return counted
 
 
-def test_a_build_killed_at_each_step_of_saving(tmp_path, tally: Counter):
-    """One child per step, all at once: each stops at its step and is killed there."""
+def stopped_build(point: str, count: int, when: str, docs: Path, index_dir: Path):
+    return subprocess.Popen(
+        [sys.executable, "-c", INSIDE_SAVE, point, str(count), when, str(docs), str(index_dir)],
+        cwd=ROOT,
+        env=child_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def marker(child: subprocess.Popen, point: str, count: int, when: str) -> None:
+    """Wait for the child to say it stopped inside the save, holding the lock, where asked."""
+    line = child.stdout.readline()
+    expected = f"inside the save, {when} {point} #{count}, lock held: True\n"
+    assert line == expected, (line, child.stderr.read() if child.poll() is not None else "")
+
+
+def test_a_build_killed_inside_its_save_leaves_the_previous_index(tmp_path, tally: Counter):
+    """Killed at the first, a middle and the last array, and at each step of the switch."""
+    reference = write_corpus(tmp_path / "reference", 3)
+    counts = calls_in_a_save(reference, tmp_path / "reference-index")
+    assert counts["numpy.save"] >= 3, counts  # one .npy per array
+    n = counts["numpy.save"]
+    points = [
+        ("numpy.save", 1, "before"),
+        ("numpy.save", n // 2, "after"),
+        ("numpy.save", n, "after"),
+    ]
+    for name in ("os.rename", "os.symlink", "os.replace"):
+        if counts[name]:  # the switch, however many calls it takes
+            points += [(name, 1, "before"), (name, counts[name], "after")]
+    expected = answers(open_index(reference, tmp_path / "reference-index"))
     runs = []
-    for n, (step, count) in enumerate(STEPS.values()):
-        docs = write_corpus(tmp_path / f"docs{n}", 3)
-        index_dir = tmp_path / f"index{n}"
-        expected = answers(open_index(docs, index_dir))
-        child = subprocess.Popen(
-            [sys.executable, "-c", STOP_AT, step, str(count), str(docs), str(index_dir)],
-            cwd=ROOT,
-            env=child_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        runs.append((docs, index_dir, expected, child))
-    for (docs, index_dir, expected, child), where in zip(runs, STEPS, strict=True):
+    for i, point in enumerate(points):
+        docs = write_corpus(tmp_path / f"docs{i}", 3)
+        index_dir = tmp_path / f"index{i}"
+        open_index(docs, index_dir)
+        runs.append((docs, index_dir, stopped_build(*point, docs, index_dir)))
+    for (docs, index_dir, child), point in zip(runs, points, strict=True):
         try:
-            assert child.stdout.readline() == "stopped\n", (where, child.stderr.read())
+            marker(child, *point)
         finally:
             child.kill()
             child.wait()
         assert_intact(docs, index_dir, expected)
         open_index(docs, index_dir, rebuild=True)
-        assert leftovers(index_dir) == [], where
-        tally["faults: build killed (at a step of saving)"] += 1
+        assert leftovers(index_dir) == [], point  # the next build clears what the killed one left
+        tally["faults: build killed inside its save"] += 1
 
 
 # (b) Two builds at once ----------------------------------------------------------------------------
 
 
-def test_two_builds_at_once_leave_one_good_index(big, tmp_path, tally: Counter):
-    docs, expected, _ = big
-    index_dir = tmp_path / "index"
-    children = [
-        subprocess.Popen(
+def waiting_for_the_lock(pid: int, lock: Path) -> bool:
+    """Whether process `pid` is blocked in flock on `lock`, as /proc/locks shows it ("->")."""
+    inode = os.stat(lock).st_ino
+    with open("/proc/locks") as locks:
+        for line in locks:
+            fields = line.split()
+            if "->" not in fields[:2]:
+                continue  # a lock held, not one waited for
+            fields.remove("->")
+            kind, owner, where = fields[1], fields[4], fields[5]
+            if kind == "FLOCK" and owner == str(pid) and int(where.rsplit(":", 1)[1]) == inode:
+                return True
+    return False
+
+
+def until(condition, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+needs_proc_locks = pytest.mark.skipif(
+    not os.path.exists("/proc/locks"), reason="needs Linux /proc/locks to see a waiting flock"
+)
+
+
+@needs_proc_locks
+def test_a_build_waits_while_another_holds_the_lock(small, tally: Counter):
+    """The test holds the index folder's lock: a build must wait for it, then finish cleanly."""
+    docs, index_dir, expected = small
+    before = (index_dir / CURRENT).resolve()
+    lock = index_dir / ".lock"
+    with open(lock, "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        child = subprocess.Popen(
             build_command(docs, index_dir),
             cwd=ROOT,
             env=child_env(),
@@ -205,12 +286,48 @@ def test_two_builds_at_once_leave_one_good_index(big, tmp_path, tally: Counter):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
-    ]
-    for child in children:
-        out, err = child.communicate(timeout=120)
-        assert child.returncode == 0, err
-        assert out.startswith("Built index of 303 documents") and "Traceback" not in err
+        try:
+            until(lambda: child.poll() is not None or waiting_for_the_lock(child.pid, lock))
+            assert child.poll() is None, ("it did not wait for the lock", child.communicate())
+            assert (index_dir / CURRENT).resolve() == before  # nothing switched meanwhile
+        finally:
+            fcntl.flock(held.fileno(), fcntl.LOCK_UN)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0 and out.startswith("Built index of 6 documents"), err
+    assert (index_dir / CURRENT).resolve() != before
+    assert_intact(docs, index_dir, expected)
+    assert leftovers(index_dir) == []
+    tally["faults: concurrent builds"] += 1
+
+
+@needs_proc_locks
+def test_two_builds_at_once_take_turns_and_leave_one_good_index(small, tally: Counter):
+    """One build is paused inside its save; the second must wait; then both finish, one index."""
+    docs, index_dir, expected = small
+    lock = index_dir / ".lock"
+    first = stopped_build("numpy.save", 2, "after", docs, index_dir)
+    second = None
+    try:
+        marker(first, "numpy.save", 2, "after")
+        second = subprocess.Popen(
+            build_command(docs, index_dir),
+            cwd=ROOT,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        until(lambda: second.poll() is not None or waiting_for_the_lock(second.pid, lock))
+        assert second.poll() is None, ("it did not wait for the lock", second.communicate())
+        out, err = first.communicate("go on\n", timeout=120)
+        assert first.returncode == 0 and "Built index of 6 documents" in out, err
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0 and out.startswith("Built index of 6 documents"), err
+    finally:
+        for child in (first, second):
+            if child is not None and child.poll() is None:
+                child.kill()
+                child.wait()
     assert_intact(docs, index_dir, expected)
     assert leftovers(index_dir) == []
     tally["faults: concurrent builds"] += 1
@@ -263,7 +380,7 @@ async def test_the_bot_reloads_into_memory_and_says_so(small, tmp_path, tally: C
         feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=0,
     )
-    bot = await make_bot(settings, open_index(docs, tmp_path / "index"))
+    bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, tmp_path / "index"))
     recorder = Recorder()
     await dispatch(bot, recorder, command_payload("reload", permissions=MANAGE_GUILD))
     await dispatch(bot, recorder, command_payload("ask", {"question": QUESTIONS[0]}))

@@ -2,10 +2,15 @@
 and 100 users ask at the same instant, while a /reload rebuilds the index.
 
 Every question gets exactly one reply (an answer, "no answer", or a cooldown notice), none is lost,
-and the event loop is never blocked for long: a sampler task sleeps 10 ms in a loop and records
-how late it wakes. This is the one timing assertion of the suite, asked for by the issue: the
-bound (100 ms) is ten times the sampler's period and about 20 times what a run measures here,
-so only real blocking work on the loop (an index built or searched on it, a huge render) fails it.
+and no index work runs on the event loop. That last promise is checked structurally (tests/bot/
+offloop.py: `Index.ask`, loads and builds fail when called on the loop's thread), not by timing,
+which a shared machine can break and a few-millisecond search on the loop would not.
+
+How long the loop was blocked is still measured (a sampler task sleeps 10 ms in a loop and records
+how late it wakes) and reported in the run's summary ("hostile inputs tried"). Its bound is
+relative and generous: the worst lateness may be at most 50 times the run's median lateness (how
+busy the machine is right now), and never fails under one second: only a loop frozen for a
+second or more fails it, never a busy machine.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import statistics
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -97,14 +103,29 @@ class LoopSampler:
         self.period = period
         self.worst = 0.0
         self.samples = 0
+        self.lateness: list[float] = []
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
             await asyncio.sleep(self.period)
-            self.worst = max(self.worst, loop.time() - started - self.period)
+            late = loop.time() - started - self.period
+            self.worst = max(self.worst, late)
+            self.lateness.append(late)
             self.samples += 1
+
+    @property
+    def bound(self) -> float:
+        """The generous, relative bound on the worst lateness (see the module's docstring)."""
+        return max(1.0, 50 * statistics.median(self.lateness))
+
+    def check(self) -> None:
+        assert self.samples >= 5, self.samples  # the sampler ran through the burst
+        assert self.worst < self.bound, (
+            f"the event loop was blocked for {self.worst * 1000:.0f} ms "
+            f"(median lateness {statistics.median(self.lateness) * 1000:.1f} ms)"
+        )
 
 
 async def test_a_thousand_questions_from_fifty_users_with_a_reload(tmp_path: Path, tally: Counter):
@@ -118,7 +139,7 @@ async def test_a_thousand_questions_from_fifty_users_with_a_reload(tmp_path: Pat
 
 
 async def run_load(docs: Path, index_dir: Path, tmp_path: Path, tally: Counter) -> None:
-    old = open_index(docs, index_dir)
+    old = await asyncio.to_thread(open_index, docs, index_dir)
     settings = Settings(
         docs=docs,
         index_dir=index_dir,
@@ -171,12 +192,14 @@ async def run_load(docs: Path, index_dir: Path, tmp_path: Path, tally: Counter) 
     assert recorder.replies["reload"] == ["reloaded"]
     assert bot.index is not old and not bot.reloading
 
-    assert sampler.samples > 50
-    assert sampler.worst < 0.100, f"the event loop was blocked for {sampler.worst * 1000:.0f} ms"
+    sampler.check()
     tally["load: questions"] += len(tokens)
     tally["load: questions asked while the reload ran"] += during
     tally["load: users"] += USERS
     tally["load: max event-loop block ms"] = round(sampler.worst * 1000, 1)
+    tally["load: median event-loop lateness ms"] = round(
+        statistics.median(sampler.lateness) * 1000, 1
+    )
     tally["load: seconds for 1,000 questions"] = round(seconds, 1)
     tally["load: replies by kind " + str(dict(sorted(kinds.items())))] += 1
     await bot.close()
@@ -194,9 +217,10 @@ async def test_a_hundred_questions_at_once_while_a_reload_rebuilds(tmp_path: Pat
 async def run_burst(tmp_path: Path, tally: Counter) -> None:
     docs = write_docs(tmp_path / "docs")
     index_dir = tmp_path / "index"
-    old = open_index(docs, index_dir)
+    old = await asyncio.to_thread(open_index, docs, index_dir)
     settings = Settings(docs=docs, index_dir=index_dir, feedback_file=tmp_path / "feedback.jsonl")
-    bot = await make_bot(settings, old)
+    # The reload rebuilds everything (an added file alone is only read, as an update).
+    bot = await make_bot(settings, old, load=lambda: open_index(docs, index_dir, rebuild=True))
     recorder = TokenRecorder()
     sampler = LoopSampler()
     sampling = asyncio.create_task(sampler.run())
@@ -225,9 +249,12 @@ async def run_burst(tmp_path: Path, tally: Counter) -> None:
         recorder.replies[t][0] for t in tokens
     )
     assert recorder.pinging == []
-    assert sampler.worst < 0.100, f"the event loop was blocked for {sampler.worst * 1000:.0f} ms"
+    sampler.check()
     tally["load: burst of questions at once, during a reload"] += len(tokens)
     tally["load: burst max event-loop block ms"] = round(sampler.worst * 1000, 1)
+    tally["load: burst median event-loop lateness ms"] = round(
+        statistics.median(sampler.lateness) * 1000, 1
+    )
     await bot.close()
 
 

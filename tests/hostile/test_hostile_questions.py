@@ -17,12 +17,13 @@ from fakediscord import Recorder, check_sent, command_payload, dispatch, make_bo
 
 from bot.cog import QUESTION_LIMIT
 from bot.settings import Settings
-from index import Index, open_index
+from index import Index, QuestionError, open_index
 from index.cli import main
 from index.typos import correct
 
 ROOT = Path(__file__).resolve().parents[2]
 TROOPS = "how many troops will Mexico train?"
+SEED = "000_44c18b5492aa5800.txt"
 QUESTIONS: dict[str, str] = {
     "empty": "",
     "whitespace": " \t \u3000 ",
@@ -54,6 +55,46 @@ QUESTIONS: dict[str, str] = {
     "answerable": TROOPS,
 }
 BLANK = {"empty", "whitespace"}
+SEED_TITLE = "000 44c18b5492aa5800"
+# What each question must give, through the core, the CLI and the bot:
+#   "700"       the seed's passage first, its answer **700** marked;
+#   "troops"    the seed's passage about the troops first (no "how many": nothing to mark);
+#   "four"      the barn owls' passage first, its answer "four" marked;
+#   "closest X" no passage (most of the question's IDF weight is in words no document has: the
+#               README's quarter rule) but document X named as the closest;
+#   "nothing"   no passage and no document named: no word of the question is in the documents;
+#   "blank"     the one-line usage error.
+EXPECTED: dict[str, str] = {
+    "empty": "blank",
+    "whitespace": "blank",
+    "one letter": "nothing",
+    "one mark": "nothing",
+    "10,000 characters": "700",
+    "10,000 question marks": "nothing",
+    "one 10,000-letter word": "nothing",
+    "only stopwords": "nothing",
+    "only punctuation": "nothing",
+    "emoji": "nothing",
+    "Arabic": "nothing",
+    "Chinese": "nothing",
+    "Devanagari": "nothing",
+    "control characters": "700",
+    "only control characters": "nothing",
+    "regex metacharacters": "nothing",
+    "SQL look-alike": f"closest {SEED_TITLE}",
+    "SQL tautology": f"closest {SEED_TITLE}",
+    "shell look-alike": f"closest {SEED_TITLE}",
+    "leading dashes": "nothing",
+    "format strings": "nothing",
+    "HTML": "closest owls",
+    "mentions": "four",
+    "direction override": "700",
+    "zero-width": "700",
+    "lone surrogate": "troops",
+    "line breaks": "700",
+    "answerable": "700",
+}
+MARKED = {"700": "**700**", "four": "**four**"}
 NOT_IN_A_LINE = {"lone surrogate"}  # no terminal sends half a UTF-16 pair; see the raw bytes case
 EMPTY_CLI = 'error: the question is empty: ask something, e.g. python -m index ask "how many'
 EMPTY_CORE = "the question is empty: ask something in plain words"
@@ -91,16 +132,22 @@ def test_the_cli_answers_or_says_no_answer_or_usage(name, folders, capsys, tally
     code = main(["ask", "--docs", str(docs), "--index", str(index_dir), "--", question])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
-    if name in BLANK:
+    expected = EXPECTED[name]
+    if expected == "blank":
         assert code == 2 and out == ""
         (line,) = err.splitlines()
         assert line.startswith(EMPTY_CLI)
+        return
+    assert code == 0 and err == "", err
+    first = out.splitlines()[0]
+    if expected in MARKED:
+        assert first.startswith("1. “") and MARKED[expected] in first, out
+    elif expected == "troops":
+        assert first.startswith("1. “") and "troops" in first and "**" not in first, out
     else:
-        assert code == 0, err
-        assert out.startswith("1. “") or "No passage in the documents answers" in out, out
-        assert err == ""
-    if name == "answerable":
-        assert "**700**" in out
+        assert first == "No passage in the documents answers this question.", out
+        closest = expected.removeprefix("closest ")
+        assert ("Closest documents: " + closest in out) == expected.startswith("closest"), out
     tally["questions: through the CLI"] += 1
 
 
@@ -142,26 +189,45 @@ async def test_the_bot_replies_once_to_every_question(name, bot, tally: Counter)
     text = reply.get("content") or ""
     embeds = reply.get("embeds") or []
     question = QUESTIONS[name]
+    expected = EXPECTED[name]
     if not 1 <= len(question) <= QUESTION_LIMIT:
         assert text == f"Please ask in 1 to {QUESTION_LIMIT} characters."
-    elif name in BLANK:
+    elif expected == "blank":
         assert text == EMPTY_CORE
     else:
         (embed,) = embeds
-        found = bool(embed.get("fields"))
-        assert found or "Nothing in the documents answers" in embed["description"]
-    if name == "answerable":
-        assert "**700**" in embeds[0]["fields"][0]["value"]
+        fields = embed.get("fields") or []
+        if expected in MARKED:
+            assert MARKED[expected] in fields[0]["value"], embed
+        elif expected == "troops":
+            assert "troops" in fields[0]["value"] and "**" not in fields[0]["value"], embed
+        else:
+            assert not fields and "Nothing in the documents answers" in embed["description"]
+            closest = "Closest documents: " + expected.removeprefix("closest ")
+            assert (closest in embed["description"]) == expected.startswith("closest"), embed
     assert not any("went wrong" in str(c.payload) for c in recorder.calls)
     tally["questions: through the bot (raw interactions)"] += 1
 
 
-def test_core_answers_every_question_without_raising(index: Index):
-    for name, question in QUESTIONS.items():
-        if name in BLANK:
-            continue
-        answer = index.ask(question)
-        assert answer.found or answer.passages == (), name
+@pytest.mark.parametrize("name", list(QUESTIONS))
+def test_core_gives_each_question_its_expected_outcome(name, index: Index):
+    expected = EXPECTED[name]
+    if expected == "blank":
+        with pytest.raises(QuestionError):
+            index.ask(QUESTIONS[name])
+        return
+    answer = index.ask(QUESTIONS[name])
+    first = answer.passages[0] if answer.passages else None
+    if expected == "700":
+        assert first.document == SEED and first.answer == "700", answer
+    elif expected == "troops":
+        assert first.document == SEED and "troops" in first.text and first.answer is None
+    elif expected == "four":
+        assert first.document == "owls.txt" and first.answer == "four", answer
+    else:
+        assert not answer.found and answer.passages == (), answer
+        closest = expected.removeprefix("closest ")
+        assert list(answer.suggestions[:1]) == ([closest] if expected != "nothing" else [])
 
 
 def test_a_giant_word_is_not_spelled_out_edit_by_edit():

@@ -1,0 +1,125 @@
+"""Typo correction: the most frequent word one edit away that keeps the first letter, within bounds."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index import open_index
+from index.typos import correct
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def counts(table: dict[str, int]):
+    """A frequency function over `table` (0 for any other word), recording what it was asked."""
+    asked: list[str] = []
+
+    def frequency(word: str) -> int:
+        asked.append(word)
+        return table.get(word, 0)
+
+    frequency.asked = asked
+    return frequency
+
+
+# "troups" is one edit from each: replace (troops), replace (troupe), insert (troupes), delete
+# (trups), transpose (trousp); "groups" is also one edit away but changes the first letter.
+CANDIDATES = ("troops", "troupe", "troupes", "trups", "trousp")
+
+
+@pytest.mark.parametrize("best", CANDIDATES)
+def test_the_most_frequent_candidate_wins_whichever_it_is(best):
+    table = {w: 10 + i for i, w in enumerate(c for c in CANDIDATES if c != best)}
+    table[best] = 100
+    table["groups"] = 10_000  # more frequent still, but the first letter differs
+    assert correct("troups", counts(table)) == best
+
+
+def test_not_the_least_frequent_nor_the_first_found():
+    table = {"troops": 3, "troupe": 50, "troupes": 7}
+    assert correct("troups", counts(table)) == "troupe"
+    table = {"troops": 50, "troupe": 3, "troupes": 7}
+    assert correct("troups", counts(table)) == "troops"
+
+
+TIES = """
+from index.typos import correct
+tables = [{"troupe": 9, "troops": 9, "troupes": 9}, {"troupe": 9, "troupes": 9}, {"trups": 4, "trousp": 4}]
+print([correct("troups", lambda w, t=t: t.get(w, 0)) for t in tables])
+"""
+
+
+def test_a_tie_is_broken_the_same_way_whatever_the_hash_seed():
+    """The candidates come from a set, whose order changes with the hash seed; the answer must not."""
+    runs = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", TIES], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        runs.add(done.stdout)
+    (out,) = runs
+    first, second, third = ast.literal_eval(out)
+    assert first in ("troupe", "troops", "troupes")
+    assert second in ("troupe", "troupes") and third in ("trups", "trousp")
+
+
+def test_min_count_leaves_out_rare_words():
+    table = {"troops": 2, "troupe": 5}
+    assert correct("troups", counts(table), min_count=3) == "troupe"
+    assert correct("troups", counts(table), min_count=6) is None
+
+
+def test_two_edits_away_or_another_first_letter_is_no_correction():
+    assert correct("troupss", counts({"troops": 50})) is None  # two edits
+    assert correct("groups", counts({"troops": 50})) is None  # only by changing the first letter
+
+
+@pytest.mark.parametrize(
+    ("word", "table", "expected"),
+    [
+        ("tran", {"train": 9}, None),  # 4 letters: too often a real word the documents lack
+        ("trian", {"train": 9}, "train"),  # 5 letters: corrected
+        ("a" * 29 + "b", {"a" * 30: 9}, "a" * 30),  # 30 letters: corrected
+        ("a" * 30 + "b", {"a" * 31: 9, "a" * 30: 9}, None),  # 31 letters: no word
+    ],
+    ids=["4-letters", "5-letters", "30-letters", "31-letters"],
+)
+def test_length_bounds(word, table, expected):
+    frequency = counts(table)
+    assert correct(word, frequency) == expected
+    if expected is None:
+        assert frequency.asked == []  # refused before looking anything up
+
+
+@pytest.mark.parametrize(
+    "word", ["tr0ups", "troups!", "trou-ps", "troup's", "trôups", "trоups", "troups ", "12345"]
+)
+def test_words_with_non_letters_are_left_alone(word):
+    """Digits, punctuation, accents and look-alike letters (a Cyrillic о) are not typos."""
+    frequency = counts({"troops": 99, "troupe": 99})
+    assert correct(word, frequency) is None
+    assert frequency.asked == []
+
+
+def test_the_index_corrects_to_the_most_frequent_of_several(tmp_path):
+    """Through the index: "planx" is one edit from "plane" (one sentence) and "plant" (three)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "field.txt").write_text(
+        "The plane landed on the field.\n\n"
+        "The plant grew tall. The plant flowered in May. Frost killed the plant.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(docs, tmp_path / "index")
+    answer = idx.ask("when did the planx flower")
+    assert answer.corrections == {"planx": "plant"}
+    assert "The plant flowered in May." in answer.passages[0].text
+    answer = idx.ask("where did the plnae land")  # one edit (a swap) from "plane" only
+    assert answer.corrections == {"plnae": "plane"}
+    assert "The plane landed on the field." in answer.passages[0].text

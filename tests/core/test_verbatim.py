@@ -1,0 +1,163 @@
+"""Every quote is the file's own text: passages compared with the bytes on disk, for each format.
+
+The documents hold what a reader could quietly "clean": "…", no-break spaces, the ligature "ﬁ",
+double spaces, tabs and CRLF line ends. Plain text and Markdown passages must equal the file's
+bytes decoded as UTF-8 (line ends as the reader stores them: LF) at the passage's offsets. An HTML
+page's visible text is not its bytes: there each passage, whitespace collapsed, must be part of
+the page's text as Python's own html.parser extracts it, whitespace collapsed too (str.split
+counts no-break spaces as whitespace, but never "…" or "ﬁ").
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from index import open_index
+
+NBSP = "\u00a0"
+TXT = (
+    "Harbour notes\r\n"
+    "\r\n"
+    f"The  harbour  master counts forty{NBSP}boats every morning.  "
+    "The ﬁshermen mend their nets at noon…\r\n"
+    "The ferry\tleaves the quay at dawn, and the gulls follow it.\r\n"
+    "\r\n"
+    "A lighthouse keeper writes the weather in a ledger: wind, rain, ﬁre on the cliffs… and fog.\r\n"
+    f"The tide tables hang by the door;\tthey list{NBSP}high water to the minute.\r\n"
+)
+MD = (
+    "# Garden notes\n"
+    "\n"
+    "The  greenhouse holds 120 clay pots… and a ﬁg tree.\n"
+    "Tomatoes need water at dusk;\tbasil needs it at dawn.\n"
+    "\n"
+    "## Frost\n"
+    "\n"
+    "When the ﬁrst frost comes, cover the dahlias with straw.  "
+    "The compost heap steams on cold mornings.\n"
+    f"Seeds keep for three{NBSP}years in a dry tin.\n"
+)
+HTML = (
+    "<!DOCTYPE html><html><head><title>Observatory</title>"
+    "<style>p { color: red }</style></head><body>\n"
+    "<h1>The observatory</h1>\n"
+    "<p>The  ﬁeld telescope has a mirror of 40&nbsp;cm&hellip; and a brass tube.</p>\n"
+    "<p>Astronomers log every comet… in a red book.\tThe dome turns on twelve wheels.</p>\n"
+    '<script>var hidden = "the dome turns on secret rails";</script>\n'
+    "<p>The &#xFB01;nest lens was ground in 1887 by a glassmaker from Jena.</p>\n"
+    "<ul><li>The  ﬁlter wheel holds six\tcoloured glasses…</li></ul>\n"
+    "</body></html>\n"
+)
+FILES = {"harbour.txt": TXT, "garden.md": MD, "observatory.html": HTML}
+QUESTIONS = (
+    "how many boats does the harbour master count",
+    "when do the fishermen mend their nets",
+    "when does the ferry leave the quay",
+    "what does the lighthouse keeper write in the ledger",
+    "where do the tide tables hang",
+    "how many clay pots does the greenhouse hold",
+    "when do tomatoes need water",
+    "what covers the dahlias at the first frost",
+    "does the compost heap steam",
+    "how long do seeds keep",
+    "how wide is the mirror of the field telescope",
+    "where do astronomers log comets",
+    "how many wheels does the dome turn on",
+    "who ground the finest lens",
+    "how many glasses does the filter wheel hold",
+)
+
+
+class Visible(HTMLParser):
+    """The text of a page a browser shows (no head, script or style): the independent reading."""
+
+    INLINE = frozenset("a b i em strong span code small sub sup".split())
+    HIDDEN = frozenset("head title script style".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in self.HIDDEN
+        if tag not in self.INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in self.HIDDEN
+        if tag not in self.INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def on_disk(path: Path) -> str:
+    """The file's text as the reader decodes it: UTF-8, line ends stored as LF."""
+    return path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def visible_text(path: Path) -> str:
+    parser = Visible()
+    parser.feed(path.read_bytes().decode("utf-8"))
+    parser.close()
+    return collapsed("".join(parser.parts))
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    docs = tmp_path_factory.mktemp("verbatim") / "docs"
+    docs.mkdir()
+    for name, body in FILES.items():
+        (docs / name).write_bytes(body.encode("utf-8"))  # bytes as written: CRLF stays CRLF
+    return docs
+
+
+def test_the_files_hold_what_a_reader_could_clean(folder):
+    raw = b"".join((folder / name).read_bytes() for name in FILES)
+    for marker in ("…", NBSP, "ﬁ", "  ", "\t", "\r\n"):
+        assert marker.encode() in raw, marker
+
+
+def test_every_passage_is_the_files_own_text(folder, tmp_path):
+    idx = open_index(folder, tmp_path / "index")
+    checked = {name: 0 for name in FILES}
+    shown: dict[str, str] = {name: "" for name in FILES}
+    for question in QUESTIONS:
+        passages = idx.ask(question, k=5).passages
+        assert passages, question  # each question is about one sentence of the files
+        for p in passages:
+            path = folder / p.document
+            if p.document.endswith(".html"):
+                assert collapsed(p.text) in visible_text(path), (question, p.text)
+            else:
+                text = on_disk(path)
+                assert p.text == text[p.start : p.end], (question, p.text)
+                assert p.start <= p.sentence_start < p.sentence_end <= p.end
+                if p.answer is not None:
+                    assert text[p.answer_start : p.answer_end] == p.answer
+            checked[p.document] += 1
+            shown[p.document] += p.text
+    assert sum(checked.values()) >= 20 and all(n >= 6 for n in checked.values()), checked
+    # The passages checked hold the characters at stake, so a reader that changed them would fail.
+    for name in ("harbour.txt", "garden.md"):
+        for marker in ("…", NBSP, "ﬁ", "  ", "\t"):
+            assert marker in shown[name], (name, marker)
+    for marker in ("…", "ﬁ"):  # HTML's spaces are collapsed by design, its characters are not
+        assert marker in shown["observatory.html"], marker
+
+
+def test_a_whole_document_is_the_files_own_text(folder, tmp_path):
+    idx = open_index(folder, tmp_path / "index")
+    for name in ("harbour.txt", "garden.md"):
+        assert idx.text_of(name) == on_disk(folder / name)
+    assert collapsed(idx.text_of("observatory.html")) == visible_text(folder / "observatory.html")
