@@ -45,7 +45,7 @@ def create_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--docs", metavar="DIR", help="documents folder (default VERBATIM_DOCS)")
     parser.add_argument("--index", metavar="DIR", help="index folder (default VERBATIM_INDEX)")
-    commands = parser.add_subparsers(dest="command", metavar="{sync}")
+    commands = parser.add_subparsers(dest="command", metavar="{sync,stats,feedback}")
     sync = commands.add_parser(
         "sync", help="register the slash commands with Discord (once, and after they change)"
     )
@@ -54,6 +54,17 @@ def create_parser() -> argparse.ArgumentParser:
         metavar="ID",
         type=int,
         help="register in this server only (instant; for development) instead of globally",
+    )
+    stats = commands.add_parser(
+        "stats", help="questions asked, share answered, unanswered and voted-down (the log)"
+    )
+    stats.add_argument("--guild", metavar="ID", type=int, help="one server only (default: all)")
+    feedback = commands.add_parser("feedback", help="the 👍/👎 votes")
+    feedback.add_argument(
+        "--export",
+        metavar="FILE",
+        required=True,
+        help="write every vote as JSON lines (- : stdout)",
     )
     return parser
 
@@ -75,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sync":
             return _discord(_sync(settings, settings.require_token(), args.guild))
+        if args.command in ("stats", "feedback"):
+            return _state(settings, args)
         if args.console:
             return _console(settings)
         return _run(settings)
@@ -97,10 +110,47 @@ def _open(settings: Settings):
     return index
 
 
+def _database(settings: Settings):
+    from bot.db import Database
+
+    return Database(settings.db_target(), retention_days=settings.log_days)
+
+
+def _state(settings: Settings, args: argparse.Namespace) -> int:
+    """`stats` and `feedback --export`: read the database."""
+    from bot.db import Unavailable
+    from bot.render import to_text
+    from bot.stats_render import stats_cards
+
+    db = _database(settings)
+    try:
+        if args.command == "stats":
+            cards = stats_cards(db.stats(args.guild), settings.log_days, markdown=False)
+            print("\n\n".join(to_text(c) for c in cards))
+            return 0
+        if args.export == "-":
+            count = db.export_votes(sys.stdout)
+        else:
+            try:
+                with open(args.export, "w", encoding="utf-8") as out:
+                    count = db.export_votes(out)
+            except OSError as error:
+                return _fail(f"cannot write {args.export}: {error.strerror or error}", 1)
+        print(f"Exported {count} votes.", file=sys.stderr)
+        return 0
+    except Unavailable as error:
+        return _fail(error, 1)
+    finally:
+        db.close()
+
+
 def _console(settings: Settings) -> int:
+    from bot import collections
     from bot.console import Console, run_console
 
-    console = Console(_open(settings), settings)
+    registry = collections.from_settings(settings)
+    index = _open(settings) if settings.collections is None else None
+    console = Console(index, settings, registry=registry, db=_database(settings))
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")  # a stray byte is a �, not a traceback
     try:
@@ -117,7 +167,9 @@ def _run(settings: Settings) -> int:
 
     token = settings.require_token()  # before the index: a missing token should fail fast
     freeze_startup_objects()
-    bot = VerbatimBot(settings, _open(settings))
+    # Without a collections file the one collection is opened now, as before; with one, each
+    # collection is opened when first asked.
+    bot = VerbatimBot(settings, _open(settings) if settings.collections is None else None)
     return _discord(_start(bot, token))
 
 

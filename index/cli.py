@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index import bench
 from index.errors import VerbatimError
-from index.model import Answer
+from index.model import Answer, Conversation
 from index.searcher import ENGINES, open_index
 
 EXAMPLE = 'python -m index ask "how many troops will Mexico train?"'
@@ -49,6 +49,13 @@ def create_parser() -> argparse.ArgumentParser:
         help="JSON lines with questions, or a folder with questions.jsonl and documents.jsonl",
     )
     p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
+    p.add_argument(
+        "--threads",
+        metavar="N",
+        type=int,
+        default=0,
+        help="also ask each document's questions in order as conversations of N (follow-ups)",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_common(p)
 
@@ -170,6 +177,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = [idx.ask(c.question, k=max(args.k, 5)) for c in cases]
     seconds = time.perf_counter() - started
     figures = score(cases, answers, args.k)
+    if args.threads > 1:
+        from index.evaluate import thread_figures
+
+        def ask(question: str, k: int, context: Conversation | None) -> Answer:
+            return idx.ask(question, k=k, context=context)
+
+        figures["threads"] = thread_figures(ask, cases, answers, args.threads, max(args.k, 5))
     if args.json:
         print(json.dumps({"questions": len(cases), "seconds": seconds} | figures))
         return 0
@@ -180,6 +194,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         row = "  ".join(f"{key} {value:.3f}" for key, value in figures[label].items())
         print(f"{label:9} {row}")
     print(f"found     {figures['found']['rate']:.3f}")
+    for label, row in figures.get("threads", {}).items():
+        change = (row["followed"] - row["alone"]) * 100
+        print(
+            f"{label:9} {row['questions']} questions  sentence hit@1 alone {row['alone']:.3f}"
+            f"  in thread {row['followed']:.3f} ({change:+.1f} points)"
+        )
     return 0
 
 

@@ -49,6 +49,30 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """What a follow-up continues: recent questions and the documents and passages it was about.
+
+    Each is most recent last; `places` are the (document id, best sentence start) of the passages
+    that answered, `documents` their documents.
+    """
+
+    questions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    places: tuple[tuple[str, int], ...] = ()
+
+    def after(self, answer: Answer, keep: int = 3) -> Conversation:
+        """The conversation once `answer` is given: its question and first passage added, the last
+        `keep` of each kept."""
+        top = answer.passages[:1]
+        documents = (*[d for d in self.documents if d not in {p.document for p in top}],)
+        return Conversation(
+            (*self.questions, answer.question)[-keep:],
+            (*documents, *(p.document for p in top))[-keep:],
+            (*self.places, *((p.document, p.sentence_start) for p in top))[-keep:],
+        )
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of one question: ranked passages, spelling corrections, and timing."""
 
@@ -57,6 +81,7 @@ class Answer:
     corrections: dict[str, str] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     suggestions: tuple[str, ...] = ()  # closest document titles when nothing answers
+    following: str | None = None  # the previous question, when asked as a follow-up
 
     @property
     def found(self) -> bool:
@@ -71,7 +96,7 @@ class Answer:
             "corrections": dict(self.corrections),
             "elapsed_ms": self.elapsed_ms,
             "passages": [p.to_json() for p in self.passages],
-        }
+        } | ({"following": self.following} if self.following is not None else {})
 
 
 @dataclass(frozen=True)

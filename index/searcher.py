@@ -7,6 +7,8 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from index.bm25 import LookupBM25, RankBM25, SparseBM25
 from index.build import LEVELS, IndexData, build, fingerprint, term_list
 from index.documents import scan
 from index.errors import DocumentsError, QuestionError
-from index.model import Answer, BuildReport, Document, Passage
+from index.model import Answer, BuildReport, Conversation, Document, Passage
 from index.paths import docs_folder, index_folder
 from index.tokens import STOPWORDS, normalize, stem, words
 from index.typos import correct
@@ -34,6 +36,10 @@ TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for t
 RERANK = 30  # how many top sentences are checked for the asked-for type
 SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
+CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
+CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
+CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's documents
+CONTEXT_PARA_BONUS = 0.0  # ... and to sentences of the paragraphs that answered it
 _ANAPHORA = frozenset(
     """
     it its this that these those they them their he his she her him such however but also
@@ -111,8 +117,19 @@ class Index:
 
     # -- asking -----------------------------------------------------------------------------------
 
-    def ask(self, question: str, k: int = 3) -> Answer:
-        """The top `k` passages that answer `question`, best first, or none if nothing does."""
+    def ask(
+        self,
+        question: str,
+        k: int = 3,
+        *,
+        context: Conversation | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ) -> Answer:
+        """The top `k` passages that answer `question`, best first, or none if nothing does.
+
+        `context`: the conversation a follow-up continues (see `_follow`). `boosts`: a score
+        adjustment (positive ranks higher) by (document id, start of the passage's best sentence).
+        """
         started = time.perf_counter()
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("the question is empty: ask something in plain words")
@@ -124,15 +141,44 @@ class Index:
         suggestions: tuple[str, ...] = ()
         if term_ids:
             qterms = self._qterms(text, corrections)
+            follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
-                ranked, doc_scores = self._rank(term_ids, qtype, qterms)
+                ranked, doc_scores = self._rank(term_ids, qtype, qterms, follow, boosts)
             qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
                 passages = self._passages(ranked, k, qtype, qset, text)
             else:
                 suggestions = doc_scores
         elapsed = (time.perf_counter() - started) * 1000
-        return Answer(question, passages, corrections, round(elapsed, 3), suggestions)
+        following = context.questions[-1] if context and context.questions else None
+        return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
+
+    def _followed(self, context: Conversation, own: list[int]) -> _Followed:
+        """The conversation as term weights (recent questions' words not in the question) and
+        document numbers."""
+        weights: dict[int, float] = {}
+        weight = CONTEXT_WEIGHT
+        for earlier in reversed(context.questions):
+            for t in self._query_terms(_CONTROL.sub(" ", earlier)[:MAX_QUESTION_CHARS])[0]:
+                if t not in own and t not in weights:
+                    weights[t] = weight
+            weight *= CONTEXT_DECAY
+        docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
+        paras = [self._sent_para[s] for s in map(self._sentence_at, context.places) if s >= 0]
+        return _Followed(
+            tuple(weights.items()),
+            np.array(sorted(set(docs)), dtype=np.int64),
+            np.array(sorted(set(paras)), dtype=np.int64),
+        )
+
+    def _sentence_at(self, place: tuple[str, int]) -> int:
+        """The id of the sentence of document `place[0]` that starts at `place[1]`, or -1."""
+        d = self._doc_number.get(place[0])
+        if d is None:
+            return -1
+        lo, hi = np.searchsorted(self._sent_doc, [d, d + 1])
+        i = lo + int(np.searchsorted(self._sent_start[lo:hi], place[1]))
+        return i if i < hi and int(self._sent_start[i]) == place[1] else -1
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -165,10 +211,20 @@ class Index:
         tid = self._terms.get(stem(word))
         return 0 if tid is None else int(self._df[tid])
 
-    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
+    def _rank(
+        self,
+        term_ids: list[int],
+        qtype: answers.QuestionType,
+        qterms: list[str],
+        follow: _Followed | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ):
         """Sentence ids ranked by blended score, and the best documents' titles."""
         sent, para, doc = (self._levels[level] for level in LEVELS)
         cand, s = sent.top(term_ids, SHORTLIST)
+        bonus = None
+        if follow is not None:
+            cand, s, bonus = self._follow(cand, term_ids, follow)
         if not len(cand):
             return [], ()
         # Blend in what the paragraph and the document around each shortlisted sentence say,
@@ -178,6 +234,8 @@ class Index:
         p, _ = para.score_units(term_ids, para_of)
         d, _ = doc.score_units(term_ids, doc_of)
         blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
+        if bonus is not None:
+            blended = blended + bonus
         best_docs = list(dict.fromkeys(doc_of[np.lexsort((doc_of, -d))].tolist()))[:3]
         top = _top(blended, RERANK * 2)
         order = top[np.lexsort((cand[top], -blended[top]))]
@@ -191,8 +249,36 @@ class Index:
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
+        if boosts:
+            for sid in ranked:
+                key = (self._doc_ids[int(self._sent_doc[sid])], int(self._sent_start[sid]))
+                scores[sid] += boosts.get(key, 0.0)
         ranked.sort(key=lambda sid: (-scores[sid], sid))
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+
+    def _follow(
+        self, cand: np.ndarray, term_ids: list[int], follow: _Followed
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A follow-up's shortlist, sentence scores, and bonus added after blending.
+
+        The one place the conversation weighs in. The question's own words count in full; each
+        recent question's other words add their BM25 at its weight (CONTEXT_WEIGHT for the last,
+        decaying before); sentences of the documents the conversation has been about get
+        CONTEXT_DOC_BONUS. The shortlist is the best SHORTLIST of both words' shortlists by that
+        sum. (A kernel taking a weight per query term computes the sum in one `top` call.)
+        """
+        sent = self._levels["sent"]
+        if follow.terms:
+            extra, _ = sent.top([t for t, _ in follow.terms], SHORTLIST)
+            cand = np.union1d(cand, extra).astype(np.int64)
+        s, _ = sent.score_units(term_ids, cand)
+        for t, weight in follow.terms:
+            s = s + weight * sent.score_units([t], cand)[0]
+        keep = np.lexsort((cand, -s))[:SHORTLIST]
+        cand, s = cand[keep], s[keep]
+        bonus = CONTEXT_DOC_BONUS * np.isin(self._sent_doc[cand], follow.documents)
+        bonus += CONTEXT_PARA_BONUS * np.isin(self._sent_para[cand], follow.paragraphs)
+        return cand, s, bonus
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
@@ -301,6 +387,15 @@ class Index:
             answer_start=a_start,
             answer_end=a_end,
         )
+
+
+@dataclass(frozen=True)
+class _Followed:
+    """A conversation in this index's numbers: (term id, weight) pairs and document numbers."""
+
+    terms: tuple[tuple[int, float], ...]
+    documents: np.ndarray
+    paragraphs: np.ndarray
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:

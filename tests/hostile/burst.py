@@ -49,8 +49,7 @@ async def burst(
     """Feed a /reload then `n` questions, one gateway event each, and wait for every reply."""
     freeze_startup_objects()  # as `python -m bot` does before it loads the index
     index = open_index(docs, index_dir)
-    feedback = Path(index.report.index_path) / "burst-feedback.jsonl"
-    settings = Settings(docs=docs, index_dir=index_dir, feedback_file=feedback)
+    settings = Settings(docs=docs, index_dir=index_dir)
     bot = await make_bot(settings, index)
     recorder = BurstRecorder()
     if rebuild:  # a newer time on one document: the reload's freshness check sees a change

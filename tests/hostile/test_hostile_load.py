@@ -122,7 +122,6 @@ async def run_load(docs: Path, index_dir: Path, tmp_path: Path, tally: Counter) 
     settings = Settings(
         docs=docs,
         index_dir=index_dir,
-        feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=COOLDOWN,
     )
     bot = await make_bot(settings, old)
@@ -195,7 +194,7 @@ async def run_burst(tmp_path: Path, tally: Counter) -> None:
     docs = write_docs(tmp_path / "docs")
     index_dir = tmp_path / "index"
     old = open_index(docs, index_dir)
-    settings = Settings(docs=docs, index_dir=index_dir, feedback_file=tmp_path / "feedback.jsonl")
+    settings = Settings(docs=docs, index_dir=index_dir)
     bot = await make_bot(settings, old)
     recorder = TokenRecorder()
     sampler = LoopSampler()
