@@ -178,11 +178,10 @@ class Answers(commands.Cog):
             turns = await self.bot.state(db.recent_turns, channel_id, name)
         context = None
         if turns:
-            places = tuple(t.top for t in turns if t.top is not None)
+            documents = [t.top[0] for t in turns if t.top is not None]
             context = Conversation(
                 tuple(t.question for t in turns),
-                tuple(dict.fromkeys(d for d, _ in places)),
-                places,
+                tuple(reversed(dict.fromkeys(reversed(documents)))),  # most recent last
             )
         boosts = await self.bot.state(db.boosts, guild_id or 0, name, question, VOTE_STEP)
         return Asked(

@@ -37,7 +37,10 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with quoted passages")
     p.add_argument("question", nargs="?", help="the question, in plain words")
     p.add_argument(
-        "--batch", metavar="FILE", help='one question a line, or JSON lines with "question"'
+        "--batch",
+        metavar="FILE",
+        help='one question a line, or JSON lines with "question" (and "thread": lines of one '
+        "thread are asked in order as one conversation)",
     )
     p.add_argument("-k", type=int, default=3, help="number of passages (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -98,7 +101,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch_questions(path: str) -> list[str]:
+def _batch_questions(path: str) -> list[tuple[str, str | None]]:
+    """(question, thread id or None) of each line: plain text, or JSON with "question" and an
+    optional "thread"."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -109,11 +114,13 @@ def _batch_questions(path: str) -> list[str]:
             continue
         if line.lstrip().startswith("{"):
             try:
-                out.append(str(json.loads(line)["question"]))
+                row = json.loads(line)
+                thread = row.get("thread")
+                out.append((str(row["question"]), None if thread is None else str(thread)))
                 continue
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 pass
-        out.append(line.strip())
+        out.append((line.strip(), None))
     return out
 
 
@@ -123,11 +130,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise VerbatimError("-k must be at least 1")
     idx = _open(args)
-    questions = _batch_questions(args.batch) if args.batch else [args.question]
-    for question in questions:
+    questions = _batch_questions(args.batch) if args.batch else [(args.question, None)]
+    threads: dict[str, Conversation] = {}  # lines of one thread are one conversation, in order
+    for question, thread in questions:
         if not question.strip():
             continue
-        answer = idx.ask(question, k=args.k)
+        conversation = threads.get(thread, Conversation()) if thread is not None else None
+        context = conversation if conversation and conversation.questions else None
+        answer = idx.ask(question, k=args.k, context=context)
+        if thread is not None and conversation is not None:
+            threads[thread] = conversation.after(answer)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -138,6 +150,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def render_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal: numbered quotes with the answer in bold."""
     lines = []
+    if answer.following is not None:
+        lines.append(f"(following: {answer.following})")
     if answer.corrections:
         fixed = ", ".join(f"{a} → {b}" for a, b in answer.corrections.items())
         lines.append(f"(searched for: {fixed})")

@@ -50,26 +50,18 @@ class Passage:
 
 @dataclass(frozen=True)
 class Conversation:
-    """What a follow-up continues: recent questions and the documents and passages it was about.
-
-    Each is most recent last; `places` are the (document id, best sentence start) of the passages
-    that answered, `documents` their documents.
-    """
+    """What a follow-up continues: its recent questions and the documents that answered them,
+    each most recent last."""
 
     questions: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
-    places: tuple[tuple[str, int], ...] = ()
 
     def after(self, answer: Answer, keep: int = 3) -> Conversation:
-        """The conversation once `answer` is given: its question and first passage added, the last
-        `keep` of each kept."""
-        top = answer.passages[:1]
-        documents = (*[d for d in self.documents if d not in {p.document for p in top}],)
-        return Conversation(
-            (*self.questions, answer.question)[-keep:],
-            (*documents, *(p.document for p in top))[-keep:],
-            (*self.places, *((p.document, p.sentence_start) for p in top))[-keep:],
-        )
+        """The conversation once `answer` is given: its question and its first passage's document
+        added, the last `keep` of each kept."""
+        top = [p.document for p in answer.passages[:1]]
+        documents = [d for d in self.documents if d not in top] + top
+        return Conversation((*self.questions, answer.question)[-keep:], tuple(documents[-keep:]))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must co
 CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
 CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
 CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's documents
-CONTEXT_PARA_BONUS = 0.0  # ... and to sentences of the paragraphs that answered it
 _ANAPHORA = frozenset(
     """
     it its this that these those they them their he his she her him such however but also
@@ -164,21 +163,7 @@ class Index:
                     weights[t] = weight
             weight *= CONTEXT_DECAY
         docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
-        paras = [self._sent_para[s] for s in map(self._sentence_at, context.places) if s >= 0]
-        return _Followed(
-            tuple(weights.items()),
-            np.array(sorted(set(docs)), dtype=np.int64),
-            np.array(sorted(set(paras)), dtype=np.int64),
-        )
-
-    def _sentence_at(self, place: tuple[str, int]) -> int:
-        """The id of the sentence of document `place[0]` that starts at `place[1]`, or -1."""
-        d = self._doc_number.get(place[0])
-        if d is None:
-            return -1
-        lo, hi = np.searchsorted(self._sent_doc, [d, d + 1])
-        i = lo + int(np.searchsorted(self._sent_start[lo:hi], place[1]))
-        return i if i < hi and int(self._sent_start[i]) == place[1] else -1
+        return _Followed(tuple(weights.items()), np.array(sorted(set(docs)), dtype=np.int64))
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -277,7 +262,6 @@ class Index:
         keep = np.lexsort((cand, -s))[:SHORTLIST]
         cand, s = cand[keep], s[keep]
         bonus = CONTEXT_DOC_BONUS * np.isin(self._sent_doc[cand], follow.documents)
-        bonus += CONTEXT_PARA_BONUS * np.isin(self._sent_para[cand], follow.paragraphs)
         return cand, s, bonus
 
     def _sentence_terms(self, sid: int) -> list[int]:
@@ -395,7 +379,6 @@ class _Followed:
 
     terms: tuple[tuple[int, float], ...]
     documents: np.ndarray
-    paragraphs: np.ndarray
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:
