@@ -202,7 +202,7 @@ class VerbatimBot(commands.Bot):
         """Re-read a collection's documents in a thread, then swap its new index in; questions go
         on meanwhile."""
         collection = collection or self.collections.first
-        report = await asyncio.to_thread(collection.reload)
+        report = await collection.reload_soon()
         log.info("Reloaded %s: %s", collection.spec.name, report.summary())
         for warning in report.warnings:
             log.warning("Reload of %s: %s", collection.spec.name, warning)

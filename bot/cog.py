@@ -149,9 +149,12 @@ class Answers(commands.Cog):
     ) -> Collection | None:
         """The collection that answers in a channel (its threads inherit it), or None if this
         server may use none."""
+        registry = self.bot.collections
+        if len(registry) == 1:  # nothing to choose: no need to ask the database
+            return registry.first if registry.first.spec.allows(guild_id) else None
         bindings = await self.bot.state(self.bot.db.bindings, guild_id) if guild_id else None
         ids = channel_ids(channel, channel_id)
-        return self.bot.collections.choose(guild_id, bindings or {}, ids)
+        return registry.choose(guild_id, bindings or {}, ids)
 
     async def prepare(
         self,

@@ -14,6 +14,7 @@ Without the file there is one collection, `default`, of VERBATIM_DOCS. What belo
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import tomllib
 from collections.abc import Callable, Iterable
@@ -80,6 +81,17 @@ class Collection:
         with self._reloading:
             index = self._opener()
             self.index = index
+        return index.report
+
+    async def reload_soon(self) -> BuildReport:
+        """`reload` for the event loop: marked as running at once, the reading done in a thread."""
+        if not self._reloading.acquire(blocking=False):
+            await asyncio.to_thread(self._reloading.acquire)
+        try:
+            index = await asyncio.to_thread(self._opener)
+            self.index = index
+        finally:
+            self._reloading.release()
         return index.report
 
 

@@ -95,6 +95,11 @@ class Unavailable(RuntimeError):
     """The database cannot be used; the message says why in one line."""
 
 
+def _text(value: str) -> str:
+    """`value` as SQLite can store it: a lone UTF-16 surrogate (from a hostile client) becomes ?."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def question_key(question: str) -> str:
     """What makes two questions "the same" for votes: their stemmed words, sorted and unique."""
     return " ".join(sorted(set(terms(question))))
@@ -113,7 +118,8 @@ class Window:
 
 @dataclass(frozen=True)
 class Unanswered:
-    """A question asked (in these words) `times` times that found nothing."""
+    """A question (its latest wording) asked `times` times, with the same words, that found
+    nothing."""
 
     question: str
     times: int
@@ -297,8 +303,8 @@ class Database:
             channel_id,
             collection,
             self.user_hash(user_id),
-            question,
-            question_key(question),
+            _text(question),
+            _text(question_key(question)),
             int(bool(passages)),
             following,
         )
@@ -312,7 +318,7 @@ class Database:
             qid = int(cursor.lastrowid or 0)
             c.executemany(
                 "INSERT INTO shown VALUES (?, ?, ?, ?)",
-                [(qid, r, p.document, p.sentence_start) for r, p in enumerate(passages)],
+                [(qid, r, _text(p.document), p.sentence_start) for r, p in enumerate(passages)],
             )
             return qid
 
@@ -395,10 +401,10 @@ class Database:
         if vote not in ("up", "down"):
             raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
         now = int(when if when is not None else time.time())
-        key, user = question_key(question), self.user_hash(user_id)
+        key, user = _text(question_key(question)), self.user_hash(user_id)
         rows = [
-            (now, guild_id, collection, key, question, p.document, p.sentence_start, p.title,
-             p.text[:EXCERPT], 1 if vote == "up" else -1, user, question_id)
+            (now, guild_id, collection, key, _text(question), _text(p.document), p.sentence_start,
+             _text(p.title), _text(p.text[:EXCERPT]), 1 if vote == "up" else -1, user, question_id)
             for p in passages
         ]  # fmt: skip
         return self._call(
@@ -425,7 +431,7 @@ class Database:
                 "SELECT document, sentence_start, vote FROM votes "
                 "WHERE guild_id = ? AND collection = ? AND key = ? "
                 "GROUP BY document, sentence_start, vote HAVING COUNT(DISTINCT user_hash) >= ?",
-                (guild_id, collection, question_key(question), VOTERS_NEEDED),
+                (guild_id, collection, _text(question_key(question)), VOTERS_NEEDED),
             ).fetchall()
         )
         out: dict[tuple[str, int], float] = {}
@@ -474,7 +480,7 @@ class Database:
 
     # -- reading it back --------------------------------------------------------------------------
 
-    def stats(self, guild_id: int | None = None, now: float | None = None, top: int = 10) -> Stats:
+    def stats(self, guild_id: int | None = None, now: float | None = None, top: int = 25) -> Stats:
         """Questions of the last 7 and 30 days, the unanswered asked most, the passages voted
         down most; for one server, or all (`guild_id` None)."""
         now = int(now if now is not None else time.time())
@@ -499,12 +505,13 @@ class Database:
                 )
                 windows.append(Window(days, asked, found, up, down))
             since = now - 30 * DAY
+            # SQLite takes a bare column from the MAX(id) row: the latest wording of each
             unanswered = [
                 Unanswered(q, n)
-                for q, n in c.execute(
-                    f"SELECT MIN(question), COUNT(*) AS n FROM questions "
+                for q, _, n in c.execute(
+                    f"SELECT question, MAX(id), COUNT(*) AS n FROM questions "
                     f"WHERE {where} AND time >= ? AND found = 0 "
-                    f"GROUP BY key ORDER BY n DESC, MIN(question) LIMIT ?",
+                    f"GROUP BY key ORDER BY n DESC, MAX(id) DESC LIMIT ?",
                     (*args, since, top),
                 )
             ]
