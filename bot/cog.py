@@ -179,6 +179,9 @@ class Answers(commands.Cog):
                 turns = found[1]
         if turns is None and isinstance(channel, discord.Thread):
             turns = await self.bot.state(db.recent_turns, channel_id, name)
+            if not turns:  # a thread started from an answer has the answer's id: it follows it
+                found = await self.bot.state(db.turns_before, channel_id)
+                turns = found[1] if found is not None and found[0] == name else None
         context = None
         if turns:
             documents = [t.top[0] for t in turns if t.top is not None]

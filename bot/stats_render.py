@@ -6,15 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.collections import Spec
 from bot.db import Stats
-from bot.render import (
-    DESCRIPTION_LIMIT,
-    FIELD_VALUE_LIMIT,
-    Card,
-    Field,
-    _safe_url,
-    escape,
-    shorten,
-)
+from bot.render import DESCRIPTION_LIMIT, Card, _safe_url, escape, shorten
 
 LINES_PER_PAGE = 10
 LINE_LIMIT = 300
@@ -35,7 +27,7 @@ def stats_cards(stats: Stats, log_days: int, *, markdown: bool = True) -> list[C
             f"{_share(w.voted_down, w.asked)} voted 👎"
         )
     rows.append(f"Questions and votes are kept {log_days} days.")
-    summary = Field("Questions", "\n".join(rows)[:FIELD_VALUE_LIMIT])
+    summary = "\n".join(rows)
     unanswered = [
         shorten(f"{u.times}× {u.question}", LINE_LIMIT, markdown) for u in stats.unanswered
     ]
@@ -54,16 +46,11 @@ def stats_cards(stats: Stats, log_days: int, *, markdown: bool = True) -> list[C
             pages.append((title, lines[lo : lo + LINES_PER_PAGE]))
     cards = []
     for n, (title, lines) in enumerate(pages, 1):
-        body = "\n".join(f"• {line}" for line in lines)
-        fields = (summary,) if n == 1 else ()
-        cards.append(
-            Card(
-                "Statistics",
-                f"**{title}**\n{body}"[:DESCRIPTION_LIMIT] if markdown else f"{title}\n{body}",
-                fields,
-                f"page {n}/{len(pages)}",
-            )
-        )
+        head = f"**{title}**" if markdown else title
+        body = "\n".join([head, *(f"• {line}" for line in lines)])
+        if n == 1:  # the figures first, then the first list
+            body = f"{summary}\n\n{body}"
+        cards.append(Card("Statistics", body[:DESCRIPTION_LIMIT], (), f"page {n}/{len(pages)}"))
     return cards
 
 

@@ -11,7 +11,9 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import discord.ext.test as dpytest
 import pytest
+from discord.ext.test import backend, factories, runner
 from fakediscord import (
     CHANNEL_ID,
     GUILD_ID,
@@ -25,6 +27,7 @@ from fakediscord import (
     dispatch,
     make_bot,
     snowflake,
+    start_dpytest,
 )
 
 from bot.cog import NO_STATE
@@ -235,6 +238,21 @@ async def test_a_question_in_a_thread_the_bot_answered_in_follows_it(bot, record
     check_sent(recorder)
 
 
+async def test_a_thread_started_from_an_answer_follows_it(bot, recorder):
+    first = "how many voles do barn owls eat?"
+    await dispatch(bot, recorder, command_payload("ask", {"question": first}))
+    answer = recorder.of("followup")[-1].message
+    thread = int(answer["id"])  # Discord gives a thread started from a message that message's id
+    then = "what can they hear under the snow?"
+    payload = thread_payload("ask", {"question": then}, thread_id=thread, parent_id=CHANNEL_ID)
+    await dispatch(bot, recorder, payload)
+    assert last_answer(recorder)["description"] == f"following: {first}"
+    other = thread_payload("ask", {"question": then}, thread_id=snowflake(), parent_id=CHANNEL_ID)
+    await dispatch(bot, recorder, other)
+    assert "description" not in last_answer(recorder)
+    check_sent(recorder)
+
+
 async def test_more_under_a_follow_up_keeps_its_conversation(bot, recorder):
     thread = snowflake()
     for question in (TROOPS, "who requested the support?"):
@@ -316,7 +334,7 @@ async def test_stats_shows_what_was_asked_found_and_voted(bot, recorder):
     await dispatch(bot, recorder, command_payload("stats", permissions=MANAGE_GUILD))
     data = recorder.calls[-1].payload["data"]
     embed = embed_of(data)
-    figures = embed["fields"][0]["value"]
+    figures = embed["description"]
     assert "Last 7 days: 3 questions, 33% answered, 0% voted 👍, 33% voted 👎" in figures
     assert "kept 30 days" in figures
     assert "2× Zebra quantum xylophone\n" in embed["description"] + "\n"  # same words, twice
@@ -419,3 +437,26 @@ async def test_an_unusable_database_is_one_line_and_answers_go_on(
     await bot.close()
     if isinstance(made, sqlite3.Connection):
         made.close()
+
+
+async def test_a_reply_to_an_answer_follows_it(settings, index):
+    """`!ask` as a reply (dpytest's fake gateway): it follows the answer it replies to."""
+    _, sent = await start_dpytest(dataclasses.replace(settings, message_content=True), index)
+    first, then = "how many voles do barn owls eat?", "what can they hear under the snow?"
+    await dpytest.message(f"!ask {first}")
+    answer = dpytest.get_message()
+    config = dpytest.get_config()
+    channel, member = config.channels[0], config.members[0]
+    data = factories.make_message_dict(channel, member, content=f"!ask {then}", type=19)
+    data["message_reference"] = {
+        "message_id": str(answer.id),
+        "channel_id": str(channel.id),
+        "guild_id": str(channel.guild.id),
+    }
+    backend.get_state().parse_message_create(data)
+    await runner.run_all_events()
+    await dpytest.message(f"!ask {then}")  # not a reply: follows nothing
+    replies = [p for p in sent if p.get("embeds")]
+    assert replies[1]["embeds"][0]["description"] == f"following: {first}"
+    assert "description" not in replies[2]["embeds"][0]
+    await dpytest.empty_queue()
