@@ -117,7 +117,8 @@ def thread_figures(ask, cases: list[Case], alone: list[Answer], size: int, k: in
                 followed[i] = answer
             conversation = conversation.after(answer)
         # the next thread about another document: its first question switches topic
-        later = (t for t in convos[n + 1 :] + convos[:n] if cases[t[0]].doc_id != cases[i].doc_id)
+        doc = cases[thread[0]].doc_id
+        later = (t for t in convos[n + 1 :] + convos[:n] if cases[t[0]].doc_id != doc)
         nxt = next(later, None)
         if nxt is not None:
             switched.append((nxt[0], ask(cases[nxt[0]].question, k, conversation)))
