@@ -199,8 +199,14 @@ class Answers(commands.Cog):
             turns[-1].id if turns else None,
         )
 
-    async def answer(self, question: str, asked: Asked, user_id: int) -> tuple[Answer, Asked]:
-        """Search, then log the question (when the database can): the answer and its `Asked`."""
+    async def answer(
+        self, question: str, asked: Asked, user_id: int, private: bool = False
+    ) -> tuple[Answer, Asked]:
+        """Search, then log the question (when the database can): the answer and its `Asked`.
+
+        An answer shown to the asker alone (`private`, or nothing found by /ask) is logged so,
+        and never followed by other people's questions.
+        """
         answer = await self.bot.search(
             question, collection=asked.collection, context=asked.context, boosts=asked.boosts
         )
@@ -213,6 +219,7 @@ class Answers(commands.Cog):
             question=question,
             passages=answer.passages,
             following=asked.following,
+            public=not private,
         )
         return answer, dataclasses.replace(asked, question_id=qid)
 
@@ -244,7 +251,7 @@ class Answers(commands.Cog):
             await self._replace_privately(interaction, private, content=text)
             return
         try:
-            answer, asked = await self.answer(question, asked, interaction.user.id)
+            answer, asked = await self.answer(question, asked, interaction.user.id, private)
         except QuestionError as error:
             await self._replace_privately(interaction, private, content=str(error))
             return

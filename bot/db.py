@@ -54,6 +54,7 @@ MIGRATIONS: tuple[str, ...] = (
         question TEXT NOT NULL,
         key TEXT NOT NULL,  -- the question's stemmed words, sorted and unique
         found INTEGER NOT NULL,
+        public INTEGER NOT NULL,  -- 0: the answer was shown to the asker alone
         following INTEGER REFERENCES questions(id) ON DELETE SET NULL
     );
     CREATE INDEX questions_time ON questions(time);
@@ -293,9 +294,11 @@ class Database:
         question: str,
         passages: Sequence[Passage],
         following: int | None = None,
+        public: bool = True,
         when: float | None = None,
     ) -> int:
-        """Record a question and the passages shown; returns its log id."""
+        """Record a question and the passages shown; returns its log id. A question whose answer
+        only the asker saw (`public` False) never becomes part of a conversation for others."""
         now = int(when if when is not None else time.time())
         row = (
             now,
@@ -306,13 +309,14 @@ class Database:
             _text(question),
             _text(question_key(question)),
             int(bool(passages)),
+            int(public),
             following,
         )
 
         def work(c: sqlite3.Connection) -> int:
             cursor = c.execute(
                 "INSERT INTO questions (time, guild_id, channel_id, collection, user_hash, "
-                "question, key, found, following) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "question, key, found, public, following) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             qid = int(cursor.lastrowid or 0)
@@ -336,10 +340,11 @@ class Database:
         )
 
     def recent_turns(self, channel_id: int, collection: str, limit: int = 3) -> list[Turn]:
-        """The last `limit` questions asked in a channel (a thread) of a collection, oldest first."""
+        """The last `limit` questions answered publicly in a channel (a thread) of a collection,
+        oldest first."""
         return self._turns(
-            "SELECT id FROM questions WHERE channel_id = ? AND collection = ? "
-            "ORDER BY id DESC LIMIT ?",
+            "SELECT id FROM questions WHERE channel_id = ? AND collection = ? AND public = 1 "
+            "AND found = 1 ORDER BY id DESC LIMIT ?",
             (channel_id, collection, limit),
         )
 
@@ -365,7 +370,8 @@ class Database:
             return None
         collection, ids = found
         marks = ",".join("?" * len(ids))
-        return collection, self._turns(f"SELECT id FROM questions WHERE id IN ({marks})", ids)
+        select = f"SELECT id FROM questions WHERE id IN ({marks}) AND public = 1"
+        return collection, self._turns(select, ids)
 
     def _turns(self, select: str, params: Iterable[Any]) -> list[Turn]:
         def work(c: sqlite3.Connection) -> list[Turn]:

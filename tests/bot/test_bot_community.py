@@ -238,6 +238,21 @@ async def test_a_question_in_a_thread_the_bot_answered_in_follows_it(bot, record
     check_sent(recorder)
 
 
+async def test_what_only_the_asker_saw_is_never_followed(bot, recorder):
+    thread = snowflake()
+    then = "what can they hear under the snow?"
+    for options in (
+        {"question": "how many voles do barn owls eat?", "private": True},
+        {"question": "zebra quantum xylophone?"},  # nothing found: told to the asker alone
+        {"question": then},
+    ):
+        payload = thread_payload("ask", options, thread_id=thread, parent_id=CHANNEL_ID)
+        await dispatch(bot, recorder, payload)
+    assert last_answer(recorder)["title"] == then
+    assert "description" not in last_answer(recorder)  # following neither of them
+    check_sent(recorder)
+
+
 async def test_a_thread_started_from_an_answer_follows_it(bot, recorder):
     first = "how many voles do barn owls eat?"
     await dispatch(bot, recorder, command_payload("ask", {"question": first}))
