@@ -1,4 +1,5 @@
-"""The Discord client: holds the settings and the current index, and reports errors politely."""
+"""The Discord client: holds the settings, the collections and the database, and reports errors
+politely."""
 
 from __future__ import annotations
 

@@ -198,3 +198,31 @@ def test_bot_stats_on_a_newer_database_is_one_line(tmp_path, monkeypatch, capsys
     assert main(["stats"]) == 1
     err = capsys.readouterr().err
     assert "error: " in err and "newer Verbatim" in err and "Traceback" not in err
+
+
+def test_refresh_rereads_an_open_collection_only(two, tmp_path):
+    bread = two.get("bread")
+    assert two.refresh("bread") is None and bread.index is None  # unopened: read when asked
+    old = bread.open()
+    (bread.spec.docs / "rye.txt").write_text("Rye\n\nRye bread is dense and keeps for a week.\n")
+    report = two.refresh("bread")
+    assert report is not None and report.built and report.documents == 2
+    assert bread.index is not old and not bread.reloading
+    assert "week" in bread.index.ask("how long does rye bread keep?").passages[0].text
+
+
+def test_console_through_main_with_a_collections_file(tmp_path, docs, monkeypatch, capsys):
+    import io
+    import sys
+
+    (tmp_path / "c.toml").write_text(f'[animals]\ndocs = "{docs}"\nindex = "idx"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VERBATIM_COLLECTIONS", str(tmp_path / "c.toml"))
+    monkeypatch.setenv("VERBATIM_DB", str(tmp_path / "v.db"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{VOLES}\n{SNOW}\n/collection\n"))
+    assert main(["--console"]) == 0
+    out = capsys.readouterr().out
+    assert f"following: {VOLES}" in out and "animals · 3 documents ← answers here" in out
+    (tmp_path / "c.toml").write_text("[animals]\n")
+    assert main(["--console"]) == 2
+    assert capsys.readouterr().err.startswith("error: ") and (tmp_path / "v.db").exists()
