@@ -368,10 +368,8 @@ class Answers(commands.Cog):
         allowed = {c.spec.name: c for c in self.bot.collections.allowed(interaction.guild_id)}
         if name not in allowed:
             listed = ", ".join(allowed) or "none"
-            await say_privately(
-                interaction, shorten(f"No collection {name} here; this server can use: {listed}.",
-                                     MESSAGE_LIMIT, markdown=False)
-            )  # fmt: skip
+            text = f"No collection {name} here; this server can use: {listed}."
+            await say_privately(interaction, shorten(text, MESSAGE_LIMIT))  # escaped: typed text
             return
         channel = 0 if server else interaction.channel_id or 0
         done = await self.bot.state(self.bot.db.bind, interaction.guild_id, channel, name)
