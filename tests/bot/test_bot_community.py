@@ -167,6 +167,10 @@ async def test_two_servers_and_three_channels_answer_from_their_collections(comm
     assert source_of(await ask(SPAM, SERVER_A, A1)) == "rules.txt"
     assert bot.collections.get("troops").index is None
     # A's second channel chooses the manual; B chooses troops for its channel
+    member = collection("use", {"name": "manual"}, guild_id=SERVER_A, channel_id=A2)
+    await dispatch(bot, recorder, member)  # without Manage Server
+    assert "Manage Server" in last_text(recorder)
+    assert source_of(await ask(SPAM, SERVER_A, A2)) == "rules.txt"  # nothing changed
     assert await use("manual", SERVER_A, A2) == "Now answering in this channel from manual."
     assert source_of(await ask(SPAM, SERVER_A, A2)) == "manual.txt"
     assert source_of(await ask(SPAM, SERVER_A, A1)) == "rules.txt"  # the other channel keeps its
