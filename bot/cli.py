@@ -18,7 +18,7 @@ import aiohttp
 import discord
 
 from bot.settings import Settings, SettingsError, load_settings
-from index import VerbatimError, live, open_index
+from index import VerbatimError, open_index
 
 log = logging.getLogger("bot")
 
@@ -46,7 +46,7 @@ def create_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--docs", metavar="DIR", help="documents folder (default VERBATIM_DOCS)")
     parser.add_argument("--index", metavar="DIR", help="index folder (default VERBATIM_INDEX)")
-    commands = parser.add_subparsers(dest="command", metavar="{sync}")
+    commands = parser.add_subparsers(dest="command", metavar="{sync,stats,feedback}")
     sync = commands.add_parser(
         "sync", help="register the slash commands with Discord (once, and after they change)"
     )
@@ -55,6 +55,17 @@ def create_parser() -> argparse.ArgumentParser:
         metavar="ID",
         type=int,
         help="register in this server only (instant; for development) instead of globally",
+    )
+    stats = commands.add_parser(
+        "stats", help="questions asked, share answered, unanswered and voted-down (the log)"
+    )
+    stats.add_argument("--guild", metavar="ID", type=int, help="one server only (default: all)")
+    feedback = commands.add_parser("feedback", help="the 👍/👎 votes")
+    feedback.add_argument(
+        "--export",
+        metavar="FILE",
+        required=True,
+        help="write every vote as JSON lines (- : stdout)",
     )
     return parser
 
@@ -77,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sync":
             return _discord(_sync(settings, settings.require_token(), args.guild))
+        if args.command in ("stats", "feedback"):
+            return _state(settings, args)
         if args.console:
             return _console(settings)
         return _run(settings)
@@ -99,22 +112,57 @@ def _open(settings: Settings):
     return index
 
 
+def _database(settings: Settings):
+    from bot.db import Database
+
+    return Database(settings.db_target(), retention_days=settings.log_days)
+
+
+def _state(settings: Settings, args: argparse.Namespace) -> int:
+    """`stats` and `feedback --export`: read the database."""
+    from bot.db import Unavailable
+    from bot.render import to_text
+    from bot.stats_render import stats_cards
+
+    db = _database(settings)
+    try:
+        if args.command == "stats":
+            cards = stats_cards(db.stats(args.guild), settings.log_days, markdown=False)
+            print("\n\n".join(to_text(c) for c in cards))
+            return 0
+        if args.export == "-":
+            count = db.export_votes(sys.stdout)
+        else:
+            try:
+                with open(args.export, "w", encoding="utf-8") as out:
+                    count = db.export_votes(out)
+            except OSError as error:
+                return _fail(f"cannot write {args.export}: {error.strerror or error}", 1)
+        print(f"Exported {count} votes.", file=sys.stderr)
+        return 0
+    except Unavailable as error:
+        return _fail(error, 1)
+    finally:
+        db.close()
+
+
 def _console(settings: Settings) -> int:
+    from bot import collections
     from bot.console import Console, run_console
 
-    console = Console(_open(settings), settings)
+    registry = collections.from_settings(settings)
+    index = _open(settings) if settings.collections is None else None
+    console = Console(index, settings, registry=registry, db=_database(settings))
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")  # a stray byte is a �, not a traceback
     stop = threading.Event()
     if settings.watch:  # new, changed and removed documents are answered from as they land
-        watcher = threading.Thread(
-            target=live.keep_current,
-            args=(lambda: console.index, console.swap, settings.docs, settings.index_dir, stop),
-            kwargs={"say": lambda line: print(f"verbatim: {line}", file=sys.stderr, flush=True)},
+        threading.Thread(
+            target=registry.watch,
+            args=(stop, lambda line: print(f"verbatim: {line}", file=sys.stderr, flush=True)),
             name="verbatim-watch",
             daemon=True,
-        )
-        watcher.start()
+        ).start()
     try:
         return run_console(console, sys.stdin, sys.stdout)
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly
@@ -131,7 +179,9 @@ def _run(settings: Settings) -> int:
 
     token = settings.require_token()  # before the index: a missing token should fail fast
     freeze_startup_objects()
-    bot = create_bot(settings, _open(settings))
+    # Without a collections file the one collection is opened now, as before; with one, each
+    # collection is opened when first asked.
+    bot = create_bot(settings, _open(settings) if settings.collections is None else None)
     return _discord(_start(bot, token))
 
 

@@ -1,27 +1,31 @@
-"""The Discord client: holds the settings and the current index, and reports errors politely."""
+"""The Discord client: holds the settings, the collections and the database, and reports errors
+politely."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import importlib
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import collections
 from bot.cog import QUESTION_LIMIT, Answers, Refused, channel_ids
-from bot.feedback import FeedbackLog
+from bot.db import Database, Unavailable
 from bot.gate import Cooldowns, channel_refusal
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, say_privately
-from index import Answer, BuildReport, Index, live, open_index
-from index.paths import docs_folder
+from index import Answer, BuildReport, Conversation, Index, live
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def freeze_startup_objects() -> None:
@@ -79,9 +83,11 @@ class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
 
 
 class VerbatimBot(commands.Bot):
-    """The bot, built around an index that was loaded before it starts (swapped by /reload).
+    """The bot over its collections (each index opened when first asked, swapped by /reload).
 
-    `index` may be None only to register the slash commands (`python -m bot sync`).
+    `index`, when given, is the first collection's index, loaded before the bot starts; `load`
+    opens that collection instead of `open_index` (tests hold it). `database` defaults to
+    VERBATIM_DB, opened in `setup_hook`.
     """
 
     def __init__(
@@ -91,6 +97,8 @@ class VerbatimBot(commands.Bot):
         *,
         load: Callable[[], Index] | None = None,
         intents: discord.Intents | None = None,
+        registry: collections.Registry | None = None,
+        database: Database | None = None,
     ) -> None:
         if intents is None:
             intents = discord.Intents.default()
@@ -109,15 +117,22 @@ class VerbatimBot(commands.Bot):
             tree_cls=VerbatimTree,
         )
         self.settings = settings
-        self.index = index
-        self._load = load or (lambda: open_index(settings.docs, settings.index_dir))
-        self.feedback = FeedbackLog(settings.feedback_file)
+        self.collections = registry or collections.from_settings(settings, load)
+        if index is not None:
+            self.collections.first.index = index
+        self.db = database
         self.cooldowns = Cooldowns(settings.cooldown_seconds)
-        self._reload_lock = asyncio.Lock()
         self._stop_watching = asyncio.Event()
         self._watching: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
+        if self.db is None:
+            target = self.settings.db_target()
+            self.db = await asyncio.to_thread(
+                Database, target, retention_days=self.settings.log_days
+            )
+            if self.db.available:
+                log.info("State in %s.", target)
         await self.add_cog(Answers(self))
         prefix = self.settings.prefix
         if self.settings.message_content:
@@ -143,56 +158,36 @@ class VerbatimBot(commands.Bot):
         if self.settings.message_content and not message.author.bot:
             await self.process_commands(message)
 
-    async def search(self, question: str, k: int | None = None) -> Answer:
-        """Ask the current index off the event loop; a reload swaps `self.index`, not this one."""
-        index = self.index
-        if index is None:
-            raise RuntimeError("the bot was started without an index")
-        return await asyncio.to_thread(index.ask, question, k or self.settings.passages)
-
-    @property
-    def reloading(self) -> bool:
-        """Whether a reload is under way."""
-        return self._reload_lock.locked()
-
     def start_watching(self) -> None:
-        """Keep the index current in the background (VERBATIM_WATCH), from the running loop."""
-        if self.settings.watch and self.index is not None and self._watching is None:
+        """Keep the collections current in the background (VERBATIM_WATCH), from the running loop."""
+        if self.settings.watch and self._watching is None:
             self._watching = asyncio.create_task(self.keep_current(), name="verbatim-watch")
 
     async def keep_current(self) -> None:
-        """Apply the documents folder's changes once they settle, and swap in the generations
-        other processes save (one builder, many servers). Runs until the bot closes."""
+        """Apply each opened collection's folder changes once they settle, and swap in the
+        generations other processes save (one builder, many servers). Runs until the bot closes."""
         import watchfiles
 
-        folder = docs_folder(self.settings.docs)
-        docs, index_dir = self.settings.docs, self.settings.index_dir
-        log.info("Watching %s for changes (VERBATIM_WATCH).", folder)
-        pending = False
+        folders = await asyncio.to_thread(self.collections.folders)
+        if not folders:
+            return
+        log.info("Watching %s for changes (VERBATIM_WATCH).", ", ".join(map(str, folders)))
         async for batch in watchfiles.awatch(
-            folder,
+            *folders,
             debounce=live.WATCH_MAX_MS,
             step=live.WATCH_QUIET_MS,
             rust_timeout=int(live.FOLLOW_SECONDS * 1000),
             yield_on_timeout=True,
             stop_event=self._stop_watching,
         ):
+            paths = [path for _, path in batch]
             try:
-                newer = None
-                if batch or pending:
-                    async with self._reload_lock:
-                        newer, pending = await asyncio.to_thread(
-                            live.refresh, self.index, docs, index_dir
-                        )
-                elif live.saved_generation(docs, index_dir) != self.index.generation:
-                    async with self._reload_lock:
-                        newer = await asyncio.to_thread(live.follow, self.index, docs, index_dir)
+                done = await asyncio.to_thread(self.collections.keep_current, paths)
             except Exception as error:  # a bad moment (a full disk, a bad file) must not stop it
                 log.warning("Could not update the index: %s", error)
                 continue
-            if newer is not None:
-                self.index = newer
-                log.info("Index: %s", live.describe(newer.report))
+            for collection, report in done:
+                log.info("%s: %s", collection.spec.name, live.describe(report))
 
     async def close(self) -> None:
         self._stop_watching.set()
@@ -201,23 +196,68 @@ class VerbatimBot(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._watching
         await super().close()
+        if self.db is not None:
+            await asyncio.to_thread(self.db.close)
 
-    async def reload(self) -> BuildReport:
-        """Re-read the documents in a thread, then swap the new index in; questions go on."""
-        async with self._reload_lock:
-            index = await asyncio.to_thread(self._load)
-            self.index = index
-        log.info("Reloaded: %s", index.report.summary())
-        for warning in index.report.warnings:
-            log.warning("Reload: %s", warning)
-        return index.report
+    async def state(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """A database call run off the event loop; None when the database is unavailable (the
+        reason is logged once, by the database)."""
+        try:
+            return await asyncio.to_thread(functools.partial(method, *args, **kwargs))
+        except Unavailable:
+            return None
+
+    @property
+    def index(self) -> Index | None:
+        """The first collection's index, if it is open (the only one without a collections file)."""
+        return self.collections.first.index
+
+    @index.setter
+    def index(self, value: Index | None) -> None:
+        self.collections.first.index = value
+
+    async def open_collection(self, collection: collections.Collection | None = None) -> Index:
+        """A collection's index (default: the first), opened off the event loop on first use."""
+        collection = collection or self.collections.first
+        index = collection.index
+        return index if index is not None else await asyncio.to_thread(collection.open)
+
+    async def search(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        collection: collections.Collection | None = None,
+        context: Conversation | None = None,
+        boosts: dict[tuple[str, int], float] | None = None,
+    ) -> Answer:
+        """Ask a collection's current index off the event loop; a reload swaps the collection's
+        index, not the one this question uses."""
+        index = await self.open_collection(collection)
+        ask = functools.partial(index.ask, context=context, boosts=boosts)
+        return await asyncio.to_thread(ask, question, k or self.settings.passages)
+
+    @property
+    def reloading(self) -> bool:
+        """Whether a reload of the first collection is under way."""
+        return self.collections.first.reloading
+
+    async def reload(self, collection: collections.Collection | None = None) -> BuildReport:
+        """Re-read a collection's documents in a thread, then swap its new index in; questions go
+        on meanwhile."""
+        collection = collection or self.collections.first
+        report = await collection.reload_soon()
+        log.info("Reloaded %s: %s", collection.spec.name, report.summary())
+        for warning in report.warnings:
+            log.warning("Reload of %s: %s", collection.spec.name, warning)
+        return report
 
 
 class ShardedVerbatimBot(VerbatimBot, commands.AutoShardedBot):
     """The bot over some of Discord's shards (VERBATIM_SHARDS): several processes, one index."""
 
 
-def create_bot(settings: Settings, index: Index | None, **kwargs) -> VerbatimBot:
+def create_bot(settings: Settings, index: Index | None, **kwargs: Any) -> VerbatimBot:
     """The bot the settings ask for: sharded when VERBATIM_SHARDS says which shards to run."""
     cls = ShardedVerbatimBot if settings.shards is not None else VerbatimBot
     return cls(settings, index, **kwargs)

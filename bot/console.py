@@ -1,26 +1,52 @@
-"""The console: the bot's commands and rendering in a terminal, one line in, one answer out."""
+"""The console: the bot's commands and rendering in a terminal, one line in, one answer out.
+
+A console session is one thread: each question follows the ones before it (`/new` starts over).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from typing import TextIO
 
+from bot import collections
+from bot.db import Database, Unavailable
 from bot.render import answer_card, help_card, report_text, sources_cards, to_text
 from bot.settings import Settings
-from index import Answer, Index, VerbatimError, open_index
+from bot.stats_render import collections_card, stats_cards
+from index import Answer, Conversation, Index, VerbatimError
 
-COMMANDS = ("/ask", "/more", "/sources", "/reload", "/help")
+COMMANDS = ("/ask", "/more", "/new", "/sources", "/reload", "/collection", "/stats", "/help")
+CONSOLE = 0  # the console's "server" and "channel" in the log (direct messages share it)
 
 
 class Console:
     """Answers console lines as the bot would answer in Discord."""
 
-    def __init__(self, index: Index, settings: Settings, load: Callable[[], Index] | None = None):
-        self.index = index
+    def __init__(
+        self,
+        index: Index | None,
+        settings: Settings,
+        load: Callable[[], Index] | None = None,
+        *,
+        registry: collections.Registry | None = None,
+        db: Database | None = None,
+    ):
         self.settings = settings
-        self._load = load or (lambda: open_index(settings.docs, settings.index_dir))
-        self._last: tuple[str, int] | None = None  # the last question and how many it showed
+        self.collections = registry or collections.from_settings(settings, load)
+        self.collection = self.collections.first
+        if index is not None:
+            self.collection.index = index
+        self.db = db
+        self.conversation = Conversation()
+        self._following: int | None = None  # the log id of the last question
+        self._last: tuple[str, int, Conversation | None] | None = None  # for /more
+
+    @property
+    def index(self) -> Index:
+        """The index of the session's collection, opened on first use."""
+        return self.collection.open()
 
     def swap(self, index: Index) -> None:
         """Serve a newer index (the watcher calls this from its thread)."""
@@ -38,13 +64,20 @@ class Console:
                 return self._ask(rest.strip())
             if command == "/more":
                 return self._more()
+            if command == "/new":
+                self.conversation, self._following, self._last = Conversation(), None, None
+                return "A new conversation: the next question follows nothing."
             if command == "/sources":
                 return "\n\n".join(
                     to_text(c) for c in sources_cards(self.index.documents, markdown=False)
                 )
             if command == "/reload":
-                self.index = self._load()
-                return f"Reloaded. {report_text(self.index.report)}"
+                report = self.collection.reload()
+                return f"Reloaded. {report_text(report)}"
+            if command == "/collection":
+                return self._collection(rest.strip())
+            if command == "/stats":
+                return self._stats()
             if command == "/help":
                 return to_text(self._help())
         except VerbatimError as error:
@@ -52,21 +85,63 @@ class Console:
         return f"Unknown command {command}; the commands are {', '.join(COMMANDS)}."
 
     def _ask(self, question: str) -> str:
-        answer = self.index.ask(question, self.settings.passages)
-        self._last = (question, len(answer.passages)) if answer.found else None
+        context = self.conversation if self.conversation.questions else None
+        answer = self.index.ask(question, self.settings.passages, context=context)
+        self._last = (question, len(answer.passages), context) if answer.found else None
+        self.conversation = self.conversation.after(answer)
+        self._log(answer)
         return to_text(answer_card(answer, markdown=False))
+
+    def _log(self, answer: Answer) -> None:
+        if self.db is None:
+            return
+        with contextlib.suppress(Unavailable):  # said once in the log; the answer matters more
+            self._following = self.db.log_question(
+                guild_id=CONSOLE,
+                channel_id=CONSOLE,
+                collection=self.collection.spec.name,
+                user_id=CONSOLE,
+                question=answer.question,
+                passages=answer.passages,
+                following=self._following,
+            )
 
     def _more(self) -> str:
         if self._last is None:
             return "Ask a question first; /more shows its next passages."
-        question, shown = self._last
-        answer = self.index.ask(question, shown + self.settings.passages)
+        question, shown, context = self._last
+        answer = self.index.ask(question, shown + self.settings.passages, context=context)
         extra = answer.passages[shown:]
         if not extra:
             return "No more passages answer this question."
-        self._last = (question, shown + len(extra))
+        self._last = (question, shown + len(extra), context)
         page: Answer = dataclasses.replace(answer, passages=extra)
         return to_text(answer_card(page, first=shown + 1, markdown=False))
+
+    def _collection(self, name: str) -> str:
+        everything = list(self.collections)  # the console is the operator: every collection
+        if name:
+            if name not in self.collections:
+                names = ", ".join(c.spec.name for c in everything)
+                return f"No collection {name}; there are: {names}."
+            self.collection = self.collections.get(name)
+            self.conversation, self._following, self._last = Conversation(), None, None
+            return f"Now answering from {name} (a new conversation)."
+        documents = {c.spec.name: len(c.index.documents) for c in everything if c.index}
+        card = collections_card(
+            [c.spec for c in everything], self.collection.spec.name, documents, markdown=False
+        )
+        return to_text(card)
+
+    def _stats(self) -> str:
+        try:
+            if self.db is None:
+                raise Unavailable("no database")
+            stats = self.db.stats()
+        except Unavailable:
+            return "Statistics need the bot's database, which cannot be used (see the log)."
+        cards = stats_cards(stats, self.settings.log_days, markdown=False)
+        return "\n\n".join(to_text(c) for c in cards)
 
     def _help(self):
         return help_card(

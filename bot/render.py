@@ -288,15 +288,21 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
 
 
 def _corrections_line(answer: Answer, markdown: bool) -> str:
-    if not answer.corrections:
-        return ""
-    pairs = ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
-    return shorten(f"Searched with corrected spelling: {pairs}", 500, markdown, block=True)
+    lines = []
+    if answer.following is not None:  # a follow-up: say what it was read with
+        lines.append(shorten(f"following: {answer.following}", 300, markdown, block=True))
+    if answer.corrections:
+        pairs = ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
+        text = f"Searched with corrected spelling: {pairs}"
+        lines.append(shorten(text, 500, markdown, block=True))
+    return "\n".join(lines)
 
 
 def not_found_card(answer: Answer, *, markdown: bool = True) -> Card:
     """Nothing answers: say so plainly, with corrected spellings and the closest documents."""
     lines = ["Nothing in the documents answers that question. Try other words."]
+    if answer.following is not None:
+        lines.append(f"following: {answer.following}")
     if answer.corrections:
         lines.append(
             "Searched with corrected spelling: "
@@ -363,6 +369,10 @@ def help_card(*, prefix: str, message_commands: bool, passages: int, markdown: b
             "helped.",
             "**/sources** — the documents I know.",
             "**/reload** — re-read the documents (Manage Server only).",
+            "**/collection list** — the document collections here; **/collection use** picks "
+            "this channel's (Manage Server only).",
+            "**/forget** — delete the questions and votes logged from you.",
+            "In a thread where I answered, a question follows the earlier ones.",
             "**/help** — this message.",
             "",
             ask_other,

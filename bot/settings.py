@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
+from index.paths import index_folder
+
 T = TypeVar("T")
 
 TOKEN_MISSING = (
@@ -37,7 +39,9 @@ class Settings:
     index_dir: Path | None = None
     prefix: str = "!"
     message_content: bool = False
-    feedback_file: Path = Path("feedback.jsonl")
+    collections: Path | None = None
+    db: Path | None = None
+    log_days: int = 30
     cooldown_seconds: float = 5.0
     allowed_channels: frozenset[int] = frozenset()
     owner_ids: frozenset[int] = frozenset()
@@ -46,6 +50,14 @@ class Settings:
     log_level: str = "INFO"
     watch: bool = True  # follow the documents folder and the generations other processes save
     shards: tuple[tuple[int, ...], int] | None = None  # (shard ids, shard count); None: all
+
+    def db_target(self) -> str:
+        """The database: VERBATIM_DB (a path, or a SQLite `file:` URI), else `verbatim.db` beside
+        the index cache folder."""
+        if self.db is not None:
+            text = str(self.db)
+            return text if text.startswith("file:") else str(self.db.expanduser())
+        return str(index_folder(self.docs, self.index_dir).parent / "verbatim.db")
 
     def require_token(self) -> str:
         """The token, or a SettingsError that says where to set it."""
@@ -73,7 +85,9 @@ def load_settings(
         index_dir=get("VERBATIM_INDEX", _path, None),
         prefix=get("VERBATIM_PREFIX", _prefix, "!"),
         message_content=get("VERBATIM_MESSAGE_CONTENT", _bool, False),
-        feedback_file=get("VERBATIM_FEEDBACK_FILE", _path, Path("feedback.jsonl")),
+        collections=get("VERBATIM_COLLECTIONS", _path, None),
+        db=get("VERBATIM_DB", _path, None),
+        log_days=int(get("VERBATIM_LOG_DAYS", _number(1, 3650, whole=True), 30)),
         cooldown_seconds=get("VERBATIM_COOLDOWN_SECONDS", _number(0, 3600), 5.0),
         allowed_channels=get("VERBATIM_ALLOWED_CHANNELS", _ids, frozenset()),
         owner_ids=get("VERBATIM_OWNER_IDS", _ids, frozenset()),

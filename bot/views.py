@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -16,12 +15,14 @@ from index import Passage
 
 if TYPE_CHECKING:
     from bot.client import VerbatimBot
+    from bot.cog import Asked
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 MAX_SHOWN = 24  # "More" stops here: past this the passages no longer answer the question
 VOTE_THANKS = {"up": "Thanks: your 👍 is recorded.", "down": "Thanks: your 👎 is recorded."}
+VOTE_LOST = "Thanks, but votes cannot be recorded right now (the bot's database is unavailable)."
 
 
 async def say_privately(
@@ -74,9 +75,17 @@ class AnswerView(ExpiringView):
     """Under an answer: More (the next passages, to the clicker alone), 👍 and 👎."""
 
     def __init__(
-        self, question: str, passages: Sequence[Passage], *, shown: int, more: bool, timeout: float
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        shown: int,
+        more: bool,
+        timeout: float,
+        asked: Asked,
     ) -> None:
         super().__init__(timeout=timeout)
+        self.asked = asked
         self.question = question
         self.passages = tuple(passages)
         self.shown = shown
@@ -90,7 +99,14 @@ class AnswerView(ExpiringView):
         bot = interaction.client
         await interaction.response.defer(ephemeral=True, thinking=True)
         step = bot.settings.passages
-        answer = await bot.search(self.question, self.shown + step)
+        asked = self.asked
+        answer = await bot.search(
+            self.question,
+            self.shown + step,
+            collection=asked.collection,
+            context=asked.context,
+            boosts=asked.boosts,
+        )
         extra = answer.passages[self.shown :]
         if not extra:
             await interaction.followup.send(
@@ -105,6 +121,7 @@ class AnswerView(ExpiringView):
             shown=self.shown + len(extra),
             more=len(extra) >= step,
             timeout=self.timeout or 0,
+            asked=asked,
         )
         card = answer_card(dataclasses.replace(answer, passages=extra), first=self.shown + 1)
         view.message = await interaction.followup.send(
@@ -128,11 +145,18 @@ class AnswerView(ExpiringView):
             await say_privately(interaction, "You already voted on this answer. Thanks!")
             return
         self.voters.add(interaction.user.id)
-        feedback = interaction.client.feedback
-        await asyncio.to_thread(
-            feedback.record, self.question, self.passages, vote, interaction.user.id
+        bot, asked = interaction.client, self.asked
+        done = await bot.state(
+            bot.db.vote,
+            guild_id=asked.guild_id,
+            collection=asked.collection.spec.name,
+            user_id=interaction.user.id,
+            question=self.question,
+            passages=self.passages,
+            vote=vote,
+            question_id=asked.question_id,
         )
-        await say_privately(interaction, VOTE_THANKS[vote])
+        await say_privately(interaction, VOTE_THANKS[vote] if done is not None else VOTE_LOST)
 
 
 class PagesView(ExpiringView):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index import bench
 from index.errors import VerbatimError
-from index.model import Answer
+from index.model import Answer, Conversation
 from index.searcher import ENGINES, open_index
 
 EXAMPLE = 'python -m index ask "how many troops will Mexico train?"'
@@ -37,7 +37,10 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with quoted passages")
     p.add_argument("question", nargs="?", help="the question, in plain words")
     p.add_argument(
-        "--batch", metavar="FILE", help='one question a line, or JSON lines with "question"'
+        "--batch",
+        metavar="FILE",
+        help='one question a line, or JSON lines with "question" (and "thread": lines of one '
+        "thread are asked in order as one conversation)",
     )
     p.add_argument("-k", type=int, default=3, help="number of passages (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -49,6 +52,13 @@ def create_parser() -> argparse.ArgumentParser:
         help="JSON lines with questions, or a folder with questions.jsonl and documents.jsonl",
     )
     p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
+    p.add_argument(
+        "--threads",
+        metavar="N",
+        type=int,
+        default=0,
+        help="also ask each document's questions in order as conversations of N (follow-ups)",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_common(p)
 
@@ -91,7 +101,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch_questions(path: str) -> list[str]:
+def _batch_questions(path: str) -> list[tuple[str, str | None]]:
+    """(question, thread id or None) of each line: plain text, or JSON with "question" and an
+    optional "thread"."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -102,11 +114,13 @@ def _batch_questions(path: str) -> list[str]:
             continue
         if line.lstrip().startswith("{"):
             try:
-                out.append(str(json.loads(line)["question"]))
+                row = json.loads(line)
+                thread = row.get("thread")
+                out.append((str(row["question"]), None if thread is None else str(thread)))
                 continue
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 pass
-        out.append(line.strip())
+        out.append((line.strip(), None))
     return out
 
 
@@ -116,11 +130,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise VerbatimError("-k must be at least 1")
     idx = _open(args)
-    questions = _batch_questions(args.batch) if args.batch else [args.question]
-    for question in questions:
+    questions = _batch_questions(args.batch) if args.batch else [(args.question, None)]
+    threads: dict[str, Conversation] = {}  # lines of one thread are one conversation, in order
+    for question, thread in questions:
         if not question.strip():
             continue
-        answer = idx.ask(question, k=args.k)
+        conversation = threads.get(thread, Conversation()) if thread is not None else None
+        context = conversation if conversation and conversation.questions else None
+        answer = idx.ask(question, k=args.k, context=context)
+        if thread is not None and conversation is not None:
+            threads[thread] = conversation.after(answer)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -131,6 +150,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def render_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal: numbered quotes with the answer in bold."""
     lines = []
+    if answer.following is not None:
+        lines.append(f"(following: {answer.following})")
     if answer.corrections:
         fixed = ", ".join(f"{a} → {b}" for a, b in answer.corrections.items())
         lines.append(f"(searched for: {fixed})")
@@ -170,6 +191,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = [idx.ask(c.question, k=max(args.k, 5)) for c in cases]
     seconds = time.perf_counter() - started
     figures = score(cases, answers, args.k)
+    if args.threads > 1:
+        from index.evaluate import thread_figures
+
+        def ask(question: str, k: int, context: Conversation | None) -> Answer:
+            return idx.ask(question, k=k, context=context)
+
+        figures["threads"] = thread_figures(ask, cases, answers, args.threads, max(args.k, 5))
     if args.json:
         print(json.dumps({"questions": len(cases), "seconds": seconds} | figures))
         return 0
@@ -180,6 +208,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         row = "  ".join(f"{key} {value:.3f}" for key, value in figures[label].items())
         print(f"{label:9} {row}")
     print(f"found     {figures['found']['rate']:.3f}")
+    for label, row in figures.get("threads", {}).items():
+        change = (row["followed"] - row["alone"]) * 100
+        print(
+            f"{label:9} {row['questions']} questions  sentence hit@1 alone {row['alone']:.3f}"
+            f"  in thread {row['followed']:.3f} ({change:+.1f} points)"
+        )
     return 0
 
 

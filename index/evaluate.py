@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import VerbatimError
-from index.model import Answer, Passage
+from index.model import Answer, Conversation, Passage
 from index.paths import index_folder
 from index.tokens import normalize
 
@@ -85,6 +85,55 @@ def score(cases: list[Case], answers: list[Answer], k: int) -> dict[str, dict[st
         n = len(cases)
         out[label] = {f"hit@{c}": hits[c] / n for c in cutoffs} | {"mrr": rr / n}
     out["found"] = {"rate": sum(a.found for a in answers) / len(answers)}
+    return out
+
+
+def threads(cases: list[Case], size: int = 5) -> list[list[int]]:
+    """Positions of `cases` as conversations: each document's questions in file order, `size` to
+    a thread (a shorter last one is kept if it has a follow-up)."""
+    by_doc: dict[str | None, list[int]] = {}
+    for i, case in enumerate(cases):
+        by_doc.setdefault(case.doc_id, []).append(i)
+    out = []
+    for positions in by_doc.values():
+        out += [positions[i : i + size] for i in range(0, len(positions), size)]
+    return [t for t in out if len(t) > 1]
+
+
+def thread_figures(ask, cases: list[Case], alone: list[Answer], size: int, k: int) -> dict:
+    """Sentence hit@1 of follow-ups asked in their thread against the same questions asked alone;
+    and of a question from another document asked right after each thread (a topic switch).
+
+    `ask(question, k, context)` answers; `alone` holds each case's answer asked without context.
+    """
+    convos = threads(cases, size)
+    followed: dict[int, Answer] = {}
+    switched: list[tuple[int, Answer]] = []
+    for n, thread in enumerate(convos):
+        conversation = Conversation()
+        for i in thread:
+            answer = ask(cases[i].question, k, conversation if conversation.questions else None)
+            if conversation.questions:
+                followed[i] = answer
+            conversation = conversation.after(answer)
+        # the next thread about another document: its first question switches topic
+        doc = cases[thread[0]].doc_id
+        later = (t for t in convos[n + 1 :] + convos[:n] if cases[t[0]].doc_id != doc)
+        nxt = next(later, None)
+        if nxt is not None:
+            switched.append((nxt[0], ask(cases[nxt[0]].question, k, conversation)))
+
+    def hit1(pairs: list[tuple[int, Answer]]) -> float:
+        hits = sum(bool(a.passages) and hit(cases[i], a.passages[0], False) for i, a in pairs)
+        return hits / max(1, len(pairs))
+
+    out = {}
+    for label, pairs in (("followup", list(followed.items())), ("switch", switched)):
+        out[label] = {
+            "questions": len(pairs),
+            "alone": hit1([(i, alone[i]) for i, _ in pairs]),
+            "followed": hit1(pairs),
+        }
     return out
 
 

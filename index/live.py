@@ -58,13 +58,15 @@ def saved_generation(docs: str | Path | None, index_dir: str | Path | None) -> s
     return store.current_name(index_folder(docs_folder(docs), index_dir))
 
 
-def changes(folder: Path, stop: threading.Event) -> Iterator[set]:
-    """Batches of file changes under `folder`, and an empty batch every FOLLOW_SECONDS, until
-    `stop` is set (for a thread; the bot uses watchfiles.awatch)."""
+def changes(folders: list[Path], stop: threading.Event) -> Iterator[set]:
+    """Batches of file changes under `folders`, and an empty batch every FOLLOW_SECONDS, until
+    `stop` is set (for a thread; the bot uses watchfiles.awatch with the same settings)."""
     import watchfiles
 
+    if not folders:
+        return
     yield from watchfiles.watch(
-        folder,
+        *folders,
         debounce=WATCH_MAX_MS,
         step=WATCH_QUIET_MS,
         stop_event=stop,
@@ -92,7 +94,7 @@ def keep_current(
     """Watch the folder and the saved generations; swap in each newer index (for a thread)."""
     folder = docs_folder(docs)
     pending = False  # a file was still being written: look again at the next tick
-    for batch in changes(folder, stop):
+    for batch in changes([folder], stop):
         try:
             if batch or pending:
                 newer, pending = refresh(get(), docs, index_dir)

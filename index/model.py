@@ -49,6 +49,22 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """What a follow-up continues: its recent questions and the documents that answered them,
+    each most recent last."""
+
+    questions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    def after(self, answer: Answer, keep: int = 3) -> Conversation:
+        """The conversation once `answer` is given: its question and its first passage's document
+        added, the last `keep` of each kept."""
+        top = [p.document for p in answer.passages[:1]]
+        documents = [d for d in self.documents if d not in top] + top
+        return Conversation((*self.questions, answer.question)[-keep:], tuple(documents[-keep:]))
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of one question: ranked passages, spelling corrections, and timing."""
 
@@ -57,6 +73,7 @@ class Answer:
     corrections: dict[str, str] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     suggestions: tuple[str, ...] = ()  # closest document titles when nothing answers
+    following: str | None = None  # the previous question, when asked as a follow-up
 
     @property
     def found(self) -> bool:
@@ -71,7 +88,7 @@ class Answer:
             "corrections": dict(self.corrections),
             "elapsed_ms": self.elapsed_ms,
             "passages": [p.to_json() for p in self.passages],
-        }
+        } | ({"following": self.following} if self.following is not None else {})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from index import answers, store, update
 from index.build import LEVELS
 from index.errors import DocumentsError, QuestionError
-from index.model import Answer, BuildReport, Document, Passage
+from index.model import Answer, BuildReport, Conversation, Document, Passage
 from index.paths import docs_folder, index_folder
 from index.segments import Segments, _one_or_concat
 from index.tokens import STOPWORDS, normalize, stem, words
@@ -33,6 +34,9 @@ TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for t
 RERANK = 30  # how many top sentences are checked for the asked-for type
 SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
+CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
+CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
+CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's documents
 _ANAPHORA = frozenset(
     """
     it its this that these those they them their he his she her him such however but also
@@ -114,8 +118,19 @@ class Index:
 
     # -- asking -----------------------------------------------------------------------------------
 
-    def ask(self, question: str, k: int = 3) -> Answer:
-        """The top `k` passages that answer `question`, best first, or none if nothing does."""
+    def ask(
+        self,
+        question: str,
+        k: int = 3,
+        *,
+        context: Conversation | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ) -> Answer:
+        """The top `k` passages that answer `question`, best first, or none if nothing does.
+
+        `context`: the conversation a follow-up continues (see `_follow`). `boosts`: a score
+        adjustment (positive ranks higher) by (document id, start of the passage's best sentence).
+        """
         started = time.perf_counter()
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("the question is empty: ask something in plain words")
@@ -127,15 +142,30 @@ class Index:
         suggestions: tuple[str, ...] = ()
         if term_ids:
             qterms = self._qterms(text, corrections)
+            follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
-                ranked, doc_scores = self._rank(term_ids, qtype, qterms)
+                ranked, doc_scores = self._rank(term_ids, qtype, qterms, follow, boosts)
             qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
                 passages = self._passages(ranked, k, qtype, qset, text)
             else:
                 suggestions = doc_scores
         elapsed = (time.perf_counter() - started) * 1000
-        return Answer(question, passages, corrections, round(elapsed, 3), suggestions)
+        following = context.questions[-1] if context and context.questions else None
+        return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
+
+    def _followed(self, context: Conversation, own: list[int]) -> _Followed:
+        """The conversation as term weights (recent questions' words not in the question) and
+        document numbers."""
+        weights: dict[int, float] = {}
+        weight = CONTEXT_WEIGHT
+        for earlier in reversed(context.questions):
+            for t in self._query_terms(_CONTROL.sub(" ", earlier)[:MAX_QUESTION_CHARS])[0]:
+                if t not in own and t not in weights:
+                    weights[t] = weight
+            weight *= CONTEXT_DECAY
+        docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
+        return _Followed(tuple(weights.items()), np.array(sorted(set(docs)), dtype=np.int64))
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -187,10 +217,17 @@ class Index:
             out[self._segs.unit_key(level, unit)] = score
         return out
 
-    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
+    def _rank(
+        self,
+        term_ids: list[int],
+        qtype: answers.QuestionType,
+        qterms: list[str],
+        follow: _Followed | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ):
         """Sentence ids ranked by blended score, and the best documents' titles."""
         segs = self._segs
-        cand, s = segs.top(term_ids, SHORTLIST)
+        cand, s, bonus = self._shortlist(term_ids, follow)
         if not len(cand):
             return [], ()
         # Blend in what the paragraph and the document around each shortlisted sentence say,
@@ -200,6 +237,8 @@ class Index:
         p, _ = segs.score_units("para", term_ids, para_of)
         d, _ = segs.score_units("doc", term_ids, doc_of)
         blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
+        if bonus is not None:
+            blended = blended + bonus
         key = segs.order_key(cand)  # ties break as in a fresh build: by name, then position
         best_docs = list(dict.fromkeys(doc_of[np.lexsort((key, -d))].tolist()))[:3]
         top = _top(blended, RERANK * 2)
@@ -215,8 +254,31 @@ class Index:
                 scores[sid] += PAIR_BONUS * shared / len(pairs)
             if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
                 scores[sid] += TYPE_BOOST
+        if boosts:
+            for sid in ranked:
+                where = (self._doc_ids[int(self._sent_doc[sid])], int(self._sent_start[sid]))
+                scores[sid] += boosts.get(where, 0.0)
         ranked.sort(key=lambda sid: (-scores[sid], key_of[sid]))
         return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+
+    def _shortlist(
+        self, term_ids: list[int], follow: _Followed | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The shortlisted sentences, their BM25, and a bonus added after blending (follow-ups).
+
+        The one place a conversation weighs in. The question's own words count in full; each
+        recent question's other words add their BM25 at its weight (CONTEXT_WEIGHT for the last,
+        decaying before), in the same kernel pass; sentences of the documents the conversation
+        has been about get CONTEXT_DOC_BONUS.
+        """
+        if follow is None:
+            cand, s = self._segs.top(term_ids, SHORTLIST)
+            return cand, s, None
+        terms = term_ids + [t for t, _ in follow.terms]
+        weights = [1.0] * len(term_ids) + [w for _, w in follow.terms]
+        cand, s = self._segs.top(terms, SHORTLIST, weights)
+        bonus = CONTEXT_DOC_BONUS * np.isin(self._sent_doc[cand], follow.documents)
+        return cand, s, bonus
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
@@ -324,6 +386,14 @@ class Index:
             answer_start=a_start,
             answer_end=a_end,
         )
+
+
+@dataclass(frozen=True)
+class _Followed:
+    """A conversation in this index's numbers: (term id, weight) pairs and document numbers."""
+
+    terms: tuple[tuple[int, float], ...]
+    documents: np.ndarray
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:

@@ -30,7 +30,6 @@ def settings(docs: Path, tmp_path: Path) -> Settings:
     return Settings(
         docs=docs,
         index_dir=tmp_path / "index",
-        feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=0,
     )
 

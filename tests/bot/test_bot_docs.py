@@ -39,9 +39,10 @@ def registered_commands() -> list[dict]:
 
 
 def documented_commands() -> dict[str, list[tuple[str, str, bool]]]:
-    """From the README's commands table: name → [(option, type, required)]."""
+    """From the README's commands table: name (with its subcommand) → [(option, type, required)]."""
     found = {}
-    for name, options in re.findall(r"^\| `/(\w+)((?: \[?\w+:<\w+>\]?)*)` \|", readme(), re.M):
+    table = r"^\| `/(\w+(?: [a-z-]+)?)((?: \[?\w+:<\w+>\]?)*)` \|"
+    for name, options in re.findall(table, readme(), re.M):
         found[name] = [
             (opt, kind, not optional)
             for optional, opt, kind in re.findall(r"(\[?)(\w+):<(\w+)>", options)
@@ -49,8 +50,21 @@ def documented_commands() -> dict[str, list[tuple[str, str, bool]]]:
     return found
 
 
+def flattened(commands: list[dict]) -> list[dict]:
+    """Commands with a group's subcommands (option type 1) as commands named "group sub"."""
+    out = []
+    for c in commands:
+        subs = [o for o in c["options"] if o["type"] == 1]
+        out += [
+            {**o, "name": f"{c['name']} {o['name']}", "options": o.get("options", [])} for o in subs
+        ]
+        if not subs:
+            out.append(c)
+    return out
+
+
 def test_slash_commands_are_as_documented():
-    payload = registered_commands()
+    payload = flattened(registered_commands())
     actual = {
         c["name"]: [(o["name"], OPTION_TYPES[o["type"]], o["required"]) for o in c["options"]]
         for c in payload

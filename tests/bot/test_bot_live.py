@@ -89,7 +89,7 @@ def test_the_console_picks_up_a_new_file(tmp_path):
         (docs / "ferries.txt").write_text(NEW_FILE, encoding="utf-8")
         line = console.stderr.readline()  # the watcher says what it applied
         took = time.monotonic() - started
-        assert line.startswith("verbatim: documents updated: +1 added · ~0 changed · −0 removed")
+        assert line.startswith("verbatim: default: documents updated: +1 added · ~0 changed · −0")
         out, _ = console.communicate("how many passengers do the ferries carry?\n", timeout=60)
         assert "**300**" in out and "ferries" in out
         print(f"console: the new file was applied {took:.2f} s after it was written")

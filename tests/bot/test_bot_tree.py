@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
+import sqlite3
 
 import pytest
 from fakediscord import (
@@ -25,7 +25,6 @@ from fakediscord import (
 )
 
 from bot.cog import QUESTION_LIMIT
-from bot.feedback import user_hash
 from index import open_index
 
 pytestmark = pytest.mark.asyncio
@@ -151,13 +150,15 @@ async def test_votes_are_recorded_once_per_user_with_a_hashed_id(bot, recorder, 
         "You already voted on this answer. Thanks!",
         "Thanks: your 👎 is recorded.",
     ]
-    lines = [json.loads(x) for x in settings.feedback_file.read_text().splitlines()]
-    assert [x["vote"] for x in lines] == ["up", "down"]
-    assert lines[0]["question"] == TROOPS
-    assert lines[0]["user"] == user_hash(USER_ID) and str(USER_ID) not in json.dumps(lines)
-    assert lines[0]["passages"][0]["document"] == "000_44c18b5492aa5800.txt"
-    assert isinstance(lines[0]["passages"][0]["start"], int)
-    assert lines[0]["time"].endswith("+00:00")
+    with sqlite3.connect(settings.db_target()) as db:  # what is stored, read with SQL
+        rows = db.execute("SELECT vote, question, document, user_hash FROM votes ORDER BY id")
+        rows = rows.fetchall()
+        everything = "\n".join(line for line in db.iterdump())
+    assert [r[0] for r in rows] == [1, 1, 1, -1, -1, -1]  # each of the three passages shown
+    assert {r[1] for r in rows} == {TROOPS}
+    assert rows[0][2] == "000_44c18b5492aa5800.txt"
+    assert rows[0][3] == bot.db.user_hash(USER_ID) != bot.db.user_hash(USER_ID + 7)
+    assert str(USER_ID) not in everything  # only the salted hash
     check_sent(recorder)
 
 
@@ -226,7 +227,7 @@ async def test_reload_needs_manage_server_or_an_owner(settings, index, recorder)
 
 
 async def test_unexpected_errors_are_reported_politely(bot, recorder, caplog):
-    bot.index = None  # the search fails in a way no user can fix
+    bot.index = "not an index"  # the search fails in a way no user can fix
     await dispatch(bot, recorder, command_payload("ask", {"question": TROOPS}))
     followup = recorder.of("followup")[0].payload
     assert followup["content"].startswith("Something went wrong")

@@ -55,8 +55,7 @@ async def burst(
     """Feed a /reload then `n` questions, one gateway event each, and wait for every reply."""
     freeze_startup_objects()  # as `python -m bot` does before it loads the index
     index = await asyncio.to_thread(open_index, docs, index_dir)  # off the loop, as the bot does
-    feedback = Path(index.report.index_path) / "burst-feedback.jsonl"
-    settings = Settings(docs=docs, index_dir=index_dir, feedback_file=feedback)
+    settings = Settings(docs=docs, index_dir=index_dir)
     load = (lambda: open_index(docs, index_dir, rebuild=True)) if rebuild else None
     bot = await make_bot(settings, index, load=load)
     recorder = BurstRecorder()

@@ -119,9 +119,7 @@ def attack_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 @pytest_asyncio.fixture
 async def attack_bot(attack_index: Index, tmp_path: Path):
-    settings = Settings(
-        docs=Path("unused"), feedback_file=tmp_path / "feedback.jsonl", cooldown_seconds=0
-    )
+    settings = Settings(docs=Path("unused"), cooldown_seconds=0)
     bot = await make_bot(settings, attack_index)
     yield bot
     await bot.close()
@@ -186,7 +184,6 @@ async def test_a_prefix_command_reply_pings_nobody(attack_index: Index, tmp_path
     """`!ask` through dpytest's fake gateway builds the same embed; its reply pings nobody."""
     settings = Settings(
         docs=Path("unused"),
-        feedback_file=tmp_path / "f.jsonl",
         message_content=True,
         cooldown_seconds=0,
     )

@@ -94,7 +94,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 @pytest_asyncio.fixture
 async def bot(index: Index, tmp_path: Path):
-    settings = Settings(docs=Path("unused"), feedback_file=tmp_path / "f.jsonl", cooldown_seconds=0)
+    settings = Settings(docs=Path("unused"), cooldown_seconds=0)
     bot = await make_bot(settings, index)
     yield bot
     await bot.close()
@@ -270,7 +270,6 @@ async def test_a_prefix_reply_refused_in_one_channel_is_one_log_line(
     """`!ask` through dpytest's fake gateway: Discord refuses replies in the first channel only."""
     settings = Settings(
         docs=Path("unused"),
-        feedback_file=tmp_path / "f.jsonl",
         message_content=True,
         cooldown_seconds=0,
     )

@@ -377,7 +377,6 @@ async def test_the_bot_reloads_into_memory_and_says_so(small, tmp_path, tally: C
     settings = Settings(
         docs=docs,
         index_dir=blocker / "index",
-        feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=0,
     )
     bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, tmp_path / "index"))

@@ -143,7 +143,6 @@ async def run_load(docs: Path, index_dir: Path, tmp_path: Path, tally: Counter) 
     settings = Settings(
         docs=docs,
         index_dir=index_dir,
-        feedback_file=tmp_path / "feedback.jsonl",
         cooldown_seconds=COOLDOWN,
     )
     bot = await make_bot(settings, old)
@@ -218,7 +217,7 @@ async def run_burst(tmp_path: Path, tally: Counter) -> None:
     docs = write_docs(tmp_path / "docs")
     index_dir = tmp_path / "index"
     old = await asyncio.to_thread(open_index, docs, index_dir)
-    settings = Settings(docs=docs, index_dir=index_dir, feedback_file=tmp_path / "feedback.jsonl")
+    settings = Settings(docs=docs, index_dir=index_dir)
     # The reload rebuilds everything (an added file alone is only read, as an update).
     bot = await make_bot(settings, old, load=lambda: open_index(docs, index_dir, rebuild=True))
     recorder = TokenRecorder()

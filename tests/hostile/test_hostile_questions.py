@@ -117,9 +117,7 @@ def index(folders: tuple[Path, Path]) -> Index:
 @pytest_asyncio.fixture
 async def bot(folders: tuple[Path, Path], index: Index, tmp_path: Path):
     docs, index_dir = folders
-    settings = Settings(
-        docs=docs, index_dir=index_dir, feedback_file=tmp_path / "f.jsonl", cooldown_seconds=0
-    )
+    settings = Settings(docs=docs, index_dir=index_dir, cooldown_seconds=0)
     bot = await make_bot(settings, index)
     yield bot
     await bot.close()

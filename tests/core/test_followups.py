@@ -1,0 +1,143 @@
+"""Follow-up questions and vote boosts through the real index: `Index.ask(context=, boosts=)`,
+`ask --batch` threads and `eval --threads`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index import Conversation, open_index
+from index.cli import main
+
+OWLS = """Barn owls
+
+Barn owls hunt at night over open fields and meadows.
+They nest in hollow trees and in old barns.
+A barn owl eats about four voles a night.
+"""
+SWALLOWS = """Swallows
+
+Swallows nest under bridges, and they nest again each spring under the same bridge.
+Swallows fly south in autumn, across the desert, to spend the winter in Africa.
+"""
+BREAD = """Bread
+
+Bread needs flour, water, salt and yeast.
+The dough rises for two hours in a warm kitchen.
+"""
+TELESCOPE = """Telescopes
+
+A telescope gathers light with a mirror or a lens.
+Large telescopes are built on high mountains where the air is dry.
+"""
+VOLES = "how many voles does a barn owl eat?"
+NEST = "where do they nest?"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("animals")
+    for name, text in (
+        ("owls", OWLS),
+        ("swallows", SWALLOWS),
+        ("bread", BREAD),
+        ("telescope", TELESCOPE),
+    ):
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def idx(folder: Path, tmp_path_factory: pytest.TempPathFactory):
+    return open_index(folder, tmp_path_factory.mktemp("animals-index"))
+
+
+def test_a_follow_up_is_answered_from_the_conversations_document(idx):
+    alone = idx.ask(NEST)
+    assert alone.passages[0].document == "swallows.txt"  # "nest" twice: the better match alone
+    assert alone.following is None
+    first = idx.ask(VOLES)
+    assert first.passages[0].document == "owls.txt"
+    conversation = Conversation().after(first)
+    assert conversation == Conversation((VOLES,), ("owls.txt",))
+    followed = idx.ask(NEST, context=conversation)
+    assert followed.passages[0].document == "owls.txt"
+    assert "hollow trees" in followed.passages[0].text
+    assert followed.following == VOLES
+    assert followed.to_json()["following"] == VOLES and "following" not in alone.to_json()
+
+
+def test_a_follow_up_naming_a_new_topic_is_answered_for_that_topic(idx):
+    conversation = Conversation().after(idx.ask(VOLES))
+    switched = idx.ask("where do swallows nest?", context=conversation)
+    assert switched.passages[0].document == "swallows.txt"
+    assert switched.following == VOLES
+
+
+def test_the_conversation_keeps_its_last_questions_and_documents(idx):
+    conversation = Conversation()
+    for question in (VOLES, "when do swallows fly south?", "what does bread need?", VOLES):
+        conversation = conversation.after(idx.ask(question))
+    assert conversation.questions == ("when do swallows fly south?", "what does bread need?", VOLES)
+    assert conversation.documents == ("swallows.txt", "bread.txt", "owls.txt")
+
+
+def test_boosts_move_a_passage_by_its_best_sentence(idx):
+    alone = idx.ask(NEST, k=2)
+    top, second = alone.passages
+    key = (top.document, top.sentence_start)
+    down = idx.ask(NEST, k=2, boosts={key: -1.0})
+    assert down.passages[0].sentence_start == second.sentence_start
+    up = idx.ask(NEST, k=2, boosts={(second.document, second.sentence_start): 1.0})
+    assert up.passages[0].sentence_start == second.sentence_start
+    unrelated = idx.ask(NEST, k=2, boosts={("bread.txt", 0): 5.0, (top.document, 1): -5.0})
+    assert [p.sentence_start for p in unrelated.passages] == [
+        p.sentence_start for p in alone.passages
+    ]
+
+
+def test_ask_batch_threads_are_conversations(folder, tmp_path, capsys):
+    batch = tmp_path / "batch.jsonl"
+    rows = [
+        {"question": VOLES, "thread": "a"},
+        {"question": NEST, "thread": "a"},
+        {"question": NEST},
+        {"question": NEST, "thread": "b"},
+    ]
+    batch.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    index = str(tmp_path / "index")
+    assert (
+        main(["ask", "--batch", str(batch), "--json", "--docs", str(folder), "--index", index]) == 0
+    )
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r.get("following") for r in out] == [None, VOLES, None, None]
+    assert [r["passages"][0]["document"] for r in out] == [
+        "owls.txt",
+        "owls.txt",
+        "swallows.txt",
+        "swallows.txt",
+    ]
+
+
+def test_eval_threads_reports_follow_ups_and_switches(folder, tmp_path, capsys):
+    questions = tmp_path / "questions.jsonl"
+    cases = [
+        (VOLES, "owls", "four voles"),
+        (NEST, "owls", "hollow trees"),
+        ("when do swallows fly south?", "swallows", "in autumn"),
+        (NEST, "swallows", "under bridges"),
+    ]
+    questions.write_text(
+        "".join(
+            json.dumps({"question": q, "doc_id": d, "answers": [a]}) + "\n" for q, d, a in cases
+        )
+    )
+    index = str(tmp_path / "index")
+    argv = ["eval", str(questions), "--threads", "5", "--json", "--docs", str(folder)]
+    assert main([*argv, "--index", index]) == 0
+    threads = json.loads(capsys.readouterr().out)["threads"]
+    # alone, both "where do they nest?" find the swallows; in their threads each finds its own
+    assert threads["followup"] == {"questions": 2, "alone": 0.5, "followed": 1.0}
+    assert threads["switch"] == {"questions": 2, "alone": 1.0, "followed": 1.0}
