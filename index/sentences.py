@@ -269,7 +269,7 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
     """
     one_per_line = "\n\n" not in text.strip() and not re.search(r"\n[ \t]+\n", text)
     lines = text.split("\n")
-    width = _wrap_width(lines) if "\n" in text else None
+    width: int | None = -1  # measured when two non-blank lines first meet (often never)
     spans: list[tuple[int, int]] = []
     start = None
     end = 0
@@ -291,6 +291,9 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             in_list = False
             continue
         if start is not None:
+            prev = prev.rstrip()
+            if width == -1:
+                width = _wrap_width(lines)
             joins = _continues(prev, line, width, in_list)
             if joins is None:
                 joins = not one_per_line
@@ -306,7 +309,7 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             heading = HEADING_MARK.match(line)
             start = line_start + (heading.end() if heading else 0)
         end = line_end
-        prev = line.rstrip()
+        prev = line
         if HEADING_LINE.match(line):  # a heading is a paragraph of its own
             spans.append((start, end))
             start = None
