@@ -1,4 +1,4 @@
-"""Split document text into sentences with character spans, offline, with Punkt parameters we own."""
+"""Split text into sentence spans, offline: Punkt with parameters we own, and rules around it."""
 
 from __future__ import annotations
 
