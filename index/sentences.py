@@ -1,4 +1,4 @@
-"""Split document text into sentences with character spans, offline, with Punkt parameters we own."""
+"""Split text into sentence spans, offline: Punkt with parameters we own, and rules around it."""
 
 from __future__ import annotations
 
@@ -269,7 +269,7 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
     """
     one_per_line = "\n\n" not in text.strip() and not re.search(r"\n[ \t]+\n", text)
     lines = text.split("\n")
-    width = _wrap_width(lines) if "\n" in text else None
+    width: int | None = -1  # measured when two non-blank lines first meet (often never)
     spans: list[tuple[int, int]] = []
     start = None
     end = 0
@@ -291,6 +291,9 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             in_list = False
             continue
         if start is not None:
+            prev = prev.rstrip()
+            if width == -1:
+                width = _wrap_width(lines)
             joins = _continues(prev, line, width, in_list)
             if joins is None:
                 joins = not one_per_line
@@ -306,7 +309,7 @@ def blocks(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int,
             heading = HEADING_MARK.match(line)
             start = line_start + (heading.end() if heading else 0)
         end = line_end
-        prev = line.rstrip()
+        prev = line
         if HEADING_LINE.match(line):  # a heading is a paragraph of its own
             spans.append((start, end))
             start = None
@@ -358,8 +361,9 @@ _PRONOUN_I = re.compile(r"(?<![\w'’.-])[a-z]+ I\.\s+(?=[\"“‘']?[A-Z])")
 _MARKER = re.compile(r"(?:^|(?<=\s))([•⁃‣◦▪][ \t]*)?(\d{1,3}|[a-z])(\.\)|[.)])[ \t]+(?=\S)")
 # Periods any rule acts on: "..", ". .", a closer then lowercase, "and I. Then" (one scan).
 _PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)")
-_LEADING_MARKER = re.compile(r"\s*[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
-_COLON_MARKER = re.compile(r":\s+[•⁃‣◦▪]?\s*(?:\d{1,3}|[a-z])[.)]")
+# A list marker as `_MARKER` reads it, opening the paragraph or after a colon.
+_LEADING_MARKER = re.compile(r"\s*(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
+_COLON_MARKER = re.compile(r":\s+(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
 _WORDY = re.compile(r"\w")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -407,8 +411,15 @@ def _list_rules(chunk: str, forbid: list, forced: set) -> None:
     b), c)) start items of their own.
     """
     lead = len(chunk) - len(chunk.lstrip())
+    if _LEADING_MARKER.match(chunk):
+        first = lead
+    else:
+        colon = _COLON_MARKER.search(chunk)
+        if colon is None:
+            return
+        first = colon.start() + 1
     chains: list[list] = []
-    for m in _MARKER.finditer(chunk):
+    for m in _MARKER.finditer(chunk, first):
         bullet, label, punct = m.groups()
         value = int(label) if label.isdigit() else ord(label) - ord("a") + 1
         style = (bool(bullet), label.isdigit(), punct)
@@ -463,14 +474,23 @@ def _refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         forced.update(m.end() for m in _PRONOUN_I.finditer(chunk))
     if _LEADING_MARKER.match(chunk) or (":" in chunk and _COLON_MARKER.search(chunk)):
         _list_rules(chunk, forbid, forced)
-    blocked = _union(forbid)
-    lows = [lo for lo, _ in blocked]
-    starts = set()
-    for s, _ in spans[1:]:
-        i = bisect.bisect_left(lows, s) - 1
-        if i < 0 or s > blocked[i][1]:
-            starts.add(s)
-    starts = sorted(s for s in starts | forced if 0 < s < len(chunk))
+    found = [s for s, _ in spans[1:]]
+    starts = set(found)
+    if forbid:
+        blocked = _union(forbid)
+        lows = [lo for lo, _ in blocked]
+        for s in found:
+            i = bisect.bisect_left(lows, s) - 1
+            if i >= 0 and s <= blocked[i][1]:
+                starts.discard(s)
+    forced = {s for s in forced if 0 < s < len(chunk)}
+    if (
+        len(starts) == len(found)
+        and forced <= starts
+        and not any(e - s < 9 and not _WORDY.search(chunk, s, e) for s, e in spans[1:])
+    ):
+        return spans  # no rule applies here: Punkt's spans as they are
+    starts = sorted(starts | forced)
     out: list[tuple[int, int]] = []
     bounds = [0, *starts, len(chunk)]  # Punkt's spans: from each start to the next, right-stripped
     for start, stop in itertools.pairwise(bounds):

@@ -294,3 +294,29 @@ def test_one_paragraph_a_line_stays_so(docs):
     # Short lines one paragraph each (a list, a poem) are not taken for wrapped text either.
     short = "Apples are red.\nPears are green and sweet.\nPlums are\nblue."
     assert len(blocks(short)) == 4
+
+
+def test_hard_wrapped_crlf_text_splits_the_same():
+    text = WRAPPED.replace("\n", "\r\n")
+    assert [t.replace("\r\n", "\n") for t in sentences(text)] == sentences(WRAPPED)
+    assert_exact_slices(text)
+
+
+def test_colon_at_a_wrap_joins_but_a_lead_in_starts_a_list():
+    text = (
+        "The committee published its findings on Monday and the conclusion was:\n"
+        "the bridge must be closed to heavy trucks until the repairs are done in\n"
+        "the spring. Residents were asked to bring the following items:\n"
+        "a torch\n"
+        "warm clothes\n"
+        "\n"
+        "The meeting ended at nine after a long discussion of the new bridge.\n"
+    )
+    assert sentences(text) == [
+        "The committee published its findings on Monday and the conclusion was:\n"
+        "the bridge must be closed to heavy trucks until the repairs are done in\nthe spring.",
+        "Residents were asked to bring the following items:",
+        "a torch",
+        "warm clothes",
+        "The meeting ended at nine after a long discussion of the new bridge.",
+    ]
