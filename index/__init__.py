@@ -6,13 +6,14 @@ answer = idx.ask("how many troops will Mexico train?", k=3)
 """
 
 from index.errors import DocumentsError, QuestionError, VerbatimError
-from index.model import Answer, BuildReport, Document, Passage
+from index.model import Answer, BuildReport, Copy, Document, Passage
 from index.searcher import MAX_QUESTION_CHARS, Index, open_index
 
 __all__ = [
     "MAX_QUESTION_CHARS",
     "Answer",
     "BuildReport",
+    "Copy",
     "Document",
     "DocumentsError",
     "Index",

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from index import answers, store
+from index import answers, citations, store
 from index.bm25 import LookupBM25, RankBM25, SparseBM25
 from index.build import LEVELS, IndexData, build, fingerprint, term_list
+from index.copies import Copies
 from index.documents import scan
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Document, Passage
 from index.paths import docs_folder, index_folder
+from index.paths import docs_url as public_url
 from index.tokens import STOPWORDS, normalize, stem, words
 from index.typos import correct
 
@@ -47,7 +49,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 class Index:
     """A loaded index: answers questions; safe to share between threads."""
 
-    def __init__(self, data: IndexData, report: BuildReport, engine: str = "bm25"):
+    def __init__(
+        self,
+        data: IndexData,
+        report: BuildReport,
+        engine: str = "bm25",
+        docs_url: str | None = None,
+    ):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         a, m = data.arrays, data.meta
@@ -64,6 +72,8 @@ class Index:
         self._sent_para = a["sent_para"]
         self._text = a["text"]
         self._text_offsets = a["text_offsets"]
+        self._docinfo, self._docinfo_offsets = a["docinfo"], a["docinfo_offsets"]
+        self.docs_url = citations.base_url(docs_url)
         self._levels: dict[str, SparseBM25 | RankBM25] = {}
         n_units = {
             "sent": len(a["sent_doc"]),
@@ -94,6 +104,7 @@ class Index:
         )
         self._lock = threading.Lock()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
+        self.document_info = lru_cache(maxsize=1024)(self._document_info)
 
     @staticmethod
     def _sentence_idf(a: dict[str, np.ndarray]) -> np.ndarray:
@@ -104,6 +115,10 @@ class Index:
     def _document_text(self, d: int) -> str:
         lo, hi = self._text_offsets[d], self._text_offsets[d + 1]
         return self._text[lo:hi].tobytes().decode("utf-8")
+
+    def _document_info(self, d: int) -> citations.DocInfo:
+        lo, hi = self._docinfo_offsets[d], self._docinfo_offsets[d + 1]
+        return citations.parse(self._docinfo[lo:hi].tobytes() if hi > lo else b"")
 
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
@@ -230,18 +245,25 @@ class Index:
         question: str,
     ) -> tuple[Passage, ...]:
         taken: set[int] = set()
-        out: list[Passage] = []
+        copies = Copies()  # a passage already shown (from another document) is not shown again
         scores = dict(ranked)
         why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
         for sid, score in ranked:
-            if len(out) >= k:
+            if len(copies.firsts) >= k:
                 break
             if sid in taken:
                 continue
-            first, last = self._expand(sid, qtype, qset, taken, why, scores)
+            if self._is_code(sid):  # a code block is quoted alone
+                first = last = sid
+            else:
+                first, last = self._expand(sid, qtype, qset, taken, why, scores)
             taken.update(range(first, last + 1))
-            out.append(self._passage(sid, first, last, score, qtype, qset))
-        return tuple(out)
+            passage = self._passage(sid, first, last, score, qtype, qset)
+            copies.add(passage, self._sentence_text(sid))
+        return copies.passages()
+
+    def _is_code(self, sid: int) -> bool:
+        return self.document_info(int(self._sent_doc[sid])).is_code(int(self._sent_start[sid]))
 
     def _same_para(self, a: int, b: int) -> bool:
         n = len(self._sent_para)
@@ -300,7 +322,23 @@ class Index:
             answer=answer,
             answer_start=a_start,
             answer_end=a_end,
+            **self._citation(d, int(self._sent_start[sid])),
         )
+
+    def _citation(self, d: int, offset: int) -> dict:
+        """Page, section, link, outlet and code flag of the sentence at `offset` of document d."""
+        info = self.document_info(d)
+        page, label = info.page(offset)
+        section, anchor = info.section(offset)
+        doc_id, source = self._doc_ids[d], self._sources[d]
+        return {
+            "page": page,
+            "page_label": label,
+            "section": section,
+            "link": citations.link(doc_id, source, info, self.docs_url, page, anchor),
+            "outlet": info.outlet,
+            "code": info.is_code(offset),
+        }
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:
@@ -336,8 +374,12 @@ def open_index(
     engine: str = "bm25",
     progress: bool = False,
     rebuild: bool = False,
+    docs_url: str | None = None,
 ) -> Index:
-    """Load the saved index of `docs` if it is current, else build and save it; return it loaded."""
+    """Load the saved index of `docs` if it is current, else build and save it; return it loaded.
+
+    `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
+    """
     folder = docs_folder(docs)
     if not folder.exists():
         raise DocumentsError(
@@ -383,4 +425,4 @@ def open_index(
         # Documents' warnings are news when they are read, not each time the index is loaded.
         warnings=tuple(warnings) + tuple(f"{d}: {r}" for d, r in data.meta["warnings"] if built),
     )
-    return Index(data, report, engine)
+    return Index(data, report, engine, docs_url=public_url(docs_url))

@@ -37,7 +37,8 @@ def test_ask_json_matches_the_documented_schema(capsys, common, docs):
     assert answer["found"] is True and len(answer["passages"]) == 2
     keys = {"document", "title", "source", "start", "end", "text", "sentence_start", "sentence_end"}
     for p in answer["passages"]:
-        assert set(p) == keys | {"score", "answer"}
+        cite = {"page", "page_label", "section", "link", "outlet", "code", "also_in"}
+        assert set(p) == keys | {"score", "answer"} | cite
         if not p["document"].endswith(".html"):
             text = (docs / p["document"]).read_text(encoding="utf-8")
             assert text[p["start"] : p["end"]] == p["text"]
