@@ -104,7 +104,9 @@ class VerbatimBot(commands.Bot):
         )
         self.settings = settings
         self.index = index
-        self._load = load or (lambda: open_index(settings.docs, settings.index_dir))
+        self._load = load or (
+            lambda: open_index(settings.docs, settings.index_dir, docs_url=settings.docs_url)
+        )
         self.feedback = FeedbackLog(settings.feedback_file)
         self.cooldowns = Cooldowns(settings.cooldown_seconds)
         self._reload_lock = asyncio.Lock()

@@ -19,7 +19,9 @@ class Console:
     def __init__(self, index: Index, settings: Settings, load: Callable[[], Index] | None = None):
         self.index = index
         self.settings = settings
-        self._load = load or (lambda: open_index(settings.docs, settings.index_dir))
+        self._load = load or (
+            lambda: open_index(settings.docs, settings.index_dir, docs_url=settings.docs_url)
+        )
         self._last: tuple[str, int] | None = None  # the last question and how many it showed
 
     def reply(self, line: str) -> str | None:

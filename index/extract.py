@@ -315,7 +315,6 @@ def _restore(chunk: _Chunk, jobs: list[tuple[str, str]], removed: dict[str, str]
         return chunk
     given = iter(chunk.results)
     results = [
-        (doc_id, None, removed[doc_id]) if doc_id in removed else next(given)
-        for doc_id, _ in jobs
+        (doc_id, None, removed[doc_id]) if doc_id in removed else next(given) for doc_id, _ in jobs
     ]
     return _Chunk(results, chunk.terms, chunk.ids)

@@ -180,10 +180,10 @@ def test_passages_are_numbered_from_first_for_more():
 def test_source_links_are_masked_and_safe():
     card = render.answer_card(answer_of([passage("It is 5.", "5")]))
     assert card.fields[0].value.endswith(
-        "Source: [example.org](https://example.org/a_b?x=1&y=%282%29)"
+        "\ndoc.txt · [example.org](https://example.org/a_b?x=1&y=%282%29)"
     )
     unsafe = passage("It is 5.", "5", source="javascript:alert(1)")
-    assert render.answer_card(answer_of([unsafe])).fields[0].value.endswith("Source: doc.txt")
+    assert render.answer_card(answer_of([unsafe])).fields[0].value.endswith("\ndoc.txt")
 
 
 def test_corrections_are_shown():
@@ -241,7 +241,7 @@ def test_to_text_reads_like_the_embed():
     )
     assert render.to_text(card) == (
         "how many?\n\n1. A document\n> It is **700** men.\n"
-        "Source: https://example.org/a_b?x=1&y=%282%29\n\n(passage 1 · 0 ms)"
+        "doc.txt · https://example.org/a_b?x=1&y=%282%29\n\n(passage 1 · 0 ms)"
     )
 
 
