@@ -69,7 +69,7 @@ def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
     units = []
     for s, e in doc.units:
         piece = doc.text[s:e]
-        s2 = s + len(piece) - len(piece.lstrip())
+        s2 = s + len(piece) - len(piece.lstrip("\r\n"))  # code keeps its first indent
         e2 = s + len(piece.rstrip())
         if e2 > s2:
             units.append((s2, e2))
@@ -121,6 +121,9 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             spans = sentences(doc) if doc is not None else []
         except MemoryError:
             results.append((doc_id, None, "needs more memory than allowed to read, not read"))
+            continue
+        except (RecursionError, ValueError, OSError) as exc:  # a reader tripped on odd input
+            results.append((doc_id, None, f"could not be read ({type(exc).__name__})"))
             continue
         if doc is None or not spans:
             results.append((doc_id, None, note if doc is None else "no sentences"))

@@ -17,6 +17,7 @@ from index.formats.markdown import SEPARATOR
 
 EDGE_LINES = 2  # running headers and footers sit in the first and last lines of a page
 CELL_GAP = 1.5  # a gap wider than this many line heights between runs of one line splits cells
+_LEADER = re.compile(r"(?:\s?\.){5,}")
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _PAGE_WORDS = re.compile(r"^(?:page|p\.|seite|página|pagina)?\s*[-–—]?\s*", re.I)
 
@@ -52,7 +53,8 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
     text, starts, units = _join(pages)
     notes = []
     if blank:
-        notes.append(f"{blank} page{'s' * (blank != 1)} without text: OCR them first")
+        them = "them" if blank != 1 else "it"
+        notes.append(f"{blank} page{'s' * (blank != 1)} without text: OCR {them} first")
     if not text.strip():
         raise FormatError(f"no text layer in {len(pages)} pages (scanned?): OCR it first")
     name = title(meta.get("Title", "")) or _first_line_title(pages) or name_title(doc_id, text)
@@ -235,6 +237,7 @@ def _normalized(pages: list[list[str]]) -> list[list[str]]:
         for line in lines:
             line = _rejoin_hyphens(line, vocabulary)
             line = clean(unicodedata.normalize("NFKC", line))[0]
+            line = _LEADER.sub(" … ", line)  # a contents page's dot leaders are layout, not text
             line = " ".join(line.split())
             if line:
                 fixed.append(line)
@@ -264,12 +267,15 @@ def _rejoin_hyphens(text: str, vocabulary: Counter[str]) -> str:
 
 
 def _first_line_title(pages: list[list[str]]) -> str:
-    """The first line of the first page with text when it reads as a title: short, with
-    letters, no final full stop."""
-    for lines in pages[:1]:
-        for line in lines[:3]:
-            line = line.strip()
-            short = 2 <= len(line) <= 120 and len(line.split()) <= 14
-            if short and re.search(r"[^\W\d_]{2}", line) and not _END.search(line):
-                return title(line) if " | " not in line else ""
-    return ""
+    """The first line of page 1 when it reads as a title: short, with letters, no final full
+    stop, and not continued by the next line (which would start in lower case)."""
+    lines = pages[0] if pages else []
+    if not lines:
+        return ""
+    line, after = lines[0].strip(), (lines[1].strip() if len(lines) > 1 else "")
+    short = 2 <= len(line) <= 120 and len(line.split()) <= 14
+    if not short or not re.search(r"[^\W\d_]{2}", line) or _END.search(line) or " | " in line:
+        return ""
+    if line[-1] in ",;-" or after[:1].islower():
+        return ""
+    return title(line)
