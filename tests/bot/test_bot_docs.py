@@ -79,7 +79,7 @@ def setting_names() -> set[str]:
 
 def test_every_setting_is_in_env_example_and_readme():
     names = setting_names()
-    assert len(names) == 12
+    assert len(names) == 13
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert set(re.findall(r"^([A-Z_]+)=", example, re.M)) == names
     for name in names:
