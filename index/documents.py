@@ -1,4 +1,5 @@
-"""Read a folder of documents: decode, extract visible text, title and source link.
+"""Read a folder of documents: walk it, read each file's bytes safely, decode, and hand them to
+the reader of its format (`index.formats`: text, markdown, html, pdf, docx) via `read_document`.
 
 The folder is the boundary. Inside it symbolic links (to files or folders) are never followed,
 hidden entries (`.env`, `.git/`, `.ssh/`) are never opened, and only regular files are read, so
@@ -6,6 +7,7 @@ nothing outside the folder and nothing left in it by mistake can be quoted. `sca
 refused and why. One file contributes at most MAX_FILE_BYTES (the rest is never read), control
 characters and bidirectional overrides are removed from the text (they could rewrite a terminal
 or make a quote read differently from what it says), and HTML is read by a linear-time scanner.
+PDF and Word files are read whole (up to MAX_BINARY_BYTES) and only in worker processes.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def walk(folder: Path) -> tuple[list[tuple[str, str, tuple[int, int]]], list[Ski
 
     `folder` itself may be a symbolic link: it is the root the user chose. Inside it no link is
     followed, hidden entries are refused, and only regular files are kept. Files of other types
-    (images, PDFs) are not documents and are left out silently, as is hidden OS litter.
+    (images, spreadsheets) are not documents and are left out silently, as is hidden OS litter.
     """
     found: list[tuple[str, str, tuple[int, int]]] = []
     refused: list[Skipped] = []

@@ -386,11 +386,13 @@ def open_index(
             f"documents folder {folder} does not exist: create it or pass --docs DIR"
         )
     if not folder.is_dir():
-        raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
+        raise DocumentsError(
+            f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
+        )
     found = scan(folder)
     if not found:
         raise DocumentsError(
-            f"no documents in {folder}: add .txt, .md or .html files, or pass --docs DIR"
+            f"no documents in {folder}: add .txt, .md, .html, .pdf or .docx files, or pass --docs DIR"
         )
     target = index_folder(folder, index_dir)
     started = time.perf_counter()
