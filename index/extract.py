@@ -279,7 +279,7 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
                 reason = _drain(w, done)
                 if reason is None and w.job is not None:
                     if time.monotonic() - w.since > seconds:
-                        reason = f"took longer than {seconds:.0f} s to read, skipped"
+                        reason = f"took longer than {seconds:g} s to read, skipped"
                     elif not w.proc.is_alive():
                         reason = "its reader crashed (out of memory or a damaged file), skipped"
                 if reason is None:
