@@ -17,6 +17,7 @@ from index.formats.markdown import SEPARATOR
 
 EDGE_LINES = 2  # running headers and footers sit in the first and last lines of a page
 CELL_GAP = 1.5  # a gap wider than this many line heights between runs of one line splits cells
+_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LEADER = re.compile(r"(?:\s?\.){5,}")
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _PAGE_WORDS = re.compile(r"^(?:page|p\.|seite|página|pagina)?\s*[-–—]?\s*", re.I)
@@ -228,20 +229,21 @@ def _join(pages: list[list[str]]) -> tuple[str, list[int], list[tuple[int, int]]
 
 def _normalized(pages: list[list[str]]) -> list[list[str]]:
     """Lines with hyphenated words rejoined, ligatures split (NFKC) and controls removed: done
-    before the pages are joined, so the offsets computed then hold."""
-    text = "\n".join("\n".join(lines) for lines in pages)
-    vocabulary = Counter(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
+    before the pages are joined, so the offsets computed then hold. A page at a time: one regex
+    pass per page, not per line; the document's words are counted only when a hyphen needs them."""
+    vocabulary: Counter[str] | None = None
+    if any("\x02" in line for lines in pages for line in lines):
+        text = "\n".join("\n".join(lines) for lines in pages)
+        vocabulary = Counter(w.lower() for w in _WORDS.findall(text))
     out = []
     for lines in pages:
-        fixed = []
-        for line in lines:
-            line = _rejoin_hyphens(line, vocabulary)
-            line = clean(unicodedata.normalize("NFKC", line))[0]
-            line = _LEADER.sub(" … ", line)  # a contents page's dot leaders are layout, not text
-            line = " ".join(line.split())
-            if line:
-                fixed.append(line)
-        out.append(fixed)
+        page = "\n".join(lines)
+        if vocabulary is not None and "\x02" in page:
+            page = _rejoin_hyphens(page, vocabulary)
+        if not page.isascii():
+            page = unicodedata.normalize("NFKC", page)
+        page = _LEADER.sub(" … ", clean(page)[0])  # a contents page's dot leaders are layout
+        out.append([" ".join(line.split()) for line in page.split("\n") if line.strip()])
     return out
 
 
