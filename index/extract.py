@@ -1,8 +1,9 @@
 """Read, split and tokenize documents, in worker processes that each file can only cost itself.
 
 A PDF or Word file is read in a worker process (never in the caller's: PDFium's state is global,
-not thread-safe, and not fork-safe once loaded), started by a fork server that has not loaded it.
-Each worker runs under an address-space cap; each file gets FILE_SECONDS. A file that runs over
+not thread-safe, and not fork-safe once loaded), forked from the caller, which never loads it
+(or from a fork server if it has). Each worker runs under an address-space cap (WORKER_MEMORY
+beyond what it starts with); each file gets FILE_SECONDS. A file that runs over
 is skipped with its reason and its worker replaced; a worker that dies (PDFium aborts the process
 when the cap is hit) costs only the file it was reading. A folder of a few text files is read in
 the calling process, which is faster than starting a worker.
@@ -27,7 +28,7 @@ from index.formats import SourceDoc
 from index.tokens import STOPWORDS, stem, words
 
 FILE_SECONDS = 30.0  # one file may take this long to read, split and tokenize
-WORKER_MEMORY = 3 * 2**30  # address space of a worker (numpy and nltk take ~1 GiB of it)
+WORKER_MEMORY = 2 * 2**30  # address space a worker may take beyond what it starts with
 MAX_WORKERS = 4
 
 
@@ -188,7 +189,10 @@ def _serve(conn, memory: int) -> None:
         import resource
 
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        # A forked worker starts with its parent's mappings (a loaded index, libraries): the cap
+        # is what it may take beyond those.
+        cap = _address_space() + memory
+        cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ImportError, ValueError, OSError):  # no rlimits here: the time limit still holds
         pass
@@ -236,12 +240,27 @@ class _Worker:
 
 
 def _context():
-    """Workers forked from a fork server (which never loads PDFium), or spawned off Linux."""
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["index.extract", "index.sentences"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    """Workers forked from this process when it has never loaded PDFium (the build never does:
+    only workers read PDFs), else from a fork server that has not; spawned off Linux."""
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    if "pypdfium2" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["index.extract", "index.sentences"])
+    return ctx
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 when unknown)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _supervised(chunks, workers: int, seconds: float, memory: int):
