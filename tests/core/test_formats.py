@@ -259,3 +259,16 @@ def test_cli_text_shows_page_and_wraps_quotes_once(tmp_path, capsys, k):
     assert out.startswith(
         "1. “The kettle boils in **90 seconds**,” the engineer said."
     ) or out.startswith("1. “The kettle boils in 90 seconds,” the engineer said.")
+
+
+def test_bench_pdf_folder_and_its_figures(tmp_path):
+    from index import bench, pdfbench
+
+    docs = tmp_path / "pdfs"
+    assert pdfbench.make(docs, count=2, pages=3, sentences=None) == 6
+    doc, _ = read_document("report_001.pdf", docs / "report_001.pdf")
+    assert doc.title == "Annual report 001" and len(doc.pages) == 3
+    assert "Annual report 001 - internal" not in doc.text and "Page 2" not in doc.text
+    figures = bench.pdf_figures(docs, {"wall_s": 2.0, "cpu_s": 1.0})
+    assert figures["pdfs"] == 2 and figures["pages"] == 6 and figures["pages_per_s"] == 3.0
+    assert figures["build_over_pdfium"] == round(2.0 / figures["seconds"], 2)
