@@ -280,6 +280,9 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
                 following += 1
             if following >= len(chunks):
                 break
+            for w in [w for w in pool if w.job is None and not w.proc.is_alive()]:
+                w.stop(kill=True)  # died idle (the OOM killer): replaced below, nothing lost
+                pool.remove(w)
             want = min(workers, len(pending) + sum(w.job is not None for w in pool))
             while len(pool) < want:
                 pool.append(_Worker(ctx, memory))

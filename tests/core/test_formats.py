@@ -272,3 +272,15 @@ def test_bench_pdf_folder_and_its_figures(tmp_path):
     figures = bench.pdf_figures(docs, {"wall_s": 2.0, "cpu_s": 1.0})
     assert figures["pdfs"] == 2 and figures["pages"] == 6 and figures["pages_per_s"] == 3.0
     assert figures["build_over_pdfium"] == round(2.0 / figures["seconds"], 2)
+
+
+def test_a_file_over_the_memory_cap_costs_only_itself(tmp_path):
+    from index.extract import _supervised
+
+    shutil.copy(USERGUIDE, tmp_path / "a.pdf")
+    (tmp_path / "b.txt").write_text("Kettles boil water quickly.\n")
+    chunks = [[("a.pdf", str(tmp_path / "a.pdf"))], [("b.txt", str(tmp_path / "b.txt"))]]
+    # 64 MiB beyond what a worker starts with: PDFium cannot even set up its allocator.
+    (a,), (b,) = (c.results for c in _supervised(chunks, 1, 30.0, 64 * 2**20))
+    assert a[1] is None and ("more memory" in a[2] or "crashed" in a[2])
+    assert b[1] is not None and b"Kettles boil water" in b[1].text
