@@ -59,7 +59,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
     if not text.strip():
         raise FormatError(f"no text layer in {len(pages)} pages (scanned?): OCR it first")
     name = title(meta.get("Title", "")) or _first_line_title(pages) or name_title(doc_id, text)
-    sections = [(starts[p], path, None) for p, path in toc if p < len(starts)]
+    sections = _sections(text, starts, toc)
     return SourceDoc(
         doc_id,
         name,
@@ -94,14 +94,36 @@ def _toc(pdf) -> list[tuple[int, str]]:
     path: list[str] = []
     try:
         for item in pdf.get_toc(max_depth=6):
-            name = title(clean(item.title or "")[0])
+            if hasattr(item, "get_title"):  # pypdfium2 5
+                dest = item.get_dest()
+                raw, page = item.get_title(), dest.get_index() if dest is not None else None
+            else:  # pypdfium2 4
+                raw, page = item.title, item.page_index
+            name = title(clean(raw or "")[0])
             del path[item.level :]
             path.append(name)
-            if item.page_index is not None and name:
-                out.append((item.page_index, SEPARATOR.join(p for p in path if p)))
+            if page is not None and name:
+                out.append((page, SEPARATOR.join(p for p in path if p)))
     except Exception:  # a broken outline: no sections
         return []
     out.sort(key=lambda x: x[0])
+    return out
+
+
+def _sections(text: str, starts: list[int], toc: list[tuple[int, str]]) -> list:
+    """(start, path, None) of each bookmark: where its title is printed on its page, else the
+    page's start; kept in order of the text."""
+    out = []
+    floor = 0
+    for page, path in toc:
+        if page >= len(starts):
+            continue
+        lo = max(starts[page], floor)
+        hi = starts[page + 1] if page + 1 < len(starts) else len(text)
+        found = text.find(path.rsplit(SEPARATOR, 1)[-1], lo, hi)
+        at = found if found >= 0 else lo
+        out.append((at, path, None))
+        floor = at
     return out
 
 

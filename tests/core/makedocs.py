@@ -162,3 +162,29 @@ def zip_bomb_docx(path: Path, megabytes: int = 64) -> Path:
         out.writestr("[Content_Types].xml", "<Types/>")
         out.writestr("word/document.xml", b"\0" * (megabytes * 2**20))
     return path
+
+
+def labelled_pdf(path: Path) -> Path:
+    """Two pages printed as "i" and "T-1", with bookmarks Preface, Returns and Returns › Refunds."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+
+    def section(name: str, level: int = 0) -> None:
+        pdf.start_section(name, level=level)
+        pdf.set_x(pdf.l_margin)
+
+    pdf.add_page()
+    pdf.set_page_label("r")
+    section("Preface")
+    pdf.multi_cell(0, 6, "This preface explains how the kettle manual is organised.")
+    pdf.add_page()
+    pdf.set_page_label("D", label_prefix="T-", label_start=1)
+    section("Returns")
+    pdf.multi_cell(0, 6, "Returns are accepted within thirty days of delivery.")
+    pdf.ln(6)
+    section("Refunds", 1)
+    pdf.multi_cell(0, 6, "Refunds are paid to the original card within five working days.")
+    pdf.output(str(path))
+    return path

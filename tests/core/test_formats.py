@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from makedocs import HEADER, handbook_pdf, rules_docx, warranty_pdf, zip_bomb_docx
+from makedocs import (
+    HEADER,
+    handbook_pdf,
+    labelled_pdf,
+    rules_docx,
+    warranty_pdf,
+    zip_bomb_docx,
+)
 
 from index import open_index
 from index.cli import main
@@ -284,3 +291,20 @@ def test_a_file_over_the_memory_cap_costs_only_itself(tmp_path):
     (a,), (b,) = (c.results for c in _supervised(chunks, 1, 30.0, 64 * 2**20))
     assert a[1] is None and ("more memory" in a[2] or "crashed" in a[2])
     assert b[1] is not None and b"Kettles boil water" in b[1].text
+
+
+def test_printed_page_labels_and_bookmarks_are_cited(tmp_path, capsys):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    labelled_pdf(docs / "manual.pdf")
+    idx = open_index(docs, tmp_path / "i", docs_url="https://example.org/files/")
+    passage = idx.ask("how many days until refunds are paid?").passages[0]
+    assert passage.text.startswith("Refunds are paid to the original card")
+    assert (passage.page, passage.page_label) == (2, "T-1")
+    assert passage.section == "Returns › Refunds"
+    assert passage.link == "https://example.org/files/manual.pdf#page=2"
+    preface = idx.ask("how is the kettle manual organised?").passages[0]
+    assert (preface.page, preface.page_label, preface.section) == (1, "i", "Preface")
+    argv = ["ask", "how many days until refunds are paid?", "-k", "1"]
+    assert main([*argv, "--docs", str(docs), "--index", str(tmp_path / "i")]) == 0
+    assert "(manual.pdf · p. T-1 · Returns › Refunds)" in capsys.readouterr().out
