@@ -308,3 +308,30 @@ def test_printed_page_labels_and_bookmarks_are_cited(tmp_path, capsys):
     argv = ["ask", "how many days until refunds are paid?", "-k", "1"]
     assert main([*argv, "--docs", str(docs), "--index", str(tmp_path / "i")]) == 0
     assert "(manual.pdf · p. T-1 · Returns › Refunds)" in capsys.readouterr().out
+
+
+def test_markdown_and_html_links_open_at_the_heading(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "guides").mkdir(parents=True)
+    (docs / "guides" / "kettle care.md").write_text(
+        "# Kettle care\n\nKeep it clean.\n\n## Descaling, monthly\n\n"
+        "Descale the kettle with vinegar once a month.\n\n"
+        "```sh\nkettle --descale --vinegar\n```\n"
+    )
+    (docs / "toaster.html").write_text(
+        "<html><head><link rel=canonical href='https://shop.example/toaster'></head><body>"
+        "<h1>Toaster</h1><h2 id='crumbs'>Crumbs</h2><p>Empty the crumb tray every week.</p>"
+        "</body></html>"
+    )
+    idx = open_index(docs, tmp_path / "i", docs_url="https://example.org/docs")
+    care = idx.ask("how often should the kettle be descaled with vinegar?").passages[0]
+    assert care.section == "Kettle care › Descaling, monthly"
+    assert care.link == "https://example.org/docs/guides/kettle%20care.md#descaling-monthly"
+    code = idx.ask("kettle descale vinegar command").passages
+    shown = [p for p in code if p.code]
+    assert shown and shown[0].text == "kettle --descale --vinegar"
+    crumbs = idx.ask("how often is the crumb tray emptied?").passages[0]
+    assert (crumbs.section, crumbs.link) == (
+        "Toaster › Crumbs",
+        "https://shop.example/toaster#crumbs",
+    )
