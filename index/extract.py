@@ -124,7 +124,7 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             results.append((doc_id, None, "needs more memory than allowed to read, not read"))
             continue
         except (RecursionError, ValueError, OSError) as exc:  # a reader tripped on odd input
-            results.append((doc_id, None, f"could not be read ({type(exc).__name__})"))
+            results.append((doc_id, None, f"could not be read: {type(exc).__name__}"))
             continue
         if doc is None or not spans:
             results.append((doc_id, None, note if doc is None else "no sentences"))
@@ -303,7 +303,7 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
                     if time.monotonic() - w.since > seconds:
                         reason = f"took longer than {seconds:g} s to read, skipped"
                     elif not w.proc.is_alive():
-                        reason = "its reader crashed (out of memory or a damaged file), skipped"
+                        reason = "its reader crashed: out of memory or a damaged file, skipped"
                 if reason is None:
                     continue
                 n, jobs = w.job
@@ -330,7 +330,7 @@ def _drain(w: _Worker, done: dict[int, _Chunk]) -> str | None:
                 w.job = None
     except (EOFError, OSError):
         if w.job is not None:
-            return "its reader crashed (out of memory or a damaged file), skipped"
+            return "its reader crashed: out of memory or a damaged file, skipped"
     return None
 
 

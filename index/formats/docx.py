@@ -25,24 +25,24 @@ def _check_zip(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise FormatError("encrypted or old-format Word file (.doc), not read") from None
-        raise FormatError("not a Word file (not a zip: damaged, truncated or renamed)") from None
+            raise FormatError("encrypted Word file or old .doc format, not read") from None
+        raise FormatError("not a Word file: damaged, truncated or renamed") from None
     with archive:
         infos = archive.infolist()
         total = sum(i.file_size for i in infos)
         if total > MAX_UNZIPPED_BYTES:
             raise FormatError(
-                f"unpacks to {total // 2**20} MB, over the {MAX_UNZIPPED_BYTES // 2**20} MB "
-                "limit (a zip bomb?), not read"
+                f"zip bomb? unpacks to {total // 2**20} MB, over the "
+                f"{MAX_UNZIPPED_BYTES // 2**20} MB limit, not read"
             )
         for i in infos:
             if i.file_size > 4 * 2**20 and i.file_size > MAX_RATIO * max(1, i.compress_size):
                 raise FormatError(
-                    f"{i.filename} would inflate {i.file_size // max(1, i.compress_size)}-fold "
-                    "(a zip bomb?), not read"
+                    f"zip bomb? {i.filename} would inflate "
+                    f"{i.file_size // max(1, i.compress_size)}-fold, not read"
                 )
         if "word/document.xml" not in archive.namelist():
-            raise FormatError("not a Word file (no word/document.xml)")
+            raise FormatError("not a Word file: no word/document.xml")
 
 
 def _par_text(par) -> str:
@@ -60,7 +60,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
             body = content.body_pars
             props = content.core_properties or {}
     except Exception as exc:  # docx2python raises many kinds on damaged XML
-        raise FormatError(f"not a readable Word file ({type(exc).__name__})") from None
+        raise FormatError(f"not a readable Word file: {type(exc).__name__}") from None
     parts: list[str] = []
     size = 0
     units: list[tuple[int, int]] = []
@@ -100,7 +100,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
                 add(text, unit=style.lower().startswith("list"))
     text = "".join(parts) + "\n"
     if not text.strip():
-        raise FormatError("no text (an empty or image-only Word file)")
+        raise FormatError("no text: an empty or image-only Word file")
     path: list[tuple[int, str]] = []
     sections = []
     for start, level, name in headings:

@@ -32,8 +32,8 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
-            raise FormatError("encrypted PDF (needs a password), not read") from None
-        raise FormatError("not a readable PDF (damaged, truncated or not a PDF)") from None
+            raise FormatError("encrypted PDF, needs a password") from None
+        raise FormatError("not a readable PDF: damaged, truncated or not a PDF") from None
     try:
         pages, labels, blank = [], [], 0
         for i in range(len(pdf)):
@@ -47,7 +47,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
         meta = _metadata(pdf)
         toc = _toc(pdf)
     except pdfium.PdfiumError:
-        raise FormatError("not a readable PDF (a page could not be read)") from None
+        raise FormatError("not a readable PDF: a page could not be read") from None
     finally:
         pdf.close()
     pages = _normalized(_drop_running_lines(pages, labels))
@@ -57,7 +57,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
         them = "them" if blank != 1 else "it"
         notes.append(f"{blank} page{'s' * (blank != 1)} without text: OCR {them} first")
     if not text.strip():
-        raise FormatError(f"no text layer in {len(pages)} pages (scanned?): OCR it first")
+        raise FormatError(f"no text layer in {len(pages)} pages, a scan? OCR it first")
     name = title(meta.get("Title", "")) or _first_line_title(pages) or name_title(doc_id, text)
     sections = _sections(text, starts, toc)
     return SourceDoc(
