@@ -12,7 +12,7 @@ import numpy as np
 
 from index.bm25 import idf_okapi, posting_weights, term_bounds
 from index.documents import scan, walk
-from index.extract import _analyzed, _Numbering
+from index.extract import _analyzed, _Numbering, info_arrays
 
 FORMAT_VERSION = 8
 LEVELS = ("sent", "para", "doc")
@@ -121,8 +121,7 @@ def build(folder: Path, progress: bool = False) -> IndexData:
     arrays["text"] = np.frombuffer(b"".join(texts), dtype=np.uint8)
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     # Per-document citation info (JSON), read one document at a time when an answer cites it.
-    arrays["docinfo"] = np.frombuffer(b"".join(infos), dtype=np.uint8)
-    arrays["docinfo_offsets"] = np.cumsum([0] + [len(i) for i in infos], dtype=np.int64)
+    arrays.update(info_arrays(infos))
     meta = {
         "format": FORMAT_VERSION,
         "fingerprint": fp,

@@ -44,6 +44,15 @@ class DocInfo:
         return at >= 0 and offset < self.code[at][1]
 
 
+def stored(arrays, d: int) -> bytes:
+    """Document d's blob from an index's (or a segment's) `docinfo` and `docinfo_offsets`;
+    empty when the index has none (an index built before them)."""
+    if "docinfo" not in arrays:
+        return b""
+    lo, hi = int(arrays["docinfo_offsets"][d]), int(arrays["docinfo_offsets"][d + 1])
+    return arrays["docinfo"][lo:hi].tobytes() if hi > lo else b""
+
+
 def parse(blob: bytes) -> DocInfo:
     """The DocInfo of a stored blob; an empty or unreadable blob gives an empty DocInfo."""
     if not blob:

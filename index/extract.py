@@ -104,6 +104,15 @@ def doc_info(doc: SourceDoc) -> bytes:
     return json.dumps(info, ensure_ascii=False, separators=(",", ":")).encode() if info else b""
 
 
+def info_arrays(infos: list[bytes]) -> dict[str, np.ndarray]:
+    """The documents' citation blobs (in document order) as the two arrays an index stores:
+    `docinfo` (uint8, read on demand) and `docinfo_offsets` (int64, one more than documents)."""
+    return {
+        "docinfo": np.frombuffer(b"".join(infos), dtype=np.uint8),
+        "docinfo_offsets": np.cumsum([0] + [len(i) for i in infos], dtype=np.int64),
+    }
+
+
 def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
     """Read, split and tokenize a run of files, stemming each distinct word of the run once.
 

@@ -72,7 +72,7 @@ class Index:
         self._sent_para = a["sent_para"]
         self._text = a["text"]
         self._text_offsets = a["text_offsets"]
-        self._docinfo, self._docinfo_offsets = a["docinfo"], a["docinfo_offsets"]
+        self._info_arrays = a  # docinfo, docinfo_offsets: see citations.stored
         self.docs_url = citations.base_url(docs_url)
         self._levels: dict[str, SparseBM25 | RankBM25] = {}
         n_units = {
@@ -117,8 +117,7 @@ class Index:
         return self._text[lo:hi].tobytes().decode("utf-8")
 
     def _document_info(self, d: int) -> citations.DocInfo:
-        lo, hi = self._docinfo_offsets[d], self._docinfo_offsets[d + 1]
-        return citations.parse(self._docinfo[lo:hi].tobytes() if hi > lo else b"")
+        return citations.parse(citations.stored(self._info_arrays, d))
 
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
