@@ -105,7 +105,12 @@ def _fail(error: Exception | str, code: int) -> int:
 
 
 def _open(settings: Settings):
-    index = open_index(settings.docs, settings.index_dir, progress=sys.stderr.isatty())
+    index = open_index(
+        settings.docs,
+        settings.index_dir,
+        progress=sys.stderr.isatty(),
+        docs_url=settings.docs_url,
+    )
     print(index.report.summary(), file=sys.stderr)
     for warning in index.report.warnings:  # "serving from memory" among them
         print(f"warning: {warning}", file=sys.stderr)

@@ -4,7 +4,8 @@
 
     [rules]
     docs = "/srv/verbatim/rules"          # the documents folder (required)
-    url = "https://example.org/rules"     # optional: a link to the documents, shown in lists
+    url = "https://example.org/rules"     # optional: the folder's public address (as
+                                          # VERBATIM_DOCS_URL): citations link into it
     index = "/srv/verbatim/index/rules"   # optional: where its index is saved
     guilds = [123456789012345678]         # optional: the servers allowed to use it (else all)
 
@@ -123,7 +124,9 @@ class Registry:
     def __init__(
         self, specs: Iterable[Spec], opener: Callable[[Spec], Index] | None = None
     ) -> None:
-        open_spec = opener or (lambda spec: open_index(spec.docs, spec.index_dir))
+        open_spec = opener or (
+            lambda spec: open_index(spec.docs, spec.index_dir, docs_url=spec.url)
+        )
         self._all: dict[str, Collection] = {}
         for spec in specs:
             self._all[spec.name] = Collection(spec, lambda spec=spec: open_spec(spec))
@@ -215,12 +218,17 @@ def from_settings(settings: Settings, load: Callable[[], Index] | None = None) -
     when given)."""
     if settings.collections is not None:
         return Registry(read_specs(settings.collections))
-    return single(settings.docs, settings.index_dir, load)
+    return single(settings.docs, settings.index_dir, load, settings.docs_url)
 
 
-def single(docs: Path, index_dir: Path | None, opener: Callable[[], Index] | None = None):
-    """The registry without a collections file: `default`, the documents folder."""
-    spec = Spec(DEFAULT, Path(docs), None, index_dir)
+def single(
+    docs: Path,
+    index_dir: Path | None,
+    opener: Callable[[], Index] | None = None,
+    url: str | None = None,
+):
+    """The registry without a collections file: `default`, the documents folder (at `url`)."""
+    spec = Spec(DEFAULT, Path(docs), url, index_dir)
     return Registry([spec], (lambda _spec: opener()) if opener is not None else None)
 
 

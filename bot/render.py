@@ -226,14 +226,59 @@ def _window(text: str, keep: tuple[int, int], width: int) -> tuple[int, int]:
 
 
 def _source_line(passage: Passage, markdown: bool) -> str:
-    url = _safe_url(passage.source)
-    if url is None:
-        label = passage.document
-        return f"Source: {escape(label) if markdown else label}"[:SOURCE_LINE_LIMIT]
+    """Where the quote is, under it: `handbook.pdf · p. 12 · Returns › Refunds`, then the outlet
+    and the link's host (`CNN · ctninfo.com`); the link opens the document at the passage."""
+    for keep in ((True, True, True), (False, True, True), (False, False, True), (False,) * 3):
+        line = _citation(passage, markdown, *keep)
+        if size(line) <= SOURCE_LINE_LIMIT:
+            return line
+    return shorten(line, SOURCE_LINE_LIMIT, markdown=False)
+
+
+def _citation(passage: Passage, markdown: bool, section: bool, outlet: bool, linked: bool) -> str:
+    url = _safe_url(passage.link or passage.source) if linked else None
+
+    def text(value: str, limit: int) -> str:
+        value = shorten(value, limit, markdown=False)
+        return escape(value, False) if markdown else value
+
+    own = url is not None and passage.source is not None  # the document's own web address
+    name = text(passage.document, 120)
+    if url is not None and not own and markdown:
+        name = f"[{name}]({url})"
+    parts = [name]
+    if passage.page is not None:
+        parts.append(f"p. {text(passage.page_label or str(passage.page), 20)}")
+    if passage.section and section:
+        parts.append(text(passage.section, 160))
+    if passage.outlet and outlet:
+        parts.append(text(passage.outlet, 60))
+    if url is not None and (own or not markdown):
+        host = urlsplit(url).hostname or "link"
+        parts.append(f"[{escape(host)}]({url})" if markdown else url)
+    if passage.also_in:
+        n = len(passage.also_in)
+        parts.append(f"also in {n} other document{'s' * (n != 1)}")
+    return " · ".join(parts)
+
+
+def code_block(passage: Passage, limit: int, markdown: bool = True) -> str:
+    """A code passage as a code block within `limit`, cut at a line with an ellipsis; a run of
+    three backticks in it is broken by a zero-width space so it cannot close the block."""
+    body = visible(passage.text).replace("\t", "    ")
+    if markdown:
+        body = body.replace("```", "``\u200b`")
+    fence = ("```\n", "\n```") if markdown else ("", "")
+    room = limit - size(fence[0]) - size(fence[1]) - 2
+    if size(body) > room:
+        body = body[: max(0, room)]
+        while size(body) > room - 2 and body:
+            body = body[: len(body) - max(1, (size(body) - room) // 2)]
+        cut = body.rfind("\n")
+        body = (body[:cut] if cut > 0 else body).rstrip("`") + "\n…"
     if not markdown:
-        return f"Source: {url}"
-    host = urlsplit(url).hostname or "link"
-    return f"Source: [{escape(host)}]({url})"
+        return "\n".join("    " + line for line in body.split("\n"))
+    return fence[0] + body + fence[1]
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -283,7 +328,8 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
     fields = []
     for passage, name, source in zip(passages[:shown], names, sources, strict=False):
         budget = min(FIELD_VALUE_LIMIT - size(source) - 1, each)
-        fields.append(Field(name, f"{quote(passage, budget, markdown)}\n{source}"))
+        shown_text = (code_block if passage.code else quote)(passage, budget, markdown)
+        fields.append(Field(name, f"{shown_text}\n{source}"))
     return Card(title, description, tuple(fields), footer(shown))
 
 

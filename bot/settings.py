@@ -37,6 +37,7 @@ class Settings:
     token: str | None = field(default=None, repr=False)  # never shown, never logged
     docs: Path = Path("seeds")
     index_dir: Path | None = None
+    docs_url: str | None = None  # the documents folder's public address, for citation links
     prefix: str = "!"
     message_content: bool = False
     collections: Path | None = None
@@ -83,6 +84,7 @@ def load_settings(
         token=values.get("DISCORD_TOKEN", "").strip() or None,
         docs=get("VERBATIM_DOCS", _path, Path("seeds")),
         index_dir=get("VERBATIM_INDEX", _path, None),
+        docs_url=get("VERBATIM_DOCS_URL", _url, None),
         prefix=get("VERBATIM_PREFIX", _prefix, "!"),
         message_content=get("VERBATIM_MESSAGE_CONTENT", _bool, False),
         collections=get("VERBATIM_COLLECTIONS", _path, None),
@@ -101,6 +103,12 @@ def load_settings(
 
 def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser()
+
+
+def _url(name: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or any(c.isspace() for c in raw):
+        raise SettingsError(f"{name} must be an http(s) address, like https://example.org/docs/")
+    return raw
 
 
 def _prefix(name: str, raw: str) -> str:

@@ -6,7 +6,7 @@ answer = idx.ask("how many troops will Mexico train?", k=3)
 """
 
 from index.errors import DocumentsError, QuestionError, VerbatimError
-from index.model import Answer, BuildReport, Conversation, Document, Passage
+from index.model import Answer, BuildReport, Conversation, Copy, Document, Passage
 from index.searcher import MAX_QUESTION_CHARS, Index, open_index
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Answer",
     "BuildReport",
     "Conversation",
+    "Copy",
     "Document",
     "DocumentsError",
     "Index",

@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> dict:
         index_dir = Path(args.index).expanduser() if args.index else Path(tmp) / "index"
         _log(f"building the index of {docs} into {index_dir} (a fresh process)")
         result["build"] = build_index(docs, index_dir)
+        result["pdf"] = pdf_figures(docs, result["build"])
         _log("timing a one-shot `python -m index ask` (a fresh process)")
         result["cli_ask"] = cli_ask(docs, index_dir, questions[0], args.k)
         if args.update:
@@ -264,6 +265,24 @@ def build_index(docs: Path, index_dir: Path) -> dict:
         "peak_rss_note": "the largest single process; the build also uses worker processes",
         "index_bytes": sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()),
         "summary": summary.strip(),
+    }
+
+
+def pdf_figures(docs: Path, built: dict) -> dict:
+    """When the folder holds PDFs: pages per second of the build, and pypdfium2 alone extracting
+    their text in a fresh process (`index.pdfbench`), the floor the build is compared to."""
+    if not any(p.suffix.lower() == ".pdf" for p in docs.rglob("*")):
+        return {}
+    _log("timing pypdfium2 alone on the same PDFs (a fresh process)")
+    command = [sys.executable, "-m", "index.pdfbench", "pdfium", str(docs)]
+    proc = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=_env())
+    if proc.returncode != 0:
+        raise VerbatimError(f"timing pypdfium2 failed (exit {proc.returncode})")
+    alone = json.loads(proc.stdout)
+    return alone | {
+        "pages_per_s": round(alone["pages"] / built["wall_s"], 1),
+        "build_over_pdfium": round(built["wall_s"] / max(alone["seconds"], 1e-9), 2),
+        "build_cpu_over_pdfium_cpu": round(built["cpu_s"] / max(alone["cpu_s"], 1e-9), 2),
     }
 
 
@@ -632,6 +651,18 @@ def target_rows(r: dict) -> list[tuple[str, str, str, str]]:
         _row("  mapped files: index, libraries (RssFile)", _mib(s["rss_file_bytes"])),
         _row("serving peak RSS", _mib(peak), "≤ 500 MiB", peak <= 500 * MIB),
     ]
+    if r.get("pdf"):
+        pdf = r["pdf"]
+        ratio = pdf["build_over_pdfium"]
+        rows += [
+            _row(
+                f"PDF pages per second of build ({pdf['pages']:,} pages)",
+                f"{pdf['pages_per_s']:,.0f}",
+            ),
+            _row("pypdfium2 alone, text of every page", _sec(pdf["seconds"])),
+            _row("build wall / pypdfium2 alone", f"{ratio:.2f}×", "≤ 2×", ratio <= 2),
+            _row("build CPU / pypdfium2 alone CPU", f"{pdf['build_cpu_over_pdfium_cpu']:.2f}×"),
+        ]
     return rows + _update_rows(r) + _rank_bm25_rows(r) + _tantivy_rows(r)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.documents import read_document
-from index.tokens import STOPWORDS, stem, words
+from index.citations import stored
+from index.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 
 FORMAT_VERSION = 8
 LEVELS = ("sent", "para", "doc")
@@ -36,107 +34,6 @@ def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, unit="doc", desc="Indexing", file=sys.stderr, leave=False)
-
-
-class _Numbering(dict):
-    """A dict that numbers each new key in order of first use: `ids[key]` never misses."""
-
-    def __missing__(self, key: str) -> int:
-        value = self[key] = len(self)
-        return value
-
-
-@dataclass(frozen=True)
-class _Document:
-    """One document read and split (in a worker process)."""
-
-    id: str
-    title: str
-    source: str | None
-    text: bytes
-    spans: np.ndarray  # (n, 3): start, end, paragraph number
-    lengths: np.ndarray  # terms per sentence
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    """A run of documents analyzed together: their terms are numbered within the chunk."""
-
-    results: list[tuple[str, _Document | None, str | None]]  # (doc id, document, note)
-    terms: list[str]  # the chunk's distinct terms; `ids` index into it
-    ids: np.ndarray  # every sentence's terms in order, as chunk-local numbers
-
-
-def _analyze(jobs: list[tuple[str, str]]) -> _Chunk:
-    """Read, split and tokenize a run of files, stemming each distinct word of the run once.
-
-    The terms equal `tokens.terms` of each sentence; numbering them here spares the parent process
-    a dictionary lookup per term.
-    """
-    # Punkt (nltk takes 0.3 s to import) is needed to build, never to answer: imported here.
-    from index.sentences import split
-
-    results: list[tuple[str, _Document | None, str | None]] = []
-    surface = _Numbering()
-    number = surface.__getitem__
-    ids: list[int] = []
-    for doc_id, path in jobs:
-        doc, note = read_document(doc_id, Path(path))
-        spans = split(doc.text, doc.skip) if doc is not None else []
-        if doc is None or not spans:
-            results.append((doc_id, None, note if doc is None else "no sentences"))
-            continue
-        lengths = []
-        for start, end, _ in spans:
-            kept = [w for w in words(doc.text[start:end]) if w not in STOPWORDS]
-            lengths.append(len(kept))
-            ids.extend(map(number, kept))
-        document = _Document(
-            doc.id,
-            doc.title,
-            doc.source,
-            doc.text.encode("utf-8"),
-            np.array(spans, dtype=np.int64).reshape(-1, 3),
-            np.array(lengths, dtype=np.int64),
-        )
-        results.append((doc_id, document, note))
-    stems = _Numbering()
-    stem_of = np.fromiter((stems[stem(w)] for w in surface), np.int32, len(surface))
-    return _Chunk(results, list(stems), stem_of[np.array(ids, dtype=np.int64)])
-
-
-def _workers(files: list[tuple[str, Path]]) -> int:
-    """Processes to use: one per core (at most 4), none extra for a small folder."""
-    if len(files) < 64:
-        return 1
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def _chunks(files: list[tuple[str, Path]], workers: int) -> list[list[tuple[str, str]]]:
-    """Contiguous runs of files: many per worker (for balance and the progress bar), ≤ 256 each."""
-    size = max(1, min(256, len(files) // (workers * 16)))
-    jobs = [(doc_id, str(path)) for doc_id, path in files]
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
-
-
-def _analyzed(files: list[tuple[str, Path]], bar):
-    """Analyzed chunks in file order, from a pool of worker processes when the folder is large."""
-    workers = _workers(files)
-    chunks = _chunks(files, workers)
-    if workers == 1:
-        results = map(_analyze, chunks)
-    else:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        pool = ctx.Pool(workers)
-        results = pool.imap(_analyze, chunks)
-    try:
-        for chunk in results:
-            yield chunk
-            if bar is not None:
-                bar.update(len(chunk.results))
-    finally:
-        if workers > 1:
-            pool.terminate()
 
 
 def build_segment(
@@ -167,6 +64,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     titles: list[str] = []
     sources: list[str | None] = []
     texts: list[bytes] = []
+    infos: list[bytes] = []  # per document: pages, sections, outlet (extract.doc_info)
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     deferred: list[str] = []
@@ -205,6 +103,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             titles.append(doc.title)
             sources.append(doc.source)
             texts.append(doc.text)
+            infos.append(doc.info)
             span_chunks.append(doc.spans)
             length_chunks.append(doc.lengths)
             doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
@@ -241,6 +140,8 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["terms"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
     arrays["text"] = np.frombuffer(b"".join(texts), dtype=np.uint8)
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
+    # Per-document citation info (JSON), read one document at a time when an answer cites it.
+    arrays.update(info_arrays(infos))
     meta = {
         "format": FORMAT_VERSION,
         "doc_ids": doc_ids,
@@ -283,6 +184,7 @@ def segment_chunks(
             a["text"][int(text_offsets[d]) : int(text_offsets[d + 1])].tobytes(),
             spans,
             np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
+            stored(a, d),
         )
         yield _Chunk(
             [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index import bench
 from index.errors import VerbatimError
-from index.model import Answer, Conversation
+from index.model import Answer, Conversation, Passage
 from index.searcher import ENGINES, open_index
 
 EXAMPLE = 'python -m index ask "how many troops will Mexico train?"'
@@ -168,9 +168,28 @@ def render_text(answer: Answer) -> str:
             c = p.text[p.answer_end - p.start :]
             text = " ".join(a.split()) + (" " if a[-1:].isspace() else "") + f"**{b}**"
             text += (" " if c[:1].isspace() else "") + " ".join(c.split())
-        where = p.document + (f", {p.source}" if p.source else "")
-        lines.append(f"{n}. “{text}”  ({where})")
+        if not text.startswith(("“", '"', "‘", "'", "«", "„")):
+            text = f"“{text}”"  # a quote that starts with its own quotation mark keeps just that
+        lines.append(f"{n}. {text}  ({citation(p)})")
     return "\n".join(lines)
+
+
+def citation(p: Passage) -> str:
+    """Where a passage is, on one line: `handbook.pdf · p. 12 · Returns › Refunds · link`."""
+    parts = [p.document]
+    if p.page is not None:
+        parts.append(f"p. {p.page_label or p.page}")
+    if p.section:
+        parts.append(p.section)
+    if p.outlet:
+        parts.append(p.outlet)
+    if p.link or p.source:
+        parts.append(p.link or p.source)
+    line = " · ".join(parts)
+    if p.also_in:
+        n = len(p.also_in)
+        line += f"; also in {n} other document{'s' * (n != 1)}"
+    return line
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -219,7 +238,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_sentences(args: argparse.Namespace) -> int:
     from index.documents import read_document
-    from index.sentences import split
+    from index.extract import sentences
 
     status = 0
     for name in args.files:
@@ -228,7 +247,7 @@ def cmd_sentences(args: argparse.Namespace) -> int:
             print(f"error: {name}: {note}", file=sys.stderr)
             status = 2
             continue
-        spans = split(doc.text, doc.skip)
+        spans = sentences(doc)  # as the build splits it: code blocks and table rows whole
         if args.json:
             rows = [{"start": s, "end": e, "text": doc.text[s:e]} for s, e, _ in spans]
             print(json.dumps({"document": name, "sentences": rows}, ensure_ascii=False))

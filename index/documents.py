@@ -1,4 +1,5 @@
-"""Read a folder of documents: decode, extract visible text, title and source link.
+"""Read a folder of documents: walk it, read each file's bytes safely, decode, and hand them to
+the reader of its format (`index.formats`: text, markdown, html, pdf, docx) via `read_document`.
 
 The folder is the boundary. Inside it symbolic links (to files or folders) are never followed,
 hidden entries (`.env`, `.git/`, `.ssh/`) are never opened, and only regular files are read, so
@@ -6,12 +7,13 @@ nothing outside the folder and nothing left in it by mistake can be quoted. `sca
 refused and why. One file contributes at most MAX_FILE_BYTES (the rest is never read), control
 characters and bidirectional overrides are removed from the text (they could rewrite a terminal
 or make a quote read differently from what it says), and HTML is read by a linear-time scanner.
+PDF and Word files are read whole (up to MAX_BINARY_BYTES) and only in worker processes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
-import html
 import os
 import re
 import stat
@@ -19,28 +21,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+from index.formats import BIDI_CONTROL, CONTROL, FormatError, SourceDoc, clean, readable_name
+
+__all__ = ["BIDI_CONTROL", "CONTROL", "SourceDoc", "clean", "read_document", "readable_name"]
+
+TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+BINARY_EXTENSIONS = (".pdf", ".docx")  # read by index.formats.pdf and .docx, in worker processes
+EXTENSIONS = TEXT_EXTENSIONS + BINARY_EXTENSIONS
 # One file may contribute at most this much: 16 MiB of prose is about 2.5 million words and builds
 # in about 12 s with a peak of about 340 MiB here; more would let one file dominate time and memory.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# A PDF or Word file may be larger: its text is what is capped (at MAX_FILE_BYTES of characters).
+MAX_BINARY_BYTES = 256 * 1024 * 1024
 SAMPLE_BYTES = 8192  # read first, to refuse a binary file without reading the rest
-MAX_TITLE_CHARS = 300
 LEGACY_ENCODING = "cp1252"  # what most non-UTF-8 text in the wild is; decodes every byte
 OS_LITTER = re.compile(r"^(\.DS_Store|\._.*)$")  # hidden files the OS leaves: skipped unreported
 
-URL_LINE = re.compile(r"^[ \t]*<?((?:https?://|www\.)[^\s<>]+)>?[ \t]*$", re.MULTILINE)
-FRONT_MATTER = re.compile(
-    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE
-)
-META_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
-HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-SOURCE_LINE = re.compile(
-    r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*\S.{0,80}$", re.I
-)
-# C0 and C1 control characters but tab and newline: replaced by a space (same length).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Embeddings, overrides and isolates: they change the order text is shown in, not its words.
-BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -50,17 +46,6 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le", 2),
     (b"\xfe\xff", "utf-16-be", 2),
 )
-
-
-@dataclass(frozen=True)
-class SourceDoc:
-    """A decoded document: its text, the spans that are metadata (not sentences), and its labels."""
-
-    id: str
-    title: str
-    source: str | None
-    text: str
-    skip: tuple[tuple[int, int], ...]  # character spans that are metadata, not prose
 
 
 @dataclass(frozen=True)
@@ -101,7 +86,7 @@ def walk(folder: Path) -> tuple[list[tuple[str, str, tuple[int, int]]], list[Ski
 
     `folder` itself may be a symbolic link: it is the root the user chose. Inside it no link is
     followed, hidden entries are refused, and only regular files are kept. Files of other types
-    (images, PDFs) are not documents and are left out silently, as is hidden OS litter.
+    (images, spreadsheets) are not documents and are left out silently, as is hidden OS litter.
     """
     found: list[tuple[str, str, tuple[int, int]]] = []
     refused: list[Skipped] = []
@@ -215,11 +200,12 @@ def _is_hidden(doc_id: str) -> bool:
     return any(part.startswith(".") and part not in (".", "..") for part in doc_id.split("/"))
 
 
-def _read_bytes(path: Path) -> tuple[bytes | None, bool, str | None]:
+def _read_bytes(path: Path, binary: bool = False) -> tuple[bytes | None, bool, str | None]:
     """(up to MAX_FILE_BYTES of the file, whether it was longer, None) or (None, False, reason).
 
     The last component is opened without following a link and without blocking (a named pipe
-    must not stall the build), and must be a regular file.
+    must not stall the build), and must be a regular file. A `binary` file (PDF, Word) is read
+    whole up to MAX_BINARY_BYTES, and refused when larger: half a PDF cannot be read.
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -232,6 +218,11 @@ def _read_bytes(path: Path) -> tuple[bytes | None, bool, str | None]:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None, False, "not a regular file"
         try:
+            if binary:
+                data = f.read(MAX_BINARY_BYTES + 1)
+                if len(data) > MAX_BINARY_BYTES:
+                    return None, False, f"larger than {MAX_BINARY_BYTES // 2**20} MB, not read"
+                return data, False, None
             head = f.read(SAMPLE_BYTES)
             if b"\x00" in head and not head.startswith(tuple(b for b, _, _ in _BOMS)):
                 return None, False, "binary"
@@ -253,17 +244,17 @@ def _cut_at_space(text: str) -> str:
     return text
 
 
-def clean(text: str) -> tuple[str, int]:
-    """Text with control characters made spaces and bidi overrides removed; (text, how many)."""
-    text, controls = CONTROL.subn(" ", text)
-    text, overrides = BIDI_CONTROL.subn("", text)
-    return text, controls + overrides
-
-
 def read_document(doc_id: str, path: Path) -> tuple[SourceDoc | None, str | None]:
-    """Read one file: (document, warning) or (None, reason it was skipped)."""
+    """Read one file: (document, warning) or (None, reason it was skipped).
+
+    PDF and Word files are read by `index.formats.pdf` and `.docx`, which load PDFium and
+    docx2python: call this for them only in a worker process (see `index.extract`).
+    """
     if _is_hidden(doc_id):
         return None, "hidden file, not read"
+    lower = doc_id.lower()
+    if lower.endswith(BINARY_EXTENSIONS):
+        return _read_binary(doc_id, path)
     data, capped, reason = _read_bytes(path)
     if data is None:
         return None, reason
@@ -280,16 +271,63 @@ def read_document(doc_id: str, path: Path) -> tuple[SourceDoc | None, str | None
     text, removed = clean(text.replace("\r\n", "\n").replace("\r", "\n"))
     if removed:
         notes.append(f"{removed} control character{'s' * (removed != 1)} removed")
-    lower = doc_id.lower()
     if lower.endswith((".html", ".htm")):
-        doc = _from_html(doc_id, text)
+        from index.formats import html as reader
     elif lower.endswith((".md", ".markdown")):
-        doc = _from_markdown(doc_id, text)
+        from index.formats import markdown as reader
     else:
-        doc = _from_plain(doc_id, text)
+        from index.formats import text as reader
+    doc = reader.read(doc_id, text)
     if not doc.text.strip():
         return None, "no text"
     return doc, "; ".join(notes) or None
+
+
+def _read_binary(doc_id: str, path: Path) -> tuple[SourceDoc | None, str | None]:
+    """A PDF or Word file read by its reader: (document, warning) or (None, reason)."""
+    data, _, reason = _read_bytes(path, binary=True)
+    if data is None:
+        return None, reason
+    if not data.strip():
+        return None, "empty"
+    if doc_id.lower().endswith(".pdf"):
+        from index.formats import pdf as reader
+    else:
+        from index.formats import docx as reader
+    try:
+        doc = reader.read(doc_id, data)
+    except FormatError as exc:
+        return None, str(exc)
+    if len(doc.text) > MAX_FILE_BYTES:  # the cap on text, whatever the file's size
+        cut = _cut_at_space(doc.text[:MAX_FILE_BYTES])
+        doc = _cut(doc, len(cut))
+        doc = dataclasses.replace(
+            doc,
+            notes=(
+                *doc.notes,
+                f"more than {MAX_FILE_BYTES // 2**20} MB of text, only the start indexed",
+            ),
+        )
+    if not doc.text.strip():
+        return None, "no text"
+    return doc, "; ".join(doc.notes) or None
+
+
+def _cut(doc: SourceDoc, n: int) -> SourceDoc:
+    """`doc` with its text cut at `n` characters and every span kept within it."""
+
+    def spans(items):
+        return tuple((s, min(e, n)) for s, e in items if s < n)
+
+    return dataclasses.replace(
+        doc,
+        text=doc.text[:n],
+        skip=spans(doc.skip),
+        units=spans(doc.units),
+        code=spans(doc.code),
+        pages=tuple(p for p in doc.pages if p[0] < n),
+        sections=tuple(x for x in doc.sections if x[0] < n),
+    )
 
 
 def iter_documents(folder: Path) -> Iterator[tuple[str, SourceDoc | None, str | None]]:
@@ -297,189 +335,3 @@ def iter_documents(folder: Path) -> Iterator[tuple[str, SourceDoc | None, str | 
     for doc_id, path in list_files(folder):
         doc, note = read_document(doc_id, path)
         yield doc_id, doc, note
-
-
-def readable_name(doc_id: str) -> str:
-    """A title made from a file name: `war_and-peace.txt` → `war and peace`."""
-    stem = doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return _title(re.sub(r"[_\-\s]+", " ", stem)) or doc_id
-
-
-def _title(text: str) -> str:
-    """A title on one line, at most MAX_TITLE_CHARS long."""
-    text = " ".join(text[: MAX_TITLE_CHARS * 4].split())
-    return text if len(text) <= MAX_TITLE_CHARS else text[: MAX_TITLE_CHARS - 1] + "…"
-
-
-def _metadata_lines(text: str, start: int = 0) -> tuple[list[tuple[int, int]], str | None]:
-    """Spans of URL-only and `Source:` lines, and the first URL found on such a line."""
-    spans: list[tuple[int, int]] = []
-    url = None
-    for m in URL_LINE.finditer(text, start):
-        spans.append((m.start(), m.end()))
-        url = url or m.group(1)
-    for m in re.finditer(r"^.*$", text[start:], re.MULTILINE):
-        if SOURCE_LINE.match(m.group()):
-            spans.append((start + m.start(), start + m.end()))
-    spans.sort()
-    return spans, url
-
-
-def _front_matter(text: str) -> tuple[dict[str, str], int]:
-    """Simple `key: value` front matter between `---` lines; invalid YAML is read line by line."""
-    m = FRONT_MATTER.match(text)
-    if not m:
-        return {}, 0
-    meta: dict[str, str] = {}
-    for line in m.group(1).splitlines():
-        km = META_KEY.match(line)
-        if km:
-            meta.setdefault(km.group(1).lower(), km.group(2).strip().strip("'\""))
-    return meta, m.end()
-
-
-def _from_plain(doc_id: str, text: str) -> SourceDoc:
-    meta, end = _front_matter(text)
-    spans, url = _metadata_lines(text, end)
-    skip = ([(0, end)] if end else []) + spans
-    source = meta.get("url") or meta.get("source") or url
-    title = _title(meta.get("title") or "") or readable_name(doc_id)
-    return SourceDoc(doc_id, title, _link(source), text, tuple(skip))
-
-
-def _from_markdown(doc_id: str, text: str) -> SourceDoc:
-    meta, end = _front_matter(text)
-    spans, url = _metadata_lines(text, end)
-    skip = ([(0, end)] if end else []) + spans
-    title = _title(meta.get("title") or "")
-    if not title:
-        h = HEADING.search(text, end)
-        title = _title(h.group(2)) if h else readable_name(doc_id)
-    source = meta.get("url") or meta.get("source") or url
-    return SourceDoc(doc_id, title, _link(source), text, tuple(skip))
-
-
-def _link(value: str | None) -> str | None:
-    if value and re.match(r"^(https?://|www\.)\S+$", value):
-        return value if value.startswith("http") else "https://" + value
-    return None
-
-
-_BLOCK_TAGS = frozenset(
-    """
-    address article aside blockquote br dd div dl dt fieldset figcaption figure footer form
-    h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul caption
-    summary details body
-    """.split()
-)
-# Elements whose content is never shown. Script and style hold raw text up to their end tag.
-_HIDDEN_TAGS = frozenset(["noscript", "template", "head", "svg", "iframe", "object"])
-_RAW_TAGS = frozenset(["script", "style", "title", "textarea", "xmp", "noembed", "noframes"])
-_HEAD_TAGS = frozenset(["title", "meta", "link", "style", "script", "base", "noscript", "template"])
-# A tag scan never crosses a `<`, so each `<` costs at most the distance to the next one: the
-# whole page is read in linear time (html.parser before Python 3.11.13 is quadratic on `<a <a <a`).
-_TAG = re.compile(r"""<(/?)([A-Za-z][^\s/<>]*)((?:[^<>"']|"[^<"]*"|'[^<']*')*)>""")
-_ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
-_RAW_END: dict[str, re.Pattern[str]] = {
-    tag: re.compile(rf"</{tag}[\s/>]", re.IGNORECASE) for tag in _RAW_TAGS
-}
-
-
-def _attrs(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in _ATTR.finditer(text):
-        value = m.group(2) or ""
-        if value[:1] in ("'", '"'):
-            value = value[1:-1]
-        out.setdefault(m.group(1).lower(), html.unescape(value))
-    return out
-
-
-class _Page:
-    """The visible text, title and canonical links of an HTML page, read in one pass."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.title = ""
-        self.links: list[str] = []
-        self.hidden: dict[str, int] = {}
-
-    def data(self, text: str) -> None:
-        if not text:
-            return
-        if self.hidden.get("head") and text.strip() and sum(self.hidden.values()) == 1:
-            self.hidden["head"] = 0  # text in the head starts the body, as browsers read it
-        if not any(self.hidden.values()):
-            self.parts.append(html.unescape(text))
-
-    def start(self, tag: str, attrs: str) -> None:
-        if self.hidden.get("head") and tag not in _HEAD_TAGS:
-            self.hidden["head"] = 0  # `</head>` is optional: any body element ends the head
-        if tag in _HIDDEN_TAGS and not attrs.rstrip().endswith("/"):
-            self.hidden[tag] = self.hidden.get(tag, 0) + 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-        if tag in ("link", "meta"):
-            values = _attrs(attrs)
-            if tag == "link" and values.get("rel", "").lower() == "canonical":
-                self.links.append(values.get("href", ""))
-            if tag == "meta" and values.get("property", "").lower() == "og:url":
-                self.links.append(values.get("content", ""))
-
-    def end(self, tag: str) -> None:
-        if self.hidden.get(tag):
-            self.hidden[tag] -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def feed(self, page: str) -> None:
-        pos, n = 0, len(page)
-        while pos < n:
-            lt = page.find("<", pos)
-            if lt < 0:
-                self.data(page[pos:])
-                return
-            self.data(page[pos:lt])
-            pos = self._markup(page, lt)
-
-    def _markup(self, page: str, lt: int) -> int:
-        """Handle the markup at `lt`; return where the text after it starts."""
-        if page.startswith("<!--", lt):
-            end = page.find("-->", lt + 4)
-            return len(page) if end < 0 else end + 3  # an unclosed comment runs to the end
-        if page.startswith(("<!", "<?"), lt):
-            end = page.find(">", lt + 2)
-            return len(page) if end < 0 else end + 1
-        m = _TAG.match(page, lt)
-        if m is None:
-            self.data("<")  # a lone `<`, as in "a < b"
-            return lt + 1
-        closing, tag, attrs = m.group(1), m.group(2).lower(), m.group(3)
-        if closing:
-            self.end(tag)
-            return m.end()
-        if tag not in _RAW_TAGS:
-            self.start(tag, attrs)
-            return m.end()
-        end = _RAW_END[tag].search(page, m.end())
-        stop = len(page) if end is None else end.start()
-        if tag == "title" and not self.title:
-            self.title = html.unescape(page[m.end() : min(stop, m.end() + MAX_TITLE_CHARS * 4)])
-        elif tag in ("textarea", "xmp"):  # shown as written; noembed and noframes are not shown
-            self.start(tag, attrs)
-            self.data(page[m.end() : stop])
-        return stop  # the end tag, if any, is read next
-
-
-def _from_html(doc_id: str, page: str) -> SourceDoc:
-    parser = _Page()
-    parser.feed(page)
-    raw = "".join(parser.parts)
-    # Collapse runs of spaces within lines and of blank lines, so offsets index readable text.
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in raw.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-    text, _ = clean(text)  # character references can spell control characters too
-    spans, url = _metadata_lines(text)
-    title = _title(clean(parser.title)[0]) or readable_name(doc_id)
-    source = next((link for link in parser.links if link), None) or url
-    return SourceDoc(doc_id, title, _link(source), text, tuple(spans))

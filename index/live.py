@@ -40,7 +40,9 @@ def refresh(
         saved = store.current_name(index_folder(folder, index_dir))
         if not todo.changes and saved == current.generation:
             return None, bool(todo.changes.unsettled)
-    fresh = open_index(docs, index_dir, settle=settle)
+    fresh = open_index(
+        docs, index_dir, settle=settle, docs_url=current.docs_url if current else None
+    )
     return fresh, fresh.report.unsettled > 0
 
 
@@ -50,7 +52,7 @@ def follow(current: Index, docs: str | Path | None, index_dir: str | Path | None
     name = store.current_name(target)
     if name is None or current.generation is None or name == current.generation:
         return None
-    return load_saved(target)
+    return load_saved(target, current.engine, current.docs_url)
 
 
 def saved_generation(docs: str | Path | None, index_dir: str | Path | None) -> str | None:

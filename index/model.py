@@ -16,6 +16,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another document that holds the same passage (a copy, or the story from another outlet)."""
+
+    document: str
+    title: str
+    link: str | None
+
+    def to_json(self) -> dict:
+        """The copy as the documented JSON object."""
+        return {"document": self.document, "title": self.title, "link": self.link}
+
+
+@dataclass(frozen=True)
 class Passage:
     """A verbatim span of one to three sentences of one document, with its best sentence."""
 
@@ -31,6 +44,13 @@ class Passage:
     answer: str | None = None
     answer_start: int | None = None  # document offsets of the answer phrase, if any
     answer_end: int | None = None
+    page: int | None = None  # 1-based page of the best sentence (PDF), for links
+    page_label: str | None = None  # the page's printed label when the PDF has its own (`iv`)
+    section: str | None = None  # heading path above the best sentence: "Returns › Refunds"
+    link: str | None = None  # opens the document at the passage where one can be made
+    outlet: str | None = None  # who published it, from a `Source: CNN` line
+    code: bool = False  # the passage is a code block: show it as code
+    also_in: tuple[Copy, ...] = ()  # other documents holding the same passage, not shown again
 
     def to_json(self) -> dict:
         """The passage as the documented JSON object."""
@@ -45,6 +65,13 @@ class Passage:
             "sentence_end": self.sentence_end,
             "score": self.score,
             "answer": self.answer,
+            "page": self.page,
+            "page_label": self.page_label,
+            "section": self.section,
+            "link": self.link,
+            "outlet": self.outlet,
+            "code": self.code,
+            "also_in": [c.to_json() for c in self.also_in],
         }
 
 

@@ -14,6 +14,12 @@ def docs_folder(value: str | os.PathLike[str] | None = None) -> Path:
     return Path(value or os.environ.get("VERBATIM_DOCS") or DEFAULT_DOCS).expanduser()
 
 
+def docs_url(value: str | None = None) -> str | None:
+    """The documents folder's public address (for citation links): the argument, else
+    VERBATIM_DOCS_URL, else None."""
+    return value or os.environ.get("VERBATIM_DOCS_URL") or None
+
+
 def index_folder(docs: Path, value: str | os.PathLike[str] | None = None) -> Path:
     """The index folder: the argument, else VERBATIM_INDEX, else a per-folder cache directory."""
     chosen = value or os.environ.get("VERBATIM_INDEX")

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index import answers, store, update
+from index import answers, citations, store, update
 from index.build import LEVELS
+from index.copies import Copies
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Conversation, Document, Passage
 from index.paths import docs_folder, index_folder
+from index.paths import docs_url as public_url
 from index.segments import Segments, _one_or_concat
 from index.tokens import STOPWORDS, normalize, stem, words
 from index.typos import correct
@@ -52,7 +54,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 class Index:
     """A loaded index: answers questions; safe to share between threads."""
 
-    def __init__(self, data: store.Generation, report: BuildReport, engine: str = "bm25"):
+    def __init__(
+        self,
+        data: store.Generation,
+        report: BuildReport,
+        engine: str = "bm25",
+        docs_url: str | None = None,
+    ):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         self.engine = engine
@@ -93,12 +101,14 @@ class Index:
             else np.zeros(0, np.int64),
             minlength=len(self._doc_ids),
         ).tolist()
+        self.docs_url = citations.base_url(docs_url)
         self.documents = tuple(
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order
         )
         self._lock = threading.Lock()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
+        self.document_info = lru_cache(maxsize=1024)(self._document_info)
 
     @property
     def commit(self) -> dict:
@@ -111,6 +121,11 @@ class Index:
         local = d - int(self._segs.offsets["doc"][s])
         lo, hi = a["text_offsets"][local], a["text_offsets"][local + 1]
         return a["text"][lo:hi].tobytes().decode("utf-8")
+
+    def _document_info(self, d: int) -> citations.DocInfo:
+        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
+        local = d - int(self._segs.offsets["doc"][s])
+        return citations.parse(citations.stored(self._segs.gen.segments[s].arrays, local))
 
     def text_of(self, document_id: str) -> str:
         """The text of a document, as the offsets of its passages index it."""
@@ -315,18 +330,25 @@ class Index:
         question: str,
     ) -> tuple[Passage, ...]:
         taken: set[int] = set()
-        out: list[Passage] = []
+        copies = Copies()  # a passage already shown (from another document) is not shown again
         scores = dict(ranked)
         why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
         for sid, score in ranked:
-            if len(out) >= k:
+            if len(copies.firsts) >= k:
                 break
             if sid in taken:
                 continue
-            first, last = self._expand(sid, qtype, qset, taken, why, scores)
+            if self._is_code(sid):  # a code block is quoted alone
+                first = last = sid
+            else:
+                first, last = self._expand(sid, qtype, qset, taken, why, scores)
             taken.update(range(first, last + 1))
-            out.append(self._passage(sid, first, last, score, qtype, qset))
-        return tuple(out)
+            passage = self._passage(sid, first, last, score, qtype, qset)
+            copies.add(passage, self._sentence_text(sid))
+        return copies.passages()
+
+    def _is_code(self, sid: int) -> bool:
+        return self.document_info(int(self._sent_doc[sid])).is_code(int(self._sent_start[sid]))
 
     def _same_para(self, a: int, b: int) -> bool:
         n = len(self._sent_para)
@@ -385,7 +407,23 @@ class Index:
             answer=answer,
             answer_start=a_start,
             answer_end=a_end,
+            **self._citation(d, int(self._sent_start[sid])),
         )
+
+    def _citation(self, d: int, offset: int) -> dict:
+        """Page, section, link, outlet and code flag of the sentence at `offset` of document d."""
+        info = self.document_info(d)
+        page, label = info.page(offset)
+        section, anchor = info.section(offset)
+        doc_id, source = self._doc_ids[d], self._sources[d]
+        return {
+            "page": page,
+            "page_label": label,
+            "section": section,
+            "link": citations.link(doc_id, source, info, self.docs_url, page, anchor),
+            "outlet": info.outlet,
+            "code": info.is_code(offset),
+        }
 
 
 @dataclass(frozen=True)
@@ -420,12 +458,14 @@ def open_index(
     progress: bool = False,
     rebuild: bool = False,
     settle: float = 0.0,
+    docs_url: str | None = None,
 ) -> Index:
     """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
     added, changed or removed is read), or build and save it; return it loaded.
 
     `settle`: files modified less than this many seconds ago are still being written and are
     left for a later refresh (the watcher uses it; a command run by hand takes everything).
+    `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
     """
     folder = docs_folder(docs)
     if not folder.exists():
@@ -433,7 +473,9 @@ def open_index(
             f"documents folder {folder} does not exist: create it or pass --docs DIR"
         )
     if not folder.is_dir():
-        raise DocumentsError(f"{folder} is not a folder: pass a folder of .txt, .md or .html files")
+        raise DocumentsError(
+            f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
+        )
     target = index_folder(folder, index_dir)
     started = time.perf_counter()
     done = update.refresh(folder, target, rebuild=rebuild, progress=progress, settle=settle)
@@ -454,10 +496,10 @@ def open_index(
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
     )
-    return Index(gen, report, engine)
+    return Index(gen, report, engine, docs_url=public_url(docs_url))
 
 
-def load_saved(index_dir: str | Path, engine: str = "bm25") -> Index:
+def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None = None) -> Index:
     """The index saved in `index_dir` as it is now, without looking at the documents folder: how a
     server follows the generations another process saves."""
     started = time.perf_counter()
@@ -471,4 +513,4 @@ def load_saved(index_dir: str | Path, engine: str = "bm25") -> Index:
         index_path=str(index_dir),
         skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
     )
-    return Index(gen, report, engine)
+    return Index(gen, report, engine, docs_url=public_url(docs_url))

@@ -41,7 +41,7 @@ LOCK = ".lock"
 # Arrays read in small slices at scattered places (or whole, once, at load): read with pread when
 # sliced rather than mapped, because each touch of a mapping can map a large folio (up to 2 MiB)
 # into the process. Their pages stay in the kernel's cache, shared and reclaimable, not in our RSS.
-READ_ON_DEMAND = frozenset({"text", "sent_terms", "terms"})
+READ_ON_DEMAND = frozenset({"text", "sent_terms", "terms", "docinfo"})
 
 
 class OnDisk:

@@ -324,7 +324,7 @@ def _check_not_empty(folder: Path, commit: dict) -> None:
         return
     if not commit["skipped"]:
         raise DocumentsError(
-            f"no documents in {folder}: add .txt, .md or .html files, or pass --docs DIR"
+            f"no documents in {folder}: add .txt, .md, .html, .pdf or .docx files, or pass --docs DIR"
         )
     reasons = "; ".join(f"{d}: {e[2]}" for d, e in list(commit["skipped"].items())[:3])
     raise DocumentsError(f"no readable document in {folder} ({reasons})")

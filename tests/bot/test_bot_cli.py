@@ -175,7 +175,7 @@ def test_console_end_to_end_in_a_subprocess(tmp_path, docs):
         done.stdout,
         "how many troops will Mexico train?\n\n1. ",
         "**700**",
-        "Source: https://ctninfo.com/?p=35770&preview=true",
+        "CNN · https://ctninfo.com/?p=35770&preview=true",
         "(passages 1–3 · ",
         "\n4. ",
         "(passages 4–6 · ",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import sqlite3
 from pathlib import Path
 
@@ -143,7 +144,10 @@ guilds = [{SERVER_B}]
 
 
 def source_of(embed: dict) -> str:
-    return embed["fields"][0]["value"].rsplit("Source: ", 1)[1]
+    """The document named in the first passage's citation line (its last line), without the link
+    a collection's `url` puts on it."""
+    name = embed["fields"][0]["value"].rsplit("\n", 1)[1].split(" · ", 1)[0]
+    return re.sub(r"^\[(.*)\]\(.*\)$", r"\1", name)
 
 
 async def test_two_servers_and_three_channels_answer_from_their_collections(communities, recorder):
@@ -363,7 +367,7 @@ async def test_stats_shows_what_was_asked_found_and_voted(bot, recorder):
     )
     page = embed_of(recorder.calls[-1].payload["data"])
     assert page["footer"]["text"] == "page 2/2"
-    assert "1× 👎 000 44c18b5492aa5800 (default)" in page["description"]
+    assert "1× 👎 A first group of 150 Haitian soldiers departed… (default)" in page["description"]
     check_sent(recorder)
 
 

@@ -9,7 +9,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot import render
-from index import Answer, Document, Passage
+from index import Answer, Copy, Document, Passage
 
 MARKUP = "Use *stars*, __under__, ~~strike~~, `code`, ||spoiler||, > quote, # head, [a](http://x)"
 MENTIONS = "Tell @everyone and @here, <@123>, <@!123>, <@&456> and <#789> about <t:1700000000:R>"
@@ -180,10 +180,10 @@ def test_passages_are_numbered_from_first_for_more():
 def test_source_links_are_masked_and_safe():
     card = render.answer_card(answer_of([passage("It is 5.", "5")]))
     assert card.fields[0].value.endswith(
-        "Source: [example.org](https://example.org/a_b?x=1&y=%282%29)"
+        "\ndoc.txt · [example.org](https://example.org/a_b?x=1&y=%282%29)"
     )
     unsafe = passage("It is 5.", "5", source="javascript:alert(1)")
-    assert render.answer_card(answer_of([unsafe])).fields[0].value.endswith("Source: doc.txt")
+    assert render.answer_card(answer_of([unsafe])).fields[0].value.endswith("\ndoc.txt")
 
 
 def test_corrections_are_shown():
@@ -241,7 +241,7 @@ def test_to_text_reads_like_the_embed():
     )
     assert render.to_text(card) == (
         "how many?\n\n1. A document\n> It is **700** men.\n"
-        "Source: https://example.org/a_b?x=1&y=%282%29\n\n(passage 1 · 0 ms)"
+        "doc.txt · https://example.org/a_b?x=1&y=%282%29\n\n(passage 1 · 0 ms)"
     )
 
 
@@ -295,3 +295,45 @@ def test_any_quote_fits_is_verbatim_and_cut_between_words(parts, at, length, lim
     )
     if len(answer) < limit // 4:
         assert answer in shown
+
+
+def test_citation_line_says_page_section_and_copies_and_links_the_name():
+    cited = passage(
+        "Refunds take 5 days.",
+        "5 days",
+        document="handbook.pdf",
+        source=None,
+        page=12,
+        page_label="xii",
+        section="Returns › Refunds_and_more",
+        link="https://example.org/docs/handbook.pdf#page=12",
+        also_in=(Copy("copy.pdf", "Copy", None), Copy("old.pdf", "Old", None)),
+    )
+    value = render.answer_card(answer_of([cited])).fields[0].value
+    assert value.endswith(
+        "\n[handbook.pdf](https://example.org/docs/handbook.pdf#page=12) · p. xii · "
+        "Returns › Refunds\\_and\\_more · also in 2 other documents"
+    )
+    plain = render.answer_card(answer_of([cited]), markdown=False).fields[0].value
+    assert plain.endswith(
+        "\nhandbook.pdf · p. xii · Returns › Refunds_and_more · "
+        "https://example.org/docs/handbook.pdf#page=12 · also in 2 other documents"
+    )
+    news = passage("It is 5.", "5", outlet="CNN")
+    assert (
+        render.answer_card(answer_of([news]))
+        .fields[0]
+        .value.endswith("\ndoc.txt · CNN · [example.org](https://example.org/a_b?x=1&y=%282%29)")
+    )
+
+
+def test_code_passages_are_code_blocks_that_a_fence_inside_cannot_close():
+    code = "fence = '```'\nprint(fence)  # *not* bold @everyone"
+    value = render.answer_card(answer_of([passage(code, code=True)])).fields[0].value
+    block = value.rsplit("\n", 1)[0]
+    assert block.startswith("```\n") and block.endswith("\n```")
+    assert block.count("```") == 2  # the one inside is broken by a zero-width space
+    assert block[4:-4].replace("\u200b", "") == code  # the words are kept
+    long = passage("x = 1\n" * 400, code=True)
+    value = render.answer_card(answer_of([long])).fields[0].value
+    assert value.count("```") == 2 and "\n…\n```" in value and render.size(value) <= 1024

@@ -52,7 +52,10 @@ async def test_ask_defers_then_answers_publicly_with_quote_and_buttons(bot, reco
     embed = embed_of(followup.payload)
     assert embed["title"] == TROOPS
     assert "**700**" in embed["fields"][0]["value"]
-    assert "Source: [ctninfo.com](https://ctninfo.com/?p=35770&preview=true)" in text_of(embed)
+    assert (
+        "000\\_44c18b5492aa5800.txt · CNN · [ctninfo.com](https://ctninfo.com/?p=35770&preview=true)"
+        in text_of(embed)
+    )
     assert embed["footer"]["text"].startswith("passages 1–3 · ")
     assert set(buttons(followup.payload)) == {"More", "👍", "👎"}
     check_sent(recorder)
@@ -199,7 +202,7 @@ async def test_sources_lists_documents(bot, recorder):
     await dispatch(bot, recorder, command_payload("sources"))
     description = embed_of(recorder.calls[0].payload["data"])["description"]
     assert (
-        "**3.** owls · 3 sentences" in description
+        "**3.** Barn owls · 3 sentences" in description
         and "Garden \\*notes\\* for @everyone" in description
     )
     assert "components" not in recorder.calls[0].payload["data"]  # one page: no buttons

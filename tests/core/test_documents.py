@@ -29,7 +29,8 @@ def test_hidden_files_and_other_extensions_are_ignored(docs):
 def test_seed_article_title_and_source_line(docs):
     doc, note = read(docs / "000_44c18b5492aa5800.txt")
     assert note is None
-    assert doc.title == "000 44c18b5492aa5800"
+    assert doc.title == "A first group of 150 Haitian soldiers departed…"
+    assert doc.outlet == "CNN"
     assert doc.source == "https://ctninfo.com/?p=35770&preview=true"
     skipped = [doc.text[s:e] for s, e in doc.skip]
     assert "https://ctninfo.com/?p=35770&preview=true" in skipped

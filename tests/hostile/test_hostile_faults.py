@@ -455,7 +455,7 @@ def after_first(real):
 
 FULL_DISK = {
     "second array": (np, "save", after_first(np.save)),
-    "manifest": (json, "dumps", no_space),
+    "manifest": (store, "_write_json", no_space),
     "fsync": (store.os, "fsync", after_first(os.fsync)),
     "rename": (store.os, "rename", no_space),
     "link": (store.os, "symlink", no_space),

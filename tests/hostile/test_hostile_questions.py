@@ -55,7 +55,7 @@ QUESTIONS: dict[str, str] = {
     "answerable": TROOPS,
 }
 BLANK = {"empty", "whitespace"}
-SEED_TITLE = "000 44c18b5492aa5800"
+SEED_TITLE = "A first group of 150 Haitian soldiers departed…"  # opening words: a hash-like name
 # What each question must give, through the core, the CLI and the bot:
 #   "700"       the seed's passage first, its answer **700** marked;
 #   "troops"    the seed's passage about the troops first (no "how many": nothing to mark);
@@ -86,7 +86,7 @@ EXPECTED: dict[str, str] = {
     "shell look-alike": f"closest {SEED_TITLE}",
     "leading dashes": "nothing",
     "format strings": "nothing",
-    "HTML": "closest owls",
+    "HTML": "closest Barn owls",
     "mentions": "four",
     "direction override": "700",
     "zero-width": "700",

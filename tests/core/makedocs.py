@@ -1,0 +1,190 @@
+"""PDF and Word files for the tests, made with fpdf2 and python-docx (test extras only)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+HEADER = "ACME Handbook - Internal"
+
+
+def handbook_pdf(path: Path, *, encrypt: bool = False, title: str | None = "ACME Handbook") -> Path:
+    """Five pages with a running header and a "Page N of 5" footer: a hyphenated line end, a
+    sentence across the page break 1→2, the warranty on page 2, a table, two columns on page 3,
+    a scanned page (an image, no text) on page 4, and the end on page 5."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    class Handbook(FPDF):
+        def header(self):
+            if self.page_no() != 4:  # page 4 is a scan: an image, no text at all
+                self.set_font("Helvetica", size=9)
+                self.cell(0, 8, HEADER, align="C")
+                self.ln(12)
+
+        def footer(self):
+            if self.page_no() != 4:
+                self.set_y(-15)
+                self.set_font("Helvetica", size=9)
+                self.cell(0, 8, f"Page {self.page_no()} of 5", align="C")
+
+    pdf = Handbook()
+    if title:
+        pdf.set_title(title)
+    if encrypt:
+        pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.set_font("Helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Returns and refunds for every example customer are explained here.")
+    pdf.ln(3)
+    pdf.multi_cell(
+        0,
+        6,
+        "Every customer receives a printed ex-\nample of the contract. The rules are a well-\n"
+        "known part of the well-known contract.",
+    )
+    pdf.ln(3)
+    pdf.multi_cell(0, 6, "Refunds are paid to the card that was used for the purchase, and")
+    pdf.add_page()
+    pdf.multi_cell(
+        0, 6, "never in cash at the shop counter. The warranty lasts 36 months from delivery."
+    )
+    pdf.ln(3)
+    with pdf.table() as table:
+        for cells in (("Model", "Price"), ("Kettle K2", "49 EUR"), ("Toaster T9", "89 EUR")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.add_page()
+    y = pdf.get_y()
+    pdf.multi_cell(
+        85, 6, "The left column explains how apples are stored in the cold room at night."
+    )
+    pdf.set_xy(110, y)
+    pdf.multi_cell(85, 6, "The right column explains how lemons are packed in crates for shipping.")
+    pdf.add_page()
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 200, 200)).save(buffer, format="PNG")
+    pdf.image(io.BytesIO(buffer.getvalue()), x=20, y=20, w=100)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Questions about the handbook go to the office manager.")
+    pdf.output(str(path))
+    return path
+
+
+def warranty_pdf(path: Path) -> Path:
+    """Three pages with a running header and footer; page 2 holds the warranty."""
+    from fpdf import FPDF
+
+    class Doc(FPDF):
+        def header(self):
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 8, "Kettle Manual - Model K2", align="C")
+            self.ln(12)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 8, f"Page {self.page_no()}", align="C")
+
+    pdf = Doc()
+    pdf.set_font("Helvetica", size=12)
+    for text in (
+        "Fill the kettle with water up to the line. Switch it on with the button at the back.",
+        "The warranty lasts 36 months from delivery. Keep the receipt as proof of purchase.",
+        "Descale the kettle once a month with vinegar. Rinse it twice after descaling.",
+    ):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def rules_docx(path: Path) -> Path:
+    """A Word file with a title property, headings, a list, a table, a tracked insertion and a
+    content control (the last two written as XML: python-docx cannot make them)."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Shop Rules"
+    document.add_heading("Returns", level=1)
+    document.add_paragraph("Returns are accepted within 30 days of purchase.")
+    document.add_heading("Refunds", level=2)
+    document.add_paragraph("TRACKED_PARAGRAPH")
+    document.add_paragraph("Bring the receipt", style="List Bullet")
+    document.add_paragraph("Bring the card", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "Item", (0, 1): "Days", (1, 0): "Kettle", (1, 1): "14"}.items():
+        table.cell(r, c).text = text
+    document.add_heading("Opening hours", level=1)
+    document.add_paragraph("CONTROL_PARAGRAPH")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    tracked = (
+        '<w:r><w:t xml:space="preserve">Refunds are paid within </w:t></w:r>'
+        '<w:ins w:id="91" w:author="Editor" w:date="2024-01-01T00:00:00Z">'
+        "<w:r><w:t>five</w:t></w:r></w:ins>"
+        '<w:r><w:t xml:space="preserve"> working days.</w:t></w:r>'
+    )
+    control = (
+        '<w:sdt><w:sdtPr><w:alias w:val="Hours"/></w:sdtPr><w:sdtContent>'
+        "<w:r><w:t>The shop opens at 9 o'clock on weekdays.</w:t></w:r>"
+        "</w:sdtContent></w:sdt>"
+    )
+    _rewrite(
+        buffer.getvalue(),
+        path,
+        {
+            "<w:r><w:t>TRACKED_PARAGRAPH</w:t></w:r>": tracked,
+            "<w:r><w:t>CONTROL_PARAGRAPH</w:t></w:r>": control,
+        },
+    )
+    return path
+
+
+def _rewrite(data: bytes, path: Path, replace: dict[str, str]) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                xml = body.decode("utf-8")
+                for old, new in replace.items():
+                    assert old in xml, old
+                    xml = xml.replace(old, new)
+                body = xml.encode("utf-8")
+            out.writestr(item, body)
+
+
+def zip_bomb_docx(path: Path, megabytes: int = 64) -> Path:
+    """A zip named .docx whose document.xml inflates from ~64 KB to `megabytes` MB."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("[Content_Types].xml", "<Types/>")
+        out.writestr("word/document.xml", b"\0" * (megabytes * 2**20))
+    return path
+
+
+def labelled_pdf(path: Path) -> Path:
+    """Two pages printed as "i" and "T-1", with bookmarks Preface, Returns and Returns › Refunds."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+
+    def section(name: str, level: int = 0) -> None:
+        pdf.start_section(name, level=level)
+        pdf.set_x(pdf.l_margin)
+
+    pdf.add_page()
+    pdf.set_page_label("r")
+    section("Preface")
+    pdf.multi_cell(0, 6, "This preface explains how the kettle manual is organised.")
+    pdf.add_page()
+    pdf.set_page_label("D", label_prefix="T-", label_start=1)
+    section("Returns")
+    pdf.multi_cell(0, 6, "Returns are accepted within thirty days of delivery.")
+    pdf.ln(6)
+    section("Refunds", 1)
+    pdf.multi_cell(0, 6, "Refunds are paid to the original card within five working days.")
+    pdf.output(str(path))
+    return path
