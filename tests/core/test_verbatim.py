@@ -161,3 +161,85 @@ def test_a_whole_document_is_the_files_own_text(folder, tmp_path):
     for name in ("harbour.txt", "garden.md"):
         assert idx.text_of(name) == on_disk(folder / name)
     assert collapsed(idx.text_of("observatory.html")) == visible_text(folder / "observatory.html")
+
+
+# PDF and Word: the stored text is an extraction, not the bytes. Each passage must be found in an
+# independent reading of the same page (PDF: pypdfium2's character-range API, not the bounded one
+# the reader uses; Word: python-docx's paragraphs and table cells), compared without whitespace
+# and hyphens (the reader joins lines, and rejoins words hyphenated at a line end), and without the
+# " | " the reader puts between a table row's cells.
+def _squeezed(text: str) -> str:
+    return "".join(text.split()).replace("-", "").replace("\u00ad", "").replace("|", "")
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    """Each page's text by pypdfium2's character range, without the running header and footer
+    lines the test documents print (the test knows them; the reader must find them itself)."""
+    import re
+
+    import pypdfium2
+    from makedocs import HEADER
+
+    running = re.compile(rf"^(?:{re.escape(HEADER)}|Kettle Manual - Model K2|Page \d+(?: of \d+)?)$")
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        pages = []
+        for i in range(len(pdf)):
+            textpage = pdf[i].get_textpage()
+            lines = textpage.get_text_range().replace("\ufffe", "").splitlines()
+            pages.append("\n".join(x for x in lines if not running.match(x.strip())))
+        return pages
+    finally:
+        pdf.close()
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_pdf_and_word_passages_are_in_an_independent_reading_of_their_page(tmp_path):
+    from makedocs import handbook_pdf, warranty_pdf
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    handbook_pdf(docs / "handbook.pdf")
+    warranty_pdf(docs / "manual.pdf")
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Opening hours", level=1)
+    word.add_paragraph("The shop opens at 9 and closes at 18 on weekdays; on Sundays it is shut.")
+    word.add_paragraph("Deliveries arrive on Tuesdays; the driver waits ten minutes at the gate.")
+    word.save(str(docs / "hours.docx"))
+    idx = open_index(docs, tmp_path / "index")
+    pages = {name: _pdf_pages(docs / name) for name in ("handbook.pdf", "manual.pdf")}
+    word_text = _squeezed(_docx_text(docs / "hours.docx"))
+    questions = [
+        "how long does the warranty last?",
+        "where are refunds paid?",
+        "how are apples stored?",
+        "when does the shop open?",
+        "when do deliveries arrive?",
+        "how often should the kettle be descaled?",
+        "what does every customer receive?",
+    ]
+    checked = {"handbook.pdf": 0, "manual.pdf": 0, "hours.docx": 0}
+    for question in questions:
+        for p in idx.ask(question, k=5).passages:
+            if p.document.endswith(".docx"):
+                assert _squeezed(p.text) in word_text, p.text
+            else:
+                assert p.page is not None
+                # A sentence may run over a page break: its page and the next one.
+                both = "".join(pages[p.document][p.page - 1 : p.page + 1])
+                assert _squeezed(p.text) in _squeezed(both), (p.document, p.page, p.text)
+            checked[p.document] += 1
+    assert all(n >= 2 for n in checked.values()), checked
