@@ -188,6 +188,7 @@ class Answers(commands.Cog):
             context = Conversation(
                 tuple(t.question for t in turns),
                 tuple(reversed(dict.fromkeys(reversed(documents)))),  # most recent last
+                tuple(t.top for t in turns if t.top is not None),  # where each answer was
             )
         boosts = await self.bot.state(db.boosts, guild_id or 0, name, question, VOTE_STEP)
         return Asked(

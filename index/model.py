@@ -82,13 +82,20 @@ class Conversation:
 
     questions: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    # Where the answers were: (document, start of the first passage's best sentence).
+    places: tuple[tuple[str, int], ...] = ()
 
     def after(self, answer: Answer, keep: int = 3) -> Conversation:
         """The conversation once `answer` is given: its question and its first passage's document
-        added, the last `keep` of each kept."""
+        and place added, the last `keep` of each kept."""
         top = [p.document for p in answer.passages[:1]]
         documents = [d for d in self.documents if d not in top] + top
-        return Conversation((*self.questions, answer.question)[-keep:], tuple(documents[-keep:]))
+        places = (*self.places, *((p.document, p.sentence_start) for p in answer.passages[:1]))
+        return Conversation(
+            (*self.questions, answer.question)[-keep:],
+            tuple(documents[-keep:]),
+            tuple(places[-keep:]),
+        )
 
 
 @dataclass(frozen=True)

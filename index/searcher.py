@@ -39,6 +39,11 @@ MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must co
 CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
 CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
 CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's documents
+# ... and, fading with the distance, to sentences near where the last answer was: a follow-up
+# tends to ask about the same part of a document. Chosen on squad-train threads (every tenth
+# article; follow-ups +7.5 points, switches -0.3), never on squad-v1.1.
+CONTEXT_NEAR_BONUS = 0.4
+CONTEXT_NEAR_CHARS = 3000.0  # characters away from the last answer at which it is down to 1/e
 _ANAPHORA = frozenset(
     """
     it its this that these those they them their he his she her him such however but also
@@ -180,7 +185,10 @@ class Index:
                     weights[t] = weight
             weight *= CONTEXT_DECAY
         docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
-        return _Followed(tuple(weights.items()), np.array(sorted(set(docs)), dtype=np.int64))
+        near = [(self._doc_number[d], at) for d, at in context.places[-1:] if d in self._doc_number]
+        return _Followed(
+            tuple(weights.items()), np.array(sorted(set(docs)), dtype=np.int64), tuple(near)
+        )
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -292,7 +300,12 @@ class Index:
         terms = term_ids + [t for t, _ in follow.terms]
         weights = [1.0] * len(term_ids) + [w for _, w in follow.terms]
         cand, s = self._segs.top(terms, SHORTLIST, weights)
-        bonus = CONTEXT_DOC_BONUS * np.isin(self._sent_doc[cand], follow.documents)
+        doc_of = np.asarray(self._sent_doc[cand], dtype=np.int64)
+        bonus = CONTEXT_DOC_BONUS * np.isin(doc_of, follow.documents)
+        for d, at in follow.near:  # locality: a follow-up tends to ask about the same part
+            start = np.asarray(self._sent_start[cand], dtype=np.float64)
+            fade = np.exp(-np.abs(start - at) / CONTEXT_NEAR_CHARS)
+            bonus = bonus + CONTEXT_NEAR_BONUS * (doc_of == d) * fade
         return cand, s, bonus
 
     def _sentence_terms(self, sid: int) -> list[int]:
@@ -432,6 +445,7 @@ class _Followed:
 
     terms: tuple[tuple[int, float], ...]
     documents: np.ndarray
+    near: tuple[tuple[int, int], ...] = ()  # (document number, offset) of the last answer
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:

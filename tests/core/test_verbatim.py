@@ -180,7 +180,9 @@ def _pdf_pages(path: Path) -> list[str]:
     import pypdfium2
     from makedocs import HEADER
 
-    running = re.compile(rf"^(?:{re.escape(HEADER)}|Kettle Manual - Model K2|Page \d+(?: of \d+)?)$")
+    running = re.compile(
+        rf"^(?:{re.escape(HEADER)}|Kettle Manual - Model K2|Page \d+(?: of \d+)?)$"
+    )
 
     pdf = pypdfium2.PdfDocument(str(path))
     try:
