@@ -61,7 +61,9 @@ def test_a_follow_up_is_answered_from_the_conversations_document(idx):
     first = idx.ask(VOLES)
     assert first.passages[0].document == "owls.txt"
     conversation = Conversation().after(first)
-    assert conversation == Conversation((VOLES,), ("owls.txt",))
+    assert conversation == Conversation(
+        (VOLES,), ("owls.txt",), (("owls.txt", first.passages[0].sentence_start),)
+    )
     followed = idx.ask(NEST, context=conversation)
     assert followed.passages[0].document == "owls.txt"
     assert "hollow trees" in followed.passages[0].text
@@ -141,3 +143,25 @@ def test_eval_threads_reports_follow_ups_and_switches(folder, tmp_path, capsys):
     # alone, both "where do they nest?" find the swallows; in their threads each finds its own
     assert threads["followup"] == {"questions": 2, "alone": 0.5, "followed": 1.0}
     assert threads["switch"] == {"questions": 2, "alone": 1.0, "followed": 1.0}
+
+
+def test_a_follow_up_favours_the_part_of_the_document_the_last_answer_was_in(tmp_path):
+    """Two parts of one document answer a vague follow-up equally well by its words: the one near
+    the last answer wins, and without the conversation the earlier one (by position) does."""
+    from index import open_index
+
+    far = " ".join(f"Filler sentence number {n} about nothing in particular." for n in range(80))
+    text = (
+        "The north gate opens at dawn. The guards there change at noon.\n\n"
+        + far
+        + "\n\nThe south gate opens at dusk. The guards there change at midnight.\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "gates.txt").write_text(text, encoding="utf-8")
+    idx = open_index(tmp_path / "docs", tmp_path / "index")
+    first = idx.ask("when does the south gate open?")
+    assert "south gate" in first.passages[0].text
+    alone = idx.ask("when do the guards there change?")
+    assert "noon" in alone.passages[0].text  # a tie by words: the earlier one
+    followed = idx.ask("when do the guards there change?", context=Conversation().after(first))
+    assert "midnight" in followed.passages[0].text
