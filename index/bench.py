@@ -110,11 +110,6 @@ def run(args: argparse.Namespace) -> dict:
         result["pdf"] = pdf_figures(docs, result["build"])
         _log("timing a one-shot `python -m index ask` (a fresh process)")
         result["cli_ask"] = cli_ask(docs, index_dir, questions[0], args.k)
-        if args.update:
-            from index import bench_update
-
-            _log("timing updates: 10 files added, 1 removed, 1 edited (fresh processes)")
-            result["update"] = bench_update.measure(docs, index_dir, _env())
         _log("serving (a fresh process)" + ("" if args.no_peers else ", then the peers"))
         request = {
             "index": str(index_dir),
@@ -125,6 +120,11 @@ def run(args: argparse.Namespace) -> dict:
             "peers": not args.no_peers,
         }
         worker = serve(request)
+        if args.update:
+            from index import bench_update
+
+            _log("timing updates: 10 files added, 1 removed, 1 edited (fresh processes)")
+            result["update"] = bench_update.measure(docs, index_dir, _env())
     result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["data"] = worker.pop("data")
     result.update(worker)
