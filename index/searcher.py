@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import sys
 import threading
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import answers, store
+from index import answers, ranking, store
 from index.bm25 import LookupBM25, RankBM25, SparseBM25
 from index.build import LEVELS, IndexData, build, fingerprint, term_list
 from index.documents import scan
@@ -26,13 +25,7 @@ ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
-PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
-DOC_WEIGHT = 0.6  # share of the document's score
-PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
-TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
-RERANK = 30  # how many top sentences are checked for the asked-for type
-SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 _ANAPHORA = frozenset(
     """
@@ -93,6 +86,8 @@ class Index:
             for i, t, s, n in zip(self._doc_ids, self._titles, self._sources, counts, strict=True)
         )
         self._lock = threading.Lock()
+        # The learned ranker's model (None: the hand-set ranking); read once per process.
+        self.ranker_model = ranking.load_model()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
 
     @staticmethod
@@ -125,7 +120,7 @@ class Index:
         if term_ids:
             qterms = self._qterms(text, corrections)
             with self._lock:  # the kernel's accumulator is shared
-                ranked, doc_scores = self._rank(term_ids, qtype, qterms)
+                ranked, doc_scores = self._rank(term_ids, qtype, qterms, text)
             qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
                 passages = self._passages(ranked, k, qtype, qset, text)
@@ -165,34 +160,80 @@ class Index:
         tid = self._terms.get(stem(word))
         return 0 if tid is None else int(self._df[tid])
 
-    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str]):
-        """Sentence ids ranked by blended score, and the best documents' titles."""
-        sent, para, doc = (self._levels[level] for level in LEVELS)
-        cand, s = sent.top(term_ids, SHORTLIST)
-        if not len(cand):
-            return [], ()
-        # Blend in what the paragraph and the document around each shortlisted sentence say,
-        # each level scaled by its best among the shortlist.
-        para_of = self._sent_para[cand].astype(np.int64)
-        doc_of = self._sent_doc[cand].astype(np.int64)
-        p, _ = para.score_units(term_ids, para_of)
-        d, _ = doc.score_units(term_ids, doc_of)
-        blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
-        best_docs = list(dict.fromkeys(doc_of[np.lexsort((doc_of, -d))].tolist()))[:3]
-        top = _top(blended, RERANK * 2)
-        order = top[np.lexsort((cand[top], -blended[top]))]
-        scores = {int(cand[i]): float(blended[i]) for i in order}
-        ranked = list(scores)
-        qset = frozenset(qterms)
-        pairs = set(itertools.pairwise(term_ids))
-        for sid in ranked[:RERANK]:
-            if pairs:
-                shared = len(pairs & set(itertools.pairwise(self._sentence_terms(sid))))
-                scores[sid] += PAIR_BONUS * shared / len(pairs)
-            if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
-                scores[sid] += TYPE_BOOST
-        ranked.sort(key=lambda sid: (-scores[sid], sid))
-        return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+    def _rank(self, term_ids: list[int], qtype: answers.QuestionType, qterms: list[str], text: str):
+        """Sentence ids ranked best first with their scores, and the best documents' titles."""
+        ranked, best_docs = ranking.rank(
+            self, term_ids, qtype, frozenset(qterms), text, self.ranker_model
+        )
+        return ranked, tuple(self._titles[i] for i in best_docs)
+
+    # -- what the ranker reads (index/ranking.py's interface; keep it narrow) -------------------
+
+    def shortlist(self, term_ids: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `n` best sentences by their own BM25, best first (ties: order key), and the scores."""
+        return self._levels["sent"].top(term_ids, n)
+
+    def unit_scores(self, level: str, term_ids: list[int], sids: np.ndarray) -> np.ndarray:
+        """BM25 of the paragraph ("para") or document ("doc") that holds each sentence."""
+        units = (self._sent_para if level == "para" else self._sent_doc)[sids].astype(np.int64)
+        return self._levels[level].score_units(term_ids, units)[0]
+
+    def documents_of(self, sids: np.ndarray) -> np.ndarray:
+        """The document number of each sentence."""
+        return self._sent_doc[sids].astype(np.int64)
+
+    def order_key(self, sids: np.ndarray) -> np.ndarray:
+        """What breaks ties between equal scores, lower first: the sentence id."""
+        return np.asarray(sids, dtype=np.int64)
+
+    def sentence_terms(self, sid: int) -> list[int]:
+        """The term ids of a sentence, in order, stopwords left out."""
+        return self._sentence_terms(sid)
+
+    def sentence_text(self, sid: int) -> str:
+        """The text of a sentence, verbatim."""
+        return self._sentence_text(sid)
+
+    def terms_of(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The term ids of many sentences at once: (all terms in order, where each sentence starts
+        in them, plus the end)."""
+        sids = np.asarray(sids, dtype=np.int64)
+        lo = self._sent_term_start[sids]
+        n = self._sent_term_start[sids + 1] - lo
+        starts = np.concatenate(([0], np.cumsum(n)))
+        at = np.repeat(lo - starts[:-1], n) + np.arange(starts[-1])
+        return self._sent_terms[at].astype(np.int64), starts
+
+    def sentence_lengths(self, sids: np.ndarray) -> np.ndarray:
+        """How many terms (stopwords left out) each sentence has."""
+        sids = np.asarray(sids, dtype=np.int64)
+        return self._sent_term_start[sids + 1] - self._sent_term_start[sids]
+
+    def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
+        """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
+        sids = np.asarray(sids, dtype=np.int64)
+        para = self._sent_para[sids]
+        doc = self._sent_doc[sids]
+        # Sentences, paragraphs and documents are numbered in reading order, so the first
+        # sentence of a paragraph or document is found by bisection.
+        para_first = np.searchsorted(self._sent_para, para, side="left")
+        doc_first = np.searchsorted(self._sent_doc, doc, side="left")
+        doc_first_para = self._sent_para[doc_first]
+        return np.stack([sids - para_first, para - doc_first_para, sids - doc_first], axis=1)
+
+    def term_weights(self, term_ids: list[int]) -> np.ndarray:
+        """Each term's sentence-level IDF, always positive: a question word's weight."""
+        return self._idf_sent[np.asarray(term_ids, dtype=np.int64)]
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentences the index holds (sentence ids run from 0 to this, exclusive)."""
+        return len(self._sent_doc)
+
+    @property
+    def unknown_weight(self) -> float:
+        """What a question word the index does not know weighs."""
+        return self._idf_unknown
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
@@ -301,23 +342,6 @@ class Index:
             answer_start=a_start,
             answer_end=a_end,
         )
-
-
-def _top(values: np.ndarray, n: int) -> np.ndarray:
-    """Positions of the `n` largest values, in no particular order."""
-    if len(values) <= n:
-        return np.arange(len(values))
-    return np.argpartition(-values, n - 1)[:n]
-
-
-def _scaled(values: np.ndarray) -> np.ndarray:
-    """Scores scaled to [0, 1] by the best; all zero when none is above zero.
-
-    With one or two documents BM25Okapi's IDF is zero or negative for every term, so a level that
-    cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
-    """
-    top = values.max(initial=0.0)
-    return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
 def _numbered(terms: list[str], step: int = 20_000) -> dict[str, int]:
