@@ -57,6 +57,9 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON line a file")
 
     bench.add_arguments(sub.add_parser("bench", help=bench.HELP))
+    from index import train  # imports no training library until `train` runs
+
+    train.add_arguments(sub.add_parser("train", help=train.HELP))
     return parser
 
 
@@ -210,4 +213,5 @@ COMMANDS = {
     "eval": cmd_eval,
     "sentences": cmd_sentences,
     "bench": bench.cmd_bench,
+    "train": lambda args: __import__("index.train").train.cmd_train(args),
 }

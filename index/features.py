@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from index import answers
+from index import answers, synonyms
 from index.tokens import normalize
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
@@ -21,7 +21,10 @@ _ANAPHORA = frozenset(
     "it its this that these those they them their he his she her him such however but also".split()
 )
 _FIRST_WORD = re.compile(r"[A-Za-z’']+")
+_DIGIT = re.compile(r"\d")
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
+
+TYPED = 30  # candidates (best of the blend first) checked for a phrase of the asked-for type
 
 NAMES: tuple[str, ...] = (
     # BM25 at three levels, raw and scaled by the best among the shortlist
@@ -37,9 +40,12 @@ NAMES: tuple[str, ...] = (
     "doc_rank",  # the document's place among the shortlist's documents by document BM25
     # the question's words in the sentence
     "pairs",  # share of the question's adjacent word pairs the sentence has side by side
-    "answer_type",  # holds a phrase of the asked-for type the question does not contain
+    "answer_type",  # holds a phrase of the asked-for type the question lacks (first TYPED only)
     "coverage",  # share of the question's IDF weight in the sentence
     "coverage_near",  # ... in the sentence and its neighbours of the same document
+    "coverage_gap",  # coverage less the best coverage among the candidates
+    "coverage_near_gap",
+    "synonyms",  # share of the question's IDF weight the sentence has only through a synonym
     "matched",  # share of the question's distinct words in the sentence
     "span",  # how tightly the matched words sit: matched words / window they span
     # the sentence's place and shape
@@ -76,10 +82,12 @@ def scaled(values: np.ndarray) -> np.ndarray:
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
-    """0 for the largest value, 1 for the next, ... (ties by position)."""
+    """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks."""
     order = np.argsort(-values, kind="stable")
+    sorted_values = values[order]
+    first = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
     out = np.empty(len(values), dtype=np.float64)
-    out[order] = np.arange(len(values))
+    out[order] = np.flatnonzero(first)[np.cumsum(first) - 1]
     return out
 
 
@@ -113,31 +121,58 @@ def compute(
     unique = np.array(list(dict.fromkeys(term_ids)), dtype=np.int64)
     weights = idx.term_weights(unique)
     total = float(weights.sum())
-    terms, starts = idx.terms_of(sids)
-    owner = np.repeat(np.arange(n), np.diff(starts))
+    # One read for the candidates and their neighbours in the same document (a passage shows
+    # those too: coverage_near).
+    docs = idx.documents_of(sids)
+    near_rows, near_sids = [], []
+    for delta in (-1, 1):
+        nb = sids + delta
+        ok = (nb >= 0) & (nb < idx.sentence_count)
+        ok[ok] = idx.documents_of(nb[ok]) == docs[ok]
+        near_rows.append(np.flatnonzero(ok))
+        near_sids.append(nb[ok])
+    all_terms, all_starts = idx.terms_of(np.concatenate([sids, *near_sids]))
+    all_owner = np.repeat(np.concatenate([np.arange(n), *near_rows]), np.diff(all_starts))
+    own = int(all_starts[n])
+    terms, owner = all_terms[:own], all_owner[:own]
     order = np.argsort(unique, kind="stable")
     su, sw = unique[order], weights[order]
-    pos = np.minimum(np.searchsorted(su, terms), max(0, len(su) - 1))
-    hit = su[pos] == terms if len(su) else np.zeros(len(terms), bool)
+    all_pos = np.minimum(np.searchsorted(su, all_terms), len(su) - 1)
+    all_hit = su[all_pos] == all_terms
+    pos, hit = all_pos[:own], all_hit[:own]
     # distinct (sentence, term) pairs that match
-    seen = np.unique(owner[hit] * (len(su) + 1) + pos[hit])
-    s_of, t_of = seen // (len(su) + 1), seen % (len(su) + 1)
+    width = len(su) + 1
+    seen = np.unique(owner[hit] * width + pos[hit])
+    s_of, t_of = seen // width, seen % width
     got = np.bincount(s_of, weights=sw[t_of], minlength=n)
     count = np.bincount(s_of, minlength=n).astype(np.float64)
+    both = np.unique(all_owner[all_hit] * width + all_pos[all_hit])
+    near = np.bincount(both // width, weights=sw[both % width], minlength=n)
     if total > 0:
         X[:, col["coverage"]] = got / total
-    X[:, col["matched"]] = count / max(1, len(su))
+        X[:, col["coverage_near"]] = near / total
+        X[:, col["coverage_gap"]] = got / total - (got / total).max()
+        X[:, col["coverage_near_gap"]] = near / total - (near / total).max()
+    X[:, col["matched"]] = count / len(su)
+    # question words the sentence lacks but holds a WordNet synonym of
+    syn_q, syn_t = _synonym_ids(idx, qset, su)
+    if len(syn_t) and total > 0:
+        p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
+        h2 = syn_t[p2] == terms
+        found = np.unique(owner[h2] * width + syn_q[p2[h2]])
+        found = found[~np.isin(found, seen)]
+        X[:, col["synonyms"]] = (
+            np.bincount(found // width, weights=sw[found % width], minlength=n) / total
+        )
     # how close together the matched words are: matched occurrences over the window they span
     at = np.flatnonzero(hit)
     if len(at):
-        first = np.full(n, -1, dtype=np.int64)
-        last = np.full(n, -1, dtype=np.int64)
         o = owner[at]
+        last = np.full(n, -1, dtype=np.int64)
         np.maximum.at(last, o, at)
-        first_rev = np.full(n, len(terms), dtype=np.int64)
-        np.minimum.at(first_rev, o, at)
+        first = np.full(n, len(terms), dtype=np.int64)
+        np.minimum.at(first, o, at)
         has = last >= 0
-        first[has] = first_rev[has]
         window = np.where(has, last - first + 1, 1)
         X[:, col["span"]] = np.where(has, count / window, 0.0)
     # adjacent question pairs the sentence has side by side
@@ -148,25 +183,6 @@ def compute(
         inq = np.isin(code, np.fromiter(qpairs, np.int64, len(qpairs))) & same
         pairs_seen = np.unique(np.stack([owner[:-1][inq], code[inq]], axis=1), axis=0)
         X[:, col["pairs"]] = np.bincount(pairs_seen[:, 0], minlength=n) / len(qpairs)
-    # the neighbours' words count toward coverage_near (a passage shows them too)
-    if total > 0:
-        docs = idx.documents_of(sids)
-        owners, places = [owner[hit]], [pos[hit]]
-        for delta in (-1, 1):
-            nb = sids + delta
-            ok = (nb >= 0) & (nb < idx.sentence_count)
-            ok[ok] = idx.documents_of(nb[ok]) == docs[ok]
-            if not ok.any():
-                continue
-            nterms, nstarts = idx.terms_of(nb[ok])
-            nowner = np.repeat(np.flatnonzero(ok), np.diff(nstarts))
-            npos = np.minimum(np.searchsorted(su, nterms), len(su) - 1)
-            nhit = su[npos] == nterms
-            owners.append(nowner[nhit])
-            places.append(npos[nhit])
-        both = np.unique(np.concatenate(owners) * (len(su) + 1) + np.concatenate(places))
-        near = np.bincount(both // (len(su) + 1), weights=sw[both % (len(su) + 1)], minlength=n)
-        X[:, col["coverage_near"]] = near / total
 
     positions = idx.sentence_positions(sids).astype(np.float64)
     X[:, col["in_paragraph"]] = positions[:, 0]
@@ -178,15 +194,36 @@ def compute(
         text = idx.sentence_text(sid)
         m = _FIRST_WORD.search(text[:40])
         X[i, col["anaphoric_start"]] = bool(m and m.group().lower() in _ANAPHORA)
-        X[i, col["has_digit"]] = any(c.isdigit() for c in text)
-        if qtype.kind is not None:
-            X[i, col["answer_type"]] = answers.best_answer(qtype, text, qset) is not None
+        X[i, col["has_digit"]] = _DIGIT.search(text) is not None
+        # The type check is the costly feature: only the blend's first TYPED are checked, as
+        # many as the hand-set ranking checked (best_answer finds one iff there are candidates).
+        if qtype.kind is not None and i < TYPED:
+            X[i, col["answer_type"]] = bool(answers.candidates(qtype, text, qset))
     w = question_word(question)
     if w is not None:
         X[:, col[f"asks_{w}"]] = 1.0
     if qtype.kind is not None:
         X[:, col[f"type_{qtype.kind}"]] = 1.0
     return X
+
+
+def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in `su` of a question term, term id of one of its synonyms), sorted by the id."""
+    table = synonyms.table()
+    pairs = []
+    for word in qset:
+        tid = idx.term_id(word)
+        at = int(np.searchsorted(su, tid)) if tid is not None else len(su)
+        if at == len(su) or su[at] != tid:
+            continue
+        for other in table.get(word, ()):
+            oid = idx.term_id(other)
+            if oid is not None and oid != tid:
+                pairs.append((oid, at))
+    if not pairs:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    arr = np.array(sorted(pairs), dtype=np.int64)
+    return arr[:, 1], arr[:, 0]
 
 
 def _doc_ranks(docs: np.ndarray, doc_scores: np.ndarray) -> np.ndarray:

@@ -87,9 +87,7 @@ def parse_model(raw: dict) -> Model:
     n = len(features.NAMES)
     try:
         if raw["kind"] == "linear":
-            arrays = {
-                k: np.asarray(raw[k], dtype=np.float64) for k in ("weights", "mean", "scale")
-            }
+            arrays = {k: np.asarray(raw[k], dtype=np.float64) for k in ("weights", "mean", "scale")}
             arrays["bias"] = float(raw["bias"])
             if any(v.shape != (n,) for k, v in arrays.items() if k != "bias"):
                 raise ModelError("its weights do not match the features")
@@ -131,9 +129,14 @@ def parse_model(raw: dict) -> Model:
     return Model(raw["kind"], arrays)
 
 
+def load_model(path: str | Path | None = None) -> Model | None:
+    """The ranker model in `path` (default: the shipped one), or None if it is missing or damaged:
+    then one line on stderr, once per process, says so and the hand-set ranking is used."""
+    return _load(str(MODEL_PATH if path is None else path))
+
+
 @lru_cache(maxsize=8)
-def load_model(path: str | Path = MODEL_PATH) -> Model | None:
-    """The ranker model in `path`, or None (said in one line on stderr) if it is missing or damaged."""
+def _load(path: str) -> Model | None:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         return parse_model(raw)
@@ -202,9 +205,10 @@ def _hand_set(idx, sids, blended, term_ids, qtype, qset) -> np.ndarray:
         if pairs:
             shared = len(pairs & set(itertools.pairwise(idx.sentence_terms(sid))))
             scores[i] += PAIR_BONUS * shared / len(pairs)
-        if qtype.kind is not None and answers.best_answer(
-            qtype, idx.sentence_text(sid), qset
-        ) is not None:
+        if (
+            qtype.kind is not None
+            and answers.best_answer(qtype, idx.sentence_text(sid), qset) is not None
+        ):
             scores[i] += TYPE_BOOST
     return scores
 
@@ -218,7 +222,8 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
 
 def model_json(kind: str, body: dict, trained: dict) -> dict:
     """The JSON object of a model file (what `python -m index train` writes)."""
-    return {"format": MODEL_FORMAT, "kind": kind, "features": list(features.NAMES)} | body | {
-        "trained": trained
-    }
-
+    return (
+        {"format": MODEL_FORMAT, "kind": kind, "features": list(features.NAMES)}
+        | body
+        | {"trained": trained}
+    )

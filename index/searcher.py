@@ -198,11 +198,26 @@ class Index:
         """The term ids of many sentences at once: (all terms in order, where each sentence starts
         in them, plus the end)."""
         sids = np.asarray(sids, dtype=np.int64)
-        lo = self._sent_term_start[sids]
-        n = self._sent_term_start[sids + 1] - lo
+        bounds = self._sent_term_start
+        lo = bounds[sids]
+        n = bounds[sids + 1] - lo
         starts = np.concatenate(([0], np.cumsum(n)))
-        at = np.repeat(lo - starts[:-1], n) + np.arange(starts[-1])
-        return self._sent_terms[at].astype(np.int64), starts
+        at = np.repeat(lo - starts[:-1], n) + np.arange(starts[-1])  # positions in sent_terms
+        # The terms are read from disk by slices: one read per run of consecutive sentences.
+        uniq = np.unique(sids)
+        cut = np.flatnonzero(np.diff(uniq) != 1) + 1
+        first, last = uniq[np.r_[0, cut]], uniq[np.r_[cut - 1, len(uniq) - 1]]
+        run_lo, run_hi = bounds[first], bounds[last + 1]
+        buffer = np.concatenate(
+            [self._sent_terms[a:b] for a, b in zip(run_lo.tolist(), run_hi.tolist(), strict=True)]
+        )
+        run_at = np.concatenate(([0], np.cumsum(run_hi - run_lo)))
+        run = np.searchsorted(run_lo, at, side="right") - 1
+        return buffer[at - run_lo[run] + run_at[run]].astype(np.int64), starts
+
+    def term_id(self, term: str) -> int | None:
+        """The id of a term (a stem), or None if no sentence has it."""
+        return self._terms.get(term)
 
     def sentence_lengths(self, sids: np.ndarray) -> np.ndarray:
         """How many terms (stopwords left out) each sentence has."""
