@@ -50,6 +50,11 @@ DOC_WEIGHT = 0.6  # share of the document's score
 PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
 TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences get the hand-set bonuses
+# The passage code adds a neighbour that scores at least 0.8 of its sentence; with the model's
+# scores mapped to (0, 1) by the logistic function and raised to this power, that is a neighbour
+# with 0.8 ** 4 = 41% of the sentence's mapped score. Chosen on held-out training articles (1,500
+# questions; powers 1, 0.5, 0.25, 0.1: passage hit@3 0.813, 0.816, 0.820, 0.820).
+SCORE_POWER = 0.25
 
 
 @dataclass(frozen=True)
@@ -193,8 +198,8 @@ def rank(
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:
-    """Model scores mapped into (0, 1) in the same order: passages compare shares of scores."""
-    return 1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0)))
+    """Model scores mapped into (0, 1) and raised to `SCORE_POWER`: positive, same order."""
+    return (1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0)))) ** SCORE_POWER
 
 
 def _hand_set(idx, sids, blended, term_ids, qtype, qset) -> np.ndarray:

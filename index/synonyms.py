@@ -65,7 +65,9 @@ def table() -> dict[str, list[str]]:
             raise ValueError("no synonyms object")
         return out
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"verbatim: synonym table {TABLE_PATH} unusable ({exc}); no synonyms", file=sys.stderr)
+        print(
+            f"verbatim: synonym table {TABLE_PATH} unusable ({exc}); no synonyms", file=sys.stderr
+        )
         return {}
 
 

@@ -32,8 +32,14 @@ def add_arguments(p) -> None:
     p.add_argument("--kind", choices=("trees", "linear"), default="trees")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--questions", type=int, default=0, help="use only this many (0: all)")
-    p.add_argument("--trees", type=int, default=300, help="most boosting rounds")
-    p.add_argument("--leaves", type=int, default=15, help="leaves per tree")
+    p.add_argument("--trees", type=int, default=150, help="most boosting rounds")
+    p.add_argument("--leaves", type=int, default=31, help="leaves per tree")
+    p.add_argument(
+        "--objective", choices=("binary", "lambdarank"), default="lambdarank",
+        help="trees' loss: LambdaMART (default) or per-sentence log loss",
+    )  # fmt: skip
+    p.add_argument("--fit-questions", type=int, default=20000,
+                   help="fit on a seeded sample of this many questions (0: all)")  # fmt: skip
     p.add_argument("--features-cache", help="save/reuse the feature matrix here (.npz)")
     p.add_argument("--index", help="index folder for the training documents (default: temporary)")
 
@@ -228,10 +234,17 @@ def cmd_train(args) -> int:
     )
     is_held = np.array([questions[i]["doc_id"] in held for i in kept.tolist()])
     rows = np.repeat(is_held, groups)
-    tr = (X[~rows], y[~rows], groups[~is_held])
+    use = ~is_held
+    if args.fit_questions and args.fit_questions < use.sum():
+        # A seeded sample: about this many questions, drawn independently of the order.
+        use &= np.random.default_rng(args.seed).random(len(groups)) < args.fit_questions / len(
+            groups
+        )
+    fit_rows = np.repeat(use, groups)
+    tr = (X[fit_rows], y[fit_rows], groups[use])
     va = (X[rows], y[rows], groups[is_held])
     if args.kind == "trees":
-        body, booster = fit_trees(*tr, *va, args.seed, args.trees, args.leaves)
+        body, booster = fit_trees(*tr, *va, args.seed, args.trees, args.leaves, args.objective)
         model = ranking.parse_model(ranking.model_json("trees", body, {}))
         ref = booster.predict(va[0], num_iteration=booster.best_iteration)
         gap = float(np.abs(model.score(va[0]) - ref).max()) if len(ref) else 0.0
@@ -242,9 +255,9 @@ def cmd_train(args) -> int:
         model = ranking.parse_model(ranking.model_json("linear", body, {}))
     seconds = time.perf_counter() - started
     trained = {
-        "command": f"python -m index train {args.folder} --kind {args.kind} --seed {args.seed}"
-        + (f" --questions {args.questions}" if args.questions else ""),
-        "questions": len(groups),
+        "command": " ".join(["python -m index train", *sys.argv[2:]]),
+        "questions_with_a_right_candidate": len(groups),
+        "fitted_on": int(use.sum()),
         "held_out_articles": len(held),
         "held_out_hit_at_1": round(hit_at_1(model, *va), 4),
         "held_out_hit_at_1_blend": round(_blend_hit(*va), 4),
