@@ -37,7 +37,7 @@ NAMES: tuple[str, ...] = (
     "blended",  # today's hand-set blend (before the pair and type bonuses)
     "blended_rank",
     "sent_rank",
-    "doc_rank",  # the document's place among the shortlist's documents by document BM25
+    "doc_rank",  # the document's place among the candidates' documents by document BM25
     # the question's words in the sentence
     "pairs",  # share of the question's adjacent word pairs the sentence has side by side
     "answer_type",  # holds a phrase of the asked-for type the question lacks (first TYPED only)
@@ -60,6 +60,9 @@ NAMES: tuple[str, ...] = (
     *(f"asks_{w}" for w in _QUESTION_WORDS),
     *(f"type_{k}" for k in _KINDS),
 )
+
+
+_COLUMN = {name: i for i, name in enumerate(NAMES)}
 
 
 def question_word(text: str) -> str | None:
@@ -111,12 +114,12 @@ def compute(
     X = np.zeros((n, len(NAMES)), dtype=np.float64)
     if not n:
         return X
-    col = {name: i for i, name in enumerate(NAMES)}
+    col = _COLUMN
     X[:, 0:6] = levels
     X[:, col["blended"]] = blended
     X[:, col["blended_rank"]] = _ranks(blended)
     X[:, col["sent_rank"]] = _ranks(levels[:, 0])
-    X[:, col["doc_rank"]] = _doc_ranks(idx.documents_of(sids), levels[:, 2])
+    X[:, col["doc_rank"]] = _dense_ranks(levels[:, 2])
 
     unique = np.array(list(dict.fromkeys(term_ids)), dtype=np.int64)
     weights = idx.term_weights(unique)
@@ -178,11 +181,14 @@ def compute(
     # adjacent question pairs the sentence has side by side
     qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
     if qpairs and len(terms) > 1:
+        qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
         code = terms[:-1] * (1 << 32) + terms[1:]
-        same = owner[:-1] == owner[1:]
-        inq = np.isin(code, np.fromiter(qpairs, np.int64, len(qpairs))) & same
-        pairs_seen = np.unique(np.stack([owner[:-1][inq], code[inq]], axis=1), axis=0)
-        X[:, col["pairs"]] = np.bincount(pairs_seen[:, 0], minlength=n) / len(qpairs)
+        at_pair = np.minimum(np.searchsorted(qp, code), len(qp) - 1)
+        inq = (qp[at_pair] == code) & (owner[:-1] == owner[1:])
+        shared = np.unique(
+            owner[:-1][inq] * len(qp) + at_pair[inq]
+        )  # distinct pairs a sentence has
+        X[:, col["pairs"]] = np.bincount(shared // len(qp), minlength=n) / len(qp)
 
     positions = idx.sentence_positions(sids).astype(np.float64)
     X[:, col["in_paragraph"]] = positions[:, 0]
@@ -226,10 +232,8 @@ def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray,
     return arr[:, 1], arr[:, 0]
 
 
-def _doc_ranks(docs: np.ndarray, doc_scores: np.ndarray) -> np.ndarray:
-    """Each candidate's document's place among the candidates' documents, best first."""
-    uniq, first = np.unique(docs, return_index=True)
-    order = np.argsort(-doc_scores[first], kind="stable")
-    rank = np.empty(len(uniq), dtype=np.float64)
-    rank[order] = np.arange(len(uniq))
-    return rank[np.searchsorted(uniq, docs)]
+def _dense_ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the largest distinct value, 1 for the next distinct one, ...: a document's place
+    among the candidates' documents when given their document BM25."""
+    distinct = np.unique(values)[::-1]
+    return np.searchsorted(-distinct, -values).astype(np.float64)

@@ -43,7 +43,9 @@ from index import answers, features
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
 MODEL_FORMAT = 1
 SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
-CANDIDATES = 60  # the best of the blend that the model (or the hand-set bonuses) reorders
+# The best of the blend that the model (or the hand-set bonuses) reorders: 98.4% of the training
+# questions with a right sentence among the best 60 have one among the best 30, at half the cost.
+CANDIDATES = 30
 # The hand-set ranking (the fallback, and what the blend features are):
 PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
 DOC_WEIGHT = 0.6  # share of the document's score
@@ -70,12 +72,18 @@ class Model:
         if self.kind == "linear":
             return (X - a["mean"]) / a["scale"] @ a["weights"] + a["bias"]
         # Trees walked in lockstep for every (tree, row): leaves point to themselves, so `depth`
-        # steps bring every walk to its leaf.
-        rows = np.arange(len(X))[None, :]
+        # steps bring every walk to its leaf. A node's children sit side by side in `children`,
+        # so one step is four gathers: feature, value, threshold, child.
+        n_features = X.shape[1]
+        flat = np.ascontiguousarray(X).ravel()
+        base = (np.arange(len(X)) * n_features)[None, :]
         node = np.repeat(a["roots"][:, None], len(X), axis=1)
-        for _ in range(a["depth"]):
-            go_left = X[rows, a["feature"][node]] <= a["threshold"][node]
-            node = np.where(go_left, a["left"][node], a["right"][node])
+        feature, threshold, children = a["feature"], a["threshold"], a["children"]
+        for step in range(a["depth"]):
+            right = flat[base + feature[node]] > threshold[node]
+            node = children[2 * node + right]
+            if step % 4 == 3 and a["leaf"][node].all():  # most trees are shallower than the deepest
+                break
         return a["value"][node].sum(axis=0) + a["bias"]
 
 
@@ -122,6 +130,8 @@ def parse_model(raw: dict) -> Model:
                 raise ModelError("a tree asks for a feature that does not exist")
             if not 0 <= arrays["depth"] <= 64:
                 raise ModelError("its trees are too deep")
+            arrays["children"] = np.stack([arrays["left"], arrays["right"]], axis=1).ravel()
+            arrays["leaf"] = arrays["left"] == np.arange(size)
         else:
             raise ModelError(f"unknown kind {raw['kind']!r}")
     except (KeyError, TypeError, ValueError) as exc:

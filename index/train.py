@@ -29,7 +29,7 @@ def add_arguments(p) -> None:
     """The `train` subcommand's options."""
     p.add_argument("folder", help="folder with documents.jsonl and questions.jsonl (or .xz)")
     p.add_argument("--out", default=str(ranking.MODEL_PATH), help="model file to write")
-    p.add_argument("--kind", choices=("trees", "linear"), default="trees")
+    p.add_argument("--kind", choices=("trees", "linear"), default="linear")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--questions", type=int, default=0, help="use only this many (0: all)")
     p.add_argument("--trees", type=int, default=150, help="most boosting rounds")
