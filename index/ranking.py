@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import answers, features
+from index import answers, features, synonyms
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
 MODEL_FORMAT = 1
@@ -52,10 +52,11 @@ DOC_WEIGHT = 0.6  # share of the document's score
 PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
 TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
 RERANK = 30  # how many top sentences get the hand-set bonuses
+HAND_SET_CANDIDATES = 60  # the hand-set ranking keeps the blend's best 60, as it always did
 # The passage code adds a neighbour that scores at least 0.8 of its sentence; with the model's
-# scores mapped to (0, 1) by the logistic function and raised to this power, that is a neighbour
+# scores mapped into (0, 1) by the logistic function and raised to this power, that is a neighbour
 # with 0.8 ** 4 = 41% of the sentence's mapped score. Chosen on held-out training articles (1,500
-# questions; powers 1, 0.5, 0.25, 0.1: passage hit@3 0.813, 0.816, 0.820, 0.820).
+# questions, a tree model; powers 1, 0.5, 0.25, 0.1: passage hit@3 0.813, 0.816, 0.820, 0.820).
 SCORE_POWER = 0.25
 
 
@@ -154,7 +155,9 @@ def load_model(path: str | Path | None = None) -> Model | None:
 def _load(path: str) -> Model | None:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        return parse_model(raw)
+        model = parse_model(raw)
+        synonyms.table()  # read now (about 40 ms), not on the first question
+        return model
     except FileNotFoundError:
         why = "is missing"
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -163,8 +166,8 @@ def _load(path: str) -> Model | None:
     return None
 
 
-def candidates(idx, term_ids: list[int]):
-    """The shortlist's best `CANDIDATES` by the hand-set blend, best first.
+def candidates(idx, term_ids: list[int], n: int = CANDIDATES):
+    """The shortlist's best `n` by the hand-set blend, best first.
 
     Returns (sids, levels, blended, best_docs): levels holds each candidate's sentence, paragraph
     and document BM25, raw then scaled by the best of the whole shortlist; best_docs the numbers
@@ -179,7 +182,7 @@ def candidates(idx, term_ids: list[int]):
     ss, ps, ds = features.scaled(s), features.scaled(p), features.scaled(d)
     blended = ss + PARA_WEIGHT * ps + DOC_WEIGHT * ds
     best_docs = list(dict.fromkeys(doc_of[np.lexsort((doc_of, -d))].tolist()))[:3]
-    top = _top(blended, CANDIDATES)
+    top = _top(blended, n)
     key = idx.order_key(cand[top])
     order = top[np.lexsort((key, -blended[top]))]
     levels = np.stack([s, p, d, ss, ps, ds], axis=1)[order]
@@ -195,7 +198,9 @@ def rank(
     model: Model | None = None,
 ) -> tuple[list[tuple[int, float]], list[int]]:
     """Candidate sentences best first with positive scores, and the best documents' numbers."""
-    sids, levels, blended, best_docs = candidates(idx, term_ids)
+    sids, levels, blended, best_docs = candidates(
+        idx, term_ids, CANDIDATES if model is not None else HAND_SET_CANDIDATES
+    )
     if not len(sids):
         return [], best_docs
     if model is None:
