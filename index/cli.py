@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from index import bench
+from index import bench, train  # train imports its training libraries only when it runs
 from index.errors import VerbatimError
 from index.model import Answer
 from index.searcher import ENGINES, open_index
@@ -57,8 +57,6 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON line a file")
 
     bench.add_arguments(sub.add_parser("bench", help=bench.HELP))
-    from index import train  # imports no training library until `train` runs
-
     train.add_arguments(sub.add_parser("train", help=train.HELP))
     return parser
 
@@ -213,5 +211,5 @@ COMMANDS = {
     "eval": cmd_eval,
     "sentences": cmd_sentences,
     "bench": bench.cmd_bench,
-    "train": lambda args: __import__("index.train").train.cmd_train(args),
+    "train": train.cmd_train,
 }
