@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from index import bench
+from index import bench, train  # train imports its training libraries only when it runs
 from index.errors import VerbatimError
 from index.model import Answer, Conversation, Passage
 from index.searcher import ENGINES, open_index
@@ -67,6 +67,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON line a file")
 
     bench.add_arguments(sub.add_parser("bench", help=bench.HELP))
+    train.add_arguments(sub.add_parser("train", help=train.HELP))
     return parser
 
 
@@ -263,4 +264,5 @@ COMMANDS = {
     "eval": cmd_eval,
     "sentences": cmd_sentences,
     "bench": bench.cmd_bench,
+    "train": train.cmd_train,
 }

@@ -307,7 +307,9 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
             busy = [w for w in pool if w.job is not None]
             if not busy:
                 continue
-            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
+            # Wake at the first deadline: a file is stopped when its time is up, not later.
+            left = min(seconds - (time.monotonic() - w.since) for w in busy)
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], min(1.0, max(0.0, left)))
             for w in busy:
                 reason = _drain(w, done)
                 if reason is None and w.job is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import answers, citations, store, update
+from index import answers, citations, ranking, store, update
 from index.build import LEVELS
 from index.copies import Copies
 from index.errors import DocumentsError, QuestionError
@@ -28,13 +27,7 @@ ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
-PARA_WEIGHT = 0.6  # share of the paragraph's score blended into each sentence's
-DOC_WEIGHT = 0.6  # share of the document's score
-PAIR_BONUS = 0.5  # bonus for each pair of question words that a sentence has side by side
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
-TYPE_BOOST = 0.25  # bonus for a sentence that holds a phrase of the asked-for type
-RERANK = 30  # how many top sentences are checked for the asked-for type
-SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
 CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
@@ -112,6 +105,8 @@ class Index:
             for d in segs.live_doc_order
         )
         self._lock = threading.Lock()
+        # The learned ranker's model (None: the hand-set ranking); read once per process.
+        self.ranker_model = ranking.load_model()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
         self.document_info = lru_cache(maxsize=1024)(self._document_info)
 
@@ -164,10 +159,14 @@ class Index:
             qterms = self._qterms(text, corrections)
             follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
-                ranked, doc_scores = self._rank(term_ids, qtype, qterms, follow, boosts)
+                ranked, doc_scores = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
             if ranked and self._covered(ranked[0], term_ids, missing):
-                passages = self._passages(ranked, k, qtype, qset, text)
+                voted_down = set()
+                if boosts:  # a passage voted down is not pulled back in by a neighbour
+                    sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
+                    voted_down = set(sids[self.boost_of(sids, boosts) < 0].tolist())
+                passages = self._passages(ranked, k, qtype, qset, text, voted_down)
             else:
                 suggestions = doc_scores
         elapsed = (time.perf_counter() - started) * 1000
@@ -245,61 +244,36 @@ class Index:
         term_ids: list[int],
         qtype: answers.QuestionType,
         qterms: list[str],
+        text: str,
         follow: _Followed | None = None,
         boosts: Mapping[tuple[str, int], float] | None = None,
     ):
-        """Sentence ids ranked by blended score, and the best documents' titles."""
-        segs = self._segs
-        cand, s, bonus = self._shortlist(term_ids, follow)
-        if not len(cand):
-            return [], ()
-        # Blend in what the paragraph and the document around each shortlisted sentence say,
-        # each level scaled by its best among the shortlist.
-        para_of = self._sent_para[cand].astype(np.int64)
-        doc_of = self._sent_doc[cand].astype(np.int64)
-        p, _ = segs.score_units("para", term_ids, para_of)
-        d, _ = segs.score_units("doc", term_ids, doc_of)
-        blended = _scaled(s) + PARA_WEIGHT * _scaled(p) + DOC_WEIGHT * _scaled(d)
-        if bonus is not None:
-            blended = blended + bonus
-        key = segs.order_key(cand)  # ties break as in a fresh build: by name, then position
-        best_docs = list(dict.fromkeys(doc_of[np.lexsort((key, -d))].tolist()))[:3]
-        top = _top(blended, RERANK * 2)
-        order = top[np.lexsort((key[top], -blended[top]))]
-        key_of = {int(cand[i]): int(key[i]) for i in order}
-        scores = {int(cand[i]): float(blended[i]) for i in order}
-        ranked = list(scores)
-        qset = frozenset(qterms)
-        pairs = set(itertools.pairwise(term_ids))
-        for sid in ranked[:RERANK]:
-            if pairs:
-                shared = len(pairs & set(itertools.pairwise(self._sentence_terms(sid))))
-                scores[sid] += PAIR_BONUS * shared / len(pairs)
-            if qtype.kind is not None and self._answer_in(sid, qtype, qset) is not None:
-                scores[sid] += TYPE_BOOST
-        if boosts:
-            for sid in ranked:
-                where = (self._doc_ids[int(self._sent_doc[sid])], int(self._sent_start[sid]))
-                scores[sid] += boosts.get(where, 0.0)
-        ranked.sort(key=lambda sid: (-scores[sid], key_of[sid]))
-        return [(sid, scores[sid]) for sid in ranked], tuple(self._titles[i] for i in best_docs)
+        """Sentence ids ranked best first with their scores, and the best documents' titles."""
+        ranked, best_docs = ranking.rank(
+            self, term_ids, qtype, frozenset(qterms), text, self.ranker_model, follow, boosts
+        )
+        return ranked, tuple(self._titles[i] for i in best_docs)
 
-    def _shortlist(
-        self, term_ids: list[int], follow: _Followed | None
+    # -- what the ranker reads (index/ranking.py's interface; keep it narrow) -------------------
+
+    def shortlist(
+        self, term_ids: list[int], n: int, follow: _Followed | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """The shortlisted sentences, their BM25, and a bonus added after blending (follow-ups).
+        """The `n` best sentences by their own BM25 (a follow-up's context words weighed in),
+        best first (ties: order key), their scores, and a follow-up's bonus (else None).
 
         The one place a conversation weighs in. The question's own words count in full; each
         recent question's other words add their BM25 at its weight (CONTEXT_WEIGHT for the last,
         decaying before), in the same kernel pass; sentences of the documents the conversation
-        has been about get CONTEXT_DOC_BONUS.
+        has been about get CONTEXT_DOC_BONUS, and those near where the last answer was up to
+        CONTEXT_NEAR_BONUS more.
         """
         if follow is None:
-            cand, s = self._segs.top(term_ids, SHORTLIST)
+            cand, s = self._segs.top(term_ids, n)
             return cand, s, None
         terms = term_ids + [t for t, _ in follow.terms]
         weights = [1.0] * len(term_ids) + [w for _, w in follow.terms]
-        cand, s = self._segs.top(terms, SHORTLIST, weights)
+        cand, s = self._segs.top(terms, n, weights)
         doc_of = np.asarray(self._sent_doc[cand], dtype=np.int64)
         bonus = CONTEXT_DOC_BONUS * np.isin(doc_of, follow.documents)
         for d, at in follow.near:  # locality: a follow-up tends to ask about the same part
@@ -307,6 +281,99 @@ class Index:
             fade = np.exp(-np.abs(start - at) / CONTEXT_NEAR_CHARS)
             bonus = bonus + CONTEXT_NEAR_BONUS * (doc_of == d) * fade
         return cand, s, bonus
+
+    def boost_of(self, sids: np.ndarray, boosts: Mapping[tuple[str, int], float]) -> np.ndarray:
+        """The votes' adjustment of each sentence: boosts[(document id, sentence start)]."""
+        return np.array(
+            [
+                boosts.get(
+                    (self._doc_ids[int(self._sent_doc[sid])], int(self._sent_start[sid])), 0.0
+                )
+                for sid in np.asarray(sids).tolist()
+            ],
+            dtype=np.float64,
+        )
+
+    def level_scores(self, level: str, term_ids: list[int], sids: np.ndarray) -> np.ndarray:
+        """BM25 of the paragraph ("para") or document ("doc") that holds each sentence."""
+        units = np.asarray((self._sent_para if level == "para" else self._sent_doc)[sids])
+        return self._segs.score_units(level, term_ids, units.astype(np.int64))[0]
+
+    def documents_of(self, sids: np.ndarray) -> np.ndarray:
+        """The document number of each sentence."""
+        return np.asarray(self._sent_doc[sids], dtype=np.int64)
+
+    def order_key(self, sids: np.ndarray) -> np.ndarray:
+        """What breaks ties between equal scores, lower first: document name, then position."""
+        return self._segs.order_key(sids)
+
+    def sentence_terms(self, sid: int) -> list[int]:
+        """The term ids of a sentence, in order, stopwords left out."""
+        return self._sentence_terms(sid)
+
+    def sentence_text(self, sid: int) -> str:
+        """The text of a sentence, verbatim."""
+        return self._sentence_text(sid)
+
+    def terms_of(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The term ids of many sentences at once: (all terms in order, where each sentence starts
+        in them, plus the end). One disk read per run of consecutive sentences of a segment."""
+        sids = np.asarray(sids, dtype=np.int64)
+        pieces: list[np.ndarray] = [np.empty(0, np.int64)] * len(sids)
+        for s, pick, local in self._segs.by_segment(sids):
+            a = self._segs.gen.segments[s].arrays
+            terms, starts = _terms_of(a["sent_terms"], a["sent_term_start"], local)
+            if s:
+                terms = self._segs.to_global[s][terms]
+            for j, i in enumerate(pick.tolist()):
+                pieces[i] = terms[starts[j] : starts[j + 1]]
+        lengths = [len(p) for p in pieces]
+        joined = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
+        return joined.astype(np.int64), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+
+    def term_id(self, term: str) -> int | None:
+        """The id of a term (a stem), or None if no sentence has it."""
+        return self._term_id(term)
+
+    def sentence_lengths(self, sids: np.ndarray) -> np.ndarray:
+        """How many terms (stopwords left out) each sentence has."""
+        sids = np.asarray(sids, dtype=np.int64)
+        out = np.empty(len(sids), dtype=np.int64)
+        for s, pick, local in self._segs.by_segment(sids):
+            bounds = self._segs.gen.segments[s].arrays["sent_term_start"]
+            out[pick] = bounds[local + 1] - bounds[local]
+        return out
+
+    def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
+        """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
+        sids = np.asarray(sids, dtype=np.int64)
+        out = np.empty((len(sids), 3), dtype=np.int64)
+        for s, pick, local in self._segs.by_segment(sids):
+            a = self._segs.gen.segments[s].arrays
+            sent_para, sent_doc = a["sent_para"], a["sent_doc"]
+            para, doc = sent_para[local], sent_doc[local]
+            # A segment numbers its sentences, paragraphs and documents in reading order, so the
+            # first sentence of a paragraph or document is found by bisection.
+            para_first = np.searchsorted(sent_para, para, side="left")
+            doc_first = np.searchsorted(sent_doc, doc, side="left")
+            out[pick] = np.stack(
+                [local - para_first, para - sent_para[doc_first], local - doc_first], axis=1
+            )
+        return out
+
+    def term_weights(self, term_ids: list[int]) -> np.ndarray:
+        """Each term's sentence-level IDF, always positive: a question word's weight."""
+        return self._idf_sent[np.asarray(term_ids, dtype=np.int64)]
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentences the index holds (sentence ids run from 0 to this, exclusive)."""
+        return self._n_sent
+
+    @property
+    def unknown_weight(self) -> float:
+        """What a question word the index does not know weighs."""
+        return self._idf_unknown
 
     def _sentence_terms(self, sid: int) -> list[int]:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
@@ -341,6 +408,7 @@ class Index:
         qtype: answers.QuestionType,
         qset: frozenset[str],
         question: str,
+        voted_down: set[int] = frozenset(),
     ) -> tuple[Passage, ...]:
         taken: set[int] = set()
         copies = Copies()  # a passage already shown (from another document) is not shown again
@@ -354,7 +422,7 @@ class Index:
             if self._is_code(sid):  # a code block is quoted alone
                 first = last = sid
             else:
-                first, last = self._expand(sid, qtype, qset, taken, why, scores)
+                first, last = self._expand(sid, qtype, qset, taken | voted_down, why, scores)
             taken.update(range(first, last + 1))
             passage = self._passage(sid, first, last, score, qtype, qset)
             copies.add(passage, self._sentence_text(sid))
@@ -448,21 +516,26 @@ class _Followed:
     near: tuple[tuple[int, int], ...] = ()  # (document number, offset) of the last answer
 
 
-def _top(values: np.ndarray, n: int) -> np.ndarray:
-    """Positions of the `n` largest values, in no particular order."""
-    if len(values) <= n:
-        return np.arange(len(values))
-    return np.argpartition(-values, n - 1)[:n]
-
-
-def _scaled(values: np.ndarray) -> np.ndarray:
-    """Scores scaled to [0, 1] by the best; all zero when none is above zero.
-
-    With one or two documents BM25Okapi's IDF is zero or negative for every term, so a level that
-    cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
-    """
-    top = values.max(initial=0.0)
-    return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
+def _terms_of(sent_terms, bounds, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The term ids of sentences of one segment: (all terms in order, each sentence's start)."""
+    lo = np.asarray(bounds[sids], dtype=np.int64)
+    n = np.asarray(bounds[sids + 1], dtype=np.int64) - lo
+    starts = np.concatenate(([0], np.cumsum(n))).astype(np.int64)
+    if not len(sids) or not starts[-1]:
+        return np.empty(0, np.int64), starts
+    at = np.repeat(lo - starts[:-1], n) + np.arange(starts[-1])  # positions in sent_terms
+    # The terms are read from disk by slices: one read per run of consecutive sentences.
+    uniq = np.unique(sids)
+    cut = np.flatnonzero(np.diff(uniq) != 1) + 1
+    first, last = uniq[np.r_[0, cut]], uniq[np.r_[cut - 1, len(uniq) - 1]]
+    run_lo = np.asarray(bounds[first], dtype=np.int64)
+    run_hi = np.asarray(bounds[last + 1], dtype=np.int64)
+    buffer = np.concatenate(
+        [np.asarray(sent_terms[a:b]) for a, b in zip(run_lo.tolist(), run_hi.tolist(), strict=True)]
+    )
+    run_at = np.concatenate(([0], np.cumsum(run_hi - run_lo)))
+    run = np.searchsorted(run_lo, at, side="right") - 1
+    return buffer[at - run_lo[run] + run_at[run]].astype(np.int64), starts
 
 
 def open_index(

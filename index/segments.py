@@ -189,6 +189,17 @@ class Segments:
         s = int(np.searchsorted(self.offsets[level], unit, side="right")) - 1
         return s, unit - int(self.offsets[level][s])
 
+    def by_segment(self, sids: np.ndarray):
+        """(segment, positions in `sids`, local sentence numbers) for each segment `sids` touch."""
+        sids = np.asarray(sids, dtype=np.int64)
+        if len(self.gen.segments) == 1:
+            yield 0, np.arange(len(sids)), sids
+            return
+        seg = np.searchsorted(self.offsets["sent"], sids, side="right") - 1
+        for s in np.unique(seg).tolist():
+            pick = np.flatnonzero(seg == s)
+            yield s, pick, sids[pick] - self.offsets["sent"][s]
+
     def sentence_terms(self, sid: int) -> list[int]:
         """A sentence's terms in order (stopwords left out), as global term ids."""
         s, local = self._segment_of("sent", sid)

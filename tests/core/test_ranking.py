@@ -1,0 +1,178 @@
+"""The learned ranker: the shipped model loads and ranks; a missing or damaged one falls back."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from index import answers, features, open_index, ranking
+
+
+def _rank(idx, question: str, model):
+    qtype = answers.question_type(question)
+    term_ids, corrections, _ = idx._query_terms(question)
+    qset = frozenset(idx._qterms(question, corrections))
+    return ranking.rank(idx, term_ids, qtype, qset, question, model)[0]
+
+
+def test_the_shipped_model_loads_and_the_index_uses_it(idx):
+    model = ranking.load_model()
+    assert model is not None
+    assert model.kind in ("trees", "linear")
+    assert idx.ranker_model is model
+    raw = json.loads(ranking.MODEL_PATH.read_text(encoding="utf-8"))
+    assert raw["features"] == list(features.NAMES)
+    assert ranking.MODEL_PATH.stat().st_size < 2_000_000
+
+
+def test_the_shipped_model_ranks_a_real_case(idx):
+    model = ranking.load_model()
+    question = "how many troops will Mexico train?"
+    ranked = _rank(idx, question, model)
+    assert "700" in idx.sentence_text(ranked[0][0])
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s < 1 for s in scores)
+    # The model's order is its own: the hand-set ranking scores the same sentences otherwise.
+    hand = _rank(idx, question, None)
+    assert {s for s, _ in hand} == {s for s, _ in ranked}
+    assert [s for _, s in hand] != scores
+    answer = idx.ask(question)
+    assert answer.passages[0].answer == "700"
+    assert "lightgbm" not in sys.modules  # answering never imports the training library
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("truncated.json", '{"format": 1, "kind": "trees", "features": ['),
+        ("not-json.json", "\x00\x01 binary"),
+        ("other-format.json", json.dumps({"format": 99})),
+        ("other-features.json", json.dumps({"format": 1, "kind": "linear", "features": ["a"]})),
+        ("bad-tree.json", "TREE_OUT_OF_RANGE"),
+        ("not-finite.json", "LINEAR_NAN"),
+    ],
+)
+def test_a_damaged_model_says_one_line_and_the_hand_set_ranking_answers(
+    idx, tmp_path, capsys, name, content
+):
+    n = len(features.NAMES)
+    if content == "TREE_OUT_OF_RANGE":
+        content = json.dumps(
+            ranking.model_json(
+                "trees",
+                {"trees": {"feature": [0], "threshold": [0.5], "left": [3], "right": [0],
+                           "value": [1.0], "roots": [0], "depth": 1}},
+                {},
+            )
+        )  # fmt: skip
+    elif content == "LINEAR_NAN":
+        body = {"weights": [float("nan")] * n, "bias": 0.0, "mean": [0.0] * n, "scale": [1.0] * n}
+        content = json.dumps(ranking.model_json("linear", body, {}))
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    capsys.readouterr()
+    assert ranking.load_model(path) is None
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "damaged" in err[0] and "hand-set" in err[0] and name in err[0]
+    idx.ranker_model = ranking.load_model(path)  # cached: said once
+    assert capsys.readouterr().err == ""
+    answer = idx.ask("how many troops will Mexico train?")
+    assert answer.passages[0].answer == "700"
+    assert answer.passages[0].score > 1  # the hand-set blend, not a model score in (0, 1)
+
+
+def test_a_missing_model_says_one_line_and_the_hand_set_ranking_answers(
+    docs, index_dir, tmp_path, capsys, monkeypatch
+):
+    missing = tmp_path / "no-model.json"
+    monkeypatch.setattr(ranking, "MODEL_PATH", missing)
+    capsys.readouterr()
+    idx = open_index(docs, index_dir)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing" in err[0] and "hand-set" in err[0]
+    assert idx.ranker_model is None
+    answer = idx.ask("Who is the prime minister of Haiti?")
+    assert answer.passages[0].answer == "Alix Didier Fils-Aimé"
+    assert not idx.ask("What is the capital of France?").found
+
+
+def test_trees_are_walked_as_lightgbm_defines_them():
+    # One tree: feature 1 <= 0.5 goes left (leaf 2.0), else right (leaf -1.0); a bias of 0.25.
+    model = ranking.parse_model(
+        ranking.model_json(
+            "trees",
+            {"trees": {"feature": [1, 0, 0], "threshold": [0.5, 0.0, 0.0], "left": [1, 1, 2],
+                       "right": [2, 1, 2], "value": [0.0, 2.0, -1.0], "roots": [0, 0],
+                       "depth": 1}, "bias": 0.25},
+            {},
+        )
+    )  # fmt: skip
+    X = np.zeros((3, len(features.NAMES)))
+    X[:, 1] = [0.5, 0.6, -3.0]
+    assert model.score(X).tolist() == [4.25, -1.75, 4.25]  # the root used twice: two trees
+
+
+def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
+    open_index(docs, index_dir)
+    idx = open_index(docs, index_dir)  # loaded from disk: terms are read by slices
+    sids = np.array([5, 0, 1, 2, 9, 5, idx.sentence_count - 1], dtype=np.int64)
+    terms, starts = idx.terms_of(sids)
+    assert len(starts) == len(sids) + 1
+    for i, sid in enumerate(sids.tolist()):
+        assert terms[starts[i] : starts[i + 1]].tolist() == idx.sentence_terms(sid)
+    positions = idx.sentence_positions(np.arange(idx.sentence_count))
+    docs_of = idx.documents_of(np.arange(idx.sentence_count))
+    for sid in range(idx.sentence_count):
+        in_para, para_in_doc, in_doc = positions[sid].tolist()
+        new_doc = sid == 0 or docs_of[sid - 1] != docs_of[sid]
+        assert (in_doc == 0) == new_doc
+        assert in_para <= in_doc and para_in_doc <= in_doc
+        if in_doc:
+            assert in_doc == positions[sid - 1][2] + 1
+
+
+def test_the_synonym_table_links_question_words_to_the_documents_words():
+    from index.synonyms import table
+    from index.tokens import stem
+
+    synonyms = table()
+    assert stem("purchase") in synonyms[stem("buy")]
+    assert stem("automobile") in synonyms[stem("car")]
+    assert stem("buy") not in synonyms[stem("buy")]
+
+
+def test_train_writes_a_model_the_ranker_reads(tmp_path, capsys):
+    pytest.importorskip("scipy")  # the `train` extra
+    from index.cli import main
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    texts = {
+        "bridge": "The bridge opened in 1932. It is 503 metres long.\n\nIt was painted red in 1990.",
+        "river": "The river is 300 km long. It flows into the sea.\n\nFish live in the river.",
+    }
+    questions = [
+        ("How long is the bridge?", "bridge", "503 metres"),
+        ("When did the bridge open?", "bridge", "1932"),
+        ("What colour was the bridge painted?", "bridge", "red"),
+        ("How long is the river?", "river", "300 km"),
+        ("Where does the river flow?", "river", "into the sea"),
+        ("What lives in the river?", "river", "Fish"),
+    ]
+    with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
+        for doc_id, text in texts.items():
+            f.write(json.dumps({"doc_id": doc_id, "title": doc_id, "text": text}) + "\n")
+    with open(folder / "questions.jsonl", "w", encoding="utf-8") as f:
+        for q, doc_id, answer in questions:
+            start = texts[doc_id].index(answer)
+            row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
+            f.write(json.dumps(row) + "\n")
+    out = tmp_path / "model.json"
+    assert main(["train", str(folder), "--out", str(out), "--index", str(tmp_path / "idx")]) == 0
+    assert "held-out hit@1" in capsys.readouterr().out
+    model = ranking.load_model(out)
+    assert model is not None and model.kind == "linear"
+    assert json.loads(out.read_text())["trained"]["questions_with_a_right_candidate"] >= 4
