@@ -295,9 +295,11 @@ class Index:
         )
 
     def level_scores(self, level: str, term_ids: list[int], sids: np.ndarray) -> np.ndarray:
-        """BM25 of the paragraph ("para") or document ("doc") that holds each sentence."""
-        units = np.asarray((self._sent_para if level == "para" else self._sent_doc)[sids])
-        return self._segs.score_units(level, term_ids, units.astype(np.int64))[0]
+        """BM25 of each sentence ("sent"), or of the paragraph ("para") or document ("doc") that
+        holds it."""
+        units = {"sent": None, "para": self._sent_para, "doc": self._sent_doc}[level]
+        units = np.asarray(sids if units is None else units[sids], dtype=np.int64)
+        return self._segs.score_units(level, term_ids, units)[0]
 
     def documents_of(self, sids: np.ndarray) -> np.ndarray:
         """The document number of each sentence."""
