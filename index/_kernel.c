@@ -6,7 +6,8 @@
  * stores no weights: an update that changes N or the average length changes no stored array.
  * Scores are summed in the order of the query's terms, exactly as rank-bm25 sums them.
  *
- * top_k(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[n_units],
+ * top_k(indptr: int64[], indices: int32[], tf: int32[], dl: int32[] (each posting's unit
+ *       length, beside its tf: read in order, not looked up by unit),
  *       norm: float64[] (norm[l] = K1 * (1 - B + B * l / avgdl)), live: uint8[n_units] or b"",
  *       rows: list[int], idfs: list[float], k: int,
  *       acc: float64[n_units] (all zero), seen: uint8[n_units] (all zero))
@@ -79,8 +80,8 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     Item *heap = NULL;
     long *query = NULL;
     double *weight = NULL;
-    const int64_t *indptr = ptr_b.buf, *unit_len = len_b.buf;
-    const int32_t *indices = idx_b.buf, *tf = tf_b.buf;
+    const int64_t *indptr = ptr_b.buf;
+    const int32_t *indices = idx_b.buf, *tf = tf_b.buf, *dl = len_b.buf;
     const double *norm = norm_b.buf;
     const uint8_t *live = live_b.len ? live_b.buf : NULL;
     double *acc = acc_b.buf;
@@ -89,7 +90,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     Py_ssize_t n_postings = idx_b.len / 4;
     Py_ssize_t n_query = PyList_Check(rows) ? PyList_Size(rows) : -1;
     if (n_query < 0 || !PyList_Check(idfs) || PyList_Size(idfs) != n_query || k < 0 ||
-        seen_b.len != n_units || len_b.len / 8 != n_units || tf_b.len / 4 != n_postings ||
+        seen_b.len != n_units || len_b.len / 4 != n_postings || tf_b.len / 4 != n_postings ||
         (live && live_b.len != n_units)) {
         PyErr_SetString(PyExc_ValueError, "top_k: bad arguments");
         goto done;
@@ -133,7 +134,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             int32_t u = indices[p];
             if (u < 0 || u >= n_units) continue;
             if (live && !live[u]) continue;
-            int64_t l = unit_len[u];
+            int32_t l = dl[p];
             if (l < 0 || l >= n_norm) {
                 bad = 1;
                 break;

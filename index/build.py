@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.bm25 import posting_lengths
 from index.citations import stored
 from index.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 
@@ -252,4 +253,6 @@ def _postings(
         out[f"{level}_indices"] = indices
         out[f"{level}_tf"] = tf_u.astype(np.int32)
         out[f"{level}_len"] = lengths[level]
+        if level == "sent":  # scanned by the kernel, which reads each posting's length beside it
+            out["sent_dl"] = posting_lengths(indices, lengths[level])
     return out

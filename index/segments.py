@@ -231,7 +231,8 @@ class Segments:
             full = self.live["sent"][s].all()
             live = None if full else self.live["sent"][s]
             ptr, idx, tf, length = (a[f"sent_{x}"] for x in ("indptr", "indices", "tf", "len"))
-            out["sent"].append(SparseBM25(ptr, idx, tf, length, self.avgdl["sent"], live))
+            dl = a.get("sent_dl")
+            out["sent"].append(SparseBM25(ptr, idx, tf, length, self.avgdl["sent"], live, dl))
             for level in ("para", "doc"):
                 idf = self.idf[level][self.to_global[s]] if s else self.idf[level]
                 ptr, idx, tf, length = (
