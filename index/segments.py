@@ -128,6 +128,7 @@ class Segments:
         self.n_units: dict[str, int] = {}
         self.avgdl: dict[str, float] = {}
         self.idf: dict[str, np.ndarray] = {}
+        dead = [_dead_df(data, live) for data, live in zip(datas, self.live_docs, strict=True)]
         for level in LEVELS:
             df = np.zeros(self.n_terms, dtype=np.int64)
             total = count = 0
@@ -135,13 +136,9 @@ class Segments:
                 a = data.arrays
                 ptr = np.asarray(a[f"{level}_indptr"], dtype=np.int64)
                 live = self.live[level][s]
-                if live.all():
-                    local_df = np.diff(ptr)
-                else:  # count only postings of live units
-                    indices = np.asarray(a[f"{level}_indices"])
-                    alive = live[indices]
-                    rows = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
-                    local_df = np.bincount(rows[alive], minlength=len(ptr) - 1)
+                local_df = np.diff(ptr)
+                if dead[s] is not None:  # deleted documents' units no longer count
+                    local_df = local_df - np.bincount(dead[s][level], minlength=len(local_df))
                 if s == 0:
                     df[: len(local_df)] += local_df
                 else:
@@ -357,6 +354,37 @@ class _Reference:
         pos = np.array([self.position.get(int(u), -1) for u in units], dtype=np.int64)
         scores, matched = self.ref.score_units(term_ids, np.maximum(pos, 0))
         return np.where(pos >= 0, scores, 0.0), matched & (pos >= 0)
+
+
+def _dead_df(data: IndexData, live_doc: np.ndarray) -> dict[str, np.ndarray] | None:
+    """For each level, the term of every (unit, term) posting of a segment's deleted documents:
+    what to take off the segment's document frequencies. None when none is deleted.
+
+    Read from the deleted documents' own terms (a few), never by scanning every posting: a pass
+    over a million sentences' postings would hold the GIL beside a bot's event loop.
+    """
+    dead_docs = np.flatnonzero(~live_doc)
+    if not len(dead_docs):
+        return None
+    a = data.arrays
+    first = doc_first_sentences(data)
+    term_start = a["sent_term_start"]
+    out: dict[str, list[np.ndarray]] = {level: [] for level in LEVELS}
+    for d in dead_docs.tolist():
+        s0, s1 = int(first[d]), int(first[d + 1])
+        starts = np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)
+        terms = np.asarray(a["sent_terms"][int(starts[0]) : int(starts[-1])], dtype=np.int64)
+        if not len(terms):
+            continue
+        sent = np.repeat(np.arange(s0, s1), np.diff(starts))
+        para = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)[sent - s0]
+        width = int(terms.max()) + 1
+        for level, unit in (("sent", sent), ("para", para), ("doc", np.zeros_like(sent))):
+            out[level].append(np.unique(unit * width + terms) % width)
+    return {
+        level: np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        for level, parts in out.items()
+    }
 
 
 def _numbered(terms: list[str], step: int = 20_000) -> dict[str, int]:
