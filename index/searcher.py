@@ -14,20 +14,19 @@ import numpy as np
 
 from index import answers, citations, ranking, store, update
 from index.build import LEVELS
-from index.copies import Copies
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Conversation, Document, Passage
+from index.passages import build_passages
 from index.paths import docs_folder, index_folder
 from index.paths import docs_url as public_url
 from index.segments import Segments, _one_or_concat
-from index.tokens import STOPWORDS, normalize, stem, words
+from index.tokens import STOPWORDS, stem, words
 from index.typos import correct
 
 ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
-NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
 CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
@@ -37,13 +36,6 @@ CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's
 # article; follow-ups +7.5 points, switches -0.3), never on squad-v1.1.
 CONTEXT_NEAR_BONUS = 0.4
 CONTEXT_NEAR_CHARS = 3000.0  # characters away from the last answer at which it is down to 1/e
-_ANAPHORA = frozenset(
-    """
-    it its this that these those they them their he his she her him such however but also
-    meanwhile then thus therefore moreover furthermore instead yet still there here so and
-    or nevertheless nonetheless besides otherwise accordingly consequently hence
-    """.split()
-)
 # Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
 # question-type rules (the tokenizer already splits there).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
@@ -166,7 +158,7 @@ class Index:
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
                     voted_down = set(sids[self.boost_of(sids, boosts) < 0].tolist())
-                passages = self._passages(ranked, k, qtype, qset, text, voted_down)
+                passages = build_passages(self, ranked, k, qtype, qset, text, voted_down)
             else:
                 suggestions = doc_scores
         elapsed = (time.perf_counter() - started) * 1000
@@ -402,111 +394,6 @@ class Index:
                 present.update(self._sentence_terms(n))
         got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
         return total > 0 and got / total >= MIN_COVERAGE
-
-    def _passages(
-        self,
-        ranked: list[tuple[int, float]],
-        k: int,
-        qtype: answers.QuestionType,
-        qset: frozenset[str],
-        question: str,
-        voted_down: set[int] = frozenset(),
-    ) -> tuple[Passage, ...]:
-        taken: set[int] = set()
-        copies = Copies()  # a passage already shown (from another document) is not shown again
-        scores = dict(ranked)
-        why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
-        for sid, score in ranked:
-            if len(copies.firsts) >= k:
-                break
-            if sid in taken:
-                continue
-            if self._is_code(sid):  # a code block is quoted alone
-                first = last = sid
-            else:
-                first, last = self._expand(sid, qtype, qset, taken | voted_down, why, scores)
-            taken.update(range(first, last + 1))
-            passage = self._passage(sid, first, last, score, qtype, qset)
-            copies.add(passage, self._sentence_text(sid))
-        return copies.passages()
-
-    def _is_code(self, sid: int) -> bool:
-        return self.document_info(int(self._sent_doc[sid])).is_code(int(self._sent_start[sid]))
-
-    def _same_para(self, a: int, b: int) -> bool:
-        n = len(self._sent_para)
-        return 0 <= a < n and 0 <= b < n and self._sent_para[a] == self._sent_para[b]
-
-    def _expand(
-        self, sid: int, qtype, qset, taken: set[int], why: bool, scores: dict[int, float]
-    ) -> tuple[int, int]:
-        """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
-        first = last = sid
-        text = self._sentence_text(sid)
-        lead = words(text[:40])
-        prev_ok = self._same_para(sid - 1, sid) and (sid - 1) not in taken
-        next_ok = self._same_para(sid + 1, sid) and (sid + 1) not in taken
-        if prev_ok and lead and lead[0] in _ANAPHORA:
-            first = sid - 1
-        short = len(words(text)) < 10 or text.rstrip().endswith(":")
-        if next_ok and (short or why):
-            last = sid + 1
-        bar = NEIGHBOUR_SHARE * scores[sid]
-        if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:
-            first = sid - 1
-        if next_ok and last == sid and scores.get(sid + 1, -1.0) >= bar:
-            last = sid + 1
-        if qtype.kind is not None and self._answer_in(sid, qtype, qset) is None:
-            if next_ok and last == sid and self._answer_in(sid + 1, qtype, qset) is not None:
-                last = sid + 1
-            elif prev_ok and first == sid and self._answer_in(sid - 1, qtype, qset) is not None:
-                first = sid - 1
-        return first, last
-
-    def _passage(self, sid: int, first: int, last: int, score: float, qtype, qset) -> Passage:
-        d = int(self._sent_doc[sid])
-        doc_text = self.document_text(d)
-        start, end = int(self._sent_start[first]), int(self._sent_end[last])
-        answer = None
-        a_start = a_end = None
-        if qtype.kind is not None:
-            for n in [sid] + [x for x in range(first, last + 1) if x != sid]:
-                span = self._answer_in(n, qtype, qset)
-                if span is not None:
-                    a_start = int(self._sent_start[n]) + span[0]
-                    a_end = int(self._sent_start[n]) + span[1]
-                    answer = doc_text[a_start:a_end]
-                    break
-        return Passage(
-            document=self._doc_ids[d],
-            title=self._titles[d],
-            source=self._sources[d],
-            start=start,
-            end=end,
-            text=doc_text[start:end],
-            sentence_start=int(self._sent_start[sid]),
-            sentence_end=int(self._sent_end[sid]),
-            score=round(score, 6),
-            answer=answer,
-            answer_start=a_start,
-            answer_end=a_end,
-            **self._citation(d, int(self._sent_start[sid])),
-        )
-
-    def _citation(self, d: int, offset: int) -> dict:
-        """Page, section, link, outlet and code flag of the sentence at `offset` of document d."""
-        info = self.document_info(d)
-        page, label = info.page(offset)
-        section, anchor = info.section(offset)
-        doc_id, source = self._doc_ids[d], self._sources[d]
-        return {
-            "page": page,
-            "page_label": label,
-            "section": section,
-            "link": citations.link(doc_id, source, info, self.docs_url, page, anchor),
-            "outlet": info.outlet,
-            "code": info.is_code(offset),
-        }
 
 
 @dataclass(frozen=True)
