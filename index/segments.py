@@ -26,15 +26,22 @@ class Concat:
         self.parts = parts
         self.offsets = offsets  # offsets[s] = first number of segment s; offsets[-1] = total
         self.shifts = shifts or [0] * len(parts)
+        # The first segment is the big one (later ones hold updates): looked up without a search.
+        self._first_end = int(offsets[1])
+        self._first_shift = self.shifts[0]
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
 
     def __getitem__(self, where):
         if isinstance(where, (int, np.integer)):
+            if 0 <= where < self._first_end:
+                return self.parts[0][where] + self._first_shift
             s = int(np.searchsorted(self.offsets, where, side="right")) - 1
             return self.parts[s][int(where) - int(self.offsets[s])] + self.shifts[s]
         where = np.asarray(where, dtype=np.int64)
+        if len(where) and 0 <= where.min() and where.max() < self._first_end:
+            return np.asarray(self.parts[0][where], dtype=np.int64) + self._first_shift
         seg = np.searchsorted(self.offsets, where, side="right") - 1
         out = np.empty(len(where), dtype=np.int64)
         for s in np.unique(seg).tolist():
