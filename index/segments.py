@@ -40,7 +40,7 @@ class Concat:
             s = int(np.searchsorted(self.offsets, where, side="right")) - 1
             return self.parts[s][int(where) - int(self.offsets[s])] + self.shifts[s]
         where = np.asarray(where, dtype=np.int64)
-        if len(where) and 0 <= where.min() and where.max() < self._first_end:
+        if len(where) and where.min() >= 0 and where.max() < self._first_end:
             return np.asarray(self.parts[0][where], dtype=np.int64) + self._first_shift
         seg = np.searchsorted(self.offsets, where, side="right") - 1
         out = np.empty(len(where), dtype=np.int64)
