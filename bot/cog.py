@@ -29,7 +29,7 @@ from bot.render import (
     to_embed,
 )
 from bot.stats_render import collections_card, stats_cards
-from bot.views import NO_MENTIONS, AnswerView, PagesView, say_privately
+from bot.views import NO_MENTIONS, AnswerView, say_privately, send_pages
 from index import MAX_QUESTION_CHARS, Answer, Conversation, QuestionError, VerbatimError
 
 if TYPE_CHECKING:
@@ -284,17 +284,7 @@ class Answers(commands.Cog):
             return
         index = await self.bot.open_collection(collection)
         cards = sources_cards(index.documents)
-        send: dict[str, Any] = {"embed": to_embed(cards[0])}
-        view = (
-            PagesView(cards, timeout=self.bot.settings.button_timeout) if len(cards) > 1 else None
-        )
-        if view is not None:
-            send["view"] = view
-        response = await interaction.response.send_message(
-            ephemeral=True, allowed_mentions=NO_MENTIONS, **send
-        )
-        if view is not None:
-            view.message = response.resource  # the message itself, to switch the buttons off
+        await send_pages(interaction, cards, timeout=self.bot.settings.button_timeout)
 
     @app_commands.command(
         name="reload", description="Re-read the documents and swap in the new index."
@@ -423,17 +413,7 @@ class Answers(commands.Cog):
             await say_privately(interaction, NO_STATE)
             return
         cards = stats_cards(stats, self.bot.settings.log_days)
-        send: dict[str, Any] = {"embed": to_embed(cards[0])}
-        view = (
-            PagesView(cards, timeout=self.bot.settings.button_timeout) if len(cards) > 1 else None
-        )
-        if view is not None:
-            send["view"] = view
-        response = await interaction.response.send_message(
-            ephemeral=True, allowed_mentions=NO_MENTIONS, **send
-        )
-        if view is not None:
-            view.message = response.resource
+        await send_pages(interaction, cards, timeout=self.bot.settings.button_timeout)
 
     @app_commands.command(
         name="forget", description="Delete the questions and votes the bot logged from you."

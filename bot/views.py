@@ -186,3 +186,18 @@ class PagesView(ExpiringView):
         await interaction.response.edit_message(
             embed=to_embed(self.cards[self.page]), view=self, allowed_mentions=NO_MENTIONS
         )
+
+
+async def send_pages(
+    interaction: discord.Interaction, cards: Sequence[Card], *, timeout: float
+) -> None:
+    """Reply to the user alone with the first card, and ◀ ▶ to turn the others when there are more."""
+    send: dict[str, Any] = {"embed": to_embed(cards[0])}
+    view = PagesView(cards, timeout=timeout) if len(cards) > 1 else None
+    if view is not None:
+        send["view"] = view
+    response = await interaction.response.send_message(
+        ephemeral=True, allowed_mentions=NO_MENTIONS, **send
+    )
+    if view is not None:
+        view.message = response.resource  # the message itself, to switch the buttons off
