@@ -1,18 +1,20 @@
 /* The BM25 query kernel: add up the postings of a query's terms and keep the k best units.
  *
  * The work follows the postings touched: each posting is read once, each touched unit is offered
- * once to a k-sized heap, and the accumulator is reset only where it was written. Each posting's
- * weight is computed when it is read, from its term frequency and its unit's length, so the index
- * stores no weights: an update that changes N or the average length changes no stored array.
- * Scores are summed in the order of the query's terms, exactly as rank-bm25 sums them.
+ * once to a k-sized heap, and the accumulator is reset only where it was written. The units are
+ * taken a block at a time, so the accumulator is one block (256 KiB) that stays in the cache
+ * however large the index. Each posting's weight is computed when it is read, from its term
+ * frequency and its unit's length, so the index stores no weights: an update that changes N or
+ * the average length changes no stored array. Scores are summed in the order of the query's
+ * terms, exactly as rank-bm25 sums them.
  *
  * top_k(indptr: int64[], indices: int32[], tf: int32[], dl: int32[] (each posting's unit
  *       length, beside its tf: read in order, not looked up by unit),
  *       norm: float64[] (norm[l] = K1 * (1 - B + B * l / avgdl)), live: uint8[n_units] or b"",
- *       rows: list[int], idfs: list[float], k: int,
- *       acc: float64[n_units] (all zero), seen: uint8[n_units] (all zero))
+ *       rows: list[int], idfs: list[float], k: int, n_units: int,
+ *       acc: float64[block] (all zero), seen: uint8[block] (all zero))
  *   -> (list[int] ids, list[float] scores), best first, ties broken by the lower id.
- *   Units whose `live` byte is 0 are skipped (deleted documents).
+ *   Units whose `live` byte is 0 are skipped (deleted documents); a block is len(acc) units.
  *
  * lookup(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[], idf: float64[],
  *        avgdl: float, terms: list[int], units: int64[n], scores: float64[n] (all zero),
@@ -72,25 +74,28 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     Py_buffer ptr_b, idx_b, tf_b, len_b, norm_b, live_b, acc_b, seen_b;
     PyObject *rows, *idfs;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*OOnw*w*", &ptr_b, &idx_b, &tf_b, &len_b, &norm_b,
-                          &live_b, &rows, &idfs, &k, &acc_b, &seen_b))
+    Py_ssize_t n_units;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*OOnnw*w*", &ptr_b, &idx_b, &tf_b, &len_b, &norm_b,
+                          &live_b, &rows, &idfs, &k, &n_units, &acc_b, &seen_b))
         return NULL;
     PyObject *result = NULL;
     int32_t *touched = NULL;
     Item *heap = NULL;
     long *query = NULL;
     double *weight = NULL;
+    int64_t *at = NULL;
     const int64_t *indptr = ptr_b.buf;
     const int32_t *indices = idx_b.buf, *tf = tf_b.buf, *dl = len_b.buf;
     const double *norm = norm_b.buf;
     const uint8_t *live = live_b.len ? live_b.buf : NULL;
     double *acc = acc_b.buf;
     uint8_t *seen = seen_b.buf;
-    Py_ssize_t n_terms = ptr_b.len / 8 - 1, n_units = acc_b.len / 8, n_norm = norm_b.len / 8;
+    Py_ssize_t n_terms = ptr_b.len / 8 - 1, n_acc = acc_b.len / 8, n_norm = norm_b.len / 8;
     Py_ssize_t n_postings = idx_b.len / 4;
     Py_ssize_t n_query = PyList_Check(rows) ? PyList_Size(rows) : -1;
     if (n_query < 0 || !PyList_Check(idfs) || PyList_Size(idfs) != n_query || k < 0 ||
-        seen_b.len != n_units || len_b.len / 4 != n_postings || tf_b.len / 4 != n_postings ||
+        n_units < 0 || seen_b.len != n_acc || (n_units && !n_acc) ||
+        len_b.len / 4 != n_postings || tf_b.len / 4 != n_postings ||
         (live && live_b.len != n_units)) {
         PyErr_SetString(PyExc_ValueError, "top_k: bad arguments");
         goto done;
@@ -101,7 +106,6 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t total = 0;
     for (Py_ssize_t q = 0; q < n_query; q++) {
         long t = PyLong_AsLong(PyList_GET_ITEM(rows, q));
         double w = PyFloat_AsDouble(PyList_GET_ITEM(idfs, q));
@@ -116,51 +120,63 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         }
         query[q] = t;
         weight[q] = w;
-        total += indptr[t + 1] - indptr[t];
     }
-    touched = malloc(sizeof(int32_t) * (total ? total : 1));
+    touched = malloc(sizeof(int32_t) * (n_acc ? n_acc : 1));
     heap = malloc(sizeof(Item) * (k ? k : 1));
-    if (!touched || !heap) {
+    at = malloc(sizeof(int64_t) * (n_query ? n_query : 1));
+    if (!touched || !heap || !at) {
         PyErr_NoMemory();
         goto done;
     }
+    for (Py_ssize_t q = 0; q < n_query; q++) at[q] = indptr[query[q]];
     Py_ssize_t n_touched = 0, n_heap = 0;
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t q = 0; q < n_query && !bad; q++) {
-        long t = query[q];
-        double idf = weight[q];
-        for (int64_t p = indptr[t]; p < indptr[t + 1]; p++) {
-            int32_t u = indices[p];
-            if (u < 0 || u >= n_units) continue;
-            if (live && !live[u]) continue;
-            int32_t l = dl[p];
-            if (l < 0 || l >= n_norm) {
-                bad = 1;
-                break;
+    /* Units are taken a block at a time (the accumulator holds one block: it stays in the cache
+     * instead of missing it once a posting); each term's postings are walked in order across the
+     * blocks, and a unit's score is still summed in the order of the query's terms. */
+    for (int64_t base = 0; base < n_units && !bad; base += n_acc) {
+        int64_t limit = base + n_acc;
+        for (Py_ssize_t q = 0; q < n_query && !bad; q++) {
+            double idf = weight[q];
+            int64_t p = at[q], end = indptr[query[q] + 1];
+            for (; p < end; p++) {
+                int32_t u = indices[p];
+                if (u >= limit) break;
+                if (u < base || u >= n_units) continue; /* out of order or range: damaged */
+                if (live && !live[u]) continue;
+                int32_t l = dl[p];
+                if (l < 0 || l >= n_norm) {
+                    bad = 1;
+                    break;
+                }
+                int32_t slot = u - base;
+                if (!seen[slot]) {
+                    seen[slot] = 1;
+                    touched[n_touched++] = slot;
+                }
+                /* the expression and operation order of bm25.posting_weights (rank-bm25's) */
+                double q_freq = (double)tf[p];
+                acc[slot] += idf * (q_freq * (K1 + 1) / (q_freq + norm[l]));
             }
-            if (!seen[u]) {
-                seen[u] = 1;
-                touched[n_touched++] = u;
-            }
-            /* the expression and operation order of bm25.posting_weights (rank-bm25's) */
-            double q_freq = (double)tf[p];
-            acc[u] += idf * (q_freq * (K1 + 1) / (q_freq + norm[l]));
+            at[q] = p;
         }
-    }
-    for (Py_ssize_t i = 0; i < n_touched; i++) {
-        Item it = {acc[touched[i]], touched[i]};
-        if (!bad) {
-            if (n_heap < k) {
-                heap[n_heap] = it;
-                sift_up(heap, n_heap++);
-            } else if (k > 0 && worse(&heap[0], &it)) {
-                heap[0] = it;
-                sift_down(heap, n_heap, 0);
+        for (Py_ssize_t i = 0; i < n_touched; i++) {
+            int32_t slot = touched[i];
+            Item it = {acc[slot], base + slot};
+            if (!bad) {
+                if (n_heap < k) {
+                    heap[n_heap] = it;
+                    sift_up(heap, n_heap++);
+                } else if (k > 0 && worse(&heap[0], &it)) {
+                    heap[0] = it;
+                    sift_down(heap, n_heap, 0);
+                }
             }
+            acc[slot] = 0.0;
+            seen[slot] = 0;
         }
-        acc[touched[i]] = 0.0;
-        seen[touched[i]] = 0;
+        n_touched = 0;
     }
     if (!bad) qsort(heap, n_heap, sizeof(Item), cmp_best_first);
     Py_END_ALLOW_THREADS
@@ -186,6 +202,7 @@ done:
     free(weight);
     free(touched);
     free(heap);
+    free(at);
     PyBuffer_Release(&ptr_b);
     PyBuffer_Release(&idx_b);
     PyBuffer_Release(&tf_b);

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - depends on the machine having had a C 
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+KERNEL_BLOCK = 1 << 15  # units a kernel pass accumulates at once: 256 KiB of scores, in L2
 
 
 def idf_okapi(df: np.ndarray, n_units: int) -> np.ndarray:
@@ -112,8 +113,10 @@ class SparseBM25:
         self.live = live
         max_len = int(unit_len.max(initial=0))
         self.norm = norm_table(max_len, avgdl)
-        self._acc = np.zeros(self.n_units, dtype=np.float64)
-        self._seen = np.zeros(self.n_units, dtype=np.uint8)
+        # The kernel's accumulator holds one block of units: small enough to stay in the cache.
+        self._block = np.zeros(min(self.n_units, KERNEL_BLOCK), dtype=np.float64)
+        self._seen = np.zeros(len(self._block), dtype=np.uint8)
+        self._acc: np.ndarray | None = None  # the numpy code's accumulator, made when first needed
         self._live_bytes = b"" if live is None else np.ascontiguousarray(live, dtype=np.uint8)
         self.use_kernel = _kernel is not None and (
             (indptr.dtype, indices.dtype, tf.dtype, self.dl.dtype)
@@ -133,6 +136,8 @@ class SparseBM25:
 
     def score(self, rows: list[int], idfs: list[float]) -> tuple[np.ndarray, np.ndarray]:
         """(every live unit holding a query term, ascending, and its score), summed in query order."""
+        if self._acc is None:
+            self._acc = np.zeros(self.n_units, dtype=np.float64)
         acc = self._acc
         touched = []
         try:
@@ -153,7 +158,7 @@ class SparseBM25:
         if self.use_kernel:
             ids, scores = _kernel.top_k(
                 self.indptr, self.indices, self.tf, self.dl, self.norm, self._live_bytes,
-                list(rows), [float(x) for x in idfs], k, self._acc, self._seen,
+                list(rows), [float(x) for x in idfs], k, self.n_units, self._block, self._seen,
             )  # fmt: skip
             return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
         ids, scores = self.score(rows, idfs)

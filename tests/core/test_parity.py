@@ -111,14 +111,23 @@ def test_both_engines_answer_alike(docs, index_dir):
 
 
 @pytest.mark.parametrize("k", [1, 3, 30])
-@pytest.mark.parametrize("kernel", [True, False], ids=["compiled", "numpy"])
-def test_top_k_equals_exhaustive_top_k(data, k, kernel):
-    """The compiled kernel and numpy's MaxScore skip work, never results."""
+@pytest.mark.parametrize(
+    "kernel, block",
+    [(True, None), (True, 7), (True, 16), (False, None)],
+    ids=["compiled", "compiled-blocks-of-7", "compiled-blocks-of-16", "numpy"],
+)
+def test_top_k_equals_exhaustive_top_k(data, k, kernel, block):
+    """The compiled kernel (its accumulator one block of units at a time, here also blocks far
+    smaller than the index) and numpy's code give the exhaustive top k, to the bit."""
     for live in (None, np.arange(len(data.arrays["sent_len"])) % 3 != 1):  # some units deleted
         fast = _fast(data, "sent", live)
         if kernel and not fast.engine.use_kernel:
             pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
         fast.engine.use_kernel = kernel
+        if block is not None:
+            assert fast.engine.n_units > 3 * block  # several blocks, the last one partial
+            fast.engine._block = np.zeros(block, dtype=np.float64)
+            fast.engine._seen = np.zeros(block, dtype=np.uint8)
         for query in _queries(data):
             ids, scores = fast.score(query)
             if live is not None:
@@ -127,7 +136,8 @@ def test_top_k_equals_exhaustive_top_k(data, k, kernel):
             got_ids, got_scores = fast.top(query, k)
             assert got_ids.tolist() == ids[expected].tolist()
             assert np.array_equal(got_scores, scores[expected])  # same operations, same bits
-            assert not fast.engine._acc.any() and not fast.engine._seen.any()  # left clean
+            for scratch in (fast.engine._acc, fast.engine._block, fast.engine._seen):
+                assert not scratch.any()  # left clean
 
 
 @pytest.mark.parametrize("level", ["para", "doc"])
