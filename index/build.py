@@ -13,7 +13,7 @@ from index.bm25 import posting_lengths
 from index.citations import stored
 from index.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 LEVELS = ("sent", "para", "doc")
 
 
@@ -75,6 +75,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     term_chunks: list[np.ndarray] = []
     span_chunks: list[np.ndarray] = []
     length_chunks: list[np.ndarray] = []
+    flag_chunks: list[np.ndarray] = []
     doc_of_sent: list[np.ndarray] = []
     for chunk in chunks:
         known = mapped.get(id(chunk.terms))
@@ -107,6 +108,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             infos.append(doc.info)
             span_chunks.append(doc.spans)
             length_chunks.append(doc.lengths)
+            flag_chunks.append(doc.flags)
             doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
 
     spans = np.concatenate(span_chunks) if span_chunks else np.zeros((0, 3), np.int64)
@@ -136,6 +138,10 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["sent_start"] = spans[:, 0].astype(np.int32)
     arrays["sent_end"] = spans[:, 1].astype(np.int32)
     arrays["sent_para"] = sent_para.astype(np.int32)
+    # What the ranker reads of a sentence's text (features.sentence_flags), read without the text.
+    arrays["sent_flags"] = (
+        np.concatenate(flag_chunks) if flag_chunks else np.zeros(0, np.uint8)
+    ).astype(np.uint8)
     arrays["para_doc"] = para_doc.astype(np.int32)
     # The vocabulary, one term a line: a load decodes it in one short call (JSON took 0.12 s at 1M).
     arrays["terms"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
@@ -185,6 +191,7 @@ def segment_chunks(
             a["text"][int(text_offsets[d]) : int(text_offsets[d + 1])].tobytes(),
             spans,
             np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
+            np.asarray(a["sent_flags"][s0:s1], dtype=np.uint8),
             stored(a, d),
         )
         yield _Chunk(

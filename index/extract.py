@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.documents import BINARY_EXTENSIONS, read_document
+from index.features import sentence_flags
 from index.formats import SourceDoc
 from index.tokens import STOPWORDS, stem, words
 
@@ -50,6 +51,7 @@ class _Document:
     text: bytes
     spans: np.ndarray  # (n, 3): start, end, paragraph number
     lengths: np.ndarray  # terms per sentence
+    flags: np.ndarray  # uint8 per sentence: features.sentence_flags
     info: bytes = b""  # pages, sections, outlet, code units: JSON (see `doc_info`), or empty
 
 
@@ -138,10 +140,11 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
         if doc is None or not spans:
             results.append((doc_id, None, note if doc is None else "no sentences"))
             continue
-        lengths = []
+        lengths, flags = [], []
         for start, end, _ in spans:
             kept = [w for w in words(doc.text[start:end]) if w not in STOPWORDS]
             lengths.append(len(kept))
+            flags.append(sentence_flags(doc.text[start:end]))
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,
@@ -150,6 +153,7 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             doc.text.encode("utf-8"),
             np.array(spans, dtype=np.int64).reshape(-1, 3),
             np.array(lengths, dtype=np.int64),
+            np.array(flags, dtype=np.uint8),
             doc_info(doc),
         )
         results.append((doc_id, document, note))

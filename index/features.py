@@ -25,6 +25,10 @@ _DIGIT = re.compile(r"\d")
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
 
 TYPED = 30  # candidates (best of the blend first) checked for a phrase of the asked-for type
+# What a sentence's text says for the ranker, found once when the index is built (`sentence_flags`)
+# so that a question reads no text unless it asks for a type of answer.
+FLAG_DIGIT = 1  # the sentence holds a digit
+FLAG_ANAPHORIC = 2  # its first word points back (it, they, however, ...): it leans on the last one
 
 NAMES: tuple[str, ...] = (
     # BM25 at three levels, raw and scaled by the best among the shortlist
@@ -63,6 +67,13 @@ NAMES: tuple[str, ...] = (
 
 
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
+
+
+def sentence_flags(text: str) -> int:
+    """FLAG_DIGIT and FLAG_ANAPHORIC of a sentence's text, or-ed together."""
+    m = _FIRST_WORD.search(text[:40])
+    anaphoric = bool(m and m.group().lower() in _ANAPHORA)
+    return FLAG_DIGIT * (_DIGIT.search(text) is not None) + FLAG_ANAPHORIC * anaphoric
 
 
 def question_word(text: str) -> str | None:
@@ -196,15 +207,14 @@ def compute(
     X[:, col["in_document"]] = positions[:, 2]
     X[:, col["length"]] = idx.sentence_lengths(sids)
     X[:, col["question_terms"]] = len(term_ids)
-    for i, sid in enumerate(sids.tolist()):
-        text = idx.sentence_text(sid)
-        m = _FIRST_WORD.search(text[:40])
-        X[i, col["anaphoric_start"]] = bool(m and m.group().lower() in _ANAPHORA)
-        X[i, col["has_digit"]] = _DIGIT.search(text) is not None
-        # The type check is the costly feature: only the blend's first TYPED are checked, as
-        # many as the hand-set ranking checked (best_answer finds one iff there are candidates).
-        if qtype.kind is not None and i < TYPED:
-            X[i, col["answer_type"]] = bool(answers.candidates(qtype, text, qset))
+    flags = idx.sentence_flags(sids)
+    X[:, col["anaphoric_start"]] = (flags & FLAG_ANAPHORIC) != 0
+    X[:, col["has_digit"]] = (flags & FLAG_DIGIT) != 0
+    # The type check is the costly feature: only the blend's first TYPED are checked, as many as
+    # the hand-set ranking checked (best_answer finds one iff there are candidates).
+    if qtype.kind is not None:
+        for i, sid in enumerate(sids[:TYPED].tolist()):
+            X[i, col["answer_type"]] = bool(answers.candidates(qtype, idx.sentence_text(sid), qset))
     w = question_word(question)
     if w is not None:
         X[:, col[f"asks_{w}"]] = 1.0

@@ -22,6 +22,7 @@ to provide these):
 - `terms_of(sids) -> (terms, starts)`: the sentences' term ids concatenated in order, and where
   each sentence starts in them (len(sids) + 1 offsets).
 - `sentence_text(sid) -> str`: the sentence verbatim (for the answer-type check).
+- `sentence_flags(sids) -> uint8[]`: what `features.sentence_flags` found in each sentence's text.
 - `sentence_positions(sids) -> int64[n, 3]`: (index in paragraph, paragraph index in document,
   sentence index in document).
 - `sentence_lengths(sids) -> int64[]`: terms per sentence, stopwords left out.

@@ -74,6 +74,7 @@ class Index:
         self._sent_start = joined("sent_start")
         self._sent_end = joined("sent_end")
         self._sent_para = joined("sent_para", para_shift)
+        self._sent_flags = joined("sent_flags")
         self._n_sent = int(offsets[-1])
         df, n = segs.df["sent"], segs.n_units["sent"]
         self._df = df
@@ -337,6 +338,10 @@ class Index:
             bounds = self._segs.gen.segments[s].arrays["sent_term_start"]
             out[pick] = bounds[local + 1] - bounds[local]
         return out
+
+    def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
+        """Each sentence's features.sentence_flags (uint8), found when it was indexed."""
+        return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)
 
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
         """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""

@@ -134,6 +134,37 @@ def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
             assert in_doc == positions[sid - 1][2] + 1
 
 
+def test_sentence_flags_read_the_text():
+    assert features.sentence_flags("It rained for 3 days.") == (
+        features.FLAG_DIGIT | features.FLAG_ANAPHORIC
+    )
+    assert features.sentence_flags("“However, nobody came,” she said.") == features.FLAG_ANAPHORIC
+    assert features.sentence_flags("Itself a river, the Nile floods.") == 0
+    assert features.sentence_flags("The year was MMXX.") == 0
+
+
+def test_the_stored_flags_are_each_sentences_own_after_builds_and_updates(tmp_path):
+    """What the ranker reads instead of the text (has a digit, starts with "it", "they", ...) is
+    the text's own, for a fresh build and for sentences an update added."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "The dam was finished in 1936. It holds back the river.\nThey built it in five years.\n"
+    )
+    index_dir = tmp_path / "index"
+    seen = set()
+    for name, text in [(None, None), ("b.txt", "However, 12 men died. The lake is long.\n")]:
+        if name:
+            (docs / name).write_text(text)
+        idx = open_index(docs, index_dir)
+        sids = np.arange(idx.sentence_count)
+        flags = idx.sentence_flags(sids).tolist()
+        assert flags == [features.sentence_flags(idx.sentence_text(s)) for s in sids.tolist()]
+        seen.update(flags)
+    assert seen == {0, features.FLAG_DIGIT, features.FLAG_ANAPHORIC,
+                    features.FLAG_DIGIT | features.FLAG_ANAPHORIC}  # fmt: skip
+
+
 def test_the_synonym_table_links_question_words_to_the_documents_words():
     from index.synonyms import table
     from index.tokens import stem
