@@ -23,7 +23,19 @@
  *   search, its weight computed as bm25.posting_weights computes it, summed in query order) and
  *   matched[i] with whether it holds a query term.
  *
- * Neither holds the GIL while it loops; callers serialize top_k on one accumulator.
+ * match_terms(terms: int32[] (each candidate's window: the sentence with its neighbours of the
+ *             same document, one after another), bounds: int64[n, 4] (per candidate: window
+ *             start, sentence start, sentence end, window end, in `terms`),
+ *             su: int64[] (the question's distinct terms, ascending), sw: float64[] (their
+ *             weights), syn_t: int64[] (ascending), syn_q: int64[] (for each, the position in su
+ *             of the question term it is a synonym of), pairs: int64[] (the question's adjacent
+ *             term pairs as a << 32 | b, distinct, ascending), out: float64[n, 6] (all zero))
+ *   fills, per candidate: the weight of the question terms the sentence holds, how many it
+ *   holds, their weight in the window, the weight it holds only through a synonym, the held
+ *   terms over the span of positions they cover, and the question pairs it holds side by side
+ *   (a count). Sums run over su in ascending order: the bits of features.py's numpy code.
+ *
+ * None holds the GIL while it loops; callers serialize top_k on one accumulator.
  * The index/bm25.py numpy code is the fallback and the reference when this is not compiled.
  */
 #define PY_SSIZE_T_CLEAN
@@ -287,9 +299,116 @@ done:
     return result;
 }
 
+/* The first position in sorted a[0, n) holding v, or -1. */
+static Py_ssize_t find(const int64_t *a, Py_ssize_t n, int64_t v) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t m = lo + (hi - lo) / 2;
+        if (a[m] < v) lo = m + 1; else hi = m;
+    }
+    return lo < n && a[lo] == v ? lo : -1;
+}
+
+static PyObject *match_terms(PyObject *self, PyObject *args) {
+    Py_buffer t_b, bd_b, su_b, sw_b, st_b, sq_b, qp_b, out_b;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*w*", &t_b, &bd_b, &su_b, &sw_b, &st_b, &sq_b,
+                          &qp_b, &out_b))
+        return NULL;
+    PyObject *result = NULL;
+    uint8_t *own = NULL, *near = NULL, *syn = NULL, *pair = NULL;
+    const int32_t *terms = t_b.buf;
+    const int64_t *bounds = bd_b.buf, *su = su_b.buf, *syn_t = st_b.buf, *syn_q = sq_b.buf;
+    const int64_t *qp = qp_b.buf;
+    const double *sw = sw_b.buf;
+    double *out = out_b.buf;
+    Py_ssize_t n_terms = t_b.len / 4, n = bd_b.len / 32, n_su = su_b.len / 8;
+    Py_ssize_t n_syn = st_b.len / 8, n_qp = qp_b.len / 8;
+    if (sw_b.len != su_b.len || sq_b.len != st_b.len || out_b.len != n * 48) {
+        PyErr_SetString(PyExc_ValueError, "match_terms: bad arguments");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t *b = bounds + 4 * i;
+        if (b[0] < 0 || b[0] > b[1] || b[1] > b[2] || b[2] > b[3] || b[3] > n_terms) {
+            PyErr_SetString(PyExc_IndexError, "match_terms: window out of range");
+            goto done;
+        }
+    }
+    for (Py_ssize_t j = 0; j < n_syn; j++) {
+        if (syn_q[j] < 0 || syn_q[j] >= n_su) {
+            PyErr_SetString(PyExc_IndexError, "match_terms: synonym of no question term");
+            goto done;
+        }
+    }
+    own = calloc(n_su + 1, 1);
+    near = calloc(n_su + 1, 1);
+    syn = calloc(n_su + 1, 1);
+    pair = calloc(n_qp + 1, 1);
+    if (!own || !near || !syn || !pair) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t *b = bounds + 4 * i;
+        memset(own, 0, n_su);
+        memset(near, 0, n_su);
+        memset(syn, 0, n_su);
+        memset(pair, 0, n_qp);
+        int64_t first = -1, last = -1;
+        for (int64_t p = b[0]; p < b[3]; p++) {
+            Py_ssize_t j = find(su, n_su, terms[p]);
+            if (j >= 0) near[j] = 1;
+            if (p < b[1] || p >= b[2]) continue;
+            if (j >= 0) {
+                own[j] = 1;
+                if (first < 0) first = p;
+                last = p;
+            }
+            Py_ssize_t y = find(syn_t, n_syn, terms[p]);
+            if (y >= 0) syn[syn_q[y]] = 1;
+            if (p + 1 < b[2]) {
+                Py_ssize_t x = find(qp, n_qp, ((int64_t)terms[p] << 32) + terms[p + 1]);
+                if (x >= 0) pair[x] = 1;
+            }
+        }
+        double got = 0.0, count = 0.0, in_near = 0.0, through = 0.0, pairs = 0.0;
+        for (Py_ssize_t j = 0; j < n_su; j++) {
+            if (own[j]) { got += sw[j]; count += 1; }
+            if (near[j]) in_near += sw[j];
+            if (syn[j] && !own[j]) through += sw[j];
+        }
+        for (Py_ssize_t x = 0; x < n_qp; x++) pairs += pair[x];
+        double *o = out + 6 * i;
+        o[0] = got;
+        o[1] = count;
+        o[2] = in_near;
+        o[3] = through;
+        o[4] = first >= 0 ? count / (double)(last - first + 1) : 0.0;
+        o[5] = pairs;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    free(own);
+    free(near);
+    free(syn);
+    free(pair);
+    PyBuffer_Release(&t_b);
+    PyBuffer_Release(&bd_b);
+    PyBuffer_Release(&su_b);
+    PyBuffer_Release(&sw_b);
+    PyBuffer_Release(&st_b);
+    PyBuffer_Release(&sq_b);
+    PyBuffer_Release(&qp_b);
+    PyBuffer_Release(&out_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"top_k", top_k, METH_VARARGS, "The k best units of a query's postings: (ids, scores)."},
     {"lookup", lookup, METH_VARARGS, "BM25 scores of given units: fills scores and matched."},
+    {"match_terms", match_terms, METH_VARARGS, "Question terms in candidate sentences: fills out."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from index import answers, synonyms
+from index.bm25 import _kernel
 from index.tokens import normalize
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
@@ -135,77 +136,30 @@ def compute(
     unique = np.array(list(dict.fromkeys(term_ids)), dtype=np.int64)
     weights = idx.term_weights(unique)
     total = float(weights.sum())
-    # One read for the candidates and their neighbours in the same document (a passage shows
-    # those too: coverage_near).
-    docs = idx.documents_of(sids)
-    near_rows, near_sids = [], []
-    for delta in (-1, 1):
-        nb = sids + delta
-        ok = (nb >= 0) & (nb < idx.sentence_count)
-        ok[ok] = idx.documents_of(nb[ok]) == docs[ok]
-        near_rows.append(np.flatnonzero(ok))
-        near_sids.append(nb[ok])
-    all_terms, all_starts = idx.terms_of(np.concatenate([sids, *near_sids]))
-    all_owner = np.repeat(np.concatenate([np.arange(n), *near_rows]), np.diff(all_starts))
-    own = int(all_starts[n])
-    terms, owner = all_terms[:own], all_owner[:own]
     order = np.argsort(unique, kind="stable")
     su, sw = unique[order], weights[order]
-    all_pos = np.minimum(np.searchsorted(su, all_terms), len(su) - 1)
-    all_hit = su[all_pos] == all_terms
-    pos, hit = all_pos[:own], all_hit[:own]
-    # distinct (sentence, term) pairs that match
-    width = len(su) + 1
-    seen = np.unique(owner[hit] * width + pos[hit])
-    s_of, t_of = seen // width, seen % width
-    got = np.bincount(s_of, weights=sw[t_of], minlength=n)
-    count = np.bincount(s_of, minlength=n).astype(np.float64)
-    both = np.unique(all_owner[all_hit] * width + all_pos[all_hit])
-    near = np.bincount(both // width, weights=sw[both % width], minlength=n)
+    # One read for the candidates and their neighbours in the same document (a passage shows
+    # those too: coverage_near).
+    terms, bounds = idx.term_windows(sids)
+    syn_q, syn_t = _synonym_ids(idx, qset, su)
+    qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
+    qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
+    got, count, near, through, span, pairs = match_terms(terms, bounds, su, sw, syn_t, syn_q, qp).T
     if total > 0:
         X[:, col["coverage"]] = got / total
         X[:, col["coverage_near"]] = near / total
         X[:, col["coverage_gap"]] = got / total - (got / total).max()
         X[:, col["coverage_near_gap"]] = near / total - (near / total).max()
+        X[:, col["synonyms"]] = through / total  # words it lacks but holds a WordNet synonym of
     X[:, col["matched"]] = count / len(su)
-    # question words the sentence lacks but holds a WordNet synonym of
-    syn_q, syn_t = _synonym_ids(idx, qset, su)
-    if len(syn_t) and total > 0:
-        p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
-        h2 = syn_t[p2] == terms
-        found = np.unique(owner[h2] * width + syn_q[p2[h2]])
-        found = found[~np.isin(found, seen)]
-        X[:, col["synonyms"]] = (
-            np.bincount(found // width, weights=sw[found % width], minlength=n) / total
-        )
-    # how close together the matched words are: matched occurrences over the window they span
-    at = np.flatnonzero(hit)
-    if len(at):
-        o = owner[at]
-        last = np.full(n, -1, dtype=np.int64)
-        np.maximum.at(last, o, at)
-        first = np.full(n, len(terms), dtype=np.int64)
-        np.minimum.at(first, o, at)
-        has = last >= 0
-        window = np.where(has, last - first + 1, 1)
-        X[:, col["span"]] = np.where(has, count / window, 0.0)
-    # adjacent question pairs the sentence has side by side
-    qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
-    if qpairs and len(terms) > 1:
-        qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
-        code = terms[:-1] * (1 << 32) + terms[1:]
-        at_pair = np.minimum(np.searchsorted(qp, code), len(qp) - 1)
-        inq = (qp[at_pair] == code) & (owner[:-1] == owner[1:])
-        shared = np.unique(
-            owner[:-1][inq] * len(qp) + at_pair[inq]
-        )  # distinct pairs a sentence has
-        X[:, col["pairs"]] = np.bincount(shared // len(qp), minlength=n) / len(qp)
-
+    X[:, col["span"]] = span  # how close together the matched words are
+    if len(qp):
+        X[:, col["pairs"]] = pairs / len(qp)
+    X[:, col["length"]] = bounds[:, 2] - bounds[:, 1]
     positions = idx.sentence_positions(sids).astype(np.float64)
     X[:, col["in_paragraph"]] = positions[:, 0]
     X[:, col["paragraph_in_document"]] = positions[:, 1]
     X[:, col["in_document"]] = positions[:, 2]
-    X[:, col["length"]] = idx.sentence_lengths(sids)
     X[:, col["question_terms"]] = len(term_ids)
     flags = idx.sentence_flags(sids)
     X[:, col["anaphoric_start"]] = (flags & FLAG_ANAPHORIC) != 0
@@ -221,6 +175,82 @@ def compute(
     if qtype.kind is not None:
         X[:, col[f"type_{qtype.kind}"]] = 1.0
     return X
+
+
+def match_terms(
+    terms: np.ndarray,
+    bounds: np.ndarray,
+    su: np.ndarray,
+    sw: np.ndarray,
+    syn_t: np.ndarray,
+    syn_q: np.ndarray,
+    qp: np.ndarray,
+) -> np.ndarray:
+    """Question words in candidate sentences: one row per candidate of (weight of the question's
+    terms it holds, how many, their weight in its window, weight it holds only through a synonym,
+    held terms over the span they cover, question pairs it holds side by side).
+
+    `terms`, `bounds`: `term_windows`' windows (int32) and rows of (window start, sentence start,
+    sentence end, window end). `su`, `sw`: the question's distinct terms ascending, their weights;
+    `syn_t`, `syn_q`: `_synonym_ids`; `qp`: the question's adjacent pairs as a << 32 | b, ascending.
+    The compiled kernel does it; the numpy code is its fallback and gives the same bits.
+    """
+    out = np.zeros((len(bounds), 6), dtype=np.float64)
+    if _kernel is not None:
+        _kernel.match_terms(
+            np.ascontiguousarray(terms, dtype=np.int32),
+            np.ascontiguousarray(bounds, dtype=np.int64),
+            np.ascontiguousarray(su, dtype=np.int64),
+            np.ascontiguousarray(sw, dtype=np.float64),
+            np.ascontiguousarray(syn_t, dtype=np.int64),
+            np.ascontiguousarray(syn_q, dtype=np.int64),
+            np.ascontiguousarray(qp, dtype=np.int64),
+            out,
+        )
+        return out
+    return _match_terms_numpy(terms, bounds, su, sw, syn_t, syn_q, qp, out)
+
+
+def _match_terms_numpy(terms, bounds, su, sw, syn_t, syn_q, qp, out) -> np.ndarray:
+    n = len(bounds)
+    terms = np.asarray(terms, dtype=np.int64)
+    if not n or not len(su) or not len(terms):
+        return out
+    owner = np.repeat(np.arange(n), bounds[:, 3] - bounds[:, 0])
+    at = np.arange(len(terms))  # the windows lie end to end, in order
+    mine = (at >= bounds[owner, 1]) & (at < bounds[owner, 2])
+    pos = np.minimum(np.searchsorted(su, terms), len(su) - 1)
+    hit = su[pos] == terms
+    width = len(su) + 1
+    seen = np.unique(owner[hit & mine] * width + pos[hit & mine])  # distinct (sentence, term)
+    out[:, 0] = np.bincount(seen // width, weights=sw[seen % width], minlength=n)
+    out[:, 1] = np.bincount(seen // width, minlength=n)
+    both = np.unique(owner[hit] * width + pos[hit])
+    out[:, 2] = np.bincount(both // width, weights=sw[both % width], minlength=n)
+    if len(syn_t):
+        p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
+        h2 = (syn_t[p2] == terms) & mine
+        found = np.unique(owner[h2] * width + syn_q[p2[h2]])
+        found = found[~np.isin(found, seen)]
+        out[:, 3] = np.bincount(found // width, weights=sw[found % width], minlength=n)
+    held = np.flatnonzero(hit & mine)
+    if len(held):
+        o = owner[held]
+        last = np.full(n, -1, dtype=np.int64)
+        np.maximum.at(last, o, held)
+        first = np.full(n, len(terms), dtype=np.int64)
+        np.minimum.at(first, o, held)
+        has = last >= 0
+        out[:, 4] = np.where(has, out[:, 1] / np.where(has, last - first + 1, 1), 0.0)
+    if len(qp) and len(terms) > 1:
+        code = terms[:-1] * (1 << 32) + terms[1:]
+        at_pair = np.minimum(np.searchsorted(qp, code), len(qp) - 1)
+        inq = (qp[at_pair] == code) & mine[:-1] & mine[1:] & (owner[:-1] == owner[1:])
+        shared = np.unique(
+            owner[:-1][inq] * len(qp) + at_pair[inq]
+        )  # distinct pairs a sentence has
+        out[:, 5] = np.bincount(shared // len(qp), minlength=n)
+    return out
 
 
 def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,13 +19,13 @@ to provide these):
 - `boost_of(sids, boosts) -> float64[]`: the votes' adjustment of each sentence.
 - `documents_of(sids) -> int64[]`: each sentence's document number.
 - `order_key(sids) -> int64[]`: what breaks ties between equal scores, lower first (the sid today).
-- `terms_of(sids) -> (terms, starts)`: the sentences' term ids concatenated in order, and where
-  each sentence starts in them (len(sids) + 1 offsets).
+- `term_windows(sids) -> (terms, rows)`: each sentence's term ids with its neighbours' of the
+  same document (int32, the windows end to end) and per sentence (window start, sentence start,
+  sentence end, window end) in them.
 - `sentence_text(sid) -> str`: the sentence verbatim (for the answer-type check).
 - `sentence_flags(sids) -> uint8[]`: what `features.sentence_flags` found in each sentence's text.
 - `sentence_positions(sids) -> int64[n, 3]`: (index in paragraph, paragraph index in document,
   sentence index in document).
-- `sentence_lengths(sids) -> int64[]`: terms per sentence, stopwords left out.
 - `sentence_count`: number of sentences (sids are 0 .. sentence_count - 1, in reading order).
 - `term_weights(term_ids) -> float64[]`: each term's sentence-level IDF (always positive).
 """

@@ -310,34 +310,40 @@ class Index:
         """The text of a sentence, verbatim."""
         return self._sentence_text(sid)
 
-    def terms_of(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The term ids of many sentences at once: (all terms in order, where each sentence starts
-        in them, plus the end). One disk read per run of consecutive sentences of a segment."""
+    def term_windows(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each sentence's terms with its neighbours' in the same document: (int32 term ids, the
+        windows one after another; int64 rows of (window start, sentence start, sentence end,
+        window end) in them). One disk read a sentence."""
         sids = np.asarray(sids, dtype=np.int64)
-        pieces: list[np.ndarray] = [np.empty(0, np.int64)] * len(sids)
+        n = len(sids)
+        docs = np.asarray(self._sent_doc[sids], dtype=np.int64)
+        lo, hi = sids.copy(), sids.copy()
+        prev = np.flatnonzero(sids > 0)
+        same = np.asarray(self._sent_doc[sids[prev] - 1], dtype=np.int64) == docs[prev]
+        lo[prev[same]] -= 1
+        after = np.flatnonzero(sids + 1 < self._n_sent)
+        same = np.asarray(self._sent_doc[sids[after] + 1], dtype=np.int64) == docs[after]
+        hi[after[same]] += 1
+        rows = np.empty((n, 4), dtype=np.int64)
+        pieces: list[np.ndarray] = [np.empty(0, np.int32)] * n
         for s, pick, local in self._segs.by_segment(sids):
             a = self._segs.gen.segments[s].arrays
-            terms, starts = _terms_of(a["sent_terms"], a["sent_term_start"], local)
-            if s:
-                terms = self._segs.to_global[s][terms]
-            for j, i in enumerate(pick.tolist()):
-                pieces[i] = terms[starts[j] : starts[j + 1]]
-        lengths = [len(p) for p in pieces]
-        joined = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
-        return joined.astype(np.int64), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+            start, shift = a["sent_term_start"], self._segs.offsets["sent"][s]
+            w0 = np.asarray(start[lo[pick] - shift], dtype=np.int64)
+            o0 = np.asarray(start[local], dtype=np.int64)
+            o1 = np.asarray(start[local + 1], dtype=np.int64)
+            w1 = np.asarray(start[hi[pick] - shift + 1], dtype=np.int64)
+            rows[pick] = np.stack([w0, o0, o1, w1], axis=1) - w0[:, None]
+            for i, a0, a1 in zip(pick.tolist(), w0.tolist(), w1.tolist(), strict=True):
+                terms = a["sent_terms"][a0:a1]
+                pieces[i] = self._segs.to_global[s][terms].astype(np.int32) if s else terms
+        sizes = rows[:, 3]
+        rows += np.concatenate(([0], np.cumsum(sizes)[:-1]))[:, None]
+        return (np.concatenate(pieces) if n else np.empty(0, np.int32)), rows
 
     def term_id(self, term: str) -> int | None:
         """The id of a term (a stem), or None if no sentence has it."""
         return self._term_id(term)
-
-    def sentence_lengths(self, sids: np.ndarray) -> np.ndarray:
-        """How many terms (stopwords left out) each sentence has."""
-        sids = np.asarray(sids, dtype=np.int64)
-        out = np.empty(len(sids), dtype=np.int64)
-        for s, pick, local in self._segs.by_segment(sids):
-            bounds = self._segs.gen.segments[s].arrays["sent_term_start"]
-            out[pick] = bounds[local + 1] - bounds[local]
-        return out
 
     def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
         """Each sentence's features.sentence_flags (uint8), found when it was indexed."""
@@ -408,28 +414,6 @@ class _Followed:
     terms: tuple[tuple[int, float], ...]
     documents: np.ndarray
     near: tuple[tuple[int, int], ...] = ()  # (document number, offset) of the last answer
-
-
-def _terms_of(sent_terms, bounds, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The term ids of sentences of one segment: (all terms in order, each sentence's start)."""
-    lo = np.asarray(bounds[sids], dtype=np.int64)
-    n = np.asarray(bounds[sids + 1], dtype=np.int64) - lo
-    starts = np.concatenate(([0], np.cumsum(n))).astype(np.int64)
-    if not len(sids) or not starts[-1]:
-        return np.empty(0, np.int64), starts
-    at = np.repeat(lo - starts[:-1], n) + np.arange(starts[-1])  # positions in sent_terms
-    # The terms are read from disk by slices: one read per run of consecutive sentences.
-    uniq = np.unique(sids)
-    cut = np.flatnonzero(np.diff(uniq) != 1) + 1
-    first, last = uniq[np.r_[0, cut]], uniq[np.r_[cut - 1, len(uniq) - 1]]
-    run_lo = np.asarray(bounds[first], dtype=np.int64)
-    run_hi = np.asarray(bounds[last + 1], dtype=np.int64)
-    buffer = np.concatenate(
-        [np.asarray(sent_terms[a:b]) for a, b in zip(run_lo.tolist(), run_hi.tolist(), strict=True)]
-    )
-    run_at = np.concatenate(([0], np.cumsum(run_hi - run_lo)))
-    run = np.searchsorted(run_lo, at, side="right") - 1
-    return buffer[at - run_lo[run] + run_at[run]].astype(np.int64), starts
 
 
 def open_index(

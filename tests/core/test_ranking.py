@@ -119,10 +119,16 @@ def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
     open_index(docs, index_dir)
     idx = open_index(docs, index_dir)  # loaded from disk: terms are read by slices
     sids = np.array([5, 0, 1, 2, 9, 5, idx.sentence_count - 1], dtype=np.int64)
-    terms, starts = idx.terms_of(sids)
-    assert len(starts) == len(sids) + 1
-    for i, sid in enumerate(sids.tolist()):
-        assert terms[starts[i] : starts[i + 1]].tolist() == idx.sentence_terms(sid)
+    terms, rows = idx.term_windows(sids)
+    assert rows[0, 0] == 0 and rows[-1, 3] == len(terms)
+    assert (rows[1:, 0] == rows[:-1, 3]).all()  # the windows lie end to end
+    doc = idx.documents_of(np.arange(idx.sentence_count))
+    for (w0, o0, o1, w1), sid in zip(rows.tolist(), sids.tolist(), strict=True):
+        assert terms[o0:o1].tolist() == idx.sentence_terms(sid)
+        before = sid > 0 and doc[sid - 1] == doc[sid]
+        after = sid + 1 < idx.sentence_count and doc[sid + 1] == doc[sid]
+        assert terms[w0:o0].tolist() == (idx.sentence_terms(sid - 1) if before else [])
+        assert terms[o1:w1].tolist() == (idx.sentence_terms(sid + 1) if after else [])
     positions = idx.sentence_positions(np.arange(idx.sentence_count))
     docs_of = idx.documents_of(np.arange(idx.sentence_count))
     for sid in range(idx.sentence_count):
@@ -132,6 +138,52 @@ def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
         assert in_para <= in_doc and para_in_doc <= in_doc
         if in_doc:
             assert in_doc == positions[sid - 1][2] + 1
+
+
+def test_match_terms_counts_a_small_case_by_hand():
+    # question terms 3 (weight 1), 5 (weight 2), 8 (weight 4); pair (3, 5); 9 is a synonym of 8
+    su, sw = np.array([3, 5, 8]), np.array([1.0, 2.0, 4.0])
+    syn_t, syn_q, qp = np.array([9]), np.array([2]), np.array([3 << 32 | 5])
+    terms = np.array([8, 3, 5, 7, 9, 5, 1, 2, 3], dtype=np.int32)
+    rows = np.array([[0, 1, 6, 7], [7, 7, 9, 9]])  # sentence 3 5 7 9 5 after 8; then 2 3
+    got = features.match_terms(terms, rows, su, sw, syn_t, syn_q, qp)
+    assert got.tolist() == [
+        [3.0, 2.0, 7.0, 4.0, 2 / 5, 1.0],  # holds 3 and 5; 8 only beside it, and through 9
+        [1.0, 1.0, 1.0, 0.0, 1.0, 0.0],
+    ]
+
+
+def test_compiled_match_terms_equals_numpy_to_the_bit(monkeypatch):
+    if features._kernel is None:
+        pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 8))
+        sizes = rng.integers(0, 12, size=(n, 3))  # before, own, after
+        rows = np.zeros((n, 4), dtype=np.int64)
+        at = 0
+        for i, (b, o, a) in enumerate(sizes.tolist()):
+            rows[i] = [at, at + b, at + b + o, at + b + o + a]
+            at += b + o + a
+        terms = rng.integers(0, 15, size=at).astype(np.int32)
+        su = np.unique(rng.integers(0, 15, size=int(rng.integers(1, 6))))
+        sw = rng.random(len(su)) * 5
+        syn = sorted(
+            {
+                (int(t), int(q))
+                for t, q in zip(rng.integers(0, 15, 4), rng.integers(0, len(su), 4), strict=True)
+            }
+        )
+        syn_t = np.array([t for t, _ in syn], dtype=np.int64)
+        syn_q = np.array([q for _, q in syn], dtype=np.int64)
+        qp = np.unique([int(a) << 32 | int(b) for a, b in rng.integers(0, 15, size=(3, 2))])
+        compiled = features.match_terms(terms, rows, su, sw, syn_t, syn_q, qp)
+        with monkeypatch.context() as m:
+            m.setattr(features, "_kernel", None)
+            plain = features.match_terms(terms, rows, su, sw, syn_t, syn_q, qp)
+        assert np.array_equal(compiled, plain)
+    with pytest.raises(IndexError):
+        features.match_terms(terms, rows + at, su, sw, syn_t, syn_q, qp)
 
 
 def test_sentence_flags_read_the_text():
