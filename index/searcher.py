@@ -314,9 +314,11 @@ class Index:
     def term_windows(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each sentence's terms with its neighbours' in the same document: (int32 term ids, the
         windows one after another; int64 rows of (window start, sentence start, sentence end,
-        window end) in them). One disk read a sentence."""
+        window end) in them). Nearby windows are read together."""
         sids = np.asarray(sids, dtype=np.int64)
         n = len(sids)
+        if not n:
+            return np.empty(0, np.int32), np.empty((0, 4), np.int64)
         docs = np.asarray(self._sent_doc[sids], dtype=np.int64)
         lo, hi = sids.copy(), sids.copy()
         prev = np.flatnonzero(sids > 0)
@@ -325,31 +327,45 @@ class Index:
         after = np.flatnonzero(sids + 1 < self._n_sent)
         same = np.asarray(self._sent_doc[sids[after] + 1], dtype=np.int64) == docs[after]
         hi[after[same]] += 1
-        rows = np.empty((n, 4), dtype=np.int64)
-        pieces: list[np.ndarray] = [np.empty(0, np.int32)] * n
+        bounds = np.empty((n, 4), dtype=np.int64)  # in the segment's sent_terms, then shifted
+        reads: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         for s, pick, local in self._segs.by_segment(sids):
             a = self._segs.gen.segments[s].arrays
             start, shift = a["sent_term_start"], self._segs.offsets["sent"][s]
-            w0 = np.asarray(start[lo[pick] - shift], dtype=np.int64)
-            o0 = np.asarray(start[local], dtype=np.int64)
-            o1 = np.asarray(start[local + 1], dtype=np.int64)
-            w1 = np.asarray(start[hi[pick] - shift + 1], dtype=np.int64)
-            rows[pick] = np.stack([w0, o0, o1, w1], axis=1) - w0[:, None]
+            bounds[pick] = np.stack(
+                [
+                    start[lo[pick] - shift],
+                    start[local],
+                    start[local + 1],
+                    start[hi[pick] - shift + 1],
+                ],
+                axis=1,
+            )
             # Windows a few pages apart are read together: a read costs a system call (5-7 µs
             # here), reading a few KiB more costs far less.
+            w0, w1 = bounds[pick, 0], bounds[pick, 3]
             order = np.argsort(w0, kind="stable")
             run_end = np.maximum.accumulate(w1[order])
             cut = np.flatnonzero(w0[order][1:] > run_end[:-1] + READ_GAP) + 1
-            for run in np.split(order, cut):
-                r0, r1 = int(w0[run].min()), int(w1[run].max())
-                terms = a["sent_terms"][r0:r1]
-                if s:
-                    terms = self._segs.to_global[s][terms].astype(np.int32)
-                for j in run.tolist():
-                    pieces[int(pick[j])] = terms[int(w0[j]) - r0 : int(w1[j]) - r0]
-        sizes = rows[:, 3]
-        rows += np.concatenate(([0], np.cumsum(sizes)[:-1]))[:, None]
-        return (np.concatenate(pieces) if n else np.empty(0, np.int32)), rows
+            first, last = np.r_[0, cut], np.r_[cut - 1, len(order) - 1]
+            r0, r1 = w0[order][first], run_end[last]
+            buffer = np.concatenate(
+                [a["sent_terms"][x:y] for x, y in zip(r0.tolist(), r1.tolist(), strict=True)]
+            )
+            if s:
+                buffer = self._segs.to_global[s][buffer].astype(np.int32)
+            run = np.empty(len(order), dtype=np.int64)
+            run[order] = np.repeat(np.arange(len(first)), last - first + 1)
+            at = np.concatenate(([0], np.cumsum(r1 - r0)))[run] + w0 - r0[run]  # in buffer
+            reads.append((pick, at, w1 - w0, buffer))
+        sizes = bounds[:, 3] - bounds[:, 0]
+        offset = np.concatenate(([0], np.cumsum(sizes)))
+        terms = np.empty(int(offset[-1]), dtype=np.int32)
+        for pick, at, size, buffer in reads:
+            within = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+            terms[np.repeat(offset[pick], size) + within] = buffer[np.repeat(at, size) + within]
+        rows = bounds - bounds[:, :1] + offset[:-1, None]
+        return terms, rows
 
     def term_id(self, term: str) -> int | None:
         """The id of a term (a stem), or None if no sentence has it."""

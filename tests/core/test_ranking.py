@@ -115,10 +115,8 @@ def test_trees_are_walked_as_lightgbm_defines_them():
     assert model.score(X).tolist() == [4.25, -1.75, 4.25]  # the root used twice: two trees
 
 
-def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
-    open_index(docs, index_dir)
-    idx = open_index(docs, index_dir)  # loaded from disk: terms are read by slices
-    sids = np.array([5, 0, 1, 2, 9, 5, idx.sentence_count - 1], dtype=np.int64)
+def _check_windows(idx, sids):
+    """term_windows gives each sentence's terms with its same-document neighbours' around them."""
     terms, rows = idx.term_windows(sids)
     assert rows[0, 0] == 0 and rows[-1, 3] == len(terms)
     assert (rows[1:, 0] == rows[:-1, 3]).all()  # the windows lie end to end
@@ -129,6 +127,14 @@ def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
         after = sid + 1 < idx.sentence_count and doc[sid + 1] == doc[sid]
         assert terms[w0:o0].tolist() == (idx.sentence_terms(sid - 1) if before else [])
         assert terms[o1:w1].tolist() == (idx.sentence_terms(sid + 1) if after else [])
+    empty_terms, empty_rows = idx.term_windows(np.empty(0, np.int64))
+    assert len(empty_terms) == 0 and empty_rows.shape == (0, 4)
+
+
+def test_accessors_read_the_same_terms_as_the_sentences(docs, index_dir):
+    open_index(docs, index_dir)
+    idx = open_index(docs, index_dir)  # loaded from disk: terms are read by slices
+    _check_windows(idx, np.array([5, 0, 1, 2, 9, 5, idx.sentence_count - 1], dtype=np.int64))
     positions = idx.sentence_positions(np.arange(idx.sentence_count))
     docs_of = idx.documents_of(np.arange(idx.sentence_count))
     for sid in range(idx.sentence_count):
@@ -195,13 +201,18 @@ def test_sentence_flags_read_the_text():
     assert features.sentence_flags("The year was MMXX.") == 0
 
 
-def test_the_stored_flags_are_each_sentences_own_after_builds_and_updates(tmp_path):
+def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_updates(tmp_path):
     """What the ranker reads instead of the text (has a digit, starts with "it", "they", ...) is
-    the text's own, for a fresh build and for sentences an update added."""
+    the text's own, and its term windows the sentences' own terms, for a fresh build and for
+    sentences an update added (a second segment, its own term numbers)."""
     docs = tmp_path / "docs"
     docs.mkdir()
+    filler = "".join(
+        f"Gate {w} opens at dawn.\n" for w in "north south east west upper lower".split()
+    )
     (docs / "a.txt").write_text(
         "The dam was finished in 1936. It holds back the river.\nThey built it in five years.\n"
+        + filler * 2
     )
     index_dir = tmp_path / "index"
     seen = set()
@@ -213,6 +224,8 @@ def test_the_stored_flags_are_each_sentences_own_after_builds_and_updates(tmp_pa
         flags = idx.sentence_flags(sids).tolist()
         assert flags == [features.sentence_flags(idx.sentence_text(s)) for s in sids.tolist()]
         seen.update(flags)
+        assert len(idx.commit["segments"]) == (2 if name else 1)  # the update: its own segment
+        _check_windows(idx, sids[::-1])  # across segments, in any order
     assert seen == {0, features.FLAG_DIGIT, features.FLAG_ANAPHORIC,
                     features.FLAG_DIGIT | features.FLAG_ANAPHORIC}  # fmt: skip
 
