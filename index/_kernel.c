@@ -270,13 +270,17 @@ static PyObject *lookup(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t q = 0; q < n_query; q++) {
         long t = query[q];
-        int64_t lo = indptr[t], hi = indptr[t + 1];
+        int64_t lo = indptr[t], hi = indptr[t + 1], from = lo, last = INT64_MIN;
         for (Py_ssize_t i = 0; i < n && lo < hi; i++) {
-            int64_t a = lo, b = hi, u = units[i];
+            int64_t u = units[i];
+            /* ascending units (as callers pass them) search on from the last one's posting */
+            int64_t a = u >= last ? from : lo, b = hi;
             while (a < b) { /* the first posting whose unit is >= u */
                 int64_t m = a + (b - a) / 2;
                 if (indices[m] < u) a = m + 1; else b = m;
             }
+            from = a;
+            last = u;
             if (a == hi || indices[a] != u) continue;
             /* the expression and operation order of bm25.posting_weights */
             double q_freq = (double)tf[a], doc_len = (double)unit_len[u];

@@ -275,7 +275,8 @@ class Segments:
         """(BM25 scores of `units` of a level (global numbers), whether each holds a query term)."""
         if self.engine == "rank-bm25":
             return self._levels[level].score_units(term_ids, units)
-        units = np.asarray(units, dtype=np.int64)
+        # Each distinct unit once, in ascending order: the lookups then walk the postings forward.
+        units, back = np.unique(np.asarray(units, dtype=np.int64), return_inverse=True)
         scores = np.zeros(len(units), dtype=np.float64)
         matched = np.zeros(len(units), dtype=bool)
         offsets = self.offsets[level]
@@ -294,7 +295,7 @@ class Segments:
             else:
                 sc, m = self._levels[level][s].score_units(rows, local)
             scores[pick], matched[pick] = sc, m
-        return scores, matched
+        return scores[back], matched[back]
 
     def score_all(self, level: str, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(every live unit of a level holding a query term, ascending, its score): for checks."""
