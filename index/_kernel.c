@@ -273,8 +273,17 @@ static PyObject *lookup(PyObject *self, PyObject *args) {
         int64_t lo = indptr[t], hi = indptr[t + 1], from = lo, last = INT64_MIN;
         for (Py_ssize_t i = 0; i < n && lo < hi; i++) {
             int64_t u = units[i];
-            /* ascending units (as callers pass them) search on from the last one's posting */
-            int64_t a = u >= last ? from : lo, b = hi;
+            int64_t a = lo, b = hi;
+            if (u >= last) { /* ascending units (as callers pass them): gallop on from the last */
+                int64_t step = 1;
+                a = b = from;
+                while (b < hi && indices[b] < u) {
+                    a = b + 1;
+                    b += step;
+                    step *= 2;
+                }
+                if (b > hi) b = hi;
+            }
             while (a < b) { /* the first posting whose unit is >= u */
                 int64_t m = a + (b - a) / 2;
                 if (indices[m] < u) a = m + 1; else b = m;

@@ -280,9 +280,12 @@ class Segments:
         scores = np.zeros(len(units), dtype=np.float64)
         matched = np.zeros(len(units), dtype=bool)
         offsets = self.offsets[level]
-        seg = np.searchsorted(offsets, units, side="right") - 1
-        for s in np.unique(seg).tolist():
-            pick = seg == s
+        if len(self.gen.segments) == 1:
+            parts = [(0, slice(None))]
+        else:
+            seg = np.searchsorted(offsets, units, side="right") - 1
+            parts = [(s, seg == s) for s in np.unique(seg).tolist()]
+        for s, pick in parts:
             where, rows = self.rows(s, term_ids)
             if not rows:
                 continue
