@@ -13,7 +13,7 @@
  *       norm: float64[] (norm[l] = K1 * (1 - B + B * l / avgdl)), live: uint8[n_units] or b"",
  *       rows: list[int], idfs: list[float], k: int, n_units: int,
  *       acc: float64[block] (all zero), seen: uint8[block] (all zero))
- *   -> (list[int] ids, list[float] scores), best first, ties broken by the lower id.
+ *   -> (ids: int64 bytearray, scores: float64 bytearray), best first, ties broken by the lower id.
  *   Units whose `live` byte is 0 are skipped (deleted documents); a block is len(acc) units.
  *
  * lookup(indptr: int64[], indices: int32[], tf: int32[], unit_len: int64[], idf: float64[],
@@ -196,19 +196,26 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "top_k: a unit length has no norm");
         goto done;
     }
-    PyObject *ids = PyList_New(n_heap), *scores = PyList_New(n_heap);
-    if (!ids || !scores) {
-        Py_XDECREF(ids);
-        Py_XDECREF(scores);
+    /* the ids and scores as int64 and float64 bytes (numpy reads them without a copy) */
+    int64_t *ids_out = malloc(sizeof(int64_t) * (n_heap ? n_heap : 1));
+    double *scores_out = malloc(sizeof(double) * (n_heap ? n_heap : 1));
+    if (!ids_out || !scores_out) {
+        free(ids_out);
+        free(scores_out);
+        PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t i = 0; i < n_heap; i++) {
-        PyList_SET_ITEM(ids, i, PyLong_FromLongLong(heap[i].id));
-        PyList_SET_ITEM(scores, i, PyFloat_FromDouble(heap[i].score));
+        ids_out[i] = heap[i].id;
+        scores_out[i] = heap[i].score;
     }
-    result = PyTuple_Pack(2, ids, scores);
-    Py_DECREF(ids);
-    Py_DECREF(scores);
+    PyObject *ids = PyByteArray_FromStringAndSize((const char *)ids_out, n_heap * 8);
+    PyObject *scores = PyByteArray_FromStringAndSize((const char *)scores_out, n_heap * 8);
+    free(ids_out);
+    free(scores_out);
+    if (ids && scores) result = PyTuple_Pack(2, ids, scores);
+    Py_XDECREF(ids);
+    Py_XDECREF(scores);
 done:
     free(query);
     free(weight);

@@ -160,7 +160,7 @@ class SparseBM25:
                 self.indptr, self.indices, self.tf, self.dl, self.norm, self._live_bytes,
                 list(rows), [float(x) for x in idfs], k, self.n_units, self._block, self._seen,
             )  # fmt: skip
-            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+            return np.frombuffer(ids, dtype=np.int64), np.frombuffer(scores, dtype=np.float64)
         ids, scores = self.score(rows, idfs)
         best = np.lexsort((ids, -scores))[:k]
         return ids[best], scores[best]

@@ -100,7 +100,7 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks."""
     order = np.argsort(-values, kind="stable")
     sorted_values = values[order]
-    first = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    first = np.concatenate(([True], sorted_values[1:] != sorted_values[:-1]))
     out = np.empty(len(values), dtype=np.float64)
     out[order] = np.flatnonzero(first)[np.cumsum(first) - 1]
     return out

@@ -347,7 +347,8 @@ class Index:
             order = np.argsort(w0, kind="stable")
             run_end = np.maximum.accumulate(w1[order])
             cut = np.flatnonzero(w0[order][1:] > run_end[:-1] + READ_GAP) + 1
-            first, last = np.r_[0, cut], np.r_[cut - 1, len(order) - 1]
+            first = np.concatenate(([0], cut))
+            last = np.concatenate((cut - 1, [len(order) - 1]))
             r0, r1 = w0[order][first], run_end[last]
             buffer = np.concatenate(
                 [a["sent_terms"][x:y] for x, y in zip(r0.tolist(), r1.tolist(), strict=True)]
@@ -381,12 +382,12 @@ class Index:
         out = np.empty((len(sids), 3), dtype=np.int64)
         for s, pick, local in self._segs.by_segment(sids):
             a = self._segs.gen.segments[s].arrays
-            sent_para, sent_doc = a["sent_para"], a["sent_doc"]
-            para, doc = sent_para[local], sent_doc[local]
-            # A segment numbers its sentences, paragraphs and documents in reading order, so the
-            # first sentence of a paragraph or document is found by bisection.
+            sent_para = a["sent_para"]
+            para = sent_para[local]
+            doc_first = self._segs.first_sent[s][a["sent_doc"][local]]
+            # A segment numbers its sentences and paragraphs in reading order, so the first
+            # sentence of a paragraph is found by bisection.
             para_first = np.searchsorted(sent_para, para, side="left")
-            doc_first = np.searchsorted(sent_doc, doc, side="left")
             out[pick] = np.stack(
                 [local - para_first, para - sent_para[doc_first], local - doc_first], axis=1
             )
