@@ -275,5 +275,6 @@ def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray,
 def _dense_ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest distinct value, 1 for the next distinct one, ...: a document's place
     among the candidates' documents when given their document BM25."""
-    distinct = np.unique(values)[::-1]
+    ordered = np.sort(values)  # (np.unique would import numpy.ma on first use: 10-20 ms)
+    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))][::-1]
     return np.searchsorted(-distinct, -values).astype(np.float64)
