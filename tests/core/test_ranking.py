@@ -272,3 +272,24 @@ def test_train_writes_a_model_the_ranker_reads(tmp_path, capsys):
     model = ranking.load_model(out)
     assert model is not None and model.kind == "linear"
     assert json.loads(out.read_text())["trained"]["questions_with_a_right_candidate"] >= 4
+
+
+def test_answering_imports_nothing_heavy_on_the_first_question(docs, index_dir):
+    """The first question pays no import: numpy.ma (10-20 ms, pulled in by np.unique on floats)
+    and nltk (building only) stay out of a process that loads an index and answers."""
+    import subprocess
+    import sys
+
+    open_index(docs, index_dir)
+    code = (
+        "import sys\n"
+        "from index.searcher import load_saved\n"
+        f"idx = load_saved({str(index_dir)!r})\n"
+        "before = set(sys.modules)\n"
+        "for q in ('how many troops will Mexico train?', 'When did Laki erupt?', 'why?'):\n"
+        "    idx.ask(q, 3)\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in\n"
+        "             ('numpy', 'nltk', 'scipy', 'lightgbm')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
