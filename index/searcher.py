@@ -426,10 +426,7 @@ class Index:
         sid = best[0]
         unique = list(dict.fromkeys(term_ids))
         total = float(self._idf_sent[unique].sum()) + missing * self._idf_unknown
-        present: set[int] = set()
-        for n in (sid - 1, sid, sid + 1):
-            if 0 <= n < self._n_sent and self._sent_doc[n] == self._sent_doc[sid]:
-                present.update(self._sentence_terms(n))
+        present = set(self.term_windows(np.array([sid]))[0].tolist())  # with its neighbours
         got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
         return total > 0 and got / total >= MIN_COVERAGE
 
