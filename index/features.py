@@ -68,6 +68,7 @@ NAMES: tuple[str, ...] = (
 
 
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
+COVERAGE_NEAR = _COLUMN["coverage_near"]
 
 
 def sentence_flags(text: str) -> int:

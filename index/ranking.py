@@ -209,8 +209,10 @@ def rank(
     model: Model | None = None,
     follow=None,
     boosts=None,
-) -> tuple[list[tuple[int, float]], list[int]]:
-    """Candidate sentences best first with their scores, and the best documents' numbers.
+) -> tuple[list[tuple[int, float]], list[int], dict[int, float]]:
+    """Candidate sentences best first with their scores, the best documents' numbers, and the
+    share of the question's (known) weight each candidate holds with its neighbours, as its
+    features found it (empty with the hand-set ranking): what the no-answer check reads.
 
     `follow` (a follow-up's conversation, in the index's numbers) weighs its context words into
     the shortlist and adds its bonus; `boosts` (votes) adjust sentences' scores at the end.
@@ -219,16 +221,18 @@ def rank(
         idx, term_ids, CANDIDATES if model is not None else HAND_SET_CANDIDATES, follow
     )
     if not len(sids):
-        return [], best_docs
+        return [], best_docs, {}
+    near: dict[int, float] = {}
     if model is None:
         scores = _hand_set(idx, sids, blended + bonus, term_ids, qtype, qset)
     else:
         X = features.compute(idx, term_ids, qtype, qset, question, sids, levels, blended)
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
+        near = dict(zip(sids.tolist(), X[:, features.COVERAGE_NEAR].tolist(), strict=True))
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     order = np.lexsort((idx.order_key(sids), -scores))
-    return [(int(sids[i]), float(scores[i])) for i in order], best_docs
+    return [(int(sids[i]), float(scores[i])) for i in order], best_docs, near
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:

@@ -153,9 +153,9 @@ class Index:
             qterms = self._qterms(text, corrections)
             follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
-                ranked, doc_scores = self._rank(term_ids, qtype, qterms, text, follow, boosts)
+                ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            if ranked and self._covered(ranked[0], term_ids, missing):
+            if ranked and self._covered(ranked[0][0], term_ids, missing, near.get(ranked[0][0])):
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
@@ -242,11 +242,12 @@ class Index:
         follow: _Followed | None = None,
         boosts: Mapping[tuple[str, int], float] | None = None,
     ):
-        """Sentence ids ranked best first with their scores, and the best documents' titles."""
-        ranked, best_docs = ranking.rank(
+        """Sentence ids ranked best first with their scores, the best documents' titles, and the
+        candidates' shares of the question's weight with their neighbours (ranking.rank)."""
+        ranked, best_docs, near = ranking.rank(
             self, term_ids, qtype, frozenset(qterms), text, self.ranker_model, follow, boosts
         )
-        return ranked, tuple(self._titles[i] for i in best_docs)
+        return ranked, tuple(self._titles[i] for i in best_docs), near
 
     # -- what the ranker reads (index/ranking.py's interface; keep it narrow) -------------------
 
@@ -421,13 +422,21 @@ class Index:
     ) -> tuple[int, int] | None:
         return answers.best_answer(qtype, self._sentence_text(sid), qset)
 
-    def _covered(self, best: tuple[int, float], term_ids: list[int], missing: int) -> bool:
-        """Whether the best sentence's neighbourhood holds enough of the question's weight."""
-        sid = best[0]
+    def _covered(
+        self, sid: int, term_ids: list[int], missing: int, share: float | None = None
+    ) -> bool:
+        """Whether the sentence with its neighbours holds enough of the question's weight
+        (unknown words count). `share`: of the known words' weight, if the ranker found it."""
         unique = list(dict.fromkeys(term_ids))
-        total = float(self._idf_sent[unique].sum()) + missing * self._idf_unknown
-        present = set(self.term_windows(np.array([sid]))[0].tolist())  # with its neighbours
-        got = float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
+        known = float(self._idf_sent[unique].sum())
+        total = known + missing * self._idf_unknown
+        if share is None:
+            present = set(self.term_windows(np.array([sid]))[0].tolist())
+            got = (
+                float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
+            )
+        else:
+            got = share * known
         return total > 0 and got / total >= MIN_COVERAGE
 
 

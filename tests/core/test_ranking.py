@@ -16,6 +16,26 @@ def _rank(idx, question: str, model):
     return ranking.rank(idx, term_ids, qtype, qset, question, model)[0]
 
 
+def test_the_no_answer_check_reads_what_the_ranker_found(idx):
+    """The share of the question's weight a candidate holds with its neighbours, as the ranker's
+    features found it, is what reading its window gives; so is the no-answer verdict."""
+    for question in ("how many troops will Mexico train?", "what is the capital of France?",
+                     "When will the soldiers return home?", "who is the president of Haiti?"):  # fmt: skip
+        qtype = answers.question_type(question)
+        term_ids, corrections, missing = idx._query_terms(question)
+        qset = frozenset(idx._qterms(question, corrections))
+        ranked, _, near = ranking.rank(idx, term_ids, qtype, qset, question, ranking.load_model())
+        assert set(near) == {sid for sid, _ in ranked}
+        known = float(idx.term_weights(list(dict.fromkeys(term_ids))).sum())
+        for sid, share in near.items():
+            window = set(idx.term_windows(np.array([sid]))[0].tolist())
+            held = sum(float(idx.term_weights([t])[0]) for t in set(term_ids) & window)
+            assert share * known == pytest.approx(held)
+            assert idx._covered(sid, term_ids, missing, share) == idx._covered(
+                sid, term_ids, missing
+            )
+
+
 def test_the_shipped_model_loads_and_the_index_uses_it(idx):
     model = ranking.load_model()
     assert model is not None
