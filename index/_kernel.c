@@ -35,6 +35,15 @@
  *   terms over the span of positions they cover, and the question pairs it holds side by side
  *   (a count). Sums run over su in ascending order: the bits of features.py's numpy code.
  *
+ * term_windows(sids: int64[n] (one segment's numbers), doc: int32[n_sent] (each sentence's
+ *              document), start: int64[n_sent + 1] (where each sentence's terms start),
+ *              terms: int32 buffer or None, fd: int, offset: int (else the terms are read from
+ *              file descriptor fd, the array's first byte at offset), n_terms: int, gap: int)
+ *   -> (int32 bytearray: each sentence's terms with its neighbours' of the same document, the
+ *       windows one after another in the order of sids; int64 bytearray of n rows (window
+ *       start, sentence start, sentence end, window end) in it). Windows fewer than `gap` terms
+ *   apart are read with one pread. Reads without the GIL.
+ *
  * None holds the GIL while it loops; callers serialize top_k on one accumulator.
  * The index/bm25.py numpy code is the fallback and the reference when this is not compiled.
  */
@@ -425,10 +434,157 @@ done:
     return result;
 }
 
+typedef struct {
+    int64_t w0, w1;
+    Py_ssize_t i;
+} Window;
+
+static int cmp_window(const void *x, const void *y) {
+    const Window *a = x, *b = y;
+    if (a->w0 != b->w0) return a->w0 < b->w0 ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Read count int32 terms from position lo: from the buffer, or with pread. 0, or errno. */
+static int read_terms(const int32_t *buf, int fd, int64_t offset, int64_t lo, int64_t count,
+                      int32_t *out) {
+    if (buf) {
+        memcpy(out, buf + lo, count * 4);
+        return 0;
+    }
+    char *dst = (char *)out;
+    int64_t want = count * 4, at = offset + lo * 4;
+    while (want > 0) {
+        ssize_t got = pread(fd, dst, want, at);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno;
+        if (got == 0) return EIO; /* the file was cut short */
+        dst += got;
+        at += got;
+        want -= got;
+    }
+    return 0;
+}
+
+static PyObject *term_windows(PyObject *self, PyObject *args) {
+    Py_buffer sid_b, doc_b, start_b;
+    PyObject *terms_obj;
+    int fd;
+    long long offset, n_terms, gap;
+    if (!PyArg_ParseTuple(args, "y*y*y*OiLLL", &sid_b, &doc_b, &start_b, &terms_obj, &fd, &offset,
+                          &n_terms, &gap))
+        return NULL;
+    PyObject *result = NULL;
+    Py_buffer terms_b = {0};
+    int have_terms = 0;
+    Window *win = NULL;
+    int64_t *bounds = NULL, *run_at = NULL;
+    int32_t *scratch = NULL, *out = NULL;
+    const int64_t *sids = sid_b.buf, *start = start_b.buf;
+    const int32_t *doc = doc_b.buf;
+    Py_ssize_t n = sid_b.len / 8, n_sent = doc_b.len / 4;
+    if (terms_obj != Py_None) {
+        if (PyObject_GetBuffer(terms_obj, &terms_b, PyBUF_SIMPLE) < 0) goto done;
+        have_terms = 1;
+        n_terms = terms_b.len / 4;
+    }
+    if (start_b.len / 8 != n_sent + 1 || n_terms < 0 || gap < 0) {
+        PyErr_SetString(PyExc_ValueError, "term_windows: bad arguments");
+        goto done;
+    }
+    Py_ssize_t m = n ? n : 1;
+    win = malloc(sizeof(Window) * m);
+    bounds = malloc(sizeof(int64_t) * 4 * m);
+    run_at = malloc(sizeof(int64_t) * m);
+    if (!win || !bounds || !run_at) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t sid = sids[i];
+        if (sid < 0 || sid >= n_sent) {
+            PyErr_SetString(PyExc_IndexError, "term_windows: sentence out of range");
+            goto done;
+        }
+        int64_t lo = sid > 0 && doc[sid - 1] == doc[sid] ? sid - 1 : sid;
+        int64_t hi = sid + 1 < n_sent && doc[sid + 1] == doc[sid] ? sid + 1 : sid;
+        int64_t *b = bounds + 4 * i;
+        b[0] = start[lo];
+        b[1] = start[sid];
+        b[2] = start[sid + 1];
+        b[3] = start[hi + 1];
+        if (b[0] < 0 || b[0] > b[1] || b[1] > b[2] || b[2] > b[3] || b[3] > n_terms) {
+            PyErr_SetString(PyExc_ValueError, "term_windows: sentence terms out of range");
+            goto done;
+        }
+        win[i] = (Window){b[0], b[3], i};
+        total += b[3] - b[0];
+    }
+    qsort(win, n, sizeof(Window), cmp_window);
+    /* runs of windows: read each once into scratch; run_at[i]: window i's place in scratch */
+    int64_t scratch_len = 0;
+    for (Py_ssize_t j = 0, r = 0; j < n; j = r) {
+        int64_t r0 = win[j].w0, r1 = win[j].w1;
+        for (r = j + 1; r < n && win[r].w0 <= r1 + gap; r++)
+            if (win[r].w1 > r1) r1 = win[r].w1;
+        scratch_len += r1 - r0;
+    }
+    scratch = malloc(4 * (scratch_len ? scratch_len : 1));
+    out = malloc(4 * (total ? total : 1));
+    if (!scratch || !out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int err = 0;
+    Py_BEGIN_ALLOW_THREADS
+    int64_t filled = 0;
+    for (Py_ssize_t j = 0, r = 0; j < n && !err; j = r) {
+        int64_t r0 = win[j].w0, r1 = win[j].w1;
+        for (r = j + 1; r < n && win[r].w0 <= r1 + gap; r++)
+            if (win[r].w1 > r1) r1 = win[r].w1;
+        err = read_terms(have_terms ? terms_b.buf : NULL, fd, offset, r0, r1 - r0,
+                         scratch + filled);
+        for (Py_ssize_t x = j; x < r; x++) run_at[win[x].i] = filled + win[x].w0 - r0;
+        filled += r1 - r0;
+    }
+    int64_t pos = 0;
+    for (Py_ssize_t i = 0; i < n && !err; i++) {
+        int64_t *b = bounds + 4 * i, size = b[3] - b[0];
+        memcpy(out + pos, scratch + run_at[i], size * 4);
+        int64_t w0 = b[0];
+        for (int c = 0; c < 4; c++) b[c] = pos + b[c] - w0;
+        pos += size;
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        errno = err;
+        PyErr_SetFromErrno(PyExc_OSError);
+        goto done;
+    }
+    PyObject *t = PyByteArray_FromStringAndSize((const char *)out, total * 4);
+    PyObject *rows = PyByteArray_FromStringAndSize((const char *)bounds, n * 32);
+    if (t && rows) result = PyTuple_Pack(2, t, rows);
+    Py_XDECREF(t);
+    Py_XDECREF(rows);
+done:
+    free(win);
+    free(bounds);
+    free(run_at);
+    free(scratch);
+    free(out);
+    if (have_terms) PyBuffer_Release(&terms_b);
+    PyBuffer_Release(&sid_b);
+    PyBuffer_Release(&doc_b);
+    PyBuffer_Release(&start_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"top_k", top_k, METH_VARARGS, "The k best units of a query's postings: (ids, scores)."},
     {"lookup", lookup, METH_VARARGS, "BM25 scores of given units: fills scores and matched."},
     {"match_terms", match_terms, METH_VARARGS, "Question terms in candidate sentences: fills out."},
+    {"term_windows", term_windows, METH_VARARGS, "Sentences' terms with their neighbours'."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import answers, citations, ranking, store, update
+from index.bm25 import _kernel
 from index.build import LEVELS
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Conversation, Document, Passage
@@ -315,7 +316,46 @@ class Index:
     def term_windows(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each sentence's terms with its neighbours' in the same document: (int32 term ids, the
         windows one after another; int64 rows of (window start, sentence start, sentence end,
-        window end) in them). Nearby windows are read together."""
+        window end) in them). Windows close together are read together (`READ_GAP`)."""
+        sids = np.asarray(sids, dtype=np.int64)
+        if _kernel is None or not len(sids):
+            return self._term_windows_numpy(sids)
+        parts = []
+        for s, pick, local in self._segs.by_segment(sids):
+            a = self._segs.gen.segments[s].arrays
+            stored = a["sent_terms"]
+            on_disk = isinstance(stored, store.OnDisk)
+            got, rows = _kernel.term_windows(
+                np.ascontiguousarray(local, dtype=np.int64),
+                np.ascontiguousarray(a["sent_doc"], dtype=np.int32),
+                np.ascontiguousarray(a["sent_term_start"], dtype=np.int64),
+                None if on_disk else np.ascontiguousarray(stored, dtype=np.int32),
+                stored.fileno() if on_disk else -1,
+                stored.offset if on_disk else 0,
+                len(stored),
+                READ_GAP,
+            )
+            terms = np.frombuffer(got, dtype=np.int32)
+            rows = np.frombuffer(rows, dtype=np.int64).reshape(-1, 4)
+            if s:
+                terms = self._segs.to_global[s][terms].astype(np.int32)
+            if len(pick) == len(sids):  # one segment: already in the order of sids
+                return terms, rows
+            parts.append((pick, terms, rows))
+        sizes = np.empty(len(sids), dtype=np.int64)
+        for pick, _, rows in parts:
+            sizes[pick] = rows[:, 3] - rows[:, 0]
+        offset = np.concatenate(([0], np.cumsum(sizes)))
+        out = np.empty(int(offset[-1]), dtype=np.int32)
+        all_rows = np.empty((len(sids), 4), dtype=np.int64)
+        for pick, terms, rows in parts:
+            all_rows[pick] = rows - rows[:, :1] + offset[pick][:, None]
+            for (w0, _, _, w1), i in zip(rows.tolist(), pick.tolist(), strict=True):
+                out[offset[i] : offset[i + 1]] = terms[w0:w1]
+        return out, all_rows
+
+    def _term_windows_numpy(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """term_windows without the compiled kernel (and its reference)."""
         sids = np.asarray(sids, dtype=np.int64)
         n = len(sids)
         if not n:

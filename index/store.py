@@ -56,6 +56,15 @@ class OnDisk:
     def __len__(self) -> int:
         return self._length
 
+    def fileno(self) -> int:
+        """The open file's descriptor (for readers in C)."""
+        return self._fd
+
+    @property
+    def offset(self) -> int:
+        """Where the array's first element is in the file, in bytes."""
+        return self._offset
+
     def __getitem__(self, where: slice) -> np.ndarray:
         if not isinstance(where, slice):
             raise TypeError("OnDisk arrays are read by slices")

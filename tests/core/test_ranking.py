@@ -147,6 +147,8 @@ def _check_windows(idx, sids):
         after = sid + 1 < idx.sentence_count and doc[sid + 1] == doc[sid]
         assert terms[w0:o0].tolist() == (idx.sentence_terms(sid - 1) if before else [])
         assert terms[o1:w1].tolist() == (idx.sentence_terms(sid + 1) if after else [])
+    plain_terms, plain_rows = idx._term_windows_numpy(sids)  # the compiled reader's reference
+    assert np.array_equal(plain_terms, terms) and np.array_equal(plain_rows, rows)
     empty_terms, empty_rows = idx.term_windows(np.empty(0, np.int64))
     assert len(empty_terms) == 0 and empty_rows.shape == (0, 4)
 
@@ -210,6 +212,14 @@ def test_compiled_match_terms_equals_numpy_to_the_bit(monkeypatch):
         assert np.array_equal(compiled, plain)
     with pytest.raises(IndexError):
         features.match_terms(terms, rows + at, su, sw, syn_t, syn_q, qp)
+
+
+def test_term_windows_of_an_index_served_from_memory(docs, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    idx = open_index(docs, blocker / "index")  # cannot be saved there: built and served in memory
+    assert idx.commit["segments"] == [""]
+    _check_windows(idx, np.arange(idx.sentence_count)[::-1])
 
 
 def test_sentence_flags_read_the_text():
