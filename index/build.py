@@ -138,7 +138,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["sent_start"] = spans[:, 0].astype(np.int32)
     arrays["sent_end"] = spans[:, 1].astype(np.int32)
     arrays["sent_para"] = sent_para.astype(np.int32)
-    # What the ranker reads of a sentence's text (features.sentence_flags), read without the text.
+    # What the ranker reads of a sentence's text (flags.sentence_flags), read without the text.
     arrays["sent_flags"] = (
         np.concatenate(flag_chunks) if flag_chunks else np.zeros(0, np.uint8)
     ).astype(np.uint8)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.documents import BINARY_EXTENSIONS, read_document
-from index.features import sentence_flags
+from index.flags import sentence_flags
 from index.formats import SourceDoc
 from index.tokens import STOPWORDS, stem, words
 
@@ -51,7 +51,7 @@ class _Document:
     text: bytes
     spans: np.ndarray  # (n, 3): start, end, paragraph number
     lengths: np.ndarray  # terms per sentence
-    flags: np.ndarray  # uint8 per sentence: features.sentence_flags
+    flags: np.ndarray  # uint8 per sentence: flags.sentence_flags
     info: bytes = b""  # pages, sections, outlet, code units: JSON (see `doc_info`), or empty
 
 
@@ -142,9 +142,10 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             continue
         lengths, flags = [], []
         for start, end, _ in spans:
-            kept = [w for w in words(doc.text[start:end]) if w not in STOPWORDS]
+            found = words(doc.text[start:end])
+            kept = [w for w in found if w not in STOPWORDS]
             lengths.append(len(kept))
-            flags.append(sentence_flags(doc.text[start:end]))
+            flags.append(sentence_flags(doc.text[start:end], found))
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,

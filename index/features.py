@@ -12,24 +12,15 @@ import re
 
 import numpy as np
 
-from index import answers, synonyms
+from index import answers, flags, synonyms
 from index.bm25 import _kernel
 from index.tokens import normalize
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
 _KINDS = (answers.QUANTITY, answers.DATE, answers.PERSON, answers.PLACE, answers.EXPANSION)
-_ANAPHORA = frozenset(
-    "it its this that these those they them their he his she her him such however but also".split()
-)
-_FIRST_WORD = re.compile(r"[A-Za-z’']+")
-_DIGIT = re.compile(r"\d")
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
 
 TYPED = 30  # candidates (best of the blend first) checked for a phrase of the asked-for type
-# What a sentence's text says for the ranker, found once when the index is built (`sentence_flags`)
-# so that a question reads no text unless it asks for a type of answer.
-FLAG_DIGIT = 1  # the sentence holds a digit
-FLAG_ANAPHORIC = 2  # its first word points back (it, they, however, ...): it leans on the last one
 
 NAMES: tuple[str, ...] = (
     # BM25 at three levels, raw and scaled by the best among the shortlist
@@ -69,13 +60,6 @@ NAMES: tuple[str, ...] = (
 
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
 COVERAGE_NEAR = _COLUMN["coverage_near"]
-
-
-def sentence_flags(text: str) -> int:
-    """FLAG_DIGIT and FLAG_ANAPHORIC of a sentence's text, or-ed together."""
-    m = _FIRST_WORD.search(text[:40])
-    anaphoric = bool(m and m.group().lower() in _ANAPHORA)
-    return FLAG_DIGIT * (_DIGIT.search(text) is not None) + FLAG_ANAPHORIC * anaphoric
 
 
 def question_word(text: str) -> str | None:
@@ -162,9 +146,9 @@ def compute(
     X[:, col["paragraph_in_document"]] = positions[:, 1]
     X[:, col["in_document"]] = positions[:, 2]
     X[:, col["question_terms"]] = len(term_ids)
-    flags = idx.sentence_flags(sids)
-    X[:, col["anaphoric_start"]] = (flags & FLAG_ANAPHORIC) != 0
-    X[:, col["has_digit"]] = (flags & FLAG_DIGIT) != 0
+    bits = idx.sentence_flags(sids)  # found in their text when indexed (index/flags.py)
+    X[:, col["anaphoric_start"]] = (bits & flags.ANAPHORIC) != 0
+    X[:, col["has_digit"]] = (bits & flags.DIGIT) != 0
     # The type check is the costly feature: only the blend's first TYPED are checked, as many as
     # the hand-set ranking checked (best_answer finds one iff there are candidates).
     if qtype.kind is not None:

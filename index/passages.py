@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import re
 
-from index import answers, citations
+from index import answers, citations, flags
 from index.copies import Copies
 from index.model import Passage
-from index.tokens import normalize, words
+from index.tokens import normalize
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
-_ANAPHORA = frozenset(
-    """
-    it its this that these those they them their he his she her him such however but also
-    meanwhile then thus therefore moreover furthermore instead yet still there here so and
-    or nevertheless nonetheless besides otherwise accordingly consequently hence
-    """.split()
-)
 
 
 def build_passages(
@@ -70,14 +63,12 @@ def _expand(
 ) -> tuple[int, int]:
     """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
     first = last = sid
-    text = idx._sentence_text(sid)
-    lead = words(text[:40])
+    bits = int(idx._sent_flags[sid])  # found in its text when it was indexed (index/flags.py)
     prev_ok = _same_para(idx, sid - 1, sid) and (sid - 1) not in taken
     next_ok = _same_para(idx, sid + 1, sid) and (sid + 1) not in taken
-    if prev_ok and lead and lead[0] in _ANAPHORA:
+    if prev_ok and bits & flags.LEANS_BACK:
         first = sid - 1
-    short = len(words(text)) < 10 or text.rstrip().endswith(":")
-    if next_ok and (short or why):
+    if next_ok and (bits & flags.LEAD_IN or why):
         last = sid + 1
     bar = NEIGHBOUR_SHARE * scores[sid]
     if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:

@@ -23,7 +23,7 @@ to provide these):
   same document (int32, the windows end to end) and per sentence (window start, sentence start,
   sentence end, window end) in them.
 - `sentence_text(sid) -> str`: the sentence verbatim (for the answer-type check).
-- `sentence_flags(sids) -> uint8[]`: what `features.sentence_flags` found in each sentence's text.
+- `sentence_flags(sids) -> uint8[]`: what `flags.sentence_flags` found in each sentence's text.
 - `sentence_positions(sids) -> int64[n, 3]`: (index in paragraph, paragraph index in document,
   sentence index in document).
 - `sentence_count`: number of sentences (sids are 0 .. sentence_count - 1, in reading order).

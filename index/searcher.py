@@ -414,7 +414,7 @@ class Index:
         return self._term_id(term)
 
     def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
-        """Each sentence's features.sentence_flags (uint8), found when it was indexed."""
+        """Each sentence's flags.sentence_flags (uint8), found when it was indexed."""
         return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)
 
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:

@@ -223,18 +223,23 @@ def test_term_windows_of_an_index_served_from_memory(docs, tmp_path):
 
 
 def test_sentence_flags_read_the_text():
-    assert features.sentence_flags("It rained for 3 days.") == (
-        features.FLAG_DIGIT | features.FLAG_ANAPHORIC
-    )
-    assert features.sentence_flags("“However, nobody came,” she said.") == features.FLAG_ANAPHORIC
-    assert features.sentence_flags("Itself a river, the Nile floods.") == 0
-    assert features.sentence_flags("The year was MMXX.") == 0
+    from index.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
+
+    long = " and the river kept rising through the valley for days"
+    assert sentence_flags("It rained for 3 days" + long + ".") == DIGIT | ANAPHORIC | LEANS_BACK
+    assert sentence_flags("“However, nobody came,” she said" + long + ".") == ANAPHORIC | LEANS_BACK
+    assert sentence_flags("Meanwhile the town slept" + long + ".") == LEANS_BACK  # the longer list
+    assert sentence_flags("Itself a river, the Nile floods" + long + ".") == 0
+    assert sentence_flags("The year was MMXX.") == LEAD_IN  # short
+    assert sentence_flags("The rules, in the order the committee set them" + long + ":") == LEAD_IN
 
 
 def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_updates(tmp_path):
     """What the ranker reads instead of the text (has a digit, starts with "it", "they", ...) is
     the text's own, and its term windows the sentences' own terms, for a fresh build and for
     sentences an update added (a second segment, its own term numbers)."""
+    from index.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
+
     docs = tmp_path / "docs"
     docs.mkdir()
     filler = "".join(
@@ -242,7 +247,10 @@ def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_upda
     )
     (docs / "a.txt").write_text(
         "The dam was finished in 1936. It holds back the river.\nThey built it in five years.\n"
-        + filler * 2
+        "Then the engineers raised the wall by another forty feet over three long summers.\n"
+        "The spillway carries the spring floods past the town and into the canyon below.\n"
+        + filler
+        * 2
     )
     index_dir = tmp_path / "index"
     seen = set()
@@ -252,12 +260,13 @@ def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_upda
         idx = open_index(docs, index_dir)
         sids = np.arange(idx.sentence_count)
         flags = idx.sentence_flags(sids).tolist()
-        assert flags == [features.sentence_flags(idx.sentence_text(s)) for s in sids.tolist()]
+        assert flags == [sentence_flags(idx.sentence_text(s)) for s in sids.tolist()]
         seen.update(flags)
         assert len(idx.commit["segments"]) == (2 if name else 1)  # the update: its own segment
         _check_windows(idx, sids[::-1])  # across segments, in any order
-    assert seen == {0, features.FLAG_DIGIT, features.FLAG_ANAPHORIC,
-                    features.FLAG_DIGIT | features.FLAG_ANAPHORIC}  # fmt: skip
+    assert {b & (DIGIT | ANAPHORIC) for b in seen} == {0, DIGIT, ANAPHORIC, DIGIT | ANAPHORIC}
+    assert {b & (LEANS_BACK | LEAD_IN) for b in seen} == {0, LEANS_BACK, LEAD_IN,
+                                                           LEANS_BACK | LEAD_IN}  # fmt: skip
 
 
 def test_the_synonym_table_links_question_words_to_the_documents_words():
