@@ -18,17 +18,11 @@ NEAR = 0.9
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
-def normalized(text: str) -> str:
-    """`text` in lower case with punctuation and quotes removed and spaces collapsed."""
-    return " ".join(_PUNCT.sub(" ", text.casefold()).split())
-
-
-def shingles(text: str) -> frozenset:
-    """The word trigrams of a normalized text (its words when it has fewer than three)."""
-    w = text.split()
-    if len(w) < 3:
-        return frozenset(w)
-    return frozenset(zip(w, w[1:], w[2:], strict=False))
+def key(text: str) -> tuple[str, frozenset]:
+    """`text` in lower case with punctuation and quotes removed and spaces collapsed, and its
+    word trigrams (its words when it has fewer than three)."""
+    w = _PUNCT.sub(" ", text.casefold()).split()
+    return " ".join(w), frozenset(w if len(w) < 3 else zip(w, w[1:], w[2:], strict=False))
 
 
 def _same(a: tuple[str, frozenset], b: tuple[str, frozenset]) -> bool:
@@ -48,7 +42,8 @@ class Copies:
 
     def add(self, passage: Passage, sentence: str) -> bool:
         """Keep `passage` (True) unless it copies one kept before (False: noted as a copy)."""
-        keys = tuple((t, shingles(t)) for t in (normalized(passage.text), normalized(sentence)))
+        whole = key(passage.text)
+        keys = (whole, whole if sentence == passage.text else key(sentence))
         for i, (text_key, sentence_key) in enumerate(self.kept):
             if _same(keys[0], text_key) or _same(keys[1], sentence_key):
                 self.others[i].append(passage)
