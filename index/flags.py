@@ -34,11 +34,10 @@ _DIGIT = re.compile(r"\d")
 def sentence_flags(text: str, all_words: list[str] | None = None) -> int:
     """The bits above of a sentence's text, or-ed together. `all_words`: words(text), if known."""
     m = _FIRST_WORD.search(text[:40])
-    lead = words(text[:40])
-    short = len(words(text) if all_words is None else all_words) < 10
+    found = words(text) if all_words is None else all_words
     return (
         DIGIT * (_DIGIT.search(text) is not None)
         | ANAPHORIC * bool(m and m.group().lower() in _ANAPHORA)
-        | LEANS_BACK * bool(lead and lead[0] in _CONNECTIVES)
-        | LEAD_IN * (short or text.rstrip().endswith(":"))
+        | LEANS_BACK * bool(found and found[0] in _CONNECTIVES)
+        | LEAD_IN * (len(found) < 10 or text.rstrip().endswith(":"))
     )
