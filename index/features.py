@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from index import answers, synonyms
-from index.tokens import normalize
+from index.tokens import normalize, words
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
 _KINDS = (answers.QUANTITY, answers.DATE, answers.PERSON, answers.PLACE, answers.EXPANSION)
@@ -24,6 +24,7 @@ _FIRST_WORD = re.compile(r"[A-Za-z’']+")
 _DIGIT = re.compile(r"\d")
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
 
+MAX_PHRASE_WORDS = 64  # question words searched for WordNet phrases (the core keeps 48 terms)
 TYPED = 30  # candidates (best of the blend first) checked for a phrase of the asked-for type
 
 NAMES: tuple[str, ...] = (
@@ -158,11 +159,14 @@ def compute(
         X[:, col["coverage_near_gap"]] = near / total - (near / total).max()
     X[:, col["matched"]] = count / len(su)
     # question words the sentence lacks but holds a WordNet synonym of
-    syn_q, syn_t = _synonym_ids(idx, qset, su)
+    syn_q, syn_t = _synonym_ids(idx, qset, su, question)
     if len(syn_t) and total > 0:
-        p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
-        h2 = syn_t[p2] == terms
-        found = np.unique(owner[h2] * width + syn_q[p2[h2]])
+        # one id may stand for several question terms (a phrase's): take every row it has
+        lo = np.searchsorted(syn_t, terms, "left")
+        k = np.searchsorted(syn_t, terms, "right") - lo
+        rows = np.repeat(np.arange(len(terms)), k)
+        at = np.repeat(lo - np.cumsum(k) + k, k) + np.arange(len(rows))
+        found = np.unique(owner[rows] * width + syn_q[at])
         found = found[~np.isin(found, seen)]
         X[:, col["synonyms"]] = (
             np.bincount(found // width, weights=sw[found % width], minlength=n) / total
@@ -213,19 +217,39 @@ def compute(
     return X
 
 
-def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position in `su` of a question term, term id of one of its synonyms), sorted by the id."""
+def _synonym_ids(
+    idx, qset: frozenset[str], su: np.ndarray, question: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position in `su` of a question term, term id of one of its synonyms), sorted by the id.
+
+    A WordNet phrase among the question's words ("come back") gives each of its terms in `su`
+    ("come", "back") a row for each of the phrase's synonyms ("return"), so one id may appear
+    several times. Lookups are O(question words).
+    """
     table = synonyms.table()
-    pairs = []
+
+    def position(tid: int | None) -> int | None:
+        at = int(np.searchsorted(su, tid)) if tid is not None else len(su)
+        return None if at == len(su) or su[at] != tid else at
+
+    pairs = set()
     for word in qset:
         tid = idx.term_id(word)
-        at = int(np.searchsorted(su, tid)) if tid is not None else len(su)
-        if at == len(su) or su[at] != tid:
+        at = position(tid)
+        if at is None:
             continue
         for other in table.get(word, ()):
             oid = idx.term_id(other)
             if oid is not None and oid != tid:
-                pairs.append((oid, at))
+                pairs.add((oid, at))
+    if question:
+        for own, others in synonyms.in_question(words(question)[:MAX_PHRASE_WORDS]):
+            own_ids = [idx.term_id(w) for w in own]
+            places = [a for a in map(position, own_ids) if a is not None]
+            for other in others if places else ():
+                oid = idx.term_id(other)
+                if oid is not None and oid not in own_ids:
+                    pairs.update((oid, at) for at in places)
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     arr = np.array(sorted(pairs), dtype=np.int64)
