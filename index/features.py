@@ -161,12 +161,14 @@ def compute(
     # question words the sentence lacks but holds a WordNet synonym of
     syn_q, syn_t = _synonym_ids(idx, qset, su, question)
     if len(syn_t) and total > 0:
-        # one id may stand for several question terms (a phrase's): take every row it has
-        lo = np.searchsorted(syn_t, terms, "left")
-        k = np.searchsorted(syn_t, terms, "right") - lo
-        rows = np.repeat(np.arange(len(terms)), k)
-        at = np.repeat(lo - np.cumsum(k) + k, k) + np.arange(len(rows))
-        found = np.unique(owner[rows] * width + syn_q[at])
+        p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
+        h2 = syn_t[p2] == terms
+        found = owner[h2] * width + syn_q[p2[h2]]
+        # an id standing for several question terms (a phrase's: "return" for "come", "back")
+        # has rows after its first, which searchsorted does not reach
+        for j in (np.flatnonzero(syn_t[1:] == syn_t[:-1]) + 1).tolist():
+            found = np.concatenate([found, owner[terms == syn_t[j]] * width + syn_q[j]])
+        found = np.unique(found)
         found = found[~np.isin(found, seen)]
         X[:, col["synonyms"]] = (
             np.bincount(found // width, weights=sw[found % width], minlength=n) / total
@@ -227,27 +229,24 @@ def _synonym_ids(
     several times. Lookups are O(question words).
     """
     table = synonyms.table()
-
-    def position(tid: int | None) -> int | None:
-        at = int(np.searchsorted(su, tid)) if tid is not None else len(su)
-        return None if at == len(su) or su[at] != tid else at
-
+    term_id = idx.term_id
+    where = {t: i for i, t in enumerate(su.tolist())}  # a question term's id -> its position
     pairs = set()
     for word in qset:
-        tid = idx.term_id(word)
-        at = position(tid)
+        tid = term_id(word)
+        at = where.get(tid)
         if at is None:
             continue
         for other in table.get(word, ()):
-            oid = idx.term_id(other)
+            oid = term_id(other)
             if oid is not None and oid != tid:
                 pairs.add((oid, at))
     if question:
         for own, others in synonyms.in_question(words(question)[:MAX_PHRASE_WORDS]):
-            own_ids = [idx.term_id(w) for w in own]
-            places = [a for a in map(position, own_ids) if a is not None]
+            own_ids = {term_id(w) for w in own}
+            places = [where[t] for t in own_ids if t in where]
             for other in others if places else ():
-                oid = idx.term_id(other)
+                oid = term_id(other)
                 if oid is not None and oid not in own_ids:
                     pairs.update((oid, at) for at in places)
     if not pairs:

@@ -14,6 +14,7 @@ https://wordnet.princeton.edu/license-and-commercial-use; the notice is kept in 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -92,19 +93,30 @@ def build_phrases(wordnet: Path) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(table.items())}
 
 
+Phrase = tuple[tuple[str, ...], list[str], list[str]]  # (keys after 2, own stems, synonym stems)
+Starts = dict[tuple[str, str], list[Phrase]]  # (first key, second key) -> phrases
+
+
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _load() -> tuple[dict[str, list[str]], dict[str, list[str]], Starts]:
     try:
         raw = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
         words, phrases = raw["synonyms"], raw["phrases"]
         if not isinstance(words, dict) or not isinstance(phrases, dict):
             raise ValueError("no synonyms or phrases object")
-        return words, phrases
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(
             f"verbatim: synonym table {TABLE_PATH} unusable ({exc}); no synonyms", file=sys.stderr
         )
-        return {}, {}
+        return {}, {}, {}
+    # Phrases by their first two keys: a question's word pair costs one lookup (not one for each
+    # phrase its first word starts: "in" starts 300).
+    starts: Starts = {}
+    for key, synonyms in phrases.items():
+        first, second, *rest = key.split(" ")
+        own = [k for k in (first, second, *rest) if k not in STOPWORDS]
+        starts.setdefault((first, second), []).append((tuple(rest), own, synonyms))
+    return words, phrases, starts
 
 
 def table() -> dict[str, list[str]]:
@@ -120,17 +132,16 @@ def phrases() -> dict[str, list[str]]:
 
 def in_question(words: list[str]) -> list[tuple[list[str], list[str]]]:
     """(the phrase's non-stopword stems, its synonyms' stems) for each table phrase among a
-    question's normalized words (stopwords included, in order): a few lookups a word."""
-    table = phrases()
-    if not table:
+    question's normalized words (stopwords included, in order): one lookup a word pair, more
+    only where a phrase starts."""
+    starts = _load()[2]
+    if not starts:
         return []
     keys = [w if w in STOPWORDS else stem(w) for w in words]
     found = []
-    for i in range(len(keys) - 1):
-        for n in range(2, min(MAX_PHRASE, len(keys) - i) + 1):
-            synonyms = table.get(" ".join(keys[i : i + n]))
-            if synonyms:
-                own = [keys[j] for j in range(i, i + n) if words[j] not in STOPWORDS]
+    for i, candidates in enumerate(map(starts.get, itertools.pairwise(keys))):
+        for rest, own, synonyms in candidates or ():
+            if not rest or tuple(keys[i + 2 : i + 2 + len(rest)]) == rest:
                 found.append((own, synonyms))
     return found
 
