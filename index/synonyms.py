@@ -14,7 +14,6 @@ https://wordnet.princeton.edu/license-and-commercial-use; the notice is kept in 
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import sys
@@ -93,12 +92,8 @@ def build_phrases(wordnet: Path) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(table.items())}
 
 
-Phrase = tuple[tuple[str, ...], list[str], list[str]]  # (keys after 2, own stems, synonym stems)
-Starts = dict[tuple[str, str], list[Phrase]]  # (first key, second key) -> phrases
-
-
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, list[str]], dict[str, list[str]], Starts]:
+def _load() -> tuple[dict[str, list[str]], dict[str, list[str]], frozenset[str]]:
     try:
         raw = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
         words, phrases = raw["synonyms"], raw["phrases"]
@@ -108,14 +103,12 @@ def _load() -> tuple[dict[str, list[str]], dict[str, list[str]], Starts]:
         print(
             f"verbatim: synonym table {TABLE_PATH} unusable ({exc}); no synonyms", file=sys.stderr
         )
-        return {}, {}, {}
-    # Phrases by their first two keys: a question's word pair costs one lookup (not one for each
-    # phrase its first word starts: "in" starts 300).
-    starts: Starts = {}
-    for key, synonyms in phrases.items():
-        first, second, *rest = key.split(" ")
-        own = [k for k in (first, second, *rest) if k not in STOPWORDS]
-        starts.setdefault((first, second), []).append((tuple(rest), own, synonyms))
+        return {}, {}, frozenset()
+    # The keys' first two words: a question's word pair that starts no phrase costs one set
+    # lookup (strings, not tuples: 2 ms to build instead of 8).
+    starts = frozenset(
+        k[: k.find(" ", k.find(" ") + 1)] if k.count(" ") > 1 else k for k in phrases
+    )
     return words, phrases, starts
 
 
@@ -134,14 +127,18 @@ def in_question(words: list[str]) -> list[tuple[list[str], list[str]]]:
     """(the phrase's non-stopword stems, its synonyms' stems) for each table phrase among a
     question's normalized words (stopwords included, in order): one lookup a word pair, more
     only where a phrase starts."""
-    starts = _load()[2]
-    if not starts:
+    _, table, starts = _load()
+    if not table:
         return []
     keys = [w if w in STOPWORDS else stem(w) for w in words]
     found = []
-    for i, candidates in enumerate(map(starts.get, itertools.pairwise(keys))):
-        for rest, own, synonyms in candidates or ():
-            if not rest or tuple(keys[i + 2 : i + 2 + len(rest)]) == rest:
+    for i in range(len(keys) - 1):
+        if keys[i] + " " + keys[i + 1] not in starts:
+            continue
+        for n in range(2, min(MAX_PHRASE, len(keys) - i) + 1):
+            synonyms = table.get(" ".join(keys[i : i + n]))
+            if synonyms:
+                own = [keys[j] for j in range(i, i + n) if words[j] not in STOPWORDS]
                 found.append((own, synonyms))
     return found
 
