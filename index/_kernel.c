@@ -394,8 +394,9 @@ static PyObject *match_terms(PyObject *self, PyObject *args) {
                 if (first < 0) first = p;
                 last = p;
             }
+            /* an id may stand for several question terms (a phrase's): find gives its first */
             Py_ssize_t y = find(syn_t, n_syn, terms[p]);
-            if (y >= 0) syn[syn_q[y]] = 1;
+            for (; y >= 0 && y < n_syn && syn_t[y] == terms[p]; y++) syn[syn_q[y]] = 1;
             if (p + 1 < b[2]) {
                 Py_ssize_t x = find(qp, n_qp, ((int64_t)terms[p] << 32) + terms[p + 1]);
                 if (x >= 0) pair[x] = 1;

@@ -14,12 +14,13 @@ import numpy as np
 
 from index import answers, flags, synonyms
 from index.bm25 import _kernel
-from index.tokens import normalize
+from index.tokens import normalize, words
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
 _KINDS = (answers.QUANTITY, answers.DATE, answers.PERSON, answers.PLACE, answers.EXPANSION)
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
 
+MAX_PHRASE_WORDS = 64  # question words searched for WordNet phrases (the core keeps 48 terms)
 TYPED = 30  # candidates (best of the blend first) checked for a phrase of the asked-for type
 
 NAMES: tuple[str, ...] = (
@@ -126,7 +127,7 @@ def compute(
     # One read for the candidates and their neighbours in the same document (a passage shows
     # those too: coverage_near).
     terms, bounds = idx.term_windows(sids)
-    syn_q, syn_t = _synonym_ids(idx, qset, su)
+    syn_q, syn_t = _synonym_ids(idx, qset, su, question)
     qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
     qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
     got, count, near, through, span, pairs = match_terms(terms, bounds, su, sw, syn_t, syn_q, qp).T
@@ -215,7 +216,12 @@ def _match_terms_numpy(terms, bounds, su, sw, syn_t, syn_q, qp, out) -> np.ndarr
     if len(syn_t):
         p2 = np.minimum(np.searchsorted(syn_t, terms), len(syn_t) - 1)
         h2 = (syn_t[p2] == terms) & mine
-        found = np.unique(owner[h2] * width + syn_q[p2[h2]])
+        found = owner[h2] * width + syn_q[p2[h2]]
+        # an id standing for several question terms (a phrase's: "return" for "come", "back")
+        # has rows after its first, which searchsorted does not reach
+        for j in (np.flatnonzero(syn_t[1:] == syn_t[:-1]) + 1).tolist():
+            found = np.concatenate([found, owner[(terms == syn_t[j]) & mine] * width + syn_q[j]])
+        found = np.unique(found)
         found = found[~np.isin(found, seen)]
         out[:, 3] = np.bincount(found // width, weights=sw[found % width], minlength=n)
     held = np.flatnonzero(hit & mine)
@@ -238,19 +244,36 @@ def _match_terms_numpy(terms, bounds, su, sw, syn_t, syn_q, qp, out) -> np.ndarr
     return out
 
 
-def _synonym_ids(idx, qset: frozenset[str], su: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position in `su` of a question term, term id of one of its synonyms), sorted by the id."""
+def _synonym_ids(
+    idx, qset: frozenset[str], su: np.ndarray, question: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position in `su` of a question term, term id of one of its synonyms), sorted by the id.
+
+    A WordNet phrase among the question's words ("come back") gives each of its terms in `su`
+    ("come", "back") a row for each of the phrase's synonyms ("return"), so one id may appear
+    several times. Lookups are O(question words).
+    """
     table = synonyms.table()
-    pairs = []
+    term_id = idx.term_id
+    where = {t: i for i, t in enumerate(su.tolist())}  # a question term's id -> its position
+    pairs = set()
     for word in qset:
-        tid = idx.term_id(word)
-        at = int(np.searchsorted(su, tid)) if tid is not None else len(su)
-        if at == len(su) or su[at] != tid:
+        tid = term_id(word)
+        at = where.get(tid)
+        if at is None:
             continue
         for other in table.get(word, ()):
-            oid = idx.term_id(other)
+            oid = term_id(other)
             if oid is not None and oid != tid:
-                pairs.append((oid, at))
+                pairs.add((oid, at))
+    if question:
+        for own, others in synonyms.in_question(words(question)[:MAX_PHRASE_WORDS]):
+            own_ids = {term_id(w) for w in own}
+            places = [where[t] for t in own_ids if t in where]
+            for other in others if places else ():
+                oid = term_id(other)
+                if oid is not None and oid not in own_ids:
+                    pairs.update((oid, at) for at in places)
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     arr = np.array(sorted(pairs), dtype=np.int64)

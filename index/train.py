@@ -73,7 +73,7 @@ def examples(idx, questions: list[dict], progress: bool = True):
         if not term_ids:
             continue
         qset = frozenset(idx._qterms(text, corrections))
-        sids, levels, blended, _ = ranking.candidates(idx, term_ids)
+        sids, levels, blended, *_ = ranking.candidates(idx, term_ids)
         d = doc_number.get(q["doc_id"].replace("/", "_"))
         if not len(sids) or d is None:
             continue
