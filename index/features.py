@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 
 import numpy as np
 
@@ -253,7 +254,6 @@ def _synonym_ids(
     ("come", "back") a row for each of the phrase's synonyms ("return"), so one id may appear
     several times. Lookups are O(question words).
     """
-    table = synonyms.table()
     term_id = idx.term_id
     where = {t: i for i, t in enumerate(su.tolist())}  # a question term's id -> its position
     pairs = set()
@@ -262,22 +262,38 @@ def _synonym_ids(
         at = where.get(tid)
         if at is None:
             continue
-        for other in table.get(word, ()):
-            oid = term_id(other)
-            if oid is not None and oid != tid:
-                pairs.add((oid, at))
+        pairs.update((oid, at) for oid in _held(idx, word) if oid != tid)
     if question:
         for own, others in synonyms.in_question(words(question)[:MAX_PHRASE_WORDS]):
             own_ids = {term_id(w) for w in own}
             places = [where[t] for t in own_ids if t in where]
-            for other in others if places else ():
-                oid = term_id(other)
-                if oid is not None and oid not in own_ids:
+            for oid in _held(idx, tuple(others)) if places else ():
+                if oid not in own_ids:
                     pairs.update((oid, at) for at in places)
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     arr = np.array(sorted(pairs), dtype=np.int64)
     return arr[:, 1], arr[:, 0]
+
+
+# Per index: the term ids its synonyms have there, by word (or by a phrase's synonyms): the same
+# words come back question after question, and an index's terms never change.
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_HELD_MAX = 100_000
+
+
+def _held(idx, key: str | tuple[str, ...]) -> tuple[int, ...]:
+    """Term ids in `idx` of a word's WordNet synonyms (a str key) or of the given stems."""
+    cache = _HELD.get(idx)
+    if cache is None:
+        cache = _HELD.setdefault(idx, {})
+    ids = cache.get(key)
+    if ids is None:
+        stems = synonyms.table().get(key, ()) if isinstance(key, str) else key
+        ids = tuple(t for t in map(idx.term_id, stems) if t is not None)
+        if len(cache) < _HELD_MAX:
+            cache[key] = ids
+    return ids
 
 
 def _dense_ranks(values: np.ndarray) -> np.ndarray:
