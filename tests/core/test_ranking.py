@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from index import answers, features, open_index, ranking
+from index import answers, features, open_index, ranking, windows
 
 
 def _rank(idx, question: str, model):
@@ -147,7 +147,7 @@ def _check_windows(idx, sids):
         after = sid + 1 < idx.sentence_count and doc[sid + 1] == doc[sid]
         assert terms[w0:o0].tolist() == (idx.sentence_terms(sid - 1) if before else [])
         assert terms[o1:w1].tolist() == (idx.sentence_terms(sid + 1) if after else [])
-    plain_terms, plain_rows = idx._term_windows_numpy(sids)  # the compiled reader's reference
+    plain_terms, plain_rows = windows.read_numpy(idx._segs, idx._sent_doc, idx._n_sent, sids)
     assert np.array_equal(plain_terms, terms) and np.array_equal(plain_rows, rows)
     empty_terms, empty_rows = idx.term_windows(np.empty(0, np.int64))
     assert len(empty_terms) == 0 and empty_rows.shape == (0, 4)
