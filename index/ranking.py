@@ -232,7 +232,7 @@ def rank(
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     order = np.lexsort((idx.order_key(sids), -scores))
-    return [(int(sids[i]), float(scores[i])) for i in order], best_docs, near
+    return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:
