@@ -280,7 +280,6 @@ def test_the_synonym_table_links_question_words_to_the_documents_words():
 
 
 def test_train_writes_a_model_the_ranker_reads(tmp_path, capsys):
-    pytest.importorskip("scipy")  # the `train` extra
     from index.cli import main
 
     folder = tmp_path / "set"
