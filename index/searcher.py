@@ -36,6 +36,19 @@ CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's
 # article; follow-ups +7.5 points, switches -0.3), never on squad-v1.1.
 CONTEXT_NEAR_BONUS = 0.4
 CONTEXT_NEAR_CHARS = 3000.0  # characters away from the last answer at which it is down to 1/e
+# ... and up to this much more to sentences whose paragraph holds the conversation's words (their
+# weighted BM25 over the paragraph, scaled by the shortlist's best): with the learned ranker the
+# context words otherwise only choose the shortlist, never the order.
+CONTEXT_PARA_BONUS = 0.1
+# A follow-up that says little leans on the conversation more, one that says much less: the bonus
+# is multiplied by (CONTEXT_LEAN_WORDS / its own words' IDF sum in units of the rarest word's IDF)
+# ** CONTEXT_LEAN_POWER, kept within CONTEXT_LEAN_RANGE; but never above 1 when a word of it is
+# in none of the conversation's documents (it may name a new topic). Chosen on squad-train
+# threads (see README), never on squad-v1.1.
+CONTEXT_LEAN_WORDS = 3.0  # about the median question's (squad-train, 8k and 82k sentences)
+CONTEXT_LEAN_POWER = 0.5
+CONTEXT_LEAN_RANGE = (0.5, 2.0)
+
 # Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
 # question-type rules (the tokenizer already splits there).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
@@ -179,8 +192,25 @@ class Index:
         docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
         near = [(self._doc_number[d], at) for d, at in context.places[-1:] if d in self._doc_number]
         return _Followed(
-            tuple(weights.items()), np.array(sorted(set(docs)), dtype=np.int64), tuple(near)
+            tuple(weights.items()),
+            np.array(sorted(set(docs)), dtype=np.int64),
+            tuple(near),
+            self._lean(own, docs),
         )
+
+    def _lean(self, own: list[int], docs: list[int]) -> float:
+        """How much a follow-up leans on its conversation: more when its own words say little,
+        at most as much as alone when one of them is in none of the conversation's documents."""
+        unique = list(dict.fromkeys(own))
+        said = float(self._idf_sent[unique].sum()) / self._idf_unknown
+        low, high = CONTEXT_LEAN_RANGE
+        lean = min(high, max(low, (CONTEXT_LEAN_WORDS / max(said, 1e-9)) ** CONTEXT_LEAN_POWER))
+        if lean > 1.0:
+            units = np.array(sorted(set(docs)), dtype=np.int64)
+            for t in unique:
+                if not len(units) or not self._segs.score_units("doc", [t], units)[1].any():
+                    return 1.0
+        return lean
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -259,8 +289,9 @@ class Index:
         The one place a conversation weighs in. The question's own words count in full; each
         recent question's other words add their BM25 at its weight (CONTEXT_WEIGHT for the last,
         decaying before), in the same kernel pass; sentences of the documents the conversation
-        has been about get CONTEXT_DOC_BONUS, and those near where the last answer was up to
-        CONTEXT_NEAR_BONUS more.
+        has been about get CONTEXT_DOC_BONUS, those near where the last answer was up to
+        CONTEXT_NEAR_BONUS more, and those whose paragraph holds the context words up to
+        CONTEXT_PARA_BONUS more; the bonus is then multiplied by the follow-up's lean.
         """
         if follow is None:
             cand, s = self._segs.top(term_ids, n)
@@ -274,7 +305,15 @@ class Index:
             start = np.asarray(self._sent_start[cand], dtype=np.float64)
             fade = np.exp(-np.abs(start - at) / CONTEXT_NEAR_CHARS)
             bonus = bonus + CONTEXT_NEAR_BONUS * (doc_of == d) * fade
-        return cand, s, bonus
+        if follow.terms:  # the conversation's words, weighed in the paragraphs holding them
+            by_weight: dict[float, list[int]] = {}
+            for t, w in follow.terms:
+                by_weight.setdefault(w, []).append(t)
+            para = sum(w * self.level_scores("para", ts, cand) for w, ts in by_weight.items())
+            top = float(np.max(para, initial=0.0))
+            if top > 0:
+                bonus = bonus + CONTEXT_PARA_BONUS * np.clip(para, 0.0, None) / top
+        return cand, s, bonus * follow.lean
 
     def boost_of(self, sids: np.ndarray, boosts: Mapping[tuple[str, int], float]) -> np.ndarray:
         """The votes' adjustment of each sentence: boosts[(document id, sentence start)]."""
@@ -395,6 +434,7 @@ class _Followed:
     terms: tuple[tuple[int, float], ...]
     documents: np.ndarray
     near: tuple[tuple[int, int], ...] = ()  # (document number, offset) of the last answer
+    lean: float = 1.0  # what the bonus is multiplied by (see CONTEXT_LEAN_WORDS)
 
 
 def open_index(

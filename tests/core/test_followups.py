@@ -165,3 +165,43 @@ def test_a_follow_up_favours_the_part_of_the_document_the_last_answer_was_in(tmp
         assert f"{gate} gate" in first.passages[0].text
         followed = idx.ask(vague, context=Conversation().after(first))
         assert when in followed.passages[0].text, gate
+
+
+def test_the_conversations_words_favour_the_paragraph_that_holds_them(tmp_path):
+    """Two sentences answer a vague follow-up equally well by its own words: the one whose
+    paragraph holds the earlier question's words wins, whichever paragraph comes first."""
+    harbour = "The harbour museum stands empty. Visitors may enter it at nine in the morning."
+    lighthouse = "The lighthouse keeper lives alone. Visitors may enter it at ten in the morning."
+    vague = "when may visitors enter it?"
+    for n, order in enumerate(((harbour, lighthouse), (lighthouse, harbour))):
+        docs = tmp_path / f"docs{n}"
+        docs.mkdir()
+        (docs / "coast.txt").write_text("\n\n".join(order) + "\n", encoding="utf-8")
+        (docs / "bread.txt").write_text(BREAD, encoding="utf-8")
+        idx = open_index(docs, tmp_path / f"index{n}")
+        # no place and no document: only the conversation's words can tell the two apart
+        for earlier, when in (
+            ("who lives in the lighthouse?", "ten"),
+            ("is the museum empty?", "nine"),
+        ):
+            followed = idx.ask(vague, context=Conversation((earlier,)))
+            assert f"at {when} in" in followed.passages[0].text, (order[0][:20], earlier)
+
+
+def test_a_follow_up_that_says_little_leans_on_the_conversation_more(idx):
+    """The conversation's bonus grows when the question's own words say little, shrinks when they
+    say much, and never grows when a word of the question is in none of its documents."""
+    conversation = Conversation().after(idx.ask(VOLES))
+
+    def bonus(question: str) -> float:
+        own = idx._query_terms(question)[0]
+        _, _, b = idx.shortlist(own, 50, idx._followed(conversation, own))
+        return float(b.max())
+
+    vague = bonus("where do they nest?")
+    specific = bonus(
+        "do barn owls hunt voles at night over open fields and meadows and nest in barns?"
+    )
+    new_topic = bonus("where do swallows nest?")
+    assert vague > new_topic > specific
+    assert idx._followed(conversation, idx._query_terms("where do swallows nest?")[0]).lean == 1.0
