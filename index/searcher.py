@@ -6,13 +6,12 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index import answers, citations, ranking, store, update, windows
+from index import answers, citations, followups, ranking, store, update, windows
 from index.build import LEVELS
 from index.errors import DocumentsError, QuestionError
 from index.model import Answer, BuildReport, Conversation, Document, Passage
@@ -28,26 +27,6 @@ MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
-CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
-CONTEXT_DECAY = 0.5  # each question before the last weighs this share of the one after it
-CONTEXT_DOC_BONUS = 0.6  # a follow-up: added to sentences of the conversation's documents
-# ... and, fading with the distance, to sentences near where the last answer was: a follow-up
-# tends to ask about the same part of a document. Chosen on squad-train threads (every tenth
-# article; follow-ups +7.5 points, switches -0.3), never on squad-v1.1.
-CONTEXT_NEAR_BONUS = 0.4
-CONTEXT_NEAR_CHARS = 3000.0  # characters away from the last answer at which it is down to 1/e
-# ... and up to this much more to sentences whose paragraph holds the conversation's words (their
-# weighted BM25 over the paragraph, scaled by the shortlist's best): with the learned ranker the
-# context words otherwise only choose the shortlist, never the order.
-CONTEXT_PARA_BONUS = 0.1
-# A follow-up that says little leans on the conversation more, one that says much less: the bonus
-# is multiplied by (CONTEXT_LEAN_WORDS / its own words' IDF sum in units of the rarest word's IDF)
-# ** CONTEXT_LEAN_POWER, kept within CONTEXT_LEAN_RANGE; but never above 1 when a word of it is
-# in none of the conversation's documents (it may name a new topic). Chosen on squad-train
-# threads (see README), never on squad-v1.1.
-CONTEXT_LEAN_WORDS = 3.0  # about the median question's (squad-train, 8k and 82k sentences)
-CONTEXT_LEAN_POWER = 0.5
-CONTEXT_LEAN_RANGE = (0.5, 2.0)
 
 # Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
 # question-type rules (the tokenizer already splits there).
@@ -179,38 +158,13 @@ class Index:
         following = context.questions[-1] if context and context.questions else None
         return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
 
-    def _followed(self, context: Conversation, own: list[int]) -> _Followed:
-        """The conversation as term weights (recent questions' words not in the question) and
-        document numbers."""
-        weights: dict[int, float] = {}
-        weight = CONTEXT_WEIGHT
-        for earlier in reversed(context.questions):
-            for t in self._query_terms(_CONTROL.sub(" ", earlier)[:MAX_QUESTION_CHARS])[0]:
-                if t not in own and t not in weights:
-                    weights[t] = weight
-            weight *= CONTEXT_DECAY
-        docs = [self._doc_number[d] for d in context.documents if d in self._doc_number]
-        near = [(self._doc_number[d], at) for d, at in context.places[-1:] if d in self._doc_number]
-        return _Followed(
-            tuple(weights.items()),
-            np.array(sorted(set(docs)), dtype=np.int64),
-            tuple(near),
-            self._lean(own, docs),
-        )
+    def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
+        """The conversation in this index's numbers (index/followups.py)."""
+        return followups.followed(self, context, own)
 
-    def _lean(self, own: list[int], docs: list[int]) -> float:
-        """How much a follow-up leans on its conversation: more when its own words say little,
-        at most as much as alone when one of them is in none of the conversation's documents."""
-        unique = list(dict.fromkeys(own))
-        said = float(self._idf_sent[unique].sum()) / self._idf_unknown
-        low, high = CONTEXT_LEAN_RANGE
-        lean = min(high, max(low, (CONTEXT_LEAN_WORDS / max(said, 1e-9)) ** CONTEXT_LEAN_POWER))
-        if lean > 1.0:
-            units = np.array(sorted(set(docs)), dtype=np.int64)
-            for t in unique:
-                if not len(units) or not self._segs.score_units("doc", [t], units)[1].any():
-                    return 1.0
-        return lean
+    def _question_ids(self, question: str) -> list[int]:
+        """Term ids of an earlier question of a conversation, read as a question is."""
+        return self._query_terms(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[0]
 
     def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
@@ -268,7 +222,7 @@ class Index:
         qtype: answers.QuestionType,
         qterms: list[str],
         text: str,
-        follow: _Followed | None = None,
+        follow: followups.Followed | None = None,
         boosts: Mapping[tuple[str, int], float] | None = None,
     ):
         """Sentence ids ranked best first with their scores, the best documents' titles, and the
@@ -281,39 +235,18 @@ class Index:
     # -- what the ranker reads (index/ranking.py's interface; keep it narrow) -------------------
 
     def shortlist(
-        self, term_ids: list[int], n: int, follow: _Followed | None = None
+        self, term_ids: list[int], n: int, follow: followups.Followed | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """The `n` best sentences by their own BM25 (a follow-up's context words weighed in),
-        best first (ties: order key), their scores, and a follow-up's bonus (else None).
-
-        The one place a conversation weighs in. The question's own words count in full; each
-        recent question's other words add their BM25 at its weight (CONTEXT_WEIGHT for the last,
-        decaying before), in the same kernel pass; sentences of the documents the conversation
-        has been about get CONTEXT_DOC_BONUS, those near where the last answer was up to
-        CONTEXT_NEAR_BONUS more, and those whose paragraph holds the context words up to
-        CONTEXT_PARA_BONUS more; the bonus is then multiplied by the follow-up's lean.
-        """
+        """The `n` best sentences by their own BM25 (a follow-up's context words weighed in, in
+        the same kernel pass), best first (ties: order key), their scores, and a follow-up's
+        bonus (else None): the one place a conversation weighs in (index/followups.py)."""
         if follow is None:
             cand, s = self._segs.top(term_ids, n)
             return cand, s, None
         terms = term_ids + [t for t, _ in follow.terms]
         weights = [1.0] * len(term_ids) + [w for _, w in follow.terms]
         cand, s = self._segs.top(terms, n, weights)
-        doc_of = np.asarray(self._sent_doc[cand], dtype=np.int64)
-        bonus = CONTEXT_DOC_BONUS * np.isin(doc_of, follow.documents)
-        for d, at in follow.near:  # locality: a follow-up tends to ask about the same part
-            start = np.asarray(self._sent_start[cand], dtype=np.float64)
-            fade = np.exp(-np.abs(start - at) / CONTEXT_NEAR_CHARS)
-            bonus = bonus + CONTEXT_NEAR_BONUS * (doc_of == d) * fade
-        if follow.terms:  # the conversation's words, weighed in the paragraphs holding them
-            by_weight: dict[float, list[int]] = {}
-            for t, w in follow.terms:
-                by_weight.setdefault(w, []).append(t)
-            para = sum(w * self.level_scores("para", ts, cand) for w, ts in by_weight.items())
-            top = float(np.max(para, initial=0.0))
-            if top > 0:
-                bonus = bonus + CONTEXT_PARA_BONUS * np.clip(para, 0.0, None) / top
-        return cand, s, bonus * follow.lean
+        return cand, s, followups.bonus(self, follow, cand)
 
     def boost_of(self, sids: np.ndarray, boosts: Mapping[tuple[str, int], float]) -> np.ndarray:
         """The votes' adjustment of each sentence: boosts[(document id, sentence start)]."""
@@ -425,16 +358,6 @@ class Index:
         else:
             got = share * known
         return total > 0 and got / total >= MIN_COVERAGE
-
-
-@dataclass(frozen=True)
-class _Followed:
-    """A conversation in this index's numbers: (term id, weight) pairs and document numbers."""
-
-    terms: tuple[tuple[int, float], ...]
-    documents: np.ndarray
-    near: tuple[tuple[int, int], ...] = ()  # (document number, offset) of the last answer
-    lean: float = 1.0  # what the bonus is multiplied by (see CONTEXT_LEAN_WORDS)
 
 
 def open_index(
