@@ -5,9 +5,27 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import sys
 from functools import cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+def _import_punkt():
+    """nltk's Punkt classes. Importing them runs all of nltk's __init__, whose metrics modules
+    import SciPy when it is installed (about 1 s; Punkt never uses it): while nltk loads, SciPy
+    reads as absent (None in sys.modules fails its import at once, and nltk falls back), then is
+    visible again to whoever imports it later."""
+    hidden = "scipy" not in sys.modules
+    if hidden:
+        sys.modules["scipy"] = None  # type: ignore[assignment]
+    try:
+        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    finally:
+        if hidden and sys.modules.get("scipy", 0) is None:
+            del sys.modules["scipy"]
+    return PunktParameters, PunktSentenceTokenizer
+
+
+PunktParameters, PunktSentenceTokenizer = _import_punkt()
 
 # Lowercase, without the final period (Punkt's convention); multi-period forms keep inner dots.
 ABBREVIATIONS = frozenset(

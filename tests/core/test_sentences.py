@@ -320,3 +320,25 @@ def test_colon_at_a_wrap_joins_but_a_lead_in_starts_a_list():
         "warm clothes",
         "The meeting ended at nine after a long discussion of the new bridge.",
     ]
+
+
+def test_loading_punkt_leaves_scipy_alone():
+    """nltk's __init__ imports SciPy when it is installed (about 1 s, on every build and update);
+    loading the splitter keeps it out, and SciPy is importable afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import index.sentences\n"
+        "print('scipy' in sys.modules)\n"
+        "try:\n"
+        "    import scipy.stats\n"
+        "    print('importable')\n"
+        "except ImportError:\n"
+        "    print('not installed')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second = out.stdout.split()
+    assert first == "False"
+    assert second == "importable"  # (the test extra installs it)
