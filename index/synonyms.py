@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,28 +35,38 @@ NOTICE = (
 )
 
 
-def build(wordnet: Path) -> dict[str, list[str]]:
-    """{stem: synonym stems} from WordNet's index.* and data.* files."""
-    table: dict[str, set[str]] = {}
+def _senses(wordnet: Path) -> Iterator[tuple[str, list[str]]]:
+    """(lemma, the one-word lemmas of its SENSES most common senses, lowercased) for every lemma
+    of WordNet's index.* files, read with their data.* files."""
     for pos in ("noun", "verb", "adj", "adv"):
         data = (wordnet / f"data.{pos}").read_bytes()
         for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
             if line.startswith(" "):
                 continue  # the licence header
             parts = line.split()
-            lemma, n_synsets, n_ptrs = parts[0], int(parts[2]), int(parts[3])
-            if not _WORD.fullmatch(lemma) or lemma in STOPWORDS:
-                continue
-            offsets = parts[6 + n_ptrs : 6 + n_ptrs + n_synsets][:SENSES]
-            own = stem(lemma)
-            for offset in offsets:
+            n_synsets, n_ptrs = int(parts[2]), int(parts[3])
+            found = []
+            for offset in parts[6 + n_ptrs : 6 + n_ptrs + n_synsets][:SENSES]:
                 end = data.index(b"\n", int(offset))
                 fields = data[int(offset) : end].decode("latin-1").split()
                 count = int(fields[3], 16)
                 for word in fields[4 : 4 + 2 * count : 2]:
                     word = re.sub(r"\(.*\)$", "", word).lower()
-                    if _WORD.fullmatch(word) and word not in STOPWORDS and stem(word) != own:
-                        table.setdefault(own, set()).add(stem(word))
+                    if _WORD.fullmatch(word) and word not in STOPWORDS:
+                        found.append(word)
+            yield parts[0], found
+
+
+def build(wordnet: Path) -> dict[str, list[str]]:
+    """{stem: synonym stems} from WordNet's index.* and data.* files."""
+    table: dict[str, set[str]] = {}
+    for lemma, found in _senses(wordnet):
+        if not _WORD.fullmatch(lemma) or lemma in STOPWORDS:
+            continue
+        own = stem(lemma)
+        for word in found:
+            if stem(word) != own:
+                table.setdefault(own, set()).add(stem(word))
     return {k: sorted(v) for k, v in sorted(table.items())}
 
 
@@ -67,28 +78,17 @@ def phrase_key(words: list[str]) -> str:
 def build_phrases(wordnet: Path) -> dict[str, list[str]]:
     """{phrase key: synonym stems} for WordNet's multiword lemmas of 2 to MAX_PHRASE words."""
     table: dict[str, set[str]] = {}
-    for pos in ("noun", "verb", "adj", "adv"):
-        data = (wordnet / f"data.{pos}").read_bytes()
-        for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
-            if line.startswith(" "):
-                continue  # the licence header
-            parts = line.split()
-            lemma, n_synsets, n_ptrs = parts[0], int(parts[2]), int(parts[3])
-            if not _PHRASE.fullmatch(lemma) or lemma.count("_") >= MAX_PHRASE:
-                continue
-            words = lemma.split("_")
-            own = {stem(w) for w in words if w not in STOPWORDS}
-            if not own:
-                continue  # all stopwords ("at all"): no question word to credit
-            key = phrase_key(words)
-            for offset in parts[6 + n_ptrs : 6 + n_ptrs + n_synsets][:SENSES]:
-                end = data.index(b"\n", int(offset))
-                fields = data[int(offset) : end].decode("latin-1").split()
-                count = int(fields[3], 16)
-                for word in fields[4 : 4 + 2 * count : 2]:
-                    word = re.sub(r"\(.*\)$", "", word).lower()
-                    if _WORD.fullmatch(word) and word not in STOPWORDS and stem(word) not in own:
-                        table.setdefault(key, set()).add(stem(word))
+    for lemma, found in _senses(wordnet):
+        if not _PHRASE.fullmatch(lemma) or lemma.count("_") >= MAX_PHRASE:
+            continue
+        words = lemma.split("_")
+        own = {stem(w) for w in words if w not in STOPWORDS}
+        if not own:
+            continue  # all stopwords ("at all"): no question word to credit
+        key = phrase_key(words)
+        for word in found:
+            if stem(word) not in own:
+                table.setdefault(key, set()).add(stem(word))
     return {k: sorted(v) for k, v in sorted(table.items())}
 
 
