@@ -22,7 +22,8 @@ from bot.db import Database, Unavailable
 from bot.gate import Cooldowns, channel_refusal
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, say_privately
-from index import Answer, BuildReport, Conversation, Index, live
+from index import Answer, BuildReport, Conversation, Index
+from index.store import live
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,7 +37,7 @@ def freeze_startup_objects() -> None:
     The bot builds (at start, on /reload), so what building imports (Punkt, nltk: answering alone
     never does) is imported first, and frozen with the rest.
     """
-    importlib.import_module("index.sentences")
+    importlib.import_module("index.analysis.sentences")
     gc.collect()
     gc.freeze()
 

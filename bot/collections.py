@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
-from index import BuildReport, Index, live, open_index
-from index.paths import docs_folder
+from index import BuildReport, Index, open_index
+from index.store import live
+from index.store.paths import docs_folder
 
 DEFAULT = "default"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")

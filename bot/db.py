@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from index import Passage
-from index.tokens import terms
+from index.analysis.tokens import terms
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

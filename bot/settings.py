@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
-from index.paths import index_folder
+from index.store.paths import index_folder
 
 T = TypeVar("T")
 

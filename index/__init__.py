@@ -5,9 +5,9 @@ idx = open_index("seeds")            # loads the saved index, or builds it
 answer = idx.ask("how many troops will Mexico train?", k=3)
 """
 
+from index.answer.model import Answer, BuildReport, Conversation, Copy, Document, Passage
 from index.errors import DocumentsError, QuestionError, VerbatimError
-from index.model import Answer, BuildReport, Conversation, Copy, Document, Passage
-from index.searcher import MAX_QUESTION_CHARS, Index, open_index
+from index.search.searcher import MAX_QUESTION_CHARS, Index, open_index
 
 __all__ = [
     "MAX_QUESTION_CHARS",

@@ -2,6 +2,6 @@
 
 import sys
 
-from index.cli import main
+from index.tools.cli import main
 
 sys.exit(main())

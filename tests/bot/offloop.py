@@ -1,8 +1,8 @@
 """A structural check that the bot never asks, loads or builds an index on its event loop's thread.
 
 `guard_the_loop` wraps `Index.ask`, `open_index` (wherever the bot's modules look it up), the
-refreshes that keep an index current, `store.load`, the save (`store.write_segment`,
-`store.commit`) and the build: a call from a thread where an asyncio loop is running
+refreshes that keep an index current, `disk.load`, the save (`disk.write_segment`,
+`disk.commit`) and the build: a call from a thread where an asyncio loop is running
 raises and is recorded, and the test fails at teardown even if the bot caught the error. Timing
 cannot prove this (one ask on the test documents takes a few milliseconds); this can.
 """
@@ -17,19 +17,19 @@ import threading
 import pytest
 
 # (module, attribute): `open_index` is imported by name into the bot's modules, so it is wrapped
-# where each looks it up; `store.load`, the save and the build are what any open_index runs.
+# where each looks it up; `disk.load`, the save and the build are what any open_index runs.
 GUARDED = (
-    ("index.searcher", "Index.ask"),
-    ("index.searcher", "open_index"),
-    ("index.searcher", "load_saved"),
-    ("index.update", "build_segment"),
-    ("index.update", "refresh"),
-    ("index.live", "refresh"),
-    ("index.live", "follow"),
+    ("index.search.searcher", "Index.ask"),
+    ("index.search.searcher", "open_index"),
+    ("index.search.searcher", "load_saved"),
+    ("index.store.update", "build_segment"),
+    ("index.store.update", "refresh"),
+    ("index.store.live", "refresh"),
+    ("index.store.live", "follow"),
     ("index", "open_index"),
-    ("index.store", "load"),
-    ("index.store", "write_segment"),
-    ("index.store", "commit"),
+    ("index.store.disk", "load"),
+    ("index.store.disk", "write_segment"),
+    ("index.store.disk", "commit"),
     ("bot.client", "open_index"),
     ("bot.cli", "open_index"),
     ("bot.console", "open_index"),

@@ -116,7 +116,7 @@ async def test_the_loop_guard_catches_index_work_on_the_loop(off_the_loop, index
     made on the event loop's thread, and lets the same calls through from a worker thread."""
     from offloop import OnTheLoop
 
-    from index import store
+    from index.store import disk
 
     assert (await asyncio.to_thread(index.ask, QUESTIONS[1])).found
     assert (await asyncio.to_thread(open_index, docs, tmp_path / "i")).report.built
@@ -125,6 +125,6 @@ async def test_the_loop_guard_catches_index_work_on_the_loop(off_the_loop, index
     with pytest.raises(OnTheLoop):
         open_index(docs, tmp_path / "i")  # the name this module imported: its load is caught
     with pytest.raises(OnTheLoop):
-        store.load(tmp_path / "i")
+        disk.load(tmp_path / "i")
     assert len(off_the_loop) == 3
     off_the_loop.clear()  # caught as this test meant: not a failure

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.cli import main
+from index.tools.cli import main
 
 SEED_QUESTIONS = Path(__file__).parent / "seed_questions.jsonl"
 

@@ -20,9 +20,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index import open_index
-from index.documents import read_document
-from index.sentences import split
-from index.tokens import terms
+from index.analysis.sentences import split
+from index.analysis.tokens import terms
+from index.read.documents import read_document
 
 LEVELS = ("sent", "para", "doc")
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_index_never_imports_discord():
-    code = "import index, index.cli; import sys; print('discord' in sys.modules)"
+    code = "import index, index.tools.cli; import sys; print('discord' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )

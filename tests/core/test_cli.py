@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from test_verbatim import collapsed, visible_text
 
-from index.cli import main
+from index.tools.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

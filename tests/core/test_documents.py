@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from index.documents import list_files, read_document
+from index.read.documents import list_files, read_document
 
 
 def read(path: Path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import Conversation, open_index
-from index.cli import main
+from index.tools.cli import main
 
 OWLS = """Barn owls
 

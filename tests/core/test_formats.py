@@ -20,9 +20,9 @@ from makedocs import (
 )
 
 from index import open_index
-from index.cli import main
-from index.documents import read_document
-from index.extract import sentences
+from index.read.documents import read_document
+from index.read.extract import sentences
+from index.tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_44c18b5492aa5800.txt"
@@ -199,8 +199,8 @@ def test_pdfium_is_never_loaded_in_the_building_process(tmp_path):
     warranty_pdf(docs / "manual.pdf")
     rules_docx(docs / "rules.docx")
     script = (
-        "import sys; from pathlib import Path; from index.build import build_segment\n"
-        "from index.documents import list_files\n"
+        "import sys; from pathlib import Path; from index.store.build import build_segment\n"
+        "from index.read.documents import list_files\n"
         f"data = build_segment(list_files(Path({str(docs)!r})))\n"
         "assert data.meta['doc_ids'] == ['manual.pdf', 'rules.docx'], data.meta\n"
         "assert 'pypdfium2' not in sys.modules and 'docx2python' not in sys.modules\n"
@@ -212,7 +212,7 @@ def test_pdfium_is_never_loaded_in_the_building_process(tmp_path):
 
 
 def test_a_file_over_the_time_limit_costs_only_itself(tmp_path):
-    from index.extract import _analyzed
+    from index.read.extract import _analyzed
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -270,7 +270,7 @@ def test_cli_text_shows_page_and_wraps_quotes_once(tmp_path, capsys, k):
 
 
 def test_bench_pdf_folder_and_its_figures(tmp_path):
-    from index import bench, pdfbench
+    from index.tools import bench, pdfbench
 
     docs = tmp_path / "pdfs"
     assert pdfbench.make(docs, count=2, pages=3, sentences=None) == 6
@@ -283,7 +283,7 @@ def test_bench_pdf_folder_and_its_figures(tmp_path):
 
 
 def test_a_file_over_the_memory_cap_costs_only_itself(tmp_path):
-    from index.extract import _supervised
+    from index.read.extract import _supervised
 
     shutil.copy(USERGUIDE, tmp_path / "a.pdf")
     (tmp_path / "b.txt").write_text("Kettles boil water quickly.\n")

@@ -1,4 +1,4 @@
-"""pySBD's English Golden Rules as a public yardstick for `index.sentences.split`.
+"""pySBD's English Golden Rules as a public yardstick for `index.analysis.sentences.split`.
 
 The 48 cases are copied unchanged from pySBD (MIT licence; the notice and the exact source are in
 golden_rules_en.json). pySBD itself passes 47; NLTK's trained Punkt model 27.
@@ -7,7 +7,7 @@ golden_rules_en.json). pySBD itself passes 47; NLTK's trained Punkt model 27.
 import json
 from pathlib import Path
 
-from index.sentences import split
+from index.analysis.sentences import split
 
 DATA = json.loads((Path(__file__).parent / "golden_rules_en.json").read_text(encoding="utf-8"))
 TARGET = 42  # issue 11; the splitter before it passed 29

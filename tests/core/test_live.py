@@ -5,13 +5,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from index import live, open_index
+from index import open_index
+from index.store import live
 
 READER = textwrap.dedent(
     """
     import sys, time
-    from index import live
-    from index.searcher import load_saved
+    from index.store import live
+    from index.search.searcher import load_saved
     docs, index_dir, question = sys.argv[1:4]
     idx = load_saved(index_dir)
     print("ready", idx.generation, flush=True)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.bm25 import LookupBM25, RankBM25, SparseBM25, avg_length, idf_okapi
-from index.build import LEVELS, build_segment, term_list
-from index.documents import list_files
-from index.tokens import terms
+from index.analysis.tokens import terms
+from index.read.documents import list_files
+from index.search.bm25 import LookupBM25, RankBM25, SparseBM25, avg_length, idf_okapi
+from index.store.build import LEVELS, build_segment, term_list
 
 
 @pytest.fixture
@@ -79,8 +79,8 @@ def test_fast_scores_equal_rank_bm25(data, level):
 
 def test_fast_engine_equals_rank_bm25_fed_the_tokens_directly(data, docs):
     """Index sentences and tokens by hand, score with rank-bm25 itself, compare to the index."""
-    from index.documents import iter_documents
-    from index.sentences import split
+    from index.analysis.sentences import split
+    from index.read.documents import iter_documents
 
     corpus = []
     for _, doc, _ in iter_documents(docs):

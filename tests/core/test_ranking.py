@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from index import answers, features, open_index, ranking, windows
+from index import open_index
+from index.search import answers, features, ranking, windows
 
 
 def _rank(idx, question: str, model):
@@ -223,7 +224,7 @@ def test_term_windows_of_an_index_served_from_memory(docs, tmp_path):
 
 
 def test_sentence_flags_read_the_text():
-    from index.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
+    from index.analysis.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
 
     long = " and the river kept rising through the valley for days"
     assert sentence_flags("It rained for 3 days" + long + ".") == DIGIT | ANAPHORIC | LEANS_BACK
@@ -238,7 +239,7 @@ def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_upda
     """What the ranker reads instead of the text (has a digit, starts with "it", "they", ...) is
     the text's own, and its term windows the sentences' own terms, for a fresh build and for
     sentences an update added (a second segment, its own term numbers)."""
-    from index.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
+    from index.analysis.flags import ANAPHORIC, DIGIT, LEAD_IN, LEANS_BACK, sentence_flags
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -270,8 +271,8 @@ def test_the_stored_flags_and_terms_are_each_sentences_own_after_builds_and_upda
 
 
 def test_the_synonym_table_links_question_words_to_the_documents_words():
-    from index.synonyms import table
-    from index.tokens import stem
+    from index.analysis.tokens import stem
+    from index.search.synonyms import table
 
     synonyms = table()
     assert stem("purchase") in synonyms[stem("buy")]
@@ -280,7 +281,7 @@ def test_the_synonym_table_links_question_words_to_the_documents_words():
 
 
 def test_train_writes_a_model_the_ranker_reads(tmp_path, capsys):
-    from index.cli import main
+    from index.tools.cli import main
 
     folder = tmp_path / "set"
     folder.mkdir()
@@ -321,7 +322,7 @@ def test_answering_imports_nothing_heavy_on_the_first_question(docs, index_dir):
     open_index(docs, index_dir)
     code = (
         "import sys\n"
-        "from index.searcher import load_saved\n"
+        "from index.search.searcher import load_saved\n"
         f"idx = load_saved({str(index_dir)!r})\n"
         "before = set(sys.modules)\n"
         "for q in ('how many troops will Mexico train?', 'When did Laki erupt?', 'why?'):\n"

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from index.sentences import URL_ONLY, blocks, split
+from index.analysis.sentences import URL_ONLY, blocks, split
 
 
 def sentences(text: str) -> list[str]:
@@ -105,7 +105,7 @@ def test_metadata_spans_are_skipped():
 
 def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
     """The memo only skips repeated work: on real and tricky text it gives Punkt's own spans."""
-    from index.sentences import MemoPunkt, _params, stock_punkt
+    from index.analysis.sentences import MemoPunkt, _params, stock_punkt
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*")) if p.is_file()]
     texts += [
@@ -330,7 +330,7 @@ def test_loading_punkt_leaves_scipy_alone():
 
     code = (
         "import sys\n"
-        "import index.sentences\n"
+        "import index.analysis.sentences\n"
         "print('scipy' in sys.modules)\n"
         "try:\n"
         "    import scipy.stats\n"

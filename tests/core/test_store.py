@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from index import open_index
-from index.store import CURRENT
+from index.store.disk import CURRENT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,9 +186,9 @@ def test_unwritable_index_path_serves_from_memory(docs, tmp_path):
 
 def test_text_and_sentence_terms_are_read_not_mapped(docs, index_dir):
     """Slices of the read-on-demand arrays equal the built ones, and those files are never mapped."""
-    from index.build import build_segment
-    from index.documents import list_files
-    from index.store import load
+    from index.read.documents import list_files
+    from index.store.build import build_segment
+    from index.store.disk import load
 
     read_on_demand = ("text", "sent_terms")
 

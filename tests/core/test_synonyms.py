@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from index import answers, features, open_index, ranking, synonyms
-from index.tokens import stem, words
+from index import open_index
+from index.analysis.tokens import stem, words
+from index.search import answers, features, ranking, synonyms
 
 
 def test_the_table_holds_wordnet_phrases_with_their_one_word_synonyms():

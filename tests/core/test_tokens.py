@@ -5,8 +5,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index import tokens
-from index.tokens import STOPWORDS, normalize, terms, words
+from index.analysis import tokens
+from index.analysis.tokens import STOPWORDS, normalize, terms, words
 
 
 def test_curly_apostrophes_and_possessives():

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index import open_index, update
-from index.documents import iter_documents
-from index.sentences import split
-from index.tokens import terms
+from index import open_index
+from index.analysis.sentences import split
+from index.analysis.tokens import terms
+from index.read.documents import iter_documents
+from index.store import update
 
 QUESTIONS = [
     "how many troops will Mexico train?",

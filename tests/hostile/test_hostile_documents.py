@@ -15,8 +15,8 @@ import nltk.redos
 import pytest
 
 from index import open_index
-from index.cli import main
-from index.documents import CONTROL, MAX_FILE_BYTES, read_document, refused, walk
+from index.read.documents import CONTROL, MAX_FILE_BYTES, read_document, refused, walk
+from index.tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 OWLS = "Barn owls hunt at night over open fields. A barn owl eats about four voles a night.\n"
@@ -273,9 +273,9 @@ def test_a_file_over_the_cap_reads_only_the_cap(tmp_path, tally: Counter):
 # the peak of the process that spawned it (it survives exec), here pytest's, which tells nothing.
 HUGE_BUILD = """
 import sys
-import index.documents
-index.documents.MAX_FILE_BYTES = 2 * 1024 * 1024
-from index.cli import main
+import index.read.documents
+index.read.documents.MAX_FILE_BYTES = 2 * 1024 * 1024
+from index.tools.cli import main
 code = main(["build", "--docs", sys.argv[1], "--index", sys.argv[2]])
 with open("/proc/self/status") as status:
     peak = next(line for line in status if line.startswith("VmHWM:"))

@@ -23,9 +23,10 @@ from fakediscord import MANAGE_GUILD, Recorder, check_sent, command_payload, dis
 
 from bot.cli import main as bot_main
 from bot.settings import Settings
-from index import open_index, store
-from index.cli import main
-from index.store import CURRENT
+from index import open_index
+from index.store import disk
+from index.store.disk import CURRENT
+from index.tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = (
@@ -93,17 +94,17 @@ def small(tmp_path: Path) -> tuple[Path, Path, list]:
 
 # (a) A build killed part-way --------------------------------------------------------------------
 
-# A build (python -m index build --rebuild) that stops inside its save (store.write_segment, then
-# store.commit: SAVING), at the n-th call of one
+# A build (python -m index build --rebuild) that stops inside its save (disk.write_segment, then
+# disk.commit: SAVING), at the n-th call of one
 # of the calls a save makes (numpy.save for each array; os.fsync, os.rename, os.symlink, os.replace
-# as store.py uses them), before or after it. There it prints where it is and whether it holds the
+# as disk.py uses them), before or after it. There it prints where it is and whether it holds the
 # index folder's lock, then waits for a line on stdin: the parent kills it or lets it go on.
-# The calls are wrapped where they are defined (numpy, os), so it works however store.py is laid out.
+# The calls are wrapped where they are defined (numpy, os), so it works however disk.py is laid out.
 INSIDE_SAVE = """
 import fcntl, os, sys
 import numpy
 point, count, when, docs, index_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:6]
-STORE = os.path.join("index", "store.py")
+STORE = os.path.join("index", "store", "disk.py")
 seen = 0
 
 
@@ -150,7 +151,7 @@ def stop(name, real):
 numpy.save = stop("numpy.save", numpy.save)
 for name in ("fsync", "rename", "symlink", "replace"):
     setattr(os, name, stop("os." + name, getattr(os, name)))
-from index.cli import main
+from index.tools.cli import main
 sys.exit(main(["build", "--rebuild", "--docs", docs, "--index", index_dir]))
 """
 SAVE_CALLS = ("numpy.save", "os.fsync", "os.rename", "os.symlink", "os.replace")
@@ -182,8 +183,8 @@ def calls_in_a_save(docs: Path, index_dir: Path) -> Counter:
         mp.setattr(np, "save", counting("numpy.save", np.save))
         for name in ("fsync", "rename", "symlink", "replace"):
             mp.setattr(os, name, counting(f"os.{name}", getattr(os, name)))
-        mp.setattr(store, "write_segment", saving_in(store.write_segment))
-        mp.setattr(store, "commit", saving_in(store.commit))
+        mp.setattr(disk, "write_segment", saving_in(disk.write_segment))
+        mp.setattr(disk, "commit", saving_in(disk.commit))
         open_index(docs, index_dir, rebuild=True)
     return counted
 
@@ -336,7 +337,7 @@ def test_two_builds_at_once_take_turns_and_leave_one_good_index(small, tally: Co
 def test_loading_while_another_build_replaces_the_generation(small, monkeypatch):
     """The generation being read is deleted by a build that just finished: read the new one."""
     docs, index_dir, expected = small
-    real = store._load_generation
+    real = disk._load_generation
     calls = []
 
     def racing(gen: Path):
@@ -345,7 +346,7 @@ def test_loading_while_another_build_replaces_the_generation(small, monkeypatch)
             open_index(docs, index_dir, rebuild=True)  # replaces and deletes `gen`
         return real(gen)
 
-    monkeypatch.setattr(store, "_load_generation", racing)
+    monkeypatch.setattr(disk, "_load_generation", racing)
     again = open_index(docs, index_dir)
     assert again.report.built is False and answers(again) == expected
     assert not calls[0].exists()
@@ -422,7 +423,7 @@ def test_a_refused_switch_keeps_the_old_index_and_leaves_nothing(
     def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(store.os, "replace", refuse)
+    monkeypatch.setattr(disk.os, "replace", refuse)
     idx = open_index(docs, index_dir, rebuild=True)
     assert answers(idx) == expected
     assert any("serving from memory" in w for w in idx.report.warnings)
@@ -455,11 +456,11 @@ def after_first(real):
 
 FULL_DISK = {
     "second array": (np, "save", after_first(np.save)),
-    "manifest": (store, "_write_json", no_space),
-    "fsync": (store.os, "fsync", after_first(os.fsync)),
-    "rename": (store.os, "rename", no_space),
-    "link": (store.os, "symlink", no_space),
-    "lock file": (store, "locked", no_space),
+    "manifest": (disk, "_write_json", no_space),
+    "fsync": (disk.os, "fsync", after_first(os.fsync)),
+    "rename": (disk.os, "rename", no_space),
+    "link": (disk.os, "symlink", no_space),
+    "lock file": (disk, "locked", no_space),
 }
 
 

@@ -18,8 +18,8 @@ from fakediscord import Recorder, check_sent, command_payload, dispatch, make_bo
 from bot.cog import QUESTION_LIMIT
 from bot.settings import Settings
 from index import Index, QuestionError, open_index
-from index.cli import main
-from index.typos import correct
+from index.search.typos import correct
+from index.tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 TROOPS = "how many troops will Mexico train?"

@@ -1,0 +1,67 @@
+"""Copies shown once: a passage equal or nearly equal to one already in the answer is left out,
+and the first shown names the documents that hold the others (`also_in`).
+
+Equal means the same words after case, quotes, punctuation and spaces are normalized; nearly
+equal means a word-trigram Jaccard similarity of at least NEAR, for the passages or for their best
+sentences. Deterministic: asking again with a larger k gives the same first passages, so "More"
+(which re-asks and slices) never repeats one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from index.answer.model import Copy, Passage
+
+NEAR = 0.9
+_PUNCT = re.compile(r"[^\w\s]+")
+
+
+def key(text: str) -> tuple[str, frozenset]:
+    """`text` in lower case with punctuation and quotes removed and spaces collapsed, and its
+    word trigrams (its words when it has fewer than three)."""
+    w = _PUNCT.sub(" ", text.casefold()).split()
+    return " ".join(w), frozenset(w if len(w) < 3 else zip(w, w[1:], w[2:], strict=False))
+
+
+def _same(a: tuple[str, frozenset], b: tuple[str, frozenset]) -> bool:
+    if a[0] == b[0]:
+        return bool(a[0])
+    union = len(a[1] | b[1])
+    return union > 0 and len(a[1] & b[1]) / union >= NEAR
+
+
+class Copies:
+    """The passages kept so far, and the copies of each found later."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[tuple[str, frozenset], tuple[str, frozenset]]] = []
+        self.others: list[list[Passage]] = []
+        self.firsts: list[Passage] = []
+
+    def add(self, passage: Passage, sentence: str) -> bool:
+        """Keep `passage` (True) unless it copies one kept before (False: noted as a copy)."""
+        whole = key(passage.text)
+        keys = (whole, whole if sentence == passage.text else key(sentence))
+        for i, (text_key, sentence_key) in enumerate(self.kept):
+            if _same(keys[0], text_key) or _same(keys[1], sentence_key):
+                self.others[i].append(passage)
+                return False
+        self.kept.append(keys)
+        self.others.append([])
+        self.firsts.append(passage)
+        return True
+
+    def passages(self) -> tuple[Passage, ...]:
+        """The kept passages, each with `also_in` naming the other documents of its copies."""
+        out = []
+        for first, others in zip(self.firsts, self.others, strict=True):
+            seen = {first.document}
+            also = []
+            for p in others:
+                if p.document not in seen:
+                    seen.add(p.document)
+                    also.append(Copy(p.document, p.title, p.link))
+            out.append(dataclasses.replace(first, also_in=tuple(also)) if also else first)
+        return tuple(out)

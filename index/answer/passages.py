@@ -1,0 +1,132 @@
+"""Passages: a ranked sentence grown into the passage a reader needs, cited, copies shown once.
+
+Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
+start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
+answer), at most three sentences of one paragraph, verbatim, never overlapping; a code block is
+quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
+passage equal or nearly equal to one already shown is not shown again (copies.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis import flags
+from index.analysis.tokens import normalize
+from index.answer import citations
+from index.answer.copies import Copies
+from index.answer.model import Passage
+from index.search import answers
+
+NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
+
+
+def build_passages(
+    idx,
+    ranked: list[tuple[int, float]],
+    k: int,
+    qtype: answers.QuestionType,
+    qset: frozenset[str],
+    question: str,
+    voted_down: set[int] = frozenset(),
+) -> tuple[Passage, ...]:
+    """The first `k` passages of `ranked` sentences (best first), one per place, copies folded into
+    the first shown (`also_in`); sentences in `voted_down` are never pulled in as neighbours."""
+    taken: set[int] = set()
+    copies = Copies()  # a passage already shown (from another document) is not shown again
+    scores = dict(ranked)
+    why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
+    for sid, score in ranked:
+        if len(copies.firsts) >= k:
+            break
+        if sid in taken:
+            continue
+        if _is_code(idx, sid):  # a code block is quoted alone
+            first = last = sid
+        else:
+            first, last = _expand(idx, sid, qtype, qset, taken | voted_down, why, scores)
+        taken.update(range(first, last + 1))
+        passage = _passage(idx, sid, first, last, score, qtype, qset)
+        copies.add(passage, idx._sentence_text(sid))
+    return copies.passages()
+
+
+def _is_code(idx, sid: int) -> bool:
+    return idx.document_info(int(idx._sent_doc[sid])).is_code(int(idx._sent_start[sid]))
+
+
+def _same_para(idx, a: int, b: int) -> bool:
+    n = len(idx._sent_para)
+    return 0 <= a < n and 0 <= b < n and idx._sent_para[a] == idx._sent_para[b]
+
+
+def _expand(
+    idx, sid: int, qtype, qset, taken: set[int], why: bool, scores: dict[int, float]
+) -> tuple[int, int]:
+    """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
+    first = last = sid
+    bits = int(idx._sent_flags[sid])  # found in its text when it was indexed (index/analysis/flags.py)
+    prev_ok = _same_para(idx, sid - 1, sid) and (sid - 1) not in taken
+    next_ok = _same_para(idx, sid + 1, sid) and (sid + 1) not in taken
+    if prev_ok and bits & flags.LEANS_BACK:
+        first = sid - 1
+    if next_ok and (bits & flags.LEAD_IN or why):
+        last = sid + 1
+    bar = NEIGHBOUR_SHARE * scores[sid]
+    if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:
+        first = sid - 1
+    if next_ok and last == sid and scores.get(sid + 1, -1.0) >= bar:
+        last = sid + 1
+    if qtype.kind is not None and idx._answer_in(sid, qtype, qset) is None:
+        if next_ok and last == sid and idx._answer_in(sid + 1, qtype, qset) is not None:
+            last = sid + 1
+        elif prev_ok and first == sid and idx._answer_in(sid - 1, qtype, qset) is not None:
+            first = sid - 1
+    return first, last
+
+
+def _passage(idx, sid: int, first: int, last: int, score: float, qtype, qset) -> Passage:
+    d = int(idx._sent_doc[sid])
+    doc_text = idx.document_text(d)
+    start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
+    answer = None
+    a_start = a_end = None
+    if qtype.kind is not None:
+        for n in [sid] + [x for x in range(first, last + 1) if x != sid]:
+            span = idx._answer_in(n, qtype, qset)
+            if span is not None:
+                a_start = int(idx._sent_start[n]) + span[0]
+                a_end = int(idx._sent_start[n]) + span[1]
+                answer = doc_text[a_start:a_end]
+                break
+    return Passage(
+        document=idx._doc_ids[d],
+        title=idx._titles[d],
+        source=idx._sources[d],
+        start=start,
+        end=end,
+        text=doc_text[start:end],
+        sentence_start=int(idx._sent_start[sid]),
+        sentence_end=int(idx._sent_end[sid]),
+        score=round(score, 6),
+        answer=answer,
+        answer_start=a_start,
+        answer_end=a_end,
+        **_citation(idx, d, int(idx._sent_start[sid])),
+    )
+
+
+def _citation(idx, d: int, offset: int) -> dict:
+    """Page, section, link, outlet and code flag of the sentence at `offset` of document d."""
+    info = idx.document_info(d)
+    page, label = info.page(offset)
+    section, anchor = info.section(offset)
+    doc_id, source = idx._doc_ids[d], idx._sources[d]
+    return {
+        "page": page,
+        "page_label": label,
+        "section": section,
+        "link": citations.link(doc_id, source, info, idx.docs_url, page, anchor),
+        "outlet": info.outlet,
+        "code": info.is_code(offset),
+    }

@@ -1,0 +1,145 @@
+"""One reader per format, each turning a file into one `SourceDoc`; shared helpers they all use.
+
+Text formats (`text`, `markdown`, `html`) read decoded text; `pdf` and `docx` read bytes and are
+only ever imported in the build's extraction worker processes (see `index.read.extract`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_TITLE_CHARS = 300
+OPENING_WORDS = 8  # a title made of the text's first words holds this many
+
+# C0 and C1 control characters but tab and newline: replaced by a space (same length).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Embeddings, overrides and isolates: they change the order text is shown in, not its words.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+URL_LINE = re.compile(r"^[ \t]*<?((?:https?://|www\.)[^\s<>]+)>?[ \t]*$", re.MULTILINE)
+FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE
+)
+META_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+SOURCE_LINE = re.compile(
+    r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*(\S.{0,80})$", re.I
+)
+
+Span = tuple[int, int]
+Section = tuple[int, str, "str | None"]  # (start offset, "Returns › Refunds", anchor or None)
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A read document: its text, the spans that are metadata (not sentences), and its labels.
+
+    `units` are spans shown and indexed whole, never split into sentences (code blocks, table
+    rows); `pages` are (start offset, printed label or None) per page of a PDF; `sections` are
+    (start offset, heading path, anchor or None) in order; `notes` are warnings for the summary.
+    """
+
+    id: str
+    title: str
+    source: str | None
+    text: str
+    skip: tuple[Span, ...]  # character spans that are metadata, not prose
+    outlet: str | None = None  # "CNN" from a `Source: CNN` line
+    units: tuple[Span, ...] = ()
+    pages: tuple[tuple[int, str | None], ...] = ()
+    sections: tuple[Section, ...] = ()
+    notes: tuple[str, ...] = ()
+    kind: str = "text"  # text, markdown, html, pdf or docx: how links to it are made
+    code: tuple[Span, ...] = ()  # the units that are code (shown as code)
+
+
+class FormatError(Exception):
+    """The file cannot be read as its format; the message is the one-line reason."""
+
+
+def clean(text: str) -> tuple[str, int]:
+    """Text with control characters made spaces and bidi overrides removed; (text, how many)."""
+    text, controls = CONTROL.subn(" ", text)
+    text, overrides = BIDI_CONTROL.subn("", text)
+    return text, controls + overrides
+
+
+def title(text: str) -> str:
+    """A title on one line, at most MAX_TITLE_CHARS long."""
+    text = " ".join(text[: MAX_TITLE_CHARS * 4].split())
+    return text if len(text) <= MAX_TITLE_CHARS else text[: MAX_TITLE_CHARS - 1] + "…"
+
+
+def _stem(doc_id: str) -> str:
+    return doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def readable_name(doc_id: str) -> str:
+    """A title made from a file name: `war_and-peace.txt` → `war and peace`."""
+    return title(re.sub(r"[_\-\s]+", " ", _stem(doc_id))) or doc_id
+
+
+def hash_like(doc_id: str) -> bool:
+    """Whether a file name says nothing to a reader (`000_44c18b5492aa5800`): no word in it."""
+    parts = re.split(r"[_\-\s.]+", _stem(doc_id))
+    return not any(re.fullmatch(r"[^\W\d_]{3,}", p) for p in parts)
+
+
+def opening_words(text: str, skip: tuple[Span, ...] = ()) -> str:
+    """The first OPENING_WORDS words of the prose (metadata spans left out), with an ellipsis."""
+    pos = 0
+    for s, e in sorted(skip):
+        if s > pos and text[pos:s].strip():
+            break
+        pos = max(pos, e)
+    found = re.findall(r"\S+", text[pos : pos + 2000])
+    if not found:
+        return ""
+    words = found[:OPENING_WORDS]
+    if len(found) > OPENING_WORDS:
+        return title(" ".join(words).rstrip(",;:.") + "…")
+    return title(" ".join(words))
+
+
+def name_title(doc_id: str, text: str, skip: tuple[Span, ...] = ()) -> str:
+    """The readable file name, or the text's opening words when the name is a hash or number."""
+    if hash_like(doc_id):
+        return opening_words(text, skip) or readable_name(doc_id)
+    return readable_name(doc_id)
+
+
+def metadata_lines(text: str, start: int = 0) -> tuple[list[Span], str | None, str | None]:
+    """Spans of URL-only and `Source:` lines, the first URL on such a line, and the outlet named."""
+    spans: list[Span] = []
+    url = outlet = None
+    for m in URL_LINE.finditer(text, start):
+        spans.append((m.start(), m.end()))
+        url = url or m.group(1)
+    for m in re.finditer(r"^.*$", text[start:], re.MULTILINE):
+        sm = SOURCE_LINE.match(m.group())
+        if sm:
+            spans.append((start + m.start(), start + m.end()))
+            value = sm.group(1).strip()
+            if outlet is None and not re.match(r"(https?://|www\.)", value):
+                outlet = title(value)
+    spans.sort()
+    return spans, url, outlet
+
+
+def front_matter(text: str) -> tuple[dict[str, str], int]:
+    """Simple `key: value` front matter between `---` lines; invalid YAML is read line by line."""
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return {}, 0
+    meta: dict[str, str] = {}
+    for line in m.group(1).splitlines():
+        km = META_KEY.match(line)
+        if km:
+            meta.setdefault(km.group(1).lower(), km.group(2).strip().strip("'\""))
+    return meta, m.end()
+
+
+def link(value: str | None) -> str | None:
+    """`value` as an http(s) link, or None when it is not one."""
+    if value and re.match(r"^(https?://|www\.)\S+$", value):
+        return value if value.startswith("http") else "https://" + value
+    return None

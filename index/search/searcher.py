@@ -1,0 +1,427 @@
+"""Load or build an index, and answer a question with ranked, verbatim, non-overlapping passages."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index.analysis.tokens import STOPWORDS, stem, words
+from index.answer import citations
+from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
+from index.answer.passages import build_passages
+from index.errors import DocumentsError, QuestionError
+from index.search import answers, followups, ranking, windows
+from index.search.typos import correct
+from index.store import disk, update
+from index.store.build import LEVELS
+from index.store.paths import docs_folder, index_folder
+from index.store.paths import docs_url as public_url
+from index.store.segments import Segments, _one_or_concat
+
+ENGINES = ("bm25", "rank-bm25")
+MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
+MAX_QUERY_TERMS = 48
+MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
+MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
+
+# Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
+# question-type rules (the tokenizer already splits there).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+
+
+class Index:
+    """A loaded index: answers questions; safe to share between threads."""
+
+    def __init__(
+        self,
+        data: disk.Generation,
+        report: BuildReport,
+        engine: str = "bm25",
+        docs_url: str | None = None,
+    ):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        self.engine = engine
+        self.report = report
+        self.generation = data.name  # the saved generation served, None when built in memory
+        segs = self._segs = Segments(data, engine)
+        datas = data.segments
+        self._terms = segs.terms
+        self._doc_ids: list[str] = [d for x in datas for d in x.meta["doc_ids"]]
+        self._doc_number = {self._doc_ids[d]: d for d in segs.live_doc_order}
+        self._titles: list[str] = [t for x in datas for t in x.meta["titles"]]
+        self._sources: list[str | None] = [u for x in datas for u in x.meta["sources"]]
+        offsets, doc_shift = segs.offsets["sent"], segs.offsets["doc"].tolist()
+        para_shift = segs.offsets["para"].tolist()
+
+        def joined(key: str, shifts: list[int] | None = None):
+            parts = [x.arrays[key] for x in datas]
+            return _one_or_concat(parts, offsets, shifts or [0] * len(parts))
+
+        self._sent_doc = joined("sent_doc", doc_shift)
+        self._sent_start = joined("sent_start")
+        self._sent_end = joined("sent_end")
+        self._sent_para = joined("sent_para", para_shift)
+        self._sent_flags = joined("sent_flags")
+        self._n_sent = int(offsets[-1])
+        df, n = segs.df["sent"], segs.n_units["sent"]
+        self._df = df
+        # Always positive, for coverage only; unknown and vanished terms weigh the most.
+        self._idf_sent = np.log((n - df + 0.5) / (df + 0.5) + 1.0)
+        self._idf_unknown = float(self._idf_sent[df > 0].max(initial=1.0))
+        counts = np.bincount(
+            np.concatenate(
+                [
+                    np.asarray(x.arrays["sent_doc"], dtype=np.int64) + doc_shift[i]
+                    for i, x in enumerate(datas)
+                ]
+            )
+            if datas
+            else np.zeros(0, np.int64),
+            minlength=len(self._doc_ids),
+        ).tolist()
+        self.docs_url = citations.base_url(docs_url)
+        self.documents = tuple(
+            Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
+            for d in segs.live_doc_order
+        )
+        self._lock = threading.Lock()
+        # The learned ranker's model (None: the hand-set ranking); read once per process.
+        self.ranker_model = ranking.load_model()
+        self.document_text = lru_cache(maxsize=256)(self._document_text)
+        self.document_info = lru_cache(maxsize=1024)(self._document_info)
+
+    @property
+    def commit(self) -> dict:
+        """The commit this index was loaded from: its file table says what each document was."""
+        return self._segs.gen.commit
+
+    def _document_text(self, d: int) -> str:
+        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
+        a = self._segs.gen.segments[s].arrays
+        local = d - int(self._segs.offsets["doc"][s])
+        lo, hi = a["text_offsets"][local], a["text_offsets"][local + 1]
+        return a["text"][lo:hi].tobytes().decode("utf-8")
+
+    def _document_info(self, d: int) -> citations.DocInfo:
+        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
+        local = d - int(self._segs.offsets["doc"][s])
+        return citations.parse(citations.stored(self._segs.gen.segments[s].arrays, local))
+
+    def text_of(self, document_id: str) -> str:
+        """The text of a document, as the offsets of its passages index it."""
+        return self.document_text(self._doc_number[document_id])
+
+    # -- asking -----------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        k: int = 3,
+        *,
+        context: Conversation | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ) -> Answer:
+        """The top `k` passages that answer `question`, best first, or none if nothing does.
+
+        `context`: the conversation a follow-up continues (see `_follow`). `boosts`: a score
+        adjustment (positive ranks higher) by (document id, start of the passage's best sentence).
+        """
+        started = time.perf_counter()
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty: ask something in plain words")
+        k = max(1, min(int(k), 50))
+        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        qtype = answers.question_type(text)
+        term_ids, corrections, missing = self._query_terms(text)
+        passages: tuple[Passage, ...] = ()
+        suggestions: tuple[str, ...] = ()
+        if term_ids:
+            qterms = self._qterms(text, corrections)
+            follow = self._followed(context, term_ids) if context else None
+            with self._lock:  # the kernel's accumulator is shared
+                ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
+            qset = frozenset(qterms)
+            if ranked and self._covered(ranked[0][0], term_ids, missing, near.get(ranked[0][0])):
+                voted_down = set()
+                if boosts:  # a passage voted down is not pulled back in by a neighbour
+                    sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
+                    voted_down = set(sids[self.boost_of(sids, boosts) < 0].tolist())
+                passages = build_passages(self, ranked, k, qtype, qset, text, voted_down)
+            else:
+                suggestions = doc_scores
+        elapsed = (time.perf_counter() - started) * 1000
+        following = context.questions[-1] if context and context.questions else None
+        return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
+
+    def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
+        """The conversation in this index's numbers (index/search/followups.py)."""
+        return followups.followed(self, context, own)
+
+    def _question_ids(self, question: str) -> list[int]:
+        """Term ids of an earlier question of a conversation, read as a question is."""
+        return self._query_terms(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[0]
+
+    def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
+        """The question's terms with typos corrected, for answer marking."""
+        fixed = [corrections.get(w, w) for w in words(text) if w not in STOPWORDS]
+        return [stem(w) for w in fixed]
+
+    def _query_terms(self, text: str) -> tuple[list[int], dict[str, str], int]:
+        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count."""
+        ids: list[int] = []
+        corrections: dict[str, str] = {}
+        missing = 0
+        attempts = 0
+        for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
+            tid = self._term_id(stem(w))
+            if tid is None and attempts < MAX_CORRECTIONS:
+                attempts += 1
+                fixed = correct(w, self._frequency)
+                if fixed is not None:
+                    tid = self._term_id(stem(fixed))
+                    if tid is not None:
+                        corrections[w] = fixed
+            if tid is None:
+                missing += 1
+            else:
+                ids.append(tid)
+        return ids, corrections, missing
+
+    def _term_id(self, term: str) -> int | None:
+        """The id of a term some live sentence holds, else None (as if it were never indexed)."""
+        tid = self._terms.get(term)
+        return tid if tid is not None and self._df[tid] > 0 else None
+
+    def _frequency(self, word: str) -> int:
+        """How many sentences hold the word (by its stem): what "frequent" means for typos."""
+        tid = self._terms.get(stem(word))
+        return 0 if tid is None else int(self._df[tid])
+
+    def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:
+        """BM25Okapi score of every unit of `level` ("sent", "para" or "doc") that holds one of
+        `terms` (index terms, as tokens.terms gives them), keyed by (document id, number of the
+        unit within its document, counting from 0; always 0 for "doc"); summed in the order of
+        `terms`, a repeated term counting again, as rank-bm25 does. Exhaustive: for checks."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
+        ids = [t for t in (self._term_id(term) for term in terms) if t is not None]
+        units, scores = self._segs.score_all(level, ids)
+        out: dict[tuple[str, int], float] = {}
+        for unit, score in zip(units.tolist(), scores.tolist(), strict=True):
+            out[self._segs.unit_key(level, unit)] = score
+        return out
+
+    def _rank(
+        self,
+        term_ids: list[int],
+        qtype: answers.QuestionType,
+        qterms: list[str],
+        text: str,
+        follow: followups.Followed | None = None,
+        boosts: Mapping[tuple[str, int], float] | None = None,
+    ):
+        """Sentence ids ranked best first with their scores, the best documents' titles, and the
+        candidates' shares of the question's weight with their neighbours (ranking.rank)."""
+        ranked, best_docs, near = ranking.rank(
+            self, term_ids, qtype, frozenset(qterms), text, self.ranker_model, follow, boosts
+        )
+        return ranked, tuple(self._titles[i] for i in best_docs), near
+
+    # -- what the ranker reads (index/search/ranking.py's interface; keep it narrow) -------------------
+
+    def shortlist(
+        self, term_ids: list[int], n: int, follow: followups.Followed | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The `n` best sentences by their own BM25 (a follow-up's context words weighed in, in
+        the same kernel pass), best first (ties: order key), their scores, and a follow-up's
+        bonus (else None): the one place a conversation weighs in (index/search/followups.py)."""
+        if follow is None:
+            cand, s = self._segs.top(term_ids, n)
+            return cand, s, None
+        terms = term_ids + [t for t, _ in follow.terms]
+        weights = [1.0] * len(term_ids) + [w for _, w in follow.terms]
+        cand, s = self._segs.top(terms, n, weights)
+        return cand, s, followups.bonus(self, follow, cand)
+
+    def boost_of(self, sids: np.ndarray, boosts: Mapping[tuple[str, int], float]) -> np.ndarray:
+        """The votes' adjustment of each sentence: boosts[(document id, sentence start)]."""
+        return np.array(
+            [
+                boosts.get(
+                    (self._doc_ids[int(self._sent_doc[sid])], int(self._sent_start[sid])), 0.0
+                )
+                for sid in np.asarray(sids).tolist()
+            ],
+            dtype=np.float64,
+        )
+
+    def level_scores(self, level: str, term_ids: list[int], sids: np.ndarray) -> np.ndarray:
+        """BM25 of each sentence ("sent"), or of the paragraph ("para") or document ("doc") that
+        holds it."""
+        units = {"sent": None, "para": self._sent_para, "doc": self._sent_doc}[level]
+        units = np.asarray(sids if units is None else units[sids], dtype=np.int64)
+        return self._segs.score_units(level, term_ids, units)[0]
+
+    def documents_of(self, sids: np.ndarray) -> np.ndarray:
+        """The document number of each sentence."""
+        return np.asarray(self._sent_doc[sids], dtype=np.int64)
+
+    def order_key(self, sids: np.ndarray) -> np.ndarray:
+        """What breaks ties between equal scores, lower first: document name, then position."""
+        return self._segs.order_key(sids)
+
+    def sentence_terms(self, sid: int) -> list[int]:
+        """The term ids of a sentence, in order, stopwords left out."""
+        return self._sentence_terms(sid)
+
+    def sentence_text(self, sid: int) -> str:
+        """The text of a sentence, verbatim."""
+        return self._sentence_text(sid)
+
+    def term_windows(self, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each sentence's terms with its neighbours' in the same document: (int32 term ids, the
+        windows one after another; int64 rows of (window start, sentence start, sentence end,
+        window end) in them). See index/search/windows.py."""
+        return windows.read(self._segs, self._sent_doc, self._n_sent, sids)
+
+    def term_id(self, term: str) -> int | None:
+        """The id of a term (a stem), or None if no sentence has it."""
+        return self._term_id(term)
+
+    def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
+        """Each sentence's flags.sentence_flags (uint8), found when it was indexed."""
+        return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)
+
+    def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
+        """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
+        sids = np.asarray(sids, dtype=np.int64)
+        out = np.empty((len(sids), 3), dtype=np.int64)
+        for s, pick, local in self._segs.by_segment(sids):
+            a = self._segs.gen.segments[s].arrays
+            sent_para = a["sent_para"]
+            para = sent_para[local]
+            doc_first = self._segs.first_sent[s][a["sent_doc"][local]]
+            # A segment numbers its sentences and paragraphs in reading order, so the first
+            # sentence of a paragraph is found by bisection.
+            para_first = np.searchsorted(sent_para, para, side="left")
+            out[pick] = np.stack(
+                [local - para_first, para - sent_para[doc_first], local - doc_first], axis=1
+            )
+        return out
+
+    def term_weights(self, term_ids: list[int]) -> np.ndarray:
+        """Each term's sentence-level IDF, always positive: a question word's weight."""
+        return self._idf_sent[np.asarray(term_ids, dtype=np.int64)]
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentences the index holds (sentence ids run from 0 to this, exclusive)."""
+        return self._n_sent
+
+    @property
+    def unknown_weight(self) -> float:
+        """What a question word the index does not know weighs."""
+        return self._idf_unknown
+
+    def _sentence_terms(self, sid: int) -> list[int]:
+        """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
+        return self._segs.sentence_terms(sid)
+
+    def _sentence_text(self, sid: int) -> str:
+        return self.document_text(int(self._sent_doc[sid]))[
+            self._sent_start[sid] : self._sent_end[sid]
+        ]
+
+    def _answer_in(
+        self, sid: int, qtype: answers.QuestionType, qset: frozenset[str]
+    ) -> tuple[int, int] | None:
+        return answers.best_answer(qtype, self._sentence_text(sid), qset)
+
+    def _covered(
+        self, sid: int, term_ids: list[int], missing: int, share: float | None = None
+    ) -> bool:
+        """Whether the sentence with its neighbours holds enough of the question's weight
+        (unknown words count). `share`: of the known words' weight, if the ranker found it."""
+        unique = list(dict.fromkeys(term_ids))
+        known = float(self._idf_sent[unique].sum())
+        total = known + missing * self._idf_unknown
+        if share is None:
+            present = set(self.term_windows(np.array([sid]))[0].tolist())
+            got = (
+                float(self._idf_sent[[t for t in unique if t in present]].sum()) if present else 0.0
+            )
+        else:
+            got = share * known
+        return total > 0 and got / total >= MIN_COVERAGE
+
+
+def open_index(
+    docs: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    engine: str = "bm25",
+    progress: bool = False,
+    rebuild: bool = False,
+    settle: float = 0.0,
+    docs_url: str | None = None,
+) -> Index:
+    """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
+    added, changed or removed is read), or build and save it; return it loaded.
+
+    `settle`: files modified less than this many seconds ago are still being written and are
+    left for a later refresh (the watcher uses it; a command run by hand takes everything).
+    `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
+    """
+    folder = docs_folder(docs)
+    if not folder.exists():
+        raise DocumentsError(
+            f"documents folder {folder} does not exist: create it or pass --docs DIR"
+        )
+    if not folder.is_dir():
+        raise DocumentsError(
+            f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
+        )
+    target = index_folder(folder, index_dir)
+    started = time.perf_counter()
+    done = update.refresh(folder, target, rebuild=rebuild, progress=progress, settle=settle)
+    gen = done.generation
+    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
+    skipped = [(r.id, r.reason) for r in done.refused]
+    skipped += [(d, e[2]) for d, e in gen.commit.get("skipped", {}).items()]
+    report = BuildReport(
+        built=done.built,
+        documents=documents,
+        sentences=sentences,
+        seconds=time.perf_counter() - started,
+        index_path=str(target),
+        skipped=tuple(sorted(skipped)),
+        warnings=tuple(done.warnings),
+        added=len(done.changes.added),
+        changed=len(done.changes.changed),
+        removed=len(done.changes.removed),
+        unsettled=len(done.changes.unsettled),
+    )
+    return Index(gen, report, engine, docs_url=public_url(docs_url))
+
+
+def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None = None) -> Index:
+    """The index saved in `index_dir` as it is now, without looking at the documents folder: how a
+    server follows the generations another process saves."""
+    started = time.perf_counter()
+    gen = disk.load(Path(index_dir))
+    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
+    report = BuildReport(
+        built=False,
+        documents=documents,
+        sentences=sentences,
+        seconds=time.perf_counter() - started,
+        index_path=str(index_dir),
+        skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
+    )
+    return Index(gen, report, engine, docs_url=public_url(docs_url))

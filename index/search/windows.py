@@ -1,0 +1,115 @@
+"""Term windows: each sentence's terms with its neighbours' in the same document, read at once.
+
+The ranker's features count the question's words in a candidate and in the passage around it
+(`index/search/features.py`); this reads what they count. The terms are stored per segment in
+`sent_terms` (read from disk by slices, never mapped: see disk.READ_ON_DEMAND), so windows a few
+pages apart are read with one system call. The compiled kernel (`term_windows` in _kernel.c) does
+it in one call; the numpy code is its fallback and the tests' reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.search.bm25 import _kernel
+from index.store import disk
+
+READ_GAP = 4096  # windows fewer terms apart (16 KiB) are read in one system call
+
+
+def read(segs, sent_doc, n_sent: int, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(int32 term ids, the windows one after another in the order of `sids`; int64 rows of
+    (window start, sentence start, sentence end, window end) in them). `segs`: the index's
+    Segments; `sent_doc`: each sentence's document number; `n_sent`: the sentence count."""
+    sids = np.asarray(sids, dtype=np.int64)
+    if _kernel is None or not len(sids):
+        return read_numpy(segs, sent_doc, n_sent, sids)
+    parts = []
+    for s, pick, local in segs.by_segment(sids):
+        a = segs.gen.segments[s].arrays
+        stored = a["sent_terms"]
+        on_disk = isinstance(stored, disk.OnDisk)
+        got, rows = _kernel.term_windows(
+            np.ascontiguousarray(local, dtype=np.int64),
+            np.ascontiguousarray(a["sent_doc"], dtype=np.int32),
+            np.ascontiguousarray(a["sent_term_start"], dtype=np.int64),
+            None if on_disk else np.ascontiguousarray(stored, dtype=np.int32),
+            stored.fileno() if on_disk else -1,
+            stored.offset if on_disk else 0,
+            len(stored),
+            READ_GAP,
+        )
+        terms = np.frombuffer(got, dtype=np.int32)
+        rows = np.frombuffer(rows, dtype=np.int64).reshape(-1, 4)
+        if s:
+            terms = segs.to_global[s][terms].astype(np.int32)
+        if len(pick) == len(sids):  # one segment: already in the order of sids
+            return terms, rows
+        parts.append((pick, terms, rows))
+    sizes = np.empty(len(sids), dtype=np.int64)
+    for pick, _, rows in parts:
+        sizes[pick] = rows[:, 3] - rows[:, 0]
+    offset = np.concatenate(([0], np.cumsum(sizes)))
+    out = np.empty(int(offset[-1]), dtype=np.int32)
+    all_rows = np.empty((len(sids), 4), dtype=np.int64)
+    for pick, terms, rows in parts:
+        all_rows[pick] = rows - rows[:, :1] + offset[pick][:, None]
+        for (w0, _, _, w1), i in zip(rows.tolist(), pick.tolist(), strict=True):
+            out[offset[i] : offset[i + 1]] = terms[w0:w1]
+    return out, all_rows
+
+
+def read_numpy(segs, sent_doc, n_sent: int, sids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`read` without the compiled kernel: the same windows, the same rows."""
+    sids = np.asarray(sids, dtype=np.int64)
+    n = len(sids)
+    if not n:
+        return np.empty(0, np.int32), np.empty((0, 4), np.int64)
+    docs = np.asarray(sent_doc[sids], dtype=np.int64)
+    lo, hi = sids.copy(), sids.copy()
+    prev = np.flatnonzero(sids > 0)
+    same = np.asarray(sent_doc[sids[prev] - 1], dtype=np.int64) == docs[prev]
+    lo[prev[same]] -= 1
+    after = np.flatnonzero(sids + 1 < n_sent)
+    same = np.asarray(sent_doc[sids[after] + 1], dtype=np.int64) == docs[after]
+    hi[after[same]] += 1
+    bounds = np.empty((n, 4), dtype=np.int64)  # in the segment's sent_terms, then shifted
+    reads: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    for s, pick, local in segs.by_segment(sids):
+        a = segs.gen.segments[s].arrays
+        start, shift = a["sent_term_start"], segs.offsets["sent"][s]
+        bounds[pick] = np.stack(
+            [
+                start[lo[pick] - shift],
+                start[local],
+                start[local + 1],
+                start[hi[pick] - shift + 1],
+            ],
+            axis=1,
+        )
+        # Windows a few pages apart are read together: a read costs a system call (5-7 µs
+        # here), reading a few KiB more costs far less.
+        w0, w1 = bounds[pick, 0], bounds[pick, 3]
+        order = np.argsort(w0, kind="stable")
+        run_end = np.maximum.accumulate(w1[order])
+        cut = np.flatnonzero(w0[order][1:] > run_end[:-1] + READ_GAP) + 1
+        first = np.concatenate(([0], cut))
+        last = np.concatenate((cut - 1, [len(order) - 1]))
+        r0, r1 = w0[order][first], run_end[last]
+        buffer = np.concatenate(
+            [a["sent_terms"][x:y] for x, y in zip(r0.tolist(), r1.tolist(), strict=True)]
+        )
+        if s:
+            buffer = segs.to_global[s][buffer].astype(np.int32)
+        run = np.empty(len(order), dtype=np.int64)
+        run[order] = np.repeat(np.arange(len(first)), last - first + 1)
+        at = np.concatenate(([0], np.cumsum(r1 - r0)))[run] + w0 - r0[run]  # in buffer
+        reads.append((pick, at, w1 - w0, buffer))
+    sizes = bounds[:, 3] - bounds[:, 0]
+    offset = np.concatenate(([0], np.cumsum(sizes)))
+    terms = np.empty(int(offset[-1]), dtype=np.int32)
+    for pick, at, size, buffer in reads:
+        within = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        terms[np.repeat(offset[pick], size) + within] = buffer[np.repeat(at, size) + within]
+    rows = bounds - bounds[:, :1] + offset[:-1, None]
+    return terms, rows

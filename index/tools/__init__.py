@@ -1,0 +1,2 @@
+"""Tools around the core: the command line (`python -m index`), evaluation, ranker training and
+the benchmarks."""
