@@ -101,7 +101,7 @@ class MemoPunkt(PunktSentenceTokenizer):
 
     Contexts that share those features share a memo entry. `span_tokenize` is Punkt's own
     algorithm with fewer Python layers. Splits are identical to the stock tokenizer
-    (tests/core/test_sentences.py checks it on real and tricky text).
+    (tests/index/analysis/test_sentences.py checks it on real and tricky text).
     """
 
     def __init__(self, params: PunktParameters):

@@ -11,7 +11,7 @@ import pytest
 from index import open_index
 from index.search.typos import correct
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def counts(table: dict[str, int]):

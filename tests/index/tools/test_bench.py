@@ -7,7 +7,7 @@ import pytest
 
 from index.tools.cli import main
 
-SEED_QUESTIONS = Path(__file__).parent / "seed_questions.jsonl"
+SEED_QUESTIONS = Path(__file__).parents[1] / "seed_questions.jsonl"
 
 
 @pytest.fixture

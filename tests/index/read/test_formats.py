@@ -24,9 +24,9 @@ from index.read.documents import read_document
 from index.read.extract import sentences
 from index.tools.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seeds" / "000_44c18b5492aa5800.txt"
-USERGUIDE = Path(__file__).parent / "pdfs" / "reportlab-userguide.pdf"
+USERGUIDE = Path(__file__).parents[1] / "pdfs" / "reportlab-userguide.pdf"
 
 
 def page_of(doc, offset: int) -> int:

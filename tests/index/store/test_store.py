@@ -14,7 +14,7 @@ import pytest
 from index import open_index
 from index.store.disk import CURRENT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def current(index_dir):

@@ -191,7 +191,7 @@ def test_python_m_index_runs_as_a_process(docs, index_dir):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     result = subprocess.run(
         [
             sys.executable,

@@ -9,7 +9,7 @@ import pytest
 from index import QuestionError, open_index
 
 SEED_QUESTIONS = [
-    json.loads(line) for line in (Path(__file__).parent / "seed_questions.jsonl").open()
+    json.loads(line) for line in (Path(__file__).parents[1] / "seed_questions.jsonl").open()
 ]
 
 

@@ -205,5 +205,5 @@ def test_an_emptied_folder_keeps_the_last_index(docs, index_dir):
             path.unlink()
     with pytest.raises(DocumentsError, match="no documents"):
         open_index(docs, index_dir)
-    shutil.copytree(Path(__file__).parent / "corpus", docs, dirs_exist_ok=True)
+    shutil.copytree(Path(__file__).parents[1] / "corpus", docs, dirs_exist_ok=True)
     assert open_index(docs, index_dir).report.documents == 3
