@@ -105,7 +105,7 @@ def test_metadata_spans_are_skipped():
 
 def test_memoized_punkt_splits_exactly_like_stock_punkt(docs):
     """The memo only skips repeated work: on real and tricky text it gives Punkt's own spans."""
-    from index.analysis.sentences import MemoPunkt, _params, stock_punkt
+    from index.analysis.punkt import MemoPunkt, _params, stock_punkt
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*")) if p.is_file()]
     texts += [
