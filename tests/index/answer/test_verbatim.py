@@ -10,10 +10,10 @@ counts no-break spaces as whitespace, but never "…" or "ﬁ").
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from independent import collapsed, on_disk, visible_text
 
 from index import open_index
 
@@ -69,48 +69,6 @@ QUESTIONS = (
     "who ground the finest lens",
     "how many glasses does the filter wheel hold",
 )
-
-
-class Visible(HTMLParser):
-    """The text of a page a browser shows (no head, script or style): the independent reading."""
-
-    INLINE = frozenset("a b i em strong span code small sub sup".split())
-    HIDDEN = frozenset("head title script style".split())
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        self.hidden += tag in self.HIDDEN
-        if tag not in self.INLINE:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        self.hidden -= tag in self.HIDDEN
-        if tag not in self.INLINE:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def collapsed(text: str) -> str:
-    return " ".join(text.split())
-
-
-def on_disk(path: Path) -> str:
-    """The file's text as the reader decodes it: UTF-8, line ends stored as LF."""
-    return path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def visible_text(path: Path) -> str:
-    parser = Visible()
-    parser.feed(path.read_bytes().decode("utf-8"))
-    parser.close()
-    return collapsed("".join(parser.parts))
 
 
 @pytest.fixture(scope="module")

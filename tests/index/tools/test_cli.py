@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_verbatim import collapsed, visible_text
+from independent import collapsed, visible_text
 
 from index.tools.cli import main
 
