@@ -36,6 +36,9 @@ class SourceDoc:
     `units` are spans shown and indexed whole, never split into sentences (code blocks, table
     rows); `pages` are (start offset, printed label or None) per page of a PDF; `sections` are
     (start offset, heading path, anchor or None) in order; `notes` are warnings for the summary.
+    `headings` are the spans of the heading lines themselves: each is a unit of its own (never
+    glued to the sentence after it) and starts a section; the ranker never quotes a heading alone
+    when the text under it answers.
     """
 
     id: str
@@ -50,6 +53,7 @@ class SourceDoc:
     notes: tuple[str, ...] = ()
     kind: str = "text"  # text, markdown, html, pdf or docx: how links to it are made
     code: tuple[Span, ...] = ()  # the units that are code (shown as code)
+    headings: tuple[Span, ...] = ()  # the heading lines (see above); readers fill it as they can
 
 
 class FormatError(Exception):
