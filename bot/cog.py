@@ -22,13 +22,14 @@ from bot.gate import channel_refusal, cooldown_refusal
 from bot.render import (
     MESSAGE_LIMIT,
     answer_card,
+    collections_card,
     help_card,
     report_text,
     shorten,
     sources_cards,
+    stats_cards,
     to_embed,
 )
-from bot.stats_render import collections_card, stats_cards
 from bot.views import NO_MENTIONS, AnswerView, say_privately, send_pages
 from index import MAX_QUESTION_CHARS, Answer, Conversation, QuestionError, VerbatimError
 
