@@ -1,5 +1,6 @@
-"""The Discord client: holds the settings, the collections and the database, and reports errors
-politely."""
+"""The Discord client: the connection, the settings, the collections and the database; it runs
+searches and database calls off the event loop, and reports errors politely. Answering is
+bot/answering.py's, the commands bot/commands.py's."""
 
 from __future__ import annotations
 
