@@ -126,8 +126,7 @@ def _database(settings: Settings):
 def _state(settings: Settings, args: argparse.Namespace) -> int:
     """`stats` and `feedback --export`: read the database."""
     from bot.db import Unavailable
-    from bot.render import to_text
-    from bot.stats_render import stats_cards
+    from bot.render import stats_cards, to_text
 
     db = _database(settings)
     try:

@@ -1,5 +1,6 @@
-"""The Discord client: holds the settings, the collections and the database, and reports errors
-politely."""
+"""The Discord client: the connection, the settings, the collections and the database; it runs
+searches and database calls off the event loop, and reports errors politely. Answering is
+bot/answering.py's, the commands bot/commands.py's."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import collections
-from bot.cog import QUESTION_LIMIT, Answers, Refused, channel_ids
+from bot.commands import Answers, Refused
 from bot.db import Database, Unavailable
-from bot.gate import Cooldowns, channel_refusal
+from bot.gate import QUESTION_LIMIT, Cooldowns, channel_ids, channel_refusal
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, say_privately
 from index import Answer, BuildReport, Conversation, Index
@@ -216,6 +217,18 @@ class VerbatimBot(commands.Bot):
     @index.setter
     def index(self, value: Index | None) -> None:
         self.collections.first.index = value
+
+    async def collection_here(
+        self, guild_id: int | None, channel: Any, channel_id: int | None = None
+    ) -> collections.Collection | None:
+        """The collection that answers in a channel (its threads inherit it), or None if this
+        server may use none."""
+        registry = self.collections
+        if len(registry) == 1:  # nothing to choose: no need to ask the database
+            return registry.first if registry.first.spec.allows(guild_id) else None
+        bindings = await self.state(self.db.bindings, guild_id) if guild_id else None
+        ids = channel_ids(channel, channel_id)
+        return registry.choose(guild_id, bindings or {}, ids)
 
     async def open_collection(self, collection: collections.Collection | None = None) -> Index:
         """A collection's index (default: the first), opened off the event loop on first use."""

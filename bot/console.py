@@ -12,9 +12,16 @@ from typing import TextIO
 
 from bot import collections
 from bot.db import Database, Unavailable
-from bot.render import answer_card, help_card, report_text, sources_cards, to_text
+from bot.render import (
+    answer_card,
+    collections_card,
+    help_card,
+    report_text,
+    sources_cards,
+    stats_cards,
+    to_text,
+)
 from bot.settings import Settings
-from bot.stats_render import collections_card, stats_cards
 from index import Answer, Conversation, Index, VerbatimError
 
 COMMANDS = ("/ask", "/more", "/new", "/sources", "/reload", "/collection", "/stats", "/help")

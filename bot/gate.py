@@ -1,9 +1,15 @@
-"""Who may ask where and how often: the channel allow-list and the per-user cooldown."""
+"""Who may ask where, how much and how often: the channel allow-list, the question's length and
+the per-user cooldown."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
+from typing import Any
+
+from index import MAX_QUESTION_CHARS
+
+QUESTION_LIMIT = min(MAX_QUESTION_CHARS, 6000)  # Discord allows string options up to 6000
 
 
 class Cooldowns:
@@ -26,6 +32,11 @@ class Cooldowns:
             self._next = {u: t for u, t in self._next.items() if t > now}
         self._next[user_id] = now + self.seconds
         return 0.0
+
+
+def channel_ids(channel: Any, channel_id: int | None = None) -> tuple[int | None, ...]:
+    """The channel's id and, for a thread, its parent's (a thread of an allowed channel is ok)."""
+    return (channel_id or getattr(channel, "id", None), getattr(channel, "parent_id", None))
 
 
 def channel_refusal(channel_ids: Collection[int | None], allowed: Collection[int]) -> str | None:

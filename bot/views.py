@@ -1,28 +1,20 @@
-"""Buttons: More / 👍 / 👎 under an answer, and page turning for /sources."""
+"""Buttons: More / 👍 / 👎 under an answer, and page turning for /sources; replying to the user
+alone. The views only hold buttons: what More and a vote do is the answer flow's."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 
-from bot.render import Card, answer_card, to_embed
-from index import Passage
-
-if TYPE_CHECKING:
-    from bot.client import VerbatimBot
-    from bot.cog import Asked
+from bot.render import Card, to_embed
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-MAX_SHOWN = 24  # "More" stops here: past this the passages no longer answer the question
-VOTE_THANKS = {"up": "Thanks: your 👍 is recorded.", "down": "Thanks: your 👎 is recorded."}
-VOTE_LOST = "Thanks, but votes cannot be recorded right now (the bot's database is unavailable)."
 
 
 async def say_privately(
@@ -72,91 +64,44 @@ class ExpiringView(discord.ui.View):
 
 
 class AnswerView(ExpiringView):
-    """Under an answer: More (the next passages, to the clicker alone), 👍 and 👎."""
+    """Under an answer: More (the next passages, to the clicker alone), 👍 and 👎.
+
+    What the buttons do is the answer flow's (bot/answering.py): `on_more(interaction)` and
+    `on_vote(interaction, "up" or "down")`; the view only keeps one vote per person.
+    """
 
     def __init__(
         self,
-        question: str,
-        passages: Sequence[Passage],
         *,
-        shown: int,
         more: bool,
         timeout: float,
-        asked: Asked,
+        on_more: Callable[[discord.Interaction], Awaitable[None]],
+        on_vote: Callable[[discord.Interaction, str], Awaitable[None]],
     ) -> None:
         super().__init__(timeout=timeout)
-        self.asked = asked
-        self.question = question
-        self.passages = tuple(passages)
-        self.shown = shown
+        self.on_more = on_more
+        self.on_vote = on_vote
         self.voters: set[int] = set()
-        self.more.disabled = not more or shown >= MAX_SHOWN
+        self.more.disabled = not more
 
     @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
-    async def more(
-        self, interaction: discord.Interaction[VerbatimBot], button: discord.ui.Button
-    ) -> None:
-        bot = interaction.client
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        step = bot.settings.passages
-        asked = self.asked
-        answer = await bot.search(
-            self.question,
-            self.shown + step,
-            collection=asked.collection,
-            context=asked.context,
-            boosts=asked.boosts,
-        )
-        extra = answer.passages[self.shown :]
-        if not extra:
-            await interaction.followup.send(
-                "No more passages answer this question.",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        view = AnswerView(
-            self.question,
-            extra,
-            shown=self.shown + len(extra),
-            more=len(extra) >= step,
-            timeout=self.timeout or 0,
-            asked=asked,
-        )
-        card = answer_card(dataclasses.replace(answer, passages=extra), first=self.shown + 1)
-        view.message = await interaction.followup.send(
-            embed=to_embed(card), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True
-        )
+    async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self.on_more(interaction)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
-    async def up(
-        self, interaction: discord.Interaction[VerbatimBot], button: discord.ui.Button
-    ) -> None:
+    async def up(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._vote(interaction, "up")
 
     @discord.ui.button(emoji="👎", style=discord.ButtonStyle.secondary)
-    async def down(
-        self, interaction: discord.Interaction[VerbatimBot], button: discord.ui.Button
-    ) -> None:
+    async def down(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._vote(interaction, "down")
 
-    async def _vote(self, interaction: discord.Interaction[VerbatimBot], vote: str) -> None:
+    async def _vote(self, interaction: discord.Interaction, vote: str) -> None:
         if interaction.user.id in self.voters:
             await say_privately(interaction, "You already voted on this answer. Thanks!")
             return
         self.voters.add(interaction.user.id)
-        bot, asked = interaction.client, self.asked
-        done = await bot.state(
-            bot.db.vote,
-            guild_id=asked.guild_id,
-            collection=asked.collection.spec.name,
-            user_id=interaction.user.id,
-            question=self.question,
-            passages=self.passages,
-            vote=vote,
-            question_id=asked.question_id,
-        )
-        await say_privately(interaction, VOTE_THANKS[vote] if done is not None else VOTE_LOST)
+        await self.on_vote(interaction, vote)
 
 
 class PagesView(ExpiringView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fakediscord import MANAGE_GUILD, call, check_sent, command_payload, interaction
 
-from bot.cog import Answers, mentioned_question
+from bot.commands import Answers, mentioned_question
 
 TROOPS = "how many troops will Mexico train?"
 

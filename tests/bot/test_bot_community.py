@@ -31,9 +31,9 @@ from fakediscord import (
     start_dpytest,
 )
 
-from bot.cog import NO_STATE
+from bot.answering import VOTE_LOST
+from bot.commands import NO_STATE
 from bot.db import SCHEMA, Database
-from bot.views import VOTE_LOST
 
 pytestmark = pytest.mark.asyncio
 

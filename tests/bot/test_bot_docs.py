@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import create_parser
 from bot.client import VerbatimBot
-from bot.cog import QUESTION_LIMIT
+from bot.gate import QUESTION_LIMIT
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

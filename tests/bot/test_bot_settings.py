@@ -112,6 +112,9 @@ def test_the_token_is_not_in_the_repr():
 
 def test_nothing_is_read_at_import():
     env = {**os.environ, "VERBATIM_PASSAGES": "not a number", "DISCORD_TOKEN": ""}
-    code = "import bot.cli, bot.client, bot.cog, bot.console, bot.render, bot.settings"
+    code = (
+        "import bot.answering, bot.cli, bot.client, bot.commands, bot.console, bot.render, "
+        "bot.settings"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()

@@ -24,7 +24,7 @@ from fakediscord import (
     make_bot,
 )
 
-from bot.cog import QUESTION_LIMIT
+from bot.gate import QUESTION_LIMIT
 from index import open_index
 
 pytestmark = pytest.mark.asyncio

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from fakediscord import Recorder, check_sent, command_payload, dispatch, make_bot, write_docs
 
-from bot.cog import QUESTION_LIMIT
+from bot.gate import QUESTION_LIMIT
 from bot.settings import Settings
 from index import Index, QuestionError, open_index
 from index.search.typos import correct

@@ -1,50 +1,52 @@
 """The commands: /ask, /sources, /reload, /help, /collection, /stats, /forget, and asking by
 mention or `!ask`.
 
-Each command parses, calls the core (and the database, off the loop), renders, and responds once.
+Each command parses, calls the core (and the database, off the loop), renders, and responds once;
+asking goes through the answer flow (bot/answering.py), the same for every way of asking.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import NO_COLLECTION, Answering, Host
 from bot.collections import Collection
-from bot.gate import channel_refusal, cooldown_refusal
+from bot.gate import QUESTION_LIMIT, cooldown_refusal
 from bot.render import (
     MESSAGE_LIMIT,
-    answer_card,
+    collections_card,
     help_card,
     report_text,
     shorten,
     sources_cards,
+    stats_cards,
     to_embed,
 )
-from bot.stats_render import collections_card, stats_cards
-from bot.views import NO_MENTIONS, AnswerView, say_privately, send_pages
-from index import MAX_QUESTION_CHARS, Answer, Conversation, QuestionError, VerbatimError
+from bot.views import NO_MENTIONS, say_privately, send_pages
+from index import BuildReport, Index, VerbatimError
 
-if TYPE_CHECKING:
-    from bot.client import VerbatimBot
-
-QUESTION_LIMIT = min(MAX_QUESTION_CHARS, 6000)  # Discord allows string options up to 6000
-REFUSAL_SECONDS = 15  # refusals in a channel delete themselves: they are only for the asker
-VOTE_STEP = 1.0  # what 3 people's votes add or take from a passage (blended scores are ~0-3)
 NO_STATE = (
     "That needs the bot's database, which cannot be used right now (the log says why); "
     "answers go on without it."
 )
 
-Interaction = discord.Interaction["VerbatimBot"]
-log = logging.getLogger(__name__)
+Interaction = discord.Interaction[Any]  # its client is the bot: a `Bot`, below
+
+
+class Bot(Host, Protocol):
+    """What the commands need of the bot (`VerbatimBot` is one), beyond the answer flow's needs."""
+
+    @property
+    def user(self) -> discord.ClientUser | None: ...
+
+    async def open_collection(self, collection: Collection | None = None) -> Index: ...
+
+    async def reload(self, collection: Collection | None = None) -> BuildReport: ...
 
 
 class Refused(app_commands.CheckFailure):
@@ -71,11 +73,6 @@ class Question(app_commands.Transformer):
         if not 1 <= len(value) <= QUESTION_LIMIT:
             raise app_commands.TransformerError(value, self.type, self)
         return value
-
-
-def channel_ids(channel: Any, channel_id: int | None = None) -> tuple[int | None, ...]:
-    """The channel's id and, for a thread, its parent's (a thread of an allowed channel is ok)."""
-    return (channel_id or getattr(channel, "id", None), getattr(channel, "parent_id", None))
 
 
 def check_cooldown(interaction: Interaction) -> bool:
@@ -108,19 +105,6 @@ def check_may_manage(interaction: Interaction) -> bool:
     raise Refused("Only members with the Manage Server permission (or the bot's owners) can.")
 
 
-@dataclass(frozen=True)
-class Asked:
-    """Where and how a question was asked: what its answer's More and votes need again."""
-
-    collection: Collection
-    guild_id: int  # 0: a direct message
-    channel_id: int
-    context: Conversation | None = None
-    boosts: Mapping[tuple[str, int], float] = field(default_factory=dict)
-    following: int | None = None  # the log id of the question this one follows
-    question_id: int | None = None  # this question's log id, once logged
-
-
 def mentioned_question(content: str, user_id: int) -> str | None:
     """The question after a leading mention of the bot (`<@id> question`), or None."""
     match = re.match(rf"\s*<@!?{user_id}>\s*(.*)", content, re.DOTALL)
@@ -130,104 +114,9 @@ def mentioned_question(content: str, user_id: int) -> str | None:
 class Answers(commands.Cog):
     """Answers questions with quoted passages."""
 
-    def __init__(self, bot: VerbatimBot) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
-
-    def answer_view(self, answer: Answer, asked: Asked) -> AnswerView:
-        """More / 👍 / 👎 for an answer's passages."""
-        return AnswerView(
-            answer.question,
-            answer.passages,
-            shown=len(answer.passages),
-            more=len(answer.passages) >= self.bot.settings.passages,
-            timeout=self.bot.settings.button_timeout,
-            asked=asked,
-        )
-
-    async def collection_here(
-        self, guild_id: int | None, channel: Any, channel_id: int | None = None
-    ) -> Collection | None:
-        """The collection that answers in a channel (its threads inherit it), or None if this
-        server may use none."""
-        registry = self.bot.collections
-        if len(registry) == 1:  # nothing to choose: no need to ask the database
-            return registry.first if registry.first.spec.allows(guild_id) else None
-        bindings = await self.bot.state(self.bot.db.bindings, guild_id) if guild_id else None
-        ids = channel_ids(channel, channel_id)
-        return registry.choose(guild_id, bindings or {}, ids)
-
-    async def prepare(
-        self,
-        question: str,
-        guild_id: int | None,
-        channel: Any,
-        channel_id: int | None = None,
-        reply_to: int | None = None,
-    ) -> Asked | None:
-        """Which collection answers, the conversation a follow-up continues (the thread's recent
-        questions, or the answer replied to), and the votes that move passages; None if no
-        collection is open to this server."""
-        collection = await self.collection_here(guild_id, channel, channel_id)
-        if collection is None:
-            return None
-        db, name = self.bot.db, collection.spec.name
-        channel_id = channel_id or getattr(channel, "id", 0)
-        turns = None
-        if reply_to is not None:
-            found = await self.bot.state(db.turns_before, reply_to)
-            if found is not None and found[0] == name:
-                turns = found[1]
-        if turns is None and isinstance(channel, discord.Thread):
-            turns = await self.bot.state(db.recent_turns, channel_id, name)
-            if not turns:  # a thread started from an answer has the answer's id: it follows it
-                found = await self.bot.state(db.turns_before, channel_id)
-                turns = found[1] if found is not None and found[0] == name else None
-        context = None
-        if turns:
-            documents = [t.top[0] for t in turns if t.top is not None]
-            context = Conversation(
-                tuple(t.question for t in turns),
-                tuple(reversed(dict.fromkeys(reversed(documents)))),  # most recent last
-                tuple(t.top for t in turns if t.top is not None),  # where each answer was
-            )
-        boosts = await self.bot.state(db.boosts, guild_id or 0, name, question, VOTE_STEP)
-        return Asked(
-            collection,
-            guild_id or 0,
-            channel_id or 0,
-            context,
-            boosts or {},
-            turns[-1].id if turns else None,
-        )
-
-    async def answer(
-        self, question: str, asked: Asked, user_id: int, private: bool = False
-    ) -> tuple[Answer, Asked]:
-        """Search, then log the question (when the database can): the answer and its `Asked`.
-
-        An answer shown to the asker alone (`private`, or nothing found by /ask) is logged so,
-        and never followed by other people's questions.
-        """
-        answer = await self.bot.search(
-            question, collection=asked.collection, context=asked.context, boosts=asked.boosts
-        )
-        qid = await self.bot.state(
-            self.bot.db.log_question,
-            guild_id=asked.guild_id,
-            channel_id=asked.channel_id,
-            collection=asked.collection.spec.name,
-            user_id=user_id,
-            question=question,
-            passages=answer.passages,
-            following=asked.following,
-            public=not private,
-        )
-        return answer, dataclasses.replace(asked, question_id=qid)
-
-    async def remember(self, asked: Asked, message: Any) -> None:
-        """Note which message answered a logged question, so replies to it follow it."""
-        if asked.question_id is not None and message is not None:
-            await self.bot.state(self.bot.db.set_message, asked.question_id, message.id)
+        self.answering = Answering(bot)
 
     @app_commands.command(
         name="ask", description="Ask about the documents; get the passages that answer, quoted."
@@ -243,44 +132,15 @@ class Answers(commands.Cog):
         question: app_commands.Transform[str, Question],
         private: bool = False,
     ) -> None:
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        asked = await self.prepare(
-            question, interaction.guild_id, interaction.channel, interaction.channel_id
-        )
-        if asked is None:
-            text = "No document collection is open to this server."
-            await self._replace_privately(interaction, private, content=text)
-            return
-        try:
-            answer, asked = await self.answer(question, asked, interaction.user.id, private)
-        except QuestionError as error:
-            await self._replace_privately(interaction, private, content=str(error))
-            return
-        card = to_embed(answer_card(answer))
-        if not answer.found:
-            await self._replace_privately(interaction, private, embed=card)
-            return
-        view = self.answer_view(answer, asked)
-        view.message = await interaction.followup.send(
-            embed=card, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS, wait=True
-        )
-        await self.remember(asked, view.message)
-
-    async def _replace_privately(
-        self, interaction: Interaction, private: bool, **send: Any
-    ) -> None:
-        """Answer the user alone; a public "thinking…" reply can't be hidden, so delete it first."""
-        if not private:
-            await interaction.delete_original_response()
-        await interaction.followup.send(ephemeral=True, allowed_mentions=NO_MENTIONS, **send)
+        await self.answering.ask(interaction, question, private)
 
     @app_commands.command(name="sources", description="The documents I quote from.")
     async def sources(self, interaction: Interaction) -> None:
-        collection = await self.collection_here(
+        collection = await self.bot.collection_here(
             interaction.guild_id, interaction.channel, interaction.channel_id
         )
         if collection is None:
-            await say_privately(interaction, "No document collection is open to this server.")
+            await say_privately(interaction, NO_COLLECTION)
             return
         index = await self.bot.open_collection(collection)
         cards = sources_cards(index.documents)
@@ -292,11 +152,11 @@ class Answers(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(check_may_reload)
     async def reload(self, interaction: Interaction) -> None:
-        collection = await self.collection_here(
+        collection = await self.bot.collection_here(
             interaction.guild_id, interaction.channel, interaction.channel_id
         )
         if collection is None:
-            await say_privately(interaction, "No document collection is open to this server.")
+            await say_privately(interaction, NO_COLLECTION)
             return
         if collection.reloading:
             await say_privately(interaction, "A reload is already running; try again when it ends.")
@@ -333,7 +193,7 @@ class Answers(commands.Cog):
         name="list", description="The collections this server can use, and which one answers here."
     )
     async def collection_list(self, interaction: Interaction) -> None:
-        here = await self.collection_here(
+        here = await self.bot.collection_here(
             interaction.guild_id, interaction.channel, interaction.channel_id
         )
         card = collections_card(
@@ -389,11 +249,11 @@ class Answers(commands.Cog):
                 await say_privately(interaction, "No such collection here; see /collection list.")
                 return
         else:
-            here = await self.collection_here(
+            here = await self.bot.collection_here(
                 interaction.guild_id, interaction.channel, interaction.channel_id
             )
             if here is None:
-                await say_privately(interaction, "No document collection is open to this server.")
+                await say_privately(interaction, NO_COLLECTION)
                 return
             name = here.spec.name
         gone = await self.bot.state(self.bot.db.clear_votes, interaction.guild_id, name)
@@ -433,7 +293,7 @@ class Answers(commands.Cog):
     @commands.command(name="ask")
     async def ask_text(self, ctx: commands.Context, *, question: str = "") -> None:
         """`!ask <question>`: the same answer as /ask."""
-        await self.answer_message(ctx.message, question)
+        await self.answering.answer_message(ctx.message, question)
 
     @commands.Cog.listener()
     async def on_message(self, msg: discord.Message) -> None:
@@ -441,49 +301,4 @@ class Answers(commands.Cog):
             return
         question = mentioned_question(msg.content, self.bot.user.id)
         if question is not None:
-            await self.answer_message(msg, question)
-
-    async def answer_message(self, msg: discord.Message, question: str) -> None:
-        """Reply to a message asking `question`, as /ask would (refusals delete themselves)."""
-        try:
-            await self._answer_message(msg, question)
-        except discord.HTTPException as error:  # no permission to reply here, say: one line
-            log.warning("Reply in channel %s: Discord refused it: %s", msg.channel.id, error)
-
-    async def _answer_message(self, msg: discord.Message, question: str) -> None:
-        refusal = channel_refusal(channel_ids(msg.channel), self.bot.settings.allowed_channels)
-        if refusal is None and not question.strip():
-            prefix = self.bot.settings.prefix
-            refusal = f"Ask me a question after the mention, or type `{prefix}ask <question>`."
-        if refusal is None and len(question) > QUESTION_LIMIT:
-            refusal = f"Please ask in at most {QUESTION_LIMIT} characters."
-        if refusal is None:
-            refusal = cooldown_refusal(self.bot.cooldowns.retry_after(msg.author.id))
-        if refusal is not None:
-            await msg.reply(
-                refusal,
-                delete_after=REFUSAL_SECONDS,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        reply_to = msg.reference.message_id if msg.reference is not None else None
-        guild_id = msg.guild.id if msg.guild is not None else None
-        asked = await self.prepare(question, guild_id, msg.channel, reply_to=reply_to)
-        if asked is None:
-            text = "No document collection is open to this server."
-            await msg.reply(text, delete_after=REFUSAL_SECONDS, allowed_mentions=NO_MENTIONS)
-            return
-        try:
-            answer, asked = await self.answer(question, asked, msg.author.id)
-        except QuestionError as error:
-            await msg.reply(str(error), allowed_mentions=NO_MENTIONS)
-            return
-        view = self.answer_view(answer, asked) if answer.found else None
-        sent = await msg.reply(
-            embed=to_embed(answer_card(answer)),
-            view=view,
-            allowed_mentions=NO_MENTIONS,
-        )
-        if view is not None:
-            view.message = sent
-        await self.remember(asked, sent)
+            await self.answering.answer_message(msg, question)
