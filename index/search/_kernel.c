@@ -45,7 +45,7 @@
  *   apart are read with one pread. Reads without the GIL.
  *
  * None holds the GIL while it loops; callers serialize top_k on one accumulator.
- * The index/bm25.py numpy code is the fallback and the reference when this is not compiled.
+ * The index/search/bm25.py numpy code is the fallback and the reference when this is not compiled.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
