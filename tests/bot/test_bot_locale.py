@@ -8,9 +8,19 @@ import re
 
 import pytest
 from babel.messages.pofile import read_po
-from fakediscord import button_payload, buttons, check_sent, command_payload, dispatch
+from fakediscord import (
+    button_payload,
+    buttons,
+    check_sent,
+    command_payload,
+    dispatch,
+    feed,
+    settle,
+)
 
 from bot.locale import CATALOGUES, DOMAIN, FOLDER, LANGUAGES, Translator, message_words, words_for
+from bot.render import report_text
+from index import BuildReport
 
 EPHEMERAL = 64
 TROOPS = "how many troops will Mexico train?"
@@ -161,13 +171,78 @@ async def test_a_german_member_is_told_no_passage_in_german(bot, recorder):
     check_sent(recorder)
 
 
+NOT_FOUND = {
+    "en": "Nothing in the documents answers that question.",
+    "es": "Nada en los documentos responde a esa pregunta.",
+    "zh_CN": "文档中没有内容回答这个问题。",
+    "pt_BR": "Nada nos documentos responde a essa pergunta.",
+}
+
+
 @pytest.mark.asyncio
-@pytest.mark.parametrize("locale", ["xx-XX", "zh-TW", "it", "en-GB"])
-async def test_a_locale_without_a_catalogue_gets_english(bot, recorder, locale):
+@pytest.mark.parametrize(
+    "locale, language",
+    [
+        ("xx-XX", "en"),  # not a Discord locale
+        ("zh-TW", "en"),  # Traditional Chinese: no catalogue (Simplified is another script)
+        ("it", "en"),
+        ("en-GB", "en"),
+        ("es-419", "es"),  # Latin American Spanish reads the Spanish catalogue
+        ("zh-CN", "zh_CN"),
+        ("pt-BR", "pt_BR"),
+    ],
+)
+async def test_each_locale_gets_its_catalogue_or_english(bot, recorder, locale, language):
     await dispatch(bot, recorder, _in(command_payload("ask", {"question": NOTHING}), locale))
     (embed,) = recorder.of("followup")[-1].payload["embeds"]
-    assert embed["description"].startswith("Nothing in the documents answers that question.")
-    assert words_for(locale).language == "en"
+    assert embed["description"].startswith(NOT_FOUND[language])
+    assert words_for(locale).language == language
+
+
+@pytest.mark.asyncio
+async def test_concurrent_members_each_get_their_own_language(bot, recorder):
+    """Interactions in different languages at once: nothing of one leaks into the other."""
+    for locale in ("de", "ja", "ru", "en-US"):
+        feed(bot, recorder, _in(command_payload("ask", {"question": TROOPS}), locale))
+    await settle()
+    found = sorted(
+        (buttons(c.payload)[label]["label"], c.payload["embeds"][0]["footer"]["text"][:8])
+        for c in recorder.of("followup")
+        for label in buttons(c.payload)
+        if label not in ("👍", "👎")
+    )
+    assert found == [
+        ("Mehr", "Passagen"),
+        ("More", "passages"),
+        ("Ещё", "фрагмент"),
+        ("もっと見る", "1～3 件目 ·"),
+    ]
+    check_sent(recorder)
+
+
+def test_the_reload_report_says_what_the_core_says_in_english_and_translates():
+    built = BuildReport(True, 3, 120, 0.5, "/idx", skipped=(("a.pdf", "unreadable"),))
+    loaded = BuildReport(False, 1, 7, 0.01, "/idx", unsettled=2)
+    updated = BuildReport(
+        False,
+        12,
+        480,
+        1.25,
+        "/idx",
+        skipped=tuple((f"{i}.txt", "empty") for i in range(7)),
+        added=1,
+        changed=2,
+        removed=3,
+    )
+    for report in (built, loaded, updated):
+        assert report_text(report) == report.summary()  # the same words as the log and CLI
+    german = report_text(updated, words=words_for("de"))
+    assert german.startswith("+1 neu · ~2 geändert · −3 entfernt · 1.2 s. Index aktualisiert:")
+    assert "12 Dokumente, 480 Sätze" in german and "und 2 weitere" in german
+    assert "0.txt (empty)" in german  # the core's reasons stay as given
+    assert report_text(loaded, words=words_for("ru")).startswith(
+        "Индекс загружен: 1 документ, 7 предложений"
+    )
 
 
 @pytest.mark.asyncio
