@@ -6,11 +6,11 @@ x=...)` and `words.plural(...)` translate one of the bot's own sentences, then f
 `{placeholders}`. Quotes and document titles are never passed through it: they are shown as
 written. English is the messages themselves, and the fallback for every other locale.
 
-The catalogues are `bot/locale/<language>/LC_MESSAGES/verbatim.po`, managed with Babel
-(`scripts/i18n`), with the compiled `.mo` committed beside them so a fresh clone installs and
-runs offline without a build step (tests/bot/test_bot_locale.py checks they match). Python's
-`gettext` reads the `.mo` files; each language's `Words` is built once and never changes, so
-concurrent interactions in different languages share nothing mutable.
+The catalogues are `bot/locale/<language>.po`, managed with Babel (`scripts/i18n`), with the
+compiled `<language>.mo` committed beside them so a fresh clone installs and runs offline without
+a build step (tests/bot/test_bot_locale.py checks they match). Python's `gettext` reads the `.mo`
+files; each language's `Words` is built once and never changes, so concurrent interactions in
+different languages share nothing mutable.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from discord import app_commands
 
 log = logging.getLogger(__name__)
 
-DOMAIN = "verbatim"
-FOLDER = Path(__file__).resolve().parent
+FOLDER = Path(__file__).resolve().parent  # <language>.po and .mo, and verbatim.pot
 # Discord's locales (discord.Locale values) that have a catalogue, and its folder. zh-TW is not
 # here: Simplified Chinese is not its script, so it gets English until it has its own catalogue.
 CATALOGUES = {
@@ -79,7 +78,8 @@ def N_(message: str) -> str:
 @functools.cache
 def _catalogue_words(language: str) -> Words:
     try:
-        catalogue = gettext.translation(DOMAIN, FOLDER, [language])
+        with open(FOLDER / f"{language}.mo", "rb") as file:
+            catalogue = gettext.GNUTranslations(file)
     except OSError as error:  # a broken install: say so once, and speak English
         log.warning("No compiled %s catalogue (%s); answering in English.", language, error)
         return ENGLISH

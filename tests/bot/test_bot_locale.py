@@ -18,7 +18,7 @@ from fakediscord import (
     settle,
 )
 
-from bot.locale import CATALOGUES, DOMAIN, FOLDER, LANGUAGES, Translator, message_words, words_for
+from bot.locale import CATALOGUES, FOLDER, LANGUAGES, Translator, message_words, words_for
 from bot.render import report_text
 from index import BuildReport
 
@@ -31,12 +31,12 @@ _FIELDS = re.compile(r"\{[^{}]*\}|%[sd]")
 
 
 def catalogue(language: str):
-    with open(FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as f:
+    with open(FOLDER / f"{language}.po", "rb") as f:
         return read_po(f)
 
 
 def template():
-    with open(FOLDER / f"{DOMAIN}.pot", "rb") as f:
+    with open(FOLDER / "verbatim.pot", "rb") as f:
         return read_po(f)
 
 
@@ -79,7 +79,7 @@ def test_every_catalogue_has_every_message_with_the_same_placeholders(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_is_the_po(language):
     """The committed .mo says what the .po says (run scripts/i18n after editing a .po)."""
-    with open(FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as f:
+    with open(FOLDER / f"{language}.mo", "rb") as f:
         compiled = gettext.GNUTranslations(f)
     for message in catalogue(language):
         if not message.id:
