@@ -11,16 +11,19 @@ from babel.messages.pofile import read_po
 from fakediscord import (
     button_payload,
     buttons,
+    check_embed,
     check_sent,
     command_payload,
     dispatch,
     feed,
     settle,
 )
+from test_bot_render import answer_of, worst_passage  # the render tests' worst cases
 
+from bot import render
 from bot.locale import CATALOGUES, FOLDER, LANGUAGES, Translator, message_words, words_for
 from bot.render import report_text
-from index import BuildReport
+from index import BuildReport, Document
 
 EPHEMERAL = 64
 TROOPS = "how many troops will Mexico train?"
@@ -295,3 +298,31 @@ async def test_a_message_is_answered_in_the_servers_preferred_locale(bot):
     assert message_words(message("pt-BR")).language == "pt_BR"
     assert message_words(message("it")).language == "en"
     assert message_words(message(None)).language == "en"  # a direct message: no locale
+
+
+BUTTON_LABEL_LIMIT = 80
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_worst_cards_fit_discords_limits_in_every_language(language):
+    """Longer words must not push a card past Discord's limits; quotes stay the English ones."""
+    words = words_for(next((k for k, v in CATALOGUES.items() if v == language), language))
+    assert words.language == language
+    assert 1 <= len(words("More")) <= BUTTON_LABEL_LIMIT
+    question = "why " * 200 + "*really*?"
+    answer = answer_of([worst_passage(i) for i in range(30)], question, elapsed_ms=12.3)
+    english = render.answer_card(answer)
+    card = render.answer_card(answer, words=words)
+    check_embed(render.to_embed(card).to_dict())
+    assert card.fields[0].value.split("\n")[:-1] == english.fields[0].value.split("\n")[:-1]
+    nothing = answer_of([], question, corrections={"wher": "where"}, suggestions=("Owls",) * 9)
+    check_embed(render.to_embed(render.answer_card(nothing, words=words)).to_dict())
+    docs = [
+        Document(f"d{i}.txt", f"Document *{i}* " + "t" * 400, "https://example.org/" + "x" * 300, i)
+        for i in range(57)
+    ]
+    for card in render.sources_cards(docs, words=words):
+        check_embed(render.to_embed(card).to_dict())
+    for on in (True, False):
+        help_card = render.help_card(prefix="?", message_commands=on, passages=3, words=words)
+        check_embed(render.to_embed(help_card).to_dict())
