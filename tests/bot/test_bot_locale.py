@@ -47,6 +47,17 @@ def fields(text: str) -> set[str]:
     return set(_FIELDS.findall(text))
 
 
+def fills(text: str, english: str) -> bool:
+    """Whether `text` formats with the English message's fields, as `Words` formats it (a stray
+    brace would raise in the middle of a reply)."""
+    names = {f.strip("{}") for f in fields(english) if f.startswith("{")}
+    try:
+        text.format(**dict.fromkeys(names, "x"))
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
+
+
 def test_the_seven_languages_have_catalogues():
     assert set(LANGUAGES) == {"es", "de", "fr", "pt_BR", "ru", "zh_CN", "ja"}
     assert {"es-ES", "de", "fr", "pt-BR", "ru", "zh-CN", "ja"} <= set(CATALOGUES)
@@ -69,11 +80,13 @@ def test_every_catalogue_has_every_message_with_the_same_placeholders(language):
             english = fields(singular) | fields(plural)
             for form in forms:
                 assert fields(form) <= english, (message.id, form)
+                assert fills(form, singular + plural), (message.id, form)
             assert fields(forms[-1]) == fields(plural), (message.id, forms[-1])
             found[singular] = forms
         else:
             assert message.string, message.id
             assert fields(message.string) == fields(message.id), (message.id, message.string)
+            assert not fields(message.id) or fills(message.string, message.id), message.string
             assert len(message.string) <= MESSAGE_LIMIT
             found[message.id] = message.string
     assert set(found) == wanted
