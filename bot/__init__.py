@@ -16,5 +16,6 @@ gate.py         who may ask where, how much and how often
 collections.py  the document collections and which one answers where
 console.py      the same commands and answers in a terminal
 render/         cards within Discord's limits (answers, sources, help, stats)
+locale/         the bot's own words in the member's language (gettext catalogues, Babel)
 db/             the bot's state in SQLite (the only SQL)
 """

@@ -21,6 +21,7 @@ import discord
 from bot.collections import Collection, Registry
 from bot.db import Database
 from bot.gate import QUESTION_LIMIT, Cooldowns, channel_ids, channel_refusal, cooldown_refusal
+from bot.locale import ENGLISH, N_, Words, message_words, words_for
 from bot.render import answer_card, to_embed
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, AnswerView, say_privately
@@ -32,9 +33,13 @@ T = TypeVar("T")
 MAX_SHOWN = 24  # "More" stops here: past this the passages no longer answer the question
 REFUSAL_SECONDS = 15  # refusals in a channel delete themselves: they are only for the asker
 VOTE_STEP = 1.0  # what 3 people's votes add or take from a passage (blended scores are ~0-3)
-VOTE_THANKS = {"up": "Thanks: your 👍 is recorded.", "down": "Thanks: your 👎 is recorded."}
-VOTE_LOST = "Thanks, but votes cannot be recorded right now (the bot's database is unavailable)."
-NO_COLLECTION = "No document collection is open to this server."
+# The bot's own words, translated where they are said (bot/locale).
+VOTE_THANKS = {"up": N_("Thanks: your 👍 is recorded."), "down": N_("Thanks: your 👎 is recorded.")}
+VOTE_LOST = N_(
+    "Thanks, but votes cannot be recorded right now (the bot's database is unavailable)."
+)
+NO_COLLECTION = N_("No document collection is open to this server.")
+EMPTY_QUESTION = N_("The question is empty: ask something in plain words.")  # a QuestionError
 
 
 class Host(Protocol):
@@ -157,7 +162,12 @@ class Answering:
             await self.host.state(self.host.db.set_message, asked.question_id, message.id)
 
     def buttons(
-        self, question: str, passages: Sequence[Passage], asked: Asked, shown: int
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        asked: Asked,
+        shown: int,
+        words: Words = ENGLISH,
     ) -> AnswerView:
         """More / 👍 / 👎 under `passages`, the last of which is the answer's `shown`th."""
         settings = self.host.settings
@@ -168,28 +178,30 @@ class Answering:
             on_vote=functools.partial(
                 self.vote, question=question, passages=tuple(passages), asked=asked
             ),
+            words=words,
         )
 
     async def ask(self, interaction: discord.Interaction, question: str, private: bool) -> None:
         """/ask: think, answer, and send the answer once (to the asker alone when `private`, or
-        when nothing answers)."""
+        when nothing answers), in the asker's language."""
+        words = words_for(interaction.locale)
         await interaction.response.defer(ephemeral=private, thinking=True)
         asked = await self.prepare(
             question, interaction.guild_id, interaction.channel, interaction.channel_id
         )
         if asked is None:
-            await _replace_privately(interaction, private, content=NO_COLLECTION)
+            await _replace_privately(interaction, private, content=words(NO_COLLECTION))
             return
         try:
             answer, asked = await self.answer(question, asked, interaction.user.id, private)
-        except QuestionError as error:
-            await _replace_privately(interaction, private, content=str(error))
+        except QuestionError:
+            await _replace_privately(interaction, private, content=words(EMPTY_QUESTION))
             return
-        card = to_embed(answer_card(answer))
+        card = to_embed(answer_card(answer, words=words))
         if not answer.found:
             await _replace_privately(interaction, private, embed=card)
             return
-        view = self.buttons(answer.question, answer.passages, asked, len(answer.passages))
+        view = self.buttons(answer.question, answer.passages, asked, len(answer.passages), words)
         view.message = await interaction.followup.send(
             embed=card, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS, wait=True
         )
@@ -198,7 +210,9 @@ class Answering:
     async def more(
         self, interaction: discord.Interaction, *, question: str, asked: Asked, shown: int
     ) -> None:
-        """The More button: the next passages, to the clicker alone, with their own buttons."""
+        """The More button: the next passages, to the clicker alone (in their language), with
+        their own buttons."""
+        words = words_for(interaction.locale)
         await interaction.response.defer(ephemeral=True, thinking=True)
         step = self.host.settings.passages
         answer = await self.host.search(
@@ -211,13 +225,14 @@ class Answering:
         extra = answer.passages[shown:]
         if not extra:
             await interaction.followup.send(
-                "No more passages answer this question.",
+                words("No more passages answer this question."),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        view = self.buttons(question, extra, asked, shown + len(extra))
-        card = answer_card(dataclasses.replace(answer, passages=extra), first=shown + 1)
+        view = self.buttons(question, extra, asked, shown + len(extra), words)
+        page = dataclasses.replace(answer, passages=extra)
+        card = answer_card(page, first=shown + 1, words=words)
         view.message = await interaction.followup.send(
             embed=to_embed(card), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True
         )
@@ -242,11 +257,15 @@ class Answering:
             vote=vote,
             question_id=asked.question_id,
         )
-        await say_privately(interaction, VOTE_THANKS[vote] if done is not None else VOTE_LOST)
+        words = words_for(interaction.locale)
+        await say_privately(
+            interaction, words(VOTE_THANKS[vote] if done is not None else VOTE_LOST)
+        )
 
     async def answer_message(self, msg: discord.Message, question: str) -> None:
         """Reply to a message asking `question` (a mention or `!ask`), as /ask would; a message
-        has no command tree to check it, so its refusals are here (and delete themselves)."""
+        has no command tree to check it, so its refusals are here (and delete themselves). A
+        message carries no locale: the reply is in the server's preferred language."""
         try:
             await self._answer_message(msg, question)
         except discord.HTTPException as error:  # no permission to reply here, say: one line
@@ -254,14 +273,17 @@ class Answering:
 
     async def _answer_message(self, msg: discord.Message, question: str) -> None:
         settings = self.host.settings
-        refusal = channel_refusal(channel_ids(msg.channel), settings.allowed_channels)
+        words = message_words(msg)
+        refusal = channel_refusal(channel_ids(msg.channel), settings.allowed_channels, words)
         if refusal is None and not question.strip():
-            prefix = settings.prefix
-            refusal = f"Ask me a question after the mention, or type `{prefix}ask <question>`."
+            refusal = words(
+                "Ask me a question after the mention, or type `{prefix}ask <question>`.",
+                prefix=settings.prefix,
+            )
         if refusal is None and len(question) > QUESTION_LIMIT:
-            refusal = f"Please ask in at most {QUESTION_LIMIT} characters."
+            refusal = words("Please ask in at most {limit} characters.", limit=QUESTION_LIMIT)
         if refusal is None:
-            refusal = cooldown_refusal(self.host.cooldowns.retry_after(msg.author.id))
+            refusal = cooldown_refusal(self.host.cooldowns.retry_after(msg.author.id), words)
         if refusal is not None:
             await msg.reply(
                 refusal,
@@ -273,20 +295,22 @@ class Answering:
         guild_id = msg.guild.id if msg.guild is not None else None
         asked = await self.prepare(question, guild_id, msg.channel, reply_to=reply_to)
         if asked is None:
-            text = NO_COLLECTION
+            text = words(NO_COLLECTION)
             await msg.reply(text, delete_after=REFUSAL_SECONDS, allowed_mentions=NO_MENTIONS)
             return
         try:
             answer, asked = await self.answer(question, asked, msg.author.id)
-        except QuestionError as error:
-            await msg.reply(str(error), allowed_mentions=NO_MENTIONS)
+        except QuestionError:
+            await msg.reply(words(EMPTY_QUESTION), allowed_mentions=NO_MENTIONS)
             return
         if answer.found:
-            view = self.buttons(answer.question, answer.passages, asked, len(answer.passages))
+            view = self.buttons(
+                answer.question, answer.passages, asked, len(answer.passages), words
+            )
         else:
             view = None
         sent = await msg.reply(
-            embed=to_embed(answer_card(answer)),
+            embed=to_embed(answer_card(answer, words=words)),
             view=view,
             allowed_mentions=NO_MENTIONS,
         )

@@ -21,6 +21,7 @@ from bot import collections
 from bot.commands import Answers, Refused
 from bot.db import Database, Unavailable
 from bot.gate import QUESTION_LIMIT, Cooldowns, channel_ids, channel_refusal
+from bot.locale import Translator, words_for
 from bot.settings import Settings
 from bot.views import NO_MENTIONS, say_privately
 from index import Answer, BuildReport, Conversation, Index
@@ -44,11 +45,13 @@ def freeze_startup_objects() -> None:
 
 
 class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
-    """The slash commands, with the channel allow-list and one polite error handler."""
+    """The slash commands, with the channel allow-list and one polite error handler, each in the
+    member's language."""
 
     async def interaction_check(self, interaction: discord.Interaction[VerbatimBot]) -> bool:
         allowed = self.client.settings.allowed_channels
-        refusal = channel_refusal(channel_ids(interaction.channel, interaction.channel_id), allowed)
+        ids = channel_ids(interaction.channel, interaction.channel_id)
+        refusal = channel_refusal(ids, allowed, words_for(interaction.locale))
         if refusal:
             raise Refused(refusal)
         return True
@@ -57,6 +60,7 @@ class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
         self, interaction: discord.Interaction[VerbatimBot], error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.name if interaction.command else "?"
+        words = words_for(interaction.locale)
         refused = getattr(error, "original", None)
         if isinstance(refused, discord.HTTPException):
             # Discord refused a reply: no permission here (403), the interaction expired (404,
@@ -69,18 +73,20 @@ class VerbatimTree(app_commands.CommandTree["VerbatimBot"]):
             )
             if isinstance(refused, discord.NotFound):
                 return  # the interaction is gone: there is no one left to tell
-            text = "Discord refused my answer here; please try again, or ask me in another channel."
+            text = words(
+                "Discord refused my answer here; please try again, or ask me in another channel."
+            )
             await say_privately(interaction, text, quiet=True)
             return
         if isinstance(error, Refused):
             text = str(error)
         elif isinstance(error, app_commands.TransformerError):
-            text = f"Please ask in 1 to {QUESTION_LIMIT} characters."
+            text = words("Please ask in 1 to {limit} characters.", limit=QUESTION_LIMIT)
         elif isinstance(error, app_commands.CheckFailure):
-            text = "You can't use this command here."
+            text = words("You can't use this command here.")
         else:
             log.error("/%s failed", command, exc_info=error)
-            text = "Something went wrong while answering; it is logged. Please try again."
+            text = words("Something went wrong while answering; it is logged. Please try again.")
         await say_privately(interaction, text)
 
 
@@ -128,6 +134,8 @@ class VerbatimBot(commands.Bot):
         self._watching: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
+        # Command descriptions in the catalogues' languages, uploaded by `python -m bot sync`.
+        await self.tree.set_translator(Translator())
         if self.db is None:
             target = self.settings.db_target()
             self.db = await asyncio.to_thread(

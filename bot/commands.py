@@ -12,11 +12,13 @@ from typing import Any, Protocol
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.answering import NO_COLLECTION, Answering, Host
 from bot.collections import Collection
 from bot.gate import QUESTION_LIMIT, cooldown_refusal
+from bot.locale import N_, words_for
 from bot.render import (
     MESSAGE_LIMIT,
     collections_card,
@@ -30,10 +32,11 @@ from bot.render import (
 from bot.views import NO_MENTIONS, say_privately, send_pages
 from index import BuildReport, Index, VerbatimError
 
-NO_STATE = (
+NO_STATE = N_(
     "That needs the bot's database, which cannot be used right now (the log says why); "
     "answers go on without it."
 )
+MANAGERS_ONLY = N_("Only members with the Manage Server permission (or the bot's owners) can.")
 
 Interaction = discord.Interaction[Any]  # its client is the bot: a `Bot`, below
 
@@ -77,7 +80,8 @@ class Question(app_commands.Transformer):
 
 def check_cooldown(interaction: Interaction) -> bool:
     """App-command check: one question per user per VERBATIM_COOLDOWN_SECONDS."""
-    refusal = cooldown_refusal(interaction.client.cooldowns.retry_after(interaction.user.id))
+    wait = interaction.client.cooldowns.retry_after(interaction.user.id)
+    refusal = cooldown_refusal(wait, words_for(interaction.locale))
     if refusal:
         raise Refused(refusal)
     return True
@@ -89,20 +93,22 @@ def check_may_reload(interaction: Interaction) -> bool:
         return True
     if interaction.guild_id is not None and interaction.permissions.manage_guild:
         return True
+    words = words_for(interaction.locale)
     raise Refused(
-        "Only members with the Manage Server permission (or the bot's owners) can reload."
+        words("Only members with the Manage Server permission (or the bot's owners) can reload.")
     )
 
 
 def check_may_manage(interaction: Interaction) -> bool:
     """App-command check: in a server, with Manage Server permission or one of VERBATIM_OWNER_IDS."""
+    words = words_for(interaction.locale)
     if interaction.guild_id is None:
-        raise Refused("This command works in a server, not in direct messages.")
+        raise Refused(words("This command works in a server, not in direct messages."))
     if interaction.user.id in interaction.client.settings.owner_ids:
         return True
     if interaction.permissions.manage_guild:
         return True
-    raise Refused("Only members with the Manage Server permission (or the bot's owners) can.")
+    raise Refused(words(MANAGERS_ONLY))
 
 
 def mentioned_question(content: str, user_id: int) -> str | None:
@@ -119,11 +125,14 @@ class Answers(commands.Cog):
         self.answering = Answering(bot)
 
     @app_commands.command(
-        name="ask", description="Ask about the documents; get the passages that answer, quoted."
+        name="ask",
+        description=locale_str("Ask about the documents; get the passages that answer, quoted."),
     )
     @app_commands.describe(
-        question="Your question, in plain words",
-        private="Show the answer to you alone (default: everyone in the channel sees it)",
+        question=locale_str("Your question, in plain words"),
+        private=locale_str(
+            "Show the answer to you alone (default: everyone in the channel sees it)"
+        ),
     )
     @app_commands.check(check_cooldown)
     async def ask(
@@ -134,63 +143,73 @@ class Answers(commands.Cog):
     ) -> None:
         await self.answering.ask(interaction, question, private)
 
-    @app_commands.command(name="sources", description="The documents I quote from.")
+    @app_commands.command(name="sources", description=locale_str("The documents I quote from."))
     async def sources(self, interaction: Interaction) -> None:
+        words = words_for(interaction.locale)
         collection = await self.bot.collection_here(
             interaction.guild_id, interaction.channel, interaction.channel_id
         )
         if collection is None:
-            await say_privately(interaction, NO_COLLECTION)
+            await say_privately(interaction, words(NO_COLLECTION))
             return
         index = await self.bot.open_collection(collection)
-        cards = sources_cards(index.documents)
+        cards = sources_cards(index.documents, words=words)
         await send_pages(interaction, cards, timeout=self.bot.settings.button_timeout)
 
     @app_commands.command(
-        name="reload", description="Re-read the documents and swap in the new index."
+        name="reload", description=locale_str("Re-read the documents and swap in the new index.")
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(check_may_reload)
     async def reload(self, interaction: Interaction) -> None:
+        words = words_for(interaction.locale)
         collection = await self.bot.collection_here(
             interaction.guild_id, interaction.channel, interaction.channel_id
         )
         if collection is None:
-            await say_privately(interaction, NO_COLLECTION)
+            await say_privately(interaction, words(NO_COLLECTION))
             return
         if collection.reloading:
-            await say_privately(interaction, "A reload is already running; try again when it ends.")
+            text = words("A reload is already running; try again when it ends.")
+            await say_privately(interaction, text)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             report = await self.bot.reload(collection)
-        except VerbatimError as error:
-            text = f"Reload failed; still answering from the previous documents. {error}"
+        except VerbatimError as error:  # the core's reason, as it gives it
+            text = words(
+                "Reload failed; still answering from the previous documents. {error}",
+                error=error,
+            )
         else:
-            text = f"Reloaded. {report_text(report)}"
+            done = report_text(report, words=words)
+            text = words("Reloaded. {report}", report=done)
             if len(self.bot.collections) > 1:
-                text = f"Reloaded {collection.spec.name}. {report_text(report)}"
+                text = words("Reloaded {name}. {report}", name=collection.spec.name, report=done)
         await interaction.followup.send(
             shorten(text, MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    @app_commands.command(name="help", description="What I do and how to ask.")
+    @app_commands.command(name="help", description=locale_str("What I do and how to ask."))
     async def help(self, interaction: Interaction) -> None:
         card = help_card(
             prefix=self.bot.settings.prefix,
             message_commands=self.bot.settings.message_content,
             passages=self.bot.settings.passages,
+            words=words_for(interaction.locale),
         )
         await interaction.response.send_message(
             embed=to_embed(card), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     collection = app_commands.Group(
-        name="collection", description="Which document collection answers in this channel."
+        name="collection",
+        description=locale_str("Which document collection answers in this channel."),
     )
 
     @collection.command(
-        name="list", description="The collections this server can use, and which one answers here."
+        name="list",
+        description=locale_str("The collections this server can use, and which one answers here."),
     )
     async def collection_list(self, interaction: Interaction) -> None:
         here = await self.bot.collection_here(
@@ -200,35 +219,46 @@ class Answers(commands.Cog):
             [c.spec for c in self.bot.collections.allowed(interaction.guild_id)],
             here.spec.name if here else None,
             {c.spec.name: len(c.index.documents) for c in self.bot.collections if c.index},
+            words=words_for(interaction.locale),
         )
         await interaction.response.send_message(
             embed=to_embed(card), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @collection.command(
-        name="use", description="Answer in this channel (and its threads) from a collection."
+        name="use",
+        description=locale_str("Answer in this channel (and its threads) from a collection."),
     )
     @app_commands.describe(
-        name="The collection (see /collection list)",
-        server="Make it the whole server's collection instead of this channel's",
+        name=locale_str("The collection (see /collection list)"),
+        server=locale_str("Make it the whole server's collection instead of this channel's"),
     )
     @app_commands.check(check_may_manage)
     async def collection_use(
         self, interaction: Interaction, name: str, server: bool = False
     ) -> None:
+        words = words_for(interaction.locale)
         allowed = {c.spec.name: c for c in self.bot.collections.allowed(interaction.guild_id)}
         if name not in allowed:
-            listed = ", ".join(allowed) or "none"
-            text = f"No collection {name} here; this server can use: {listed}."
+            listed = ", ".join(allowed) or words("none")
+            text = words(
+                "No collection {name} here; this server can use: {names}.", name=name, names=listed
+            )
             await say_privately(interaction, shorten(text, MESSAGE_LIMIT))  # escaped: typed text
             return
         channel = 0 if server else interaction.channel_id or 0
         done = await self.bot.state(self.bot.db.bind, interaction.guild_id, channel, name)
         if done is None:
-            await say_privately(interaction, NO_STATE)
+            await say_privately(interaction, words(NO_STATE))
             return
-        where = "this server (where no channel chose another)" if server else "this channel"
-        await say_privately(interaction, f"Now answering in {where} from {name}.")
+        if server:
+            text = words(
+                "Now answering in this server (where no channel chose another) from {name}.",
+                name=name,
+            )
+        else:
+            text = words("Now answering in this channel from {name}.", name=name)
+        await say_privately(interaction, text)
 
     @collection_use.autocomplete("name")
     async def _collection_names(
@@ -238,55 +268,69 @@ class Answers(commands.Cog):
         return [app_commands.Choice(name=n, value=n) for n in names if current in n][:25]
 
     @collection.command(
-        name="clear-votes", description="Forget this server's votes on a collection."
+        name="clear-votes", description=locale_str("Forget this server's votes on a collection.")
     )
-    @app_commands.describe(name="The collection (default: the one answering here)")
+    @app_commands.describe(name=locale_str("The collection (default: the one answering here)"))
     @app_commands.check(check_may_manage)
     async def collection_clear_votes(self, interaction: Interaction, name: str = "") -> None:
+        words = words_for(interaction.locale)
         if name:
             allowed = {c.spec.name for c in self.bot.collections.allowed(interaction.guild_id)}
             if name not in allowed:
-                await say_privately(interaction, "No such collection here; see /collection list.")
+                text = words("No such collection here; see /collection list.")
+                await say_privately(interaction, text)
                 return
         else:
             here = await self.bot.collection_here(
                 interaction.guild_id, interaction.channel, interaction.channel_id
             )
             if here is None:
-                await say_privately(interaction, NO_COLLECTION)
+                await say_privately(interaction, words(NO_COLLECTION))
                 return
             name = here.spec.name
         gone = await self.bot.state(self.bot.db.clear_votes, interaction.guild_id, name)
         if gone is None:
-            await say_privately(interaction, NO_STATE)
+            await say_privately(interaction, words(NO_STATE))
             return
-        await say_privately(interaction, f"Cleared {gone} votes on {name} in this server.")
+        text = words.plural(
+            "Cleared {n} vote on {name} in this server.",
+            "Cleared {n} votes on {name} in this server.",
+            gone,
+            name=name,
+        )
+        await say_privately(interaction, text)
 
     @app_commands.command(
-        name="stats", description="What people asked, what was found, what was voted down."
+        name="stats",
+        description=locale_str("What people asked, what was found, what was voted down."),
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(check_may_manage)
     async def stats(self, interaction: Interaction) -> None:
+        words = words_for(interaction.locale)
         stats = await self.bot.state(self.bot.db.stats, interaction.guild_id)
         if stats is None:
-            await say_privately(interaction, NO_STATE)
+            await say_privately(interaction, words(NO_STATE))
             return
-        cards = stats_cards(stats, self.bot.settings.log_days)
+        cards = stats_cards(stats, self.bot.settings.log_days, words=words)
         await send_pages(interaction, cards, timeout=self.bot.settings.button_timeout)
 
     @app_commands.command(
-        name="forget", description="Delete the questions and votes the bot logged from you."
+        name="forget",
+        description=locale_str("Delete the questions and votes the bot logged from you."),
     )
     async def forget(self, interaction: Interaction) -> None:
+        words = words_for(interaction.locale)
         gone = await self.bot.state(self.bot.db.forget, interaction.user.id)
         if gone is None:
-            await say_privately(interaction, NO_STATE)
+            await say_privately(interaction, words(NO_STATE))
             return
-        await say_privately(
-            interaction,
-            f"Deleted {gone} logged questions and votes of yours, in every server.",
+        text = words.plural(
+            "Deleted {n} logged question or vote of yours, in every server.",
+            "Deleted {n} logged questions and votes of yours, in every server.",
+            gone,
         )
+        await say_privately(interaction, text)
 
     # Mentions and the prefix command need the message content intent (VERBATIM_MESSAGE_CONTENT).
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
+from bot.locale import ENGLISH, Words
 from index import MAX_QUESTION_CHARS
 
 QUESTION_LIMIT = min(MAX_QUESTION_CHARS, 6000)  # Discord allows string options up to 6000
@@ -39,7 +40,9 @@ def channel_ids(channel: Any, channel_id: int | None = None) -> tuple[int | None
     return (channel_id or getattr(channel, "id", None), getattr(channel, "parent_id", None))
 
 
-def channel_refusal(channel_ids: Collection[int | None], allowed: Collection[int]) -> str | None:
+def channel_refusal(
+    channel_ids: Collection[int | None], allowed: Collection[int], words: Words = ENGLISH
+) -> str | None:
     """Why the bot will not answer here, or None if it will.
 
     `channel_ids` are the channel's id and, for a thread, its parent's: a thread of an allowed
@@ -48,15 +51,14 @@ def channel_refusal(channel_ids: Collection[int | None], allowed: Collection[int
     if not allowed or any(c in allowed for c in channel_ids):
         return None
     listed = ", ".join(f"<#{c}>" for c in sorted(allowed)[:5])
-    return f"I only answer in these channels: {listed}."
+    return words("I only answer in these channels: {channels}.", channels=listed)
 
 
-def cooldown_refusal(wait: float) -> str | None:
+def cooldown_refusal(wait: float, words: Words = ENGLISH) -> str | None:
     """The polite reply to a user asking again too soon, or None."""
     if wait <= 0:
         return None
-    return (
-        f"Please wait {wait:.0f} s before asking again."
-        if wait >= 1
-        else ("Please wait a moment before asking again.")
-    )
+    if wait < 1:
+        return words("Please wait a moment before asking again.")
+    seconds = round(wait)
+    return words("Please wait {seconds} s before asking again.", seconds=seconds)

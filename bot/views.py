@@ -10,6 +10,7 @@ from typing import Any
 
 import discord
 
+from bot.locale import ENGLISH, Words, words_for
 from bot.render import Card, to_embed
 
 log = logging.getLogger(__name__)
@@ -51,23 +52,25 @@ class ExpiringView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
+        words = words_for(interaction.locale)
         if isinstance(error, discord.HTTPException):  # Discord refused the reply: one line
             name = getattr(item, "custom_id", item)
             log.warning("Button %r: Discord refused the reply: %s", name, error)
             if not isinstance(error, discord.NotFound):
-                await say_privately(
-                    interaction, "Discord refused that; please try again.", quiet=True
-                )
+                text = words("Discord refused that; please try again.")
+                await say_privately(interaction, text, quiet=True)
             return
         log.error("Button %r failed", getattr(item, "custom_id", item), exc_info=error)
-        await say_privately(interaction, "Something went wrong with that button; please ask again.")
+        text = words("Something went wrong with that button; please ask again.")
+        await say_privately(interaction, text)
 
 
 class AnswerView(ExpiringView):
     """Under an answer: More (the next passages, to the clicker alone), 👍 and 👎.
 
     What the buttons do is the answer flow's (bot/answering.py): `on_more(interaction)` and
-    `on_vote(interaction, "up" or "down")`; the view only keeps one vote per person.
+    `on_vote(interaction, "up" or "down")`; the view only keeps one vote per person. Its label
+    is in the asker's language (`words`); what a click says, in the clicker's.
     """
 
     def __init__(
@@ -77,12 +80,14 @@ class AnswerView(ExpiringView):
         timeout: float,
         on_more: Callable[[discord.Interaction], Awaitable[None]],
         on_vote: Callable[[discord.Interaction, str], Awaitable[None]],
+        words: Words = ENGLISH,
     ) -> None:
         super().__init__(timeout=timeout)
         self.on_more = on_more
         self.on_vote = on_vote
         self.voters: set[int] = set()
         self.more.disabled = not more
+        self.more.label = words("More")
 
     @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
     async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -98,7 +103,8 @@ class AnswerView(ExpiringView):
 
     async def _vote(self, interaction: discord.Interaction, vote: str) -> None:
         if interaction.user.id in self.voters:
-            await say_privately(interaction, "You already voted on this answer. Thanks!")
+            text = words_for(interaction.locale)("You already voted on this answer. Thanks!")
+            await say_privately(interaction, text)
             return
         self.voters.add(interaction.user.id)
         await self.on_vote(interaction, vote)

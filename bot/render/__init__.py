@@ -3,6 +3,8 @@
 A `Card` is what an embed says (title, description, fields, footer). `to_embed` turns it into a
 `discord.Embed`; `to_text` prints it for the console. With `markdown=True` (Discord) document
 text is escaped so it cannot change the formatting; the words themselves are never altered.
+The bot's own words come from `words=` (bot/locale), English by default; quotes and titles
+are never translated.
 
 text.py     Discord's limits, escaping, cutting text at a word
 cards.py    `Card`, `to_embed`, `to_text`

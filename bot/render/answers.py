@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from bot.locale import ENGLISH, Words
 from bot.render.cards import Card, Field
 from bot.render.text import (
     EMBED_TOTAL_LIMIT,
@@ -71,17 +72,19 @@ def _bold(text: str) -> str:
     return "\n".join(lines)
 
 
-def _source_line(passage: Passage, markdown: bool) -> str:
+def _source_line(passage: Passage, markdown: bool, words: Words = ENGLISH) -> str:
     """Where the quote is, under it: `handbook.pdf · p. 12 · Returns › Refunds`, then the outlet
     and the link's host (`CNN · ctninfo.com`); the link opens the document at the passage."""
     for keep in ((True, True, True), (False, True, True), (False, False, True), (False,) * 3):
-        line = _citation(passage, markdown, *keep)
+        line = _citation(passage, markdown, words, *keep)
         if size(line) <= SOURCE_LINE_LIMIT:
             return line
     return shorten(line, SOURCE_LINE_LIMIT, markdown=False)
 
 
-def _citation(passage: Passage, markdown: bool, section: bool, outlet: bool, linked: bool) -> str:
+def _citation(
+    passage: Passage, markdown: bool, words: Words, section: bool, outlet: bool, linked: bool
+) -> str:
     url = safe_url(passage.link or passage.source) if linked else None
 
     def text(value: str, limit: int) -> str:
@@ -94,7 +97,8 @@ def _citation(passage: Passage, markdown: bool, section: bool, outlet: bool, lin
         name = f"[{name}]({url})"
     parts = [name]
     if passage.page is not None:
-        parts.append(f"p. {text(passage.page_label or str(passage.page), 20)}")
+        page = text(passage.page_label or str(passage.page), 20)
+        parts.append(words("p. {page}", page=page))
     if passage.section and section:
         parts.append(text(passage.section, 160))
     if passage.outlet and outlet:
@@ -104,7 +108,7 @@ def _citation(passage: Passage, markdown: bool, section: bool, outlet: bool, lin
         parts.append(f"[{escape(host)}]({url})" if markdown else url)
     if passage.also_in:
         n = len(passage.also_in)
-        parts.append(f"also in {n} other document{'s' * (n != 1)}")
+        parts.append(words.plural("also in {n} other document", "also in {n} other documents", n))
     return " · ".join(parts)
 
 
@@ -127,28 +131,36 @@ def code_block(passage: Passage, limit: int, markdown: bool = True) -> str:
     return fence[0] + body + fence[1]
 
 
-def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Card:
+def answer_card(
+    answer: Answer, *, first: int = 1, markdown: bool = True, words: Words = ENGLISH
+) -> Card:
     """The answer as a card: the question as title, one field per passage, a footer.
 
     `first` numbers the passages (the "More" page starts after the first answer's passages).
+    The bot's own words are in `words`' language; quotes and titles stay as written.
     """
     if not answer.found:
-        return not_found_card(answer, markdown=markdown)
+        return not_found_card(answer, markdown=markdown, words=words)
     title = shorten(answer.question, TITLE_LIMIT, markdown)
-    description = _corrections_line(answer, markdown)
+    description = _corrections_line(answer, markdown, words)
     passages = list(answer.passages[:FIELD_COUNT_LIMIT])
     names = [
         f"{first + i}. " + shorten(p.title, FIELD_NAME_LIMIT - 8, markdown)
         for i, p in enumerate(passages)
     ]
-    sources = [_source_line(p, markdown) for p in passages]
+    sources = [_source_line(p, markdown, words) for p in passages]
+    ms = words("{ms} ms", ms=round(answer.elapsed_ms))
 
     def footer(shown: int) -> str:
         last = first + shown - 1
-        span = f"passage {first}" if shown == 1 else f"passages {first}–{last}"
-        line = f"{span} · {answer.elapsed_ms:.0f} ms"
+        if shown == 1:
+            span = words("passage {first}", first=first)
+        else:
+            span = words("passages {first}–{last}", first=first, last=last)
+        line = f"{span} · {ms}"
         if shown < len(answer.passages):
-            line += f" · {len(answer.passages) - shown} more not shown"
+            hidden = len(answer.passages) - shown
+            line += " · " + words.plural("{n} more not shown", "{n} more not shown", hidden)
         return line
 
     # Show as many passages as can each keep MIN_QUOTE characters in the total size.
@@ -170,33 +182,41 @@ def answer_card(answer: Answer, *, first: int = 1, markdown: bool = True) -> Car
     return Card(title, description, tuple(fields), footer(shown))
 
 
-def _corrections_line(answer: Answer, markdown: bool) -> str:
+def _following(answer: Answer, words: Words) -> str:
+    return words("following: {question}", question=answer.following)
+
+
+def _corrected(answer: Answer, words: Words) -> str:
+    pairs = ", ".join(
+        words("{new} (not {old})", new=new, old=old) for old, new in answer.corrections.items()
+    )
+    return words("Searched with corrected spelling: {pairs}", pairs=pairs)
+
+
+def _corrections_line(answer: Answer, markdown: bool, words: Words = ENGLISH) -> str:
     lines = []
     if answer.following is not None:  # a follow-up: say what it was read with
-        lines.append(shorten(f"following: {answer.following}", 300, markdown, block=True))
+        lines.append(shorten(_following(answer, words), 300, markdown, block=True))
     if answer.corrections:
-        pairs = ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
-        text = f"Searched with corrected spelling: {pairs}"
-        lines.append(shorten(text, 500, markdown, block=True))
+        lines.append(shorten(_corrected(answer, words), 500, markdown, block=True))
     return "\n".join(lines)
 
 
-def not_found_card(answer: Answer, *, markdown: bool = True) -> Card:
+def not_found_card(answer: Answer, *, markdown: bool = True, words: Words = ENGLISH) -> Card:
     """Nothing answers: say so plainly, with corrected spellings and the closest documents."""
-    lines = ["Nothing in the documents answers that question. Try other words."]
+    lines = [words("Nothing in the documents answers that question. Try other words.")]
     if answer.following is not None:
-        lines.append(f"following: {answer.following}")
+        lines.append(_following(answer, words))
     if answer.corrections:
-        lines.append(
-            "Searched with corrected spelling: "
-            + ", ".join(f"{new} (not {old})" for old, new in answer.corrections.items())
-        )
+        lines.append(_corrected(answer, words))
     if answer.suggestions:
-        lines.append("Closest documents: " + "; ".join(answer.suggestions[:5]))
+        titles = "; ".join(answer.suggestions[:5])
+        lines.append(words("Closest documents: {titles}", titles=titles))
     description = "\n".join(shorten(line, 900, markdown, block=True) for line in lines)
+    ms = words("{ms} ms", ms=round(answer.elapsed_ms))
     return Card(
         shorten(answer.question, TITLE_LIMIT, markdown),
         description,
         (),
-        f"no passage found · {answer.elapsed_ms:.0f} ms",
+        words("no passage found") + f" · {ms}",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import discord
 import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
@@ -127,3 +128,20 @@ async def test_buttons_under_a_message_reply_work(chat, recorder):
     (embed,) = recorder.of("followup")[0].payload["embeds"]
     assert embed["footer"]["text"].startswith("passages 4–6")
     check_sent(recorder)
+
+
+async def test_prefix_and_mention_answer_in_the_servers_preferred_language(chat):
+    """A message carries no locale: the reply uses the server's preferred one (here German);
+    the quotes are the same as in English."""
+    bot, sent = chat
+    await dpytest.message(f"!ask {TROOPS}")
+    english = sent.pop()
+    guild = dpytest.get_config().guilds[0]
+    guild.preferred_locale = discord.Locale.german
+    await dpytest.message(f"!ask {TROOPS}")
+    german = sent.pop()
+    assert german["components"][0]["components"][0]["label"] == "Mehr"
+    assert german["embeds"][0]["footer"]["text"].startswith("Passagen 1–3 · ")
+    assert quotes(german) == quotes(english)
+    await dpytest.message(f"<@{bot.user.id}>")
+    assert sent.pop()["content"].startswith("Stell mir nach der Erwähnung eine Frage")
