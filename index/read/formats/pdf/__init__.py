@@ -145,7 +145,9 @@ def _toc_lines(pages: list[list[Line]], toc: list[tuple[int, str]]) -> set[tuple
 
 def _numbered(prefix: str) -> bool:
     """A section number before a heading's title: "10 4 ", "a 1 ", "chapter 3 ", "appendix b "."""
-    return bool(re.fullmatch(r"(?:(?:chapter|appendix|part|section)\s+)?(?:\w{1,3}\s+){1,5}", prefix))
+    return bool(
+        re.fullmatch(r"(?:(?:chapter|appendix|part|section)\s+)?(?:\w{1,3}\s+){1,5}", prefix)
+    )
 
 
 def _sections(text: str, starts: list[int], toc: list[tuple[int, str]], heads) -> list:

@@ -8,6 +8,7 @@ joining are the final ones: the stored text is exactly what the spans slice.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -15,7 +16,8 @@ from collections import Counter
 from index.read.formats import clean
 from index.read.formats.pdf.page import Line
 
-PARAGRAPH_GAP = 1.45  # baselines further apart than this many font sizes: a new paragraph
+PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
+# font sizes: 1.45 sizes): a new paragraph
 INDENT = 0.8  # a line starting this many font sizes right of the one before starts a paragraph
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LEADER = re.compile(r"(?:[ \t]?\.){5,}")
@@ -29,7 +31,9 @@ _ACCENTS = {
     "\u02dd": "\u030b", "\u02c7": "\u030c", "\u00b8": "\u0327", "\u02db": "\u0328",
 }  # fmt: skip
 _DETACHED = re.compile(
-    "[ ]?([" + "".join(_ACCENTS) + "\u0300-\u036f])[ ]?([^\\W\\d_])|([^\\W\\d_])[ ]([\u0300-\u036f])"
+    "[ ]?(["
+    + "".join(_ACCENTS)
+    + "\u0300-\u036f])[ ]?([^\\W\\d_])|([^\\W\\d_])[ ]([\u0300-\u036f])"
 )
 _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
 _ENDS = frozenset(".!?:;\"'”’)]")
@@ -71,7 +75,7 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
     text = "\n".join(x.text for lines in pages for x in lines).lower()
     needed: set[str] = set()
     pieces = text.split("\ufffe")
-    for left, right in zip(pieces, pieces[1:]):
+    for left, right in itertools.pairwise(pieces):
         before, after = _TAIL.search(left[-80:]), _HEAD.match(right)
         if before and after:
             a, b = before.group(), after.group()
@@ -149,13 +153,14 @@ def join(pages: list[list[Line]]) -> tuple[Joined, list[int]]:
     starts: list[int] = []
     prev: Line | None = None
     block = None  # (kind, start, page, first line) of the paragraph being built
+    gap = PARAGRAPH_GAP * max(1.0, _usual_pitch(pages) / 1.2)
     for i, lines in enumerate(pages):
         kept = [x for x in lines if x.kind not in ("run", "blank") and x.text]
         right = max((x.x1 for x in kept if not x.kind), default=0.0)
         start = None
         for line in kept:
             if prev is not None:
-                sep = _separator(prev, line, right, start is None)
+                sep = _separator(prev, line, right, start is None, gap)
                 if sep == "\n\n" and block is not None:
                     out.size = size
                     _close(out, block)
@@ -190,7 +195,20 @@ def _close(out: Joined, block) -> None:
             out.heads.append((start, end, page, first))
 
 
-def _separator(prev: Line, line: Line, right: float, new_page: bool) -> str:
+def _usual_pitch(pages: list[list[Line]]) -> float:
+    """The distance between two lines of a paragraph, in font sizes, the document's most common
+    (1.2 in TeX; word processors set more): a paragraph break is a wider gap than this one."""
+    pitches: Counter[float] = Counter()
+    for lines in pages[:: max(1, len(pages) // 200)]:
+        for a, b in itertools.pairwise(lines):
+            if not a.kind and not b.kind and a.size == b.size and a.size > 0:
+                ratio = round((a.end - b.base) / a.size, 1)
+                if 0.8 <= ratio <= 3:
+                    pitches[ratio] += 1
+    return pitches.most_common(1)[0][0] if pitches else 1.2
+
+
+def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float) -> str:
     """What goes between two lines: a space within a paragraph, a newline within a code block,
     a blank line between paragraphs."""
     if prev.kind == "term" and not line.kind:
@@ -200,14 +218,14 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool) -> str:
     pitch = prev.end - line.base
     size = max(prev.size, line.size, 1.0)
     if line.kind == "code":
-        return "\n" if 0 < pitch < PARAGRAPH_GAP * 1.5 * size else "\n\n"
+        return "\n" if 0 < pitch < gap * 1.5 * size else "\n\n"
     if line.kind == "head":
         same = abs(prev.size - line.size) < 0.5 and 0 < pitch < 1.6 * size
         return " " if same else "\n\n"
     ends = prev.text[-1] in _ENDS and bool(_END.search(prev.text))
     if new_page or pitch <= 0 or pitch > 4 * size:  # a new page or column
         return "\n\n" if ends else " "
-    if pitch > PARAGRAPH_GAP * size:
+    if pitch > gap * size:
         return "\n\n"
     if ends and (line.x0 - prev.x0 > INDENT * size or prev.x1 < right - 3 * size):
         # a sentence's end, then a first-line indent or a short line before

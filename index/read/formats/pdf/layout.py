@@ -65,10 +65,16 @@ def mark_running(pages: list[list[Line]], labels: list[str | None]) -> None:
         for side in (top, bottom):
             for k, line in enumerate(side[:-1]):
                 key = _key(line.text)
-                if seen[key] >= need or _is_page_number(line.text, i + 1, label):
-                    line.kind = "run"
-                elif _set_apart(side, k) and (
-                    _carries_number(line.text, i + 1, label) or placed[(round(line.base / 3), key)] >= 3
+                if (
+                    seen[key] >= need
+                    or _is_page_number(line.text, i + 1, label)
+                    or (
+                        _set_apart(side, k)
+                        and (
+                            _carries_number(line.text, i + 1, label)
+                            or placed[(round(line.base / 3), key)] >= 3
+                        )
+                    )
                 ):
                     line.kind = "run"
                 else:
@@ -129,7 +135,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
         contents = contents and (leaders >= 2 or len(refs) >= 0.8 * len(lettered))
         margin = _margin(live)
-        for k, line in enumerate(live):
+        for _k, line in enumerate(live):
             text = line.text
             if contents or (". ." in text and _LEADER.search(text) and _ends_in_ref(text)):
                 line.kind = "ref"
@@ -141,6 +147,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
                 line.kind = "head"
             elif line.cells:
                 line.kind = "row"
+        _demote_long_headings(live)
         _mark_terms(live, body)
 
 
@@ -168,6 +175,28 @@ def _heading(line: Line, body: float, margin: float | None) -> bool:
     if len(text.split()) > MAX_HEADING_WORDS or line.cells or _STOP.search(text):
         return False
     return not text.endswith((",", "-")) and (margin is None or abs(line.x0 - margin) <= 2 * body)
+
+
+def _demote_long_headings(lines: list[Line]) -> None:
+    """Runs of heading-looking lines printed alike, one under the other, that together say more
+    than a heading does (a pull quote, a sample set large): prose after all."""
+    k = 0
+    while k < len(lines):
+        if lines[k].kind != "head":
+            k += 1
+            continue
+        end = k + 1
+        while (
+            end < len(lines)
+            and lines[end].kind == "head"
+            and abs(lines[end].size - lines[k].size) < 0.5
+            and 0 < lines[end - 1].end - lines[end].base < 1.6 * max(lines[k].size, 1.0)
+        ):
+            end += 1
+        if sum(len(x.text.split()) for x in lines[k:end]) > MAX_HEADING_WORDS:
+            for line in lines[k:end]:
+                line.kind = ""
+        k = end
 
 
 def _mark_terms(lines: list[Line], body: float) -> None:

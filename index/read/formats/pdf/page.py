@@ -29,7 +29,7 @@ TEXT, BLANK, SCAN = "text", "blank", "scan"
 class Line:
     """One line of a page as PDFium reads it, with where and how it is printed."""
 
-    __slots__ = ("text", "x0", "x1", "base", "end", "size", "bold", "mono", "kind", "cells")
+    __slots__ = ("base", "bold", "cells", "end", "kind", "mono", "size", "text", "x0", "x1")
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
         self.text = text
@@ -221,13 +221,13 @@ def _merge_raised(lines: list[Line]) -> list[Line]:
             last.text += line.text
             last.x1, last.end = line.x1, line.end
             continue
-        if abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0):
-            if line.x0 >= last.x1 - 0.5 and line.x0 - last.x1 < 2 * max(last.size, 1):
-                last.text = last.text + " " + line.text
-                last.x1, last.end = line.x1, line.end
-                last.cells = last.cells or line.cells
-                last.bold = last.bold and line.bold
-                last.mono = last.mono and line.mono
-                continue
+        same_line = abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
+        if same_line and last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1):
+            last.text = last.text + " " + line.text
+            last.x1, last.end = line.x1, line.end
+            last.cells = last.cells or line.cells
+            last.bold = last.bold and line.bold
+            last.mono = last.mono and line.mono
+            continue
         out.append(line)
     return out
