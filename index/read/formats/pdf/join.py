@@ -26,7 +26,7 @@ _TAIL = re.compile(r"(?<![^\W\d_-])[^\W\d_]+(?:-[^\W\d_]+)*$")  # the word befor
 _HEAD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # the word after it
 # Spacing accents TeX and others print as a glyph of their own, and the mark each one stands for.
 _ACCENTS = {
-    "\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "\u02dc": "\u0303",
+    "\u00a8": "\u0308", "\u00b4": "\u0301", "\u02c6": "\u0302", "\u02dc": "\u0303",
     "\u00af": "\u0304", "\u02d8": "\u0306", "\u02d9": "\u0307", "\u02da": "\u030a",
     "\u02dd": "\u030b", "\u02c7": "\u030c", "\u00b8": "\u0327", "\u02db": "\u0328",
 }  # fmt: skip
@@ -36,6 +36,7 @@ _DETACHED = re.compile(
     + "\u0300-\u036f])[ ]?([^\\W\\d_])|([^\\W\\d_])[ ]([\u0300-\u036f])"
 )
 _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
+_SPACES = re.compile(" {2,}")
 _ENDS = frozenset(".!?:;\"'”’)]")
 _ACCENT = re.compile("[" + "".join(_ACCENTS) + "\u0300-\u036f]")
 _SEPARATE = {"head", "code", "row", "term", "ref", "num"}  # kinds that are paragraphs of their own
@@ -61,11 +62,14 @@ def normalize(pages: list[list[Line]]) -> None:
         page = clean(page)[0]
         if ". . ." in page or "....." in page:
             page = _LEADER.sub(" … ", page)  # a contents line's dot leaders are layout
-        spaced = "  " in page or "\t" in page  # NFKC made other spaces plain ones
+        if "  " in page:  # NFKC made other spaces plain ones
+            page = _SPACES.sub(" ", page)
+        tabs = "\t" in page
         for line, text in zip(lines, page.split("\n"), strict=True):
-            if line.kind == "row":
-                text = " | ".join(" ".join(c.split()) for c in text.split("\t") if c.strip())
-            line.text = " ".join(text.split()) if spaced else text.strip()
+            if tabs and "\t" in text:
+                cells = [c.strip() for c in text.split("\t") if c.strip()]
+                text = (" | " if line.kind == "row" else " ").join(cells)
+            line.text = text.strip()
 
 
 def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
