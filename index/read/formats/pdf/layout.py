@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from index.read.formats.pdf.page import Line
 
@@ -134,10 +135,12 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         leaders = sum(1 for x in refs if _LEADER.search(x.text))
         contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
         contents = contents and (leaders >= 2 or len(refs) >= 0.8 * len(lettered))
+        listed = set(map(id, refs))
         margin = _margin(live)
-        for _k, line in enumerate(live):
+        for k, line in enumerate(live):
             text = line.text
-            if contents or (". ." in text and _LEADER.search(text) and _ends_in_ref(text)):
+            entry = contents and (id(line) in listed or _leads_to(live, k, listed))
+            if entry or (". ." in text and _LEADER.search(text) and _ends_in_ref(text)):
                 line.kind = "ref"
             elif line.mono:
                 line.kind = "code"
@@ -148,7 +151,14 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
             elif line.cells:
                 line.kind = "row"
         _demote_long_headings(live)
+        _sentence_ends(live)
         _mark_terms(live, body)
+
+
+def _leads_to(lines: list[Line], k: int, listed: set[int]) -> bool:
+    """Whether line k of a contents or index page belongs to the entry after it: no sentence
+    end, and the next line is an entry (a title wrapped over two lines, an index group's word)."""
+    return k + 1 < len(lines) and id(lines[k + 1]) in listed and not _END.search(lines[k].text)
 
 
 def _ends_in_ref(text: str) -> bool:
@@ -175,6 +185,18 @@ def _heading(line: Line, body: float, margin: float | None) -> bool:
     if len(text.split()) > MAX_HEADING_WORDS or line.cells or _STOP.search(text):
         return False
     return not text.endswith((",", "-")) and (margin is None or abs(line.x0 - margin) <= 2 * body)
+
+
+def _sentence_ends(lines: list[Line]) -> None:
+    """A number-only line that goes on from the prose line above it, printed alike right under
+    it, is the end of that sentence ("see set polar" / "(p. 193)."), not a figure's label."""
+    for prev, line in pairwise(lines):
+        if line.kind != "num" or prev.kind:
+            continue
+        size = max(prev.size, 1.0)
+        under = 0 < prev.end - line.base < 2 * size and abs(line.x0 - prev.x0) < 2 * size
+        if under and abs(line.size - prev.size) < 0.5 and not _END.search(prev.text):
+            line.kind = ""
 
 
 def _demote_long_headings(lines: list[Line]) -> None:
