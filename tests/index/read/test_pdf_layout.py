@@ -99,3 +99,25 @@ def test_real_manual_contents_pages_are_structure_and_headings_start_sections():
     starts = {s for s, _, _ in doc.sections}
     assert all(s in starts for s, _ in doc.headings)
     assert "1.1 About this document" in heads and not [h for h in heads if len(h) > 120]
+
+
+def test_a_footnote_mark_is_not_glued_to_its_word(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, vpos, text in (
+        (11, "LINE", "Octave was first written by John Eaton"),
+        (7, "SUP", "1"),
+        (11, "LINE", " in 1988 and it has grown since into a large system used around the world."),
+    ):
+        pdf.set_font("Helvetica", size=size)
+        pdf.char_vpos = vpos
+        pdf.write(6, text)
+    pdf.output(str(tmp_path / "notes.pdf"))
+    doc, _ = read_document("notes.pdf", tmp_path / "notes.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said == [
+        "Octave was first written by John Eaton in 1988 and it has grown since into a large "
+        "system used around the world."
+    ]

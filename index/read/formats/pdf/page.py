@@ -22,6 +22,9 @@ _MONO = re.compile(
 )
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?:$|[a-z]?$)", re.I)
 
+_MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
+_MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
+
 # kind of a page without characters
 TEXT, BLANK, SCAN = "text", "blank", "scan"
 
@@ -160,9 +163,25 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
+            if exact and text[-1] in _MARKS and _MARKED.search(text):
+                _drop_footnote_mark(font_size, box, tp, line, z, p)
+                text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
     return _merge_raised(out)
+
+
+def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> None:
+    """A footnote's mark printed small and raised at the end of a line (PDFium breaks the line
+    after it) is taken off the line: "John Eaton1 in 1988" reads "John Eaton in 1988"."""
+    k = 0
+    while k < 3 and line.text[-1 - k] in _MARKS and font_size(tp, z - k) < 0.8 * line.size:
+        box(tp, z - k, p.l, p.r, p.b, p.t)
+        if p.b.value < line.base + 0.15 * line.size:
+            break  # small but not raised: a subscript, or small print
+        k += 1
+    if k and k < len(line.text):
+        line.text = line.text[:-k].rstrip()
 
 
 def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
