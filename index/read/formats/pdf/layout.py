@@ -26,6 +26,7 @@ _PAGE_REF = re.compile(
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDLIKE = re.compile(r"[^\W\d_]{2}")
+_DIGITS = re.compile(r"\d+")
 _STOP = re.compile(r"[.!:;][\"'”’)\]]*$")  # a heading may ask a question, never end a sentence
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _PAGE_WORDS = re.compile(r"^(?:page|p\.|seite|página|pagina)?\s*[-–—]?\s*", re.I)
@@ -91,7 +92,7 @@ def _edges(lines: list[Line]) -> tuple[list[Line], list[Line]]:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+    return _DIGITS.sub("#", " ".join(line.split()).lower())
 
 
 def _is_page_number(line: str, number: int, label: str) -> bool:
@@ -131,6 +132,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
     for i, lines in enumerate(pages):
         live = [x for x in lines if not x.kind]
         lettered = [x for x in live if _WORDLIKE.search(x.text)]
+        worded = set(map(id, lettered))
         refs = [x for x in lettered if _ends_in_ref(x.text)]
         leaders = sum(1 for x in refs if _LEADER.search(x.text))
         contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
@@ -144,7 +146,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
                 line.kind = "ref"
             elif line.mono:
                 line.kind = "code"
-            elif not _WORDLIKE.search(text):
+            elif id(line) not in worded:
                 line.kind = "num"  # axis labels, number columns, page numbers, rules
             elif (i in marked and (i, norm(text)) in headings) or _heading(line, body, margin):
                 line.kind = "head"
