@@ -188,3 +188,129 @@ def labelled_pdf(path: Path) -> Path:
     pdf.multi_cell(0, 6, "Refunds are paid to the original card within five working days.")
     pdf.output(str(path))
     return path
+
+
+def manual_pdf(path: Path) -> Path:
+    """A small software manual as TeX and Texinfo print one, for the reader's layout rules.
+
+    Page 1: a title and a contents page with dot leaders. Page 2: chapter and section headings
+    (larger, bold, no bookmarks), prose mixing a proportional and a monospaced font on one line
+    (`Array<T>`, a final period after code), an overprinted (fake-bold) word, an accent printed
+    apart from its letter, words hyphenated at line ends, a code block. Page 3: "This page
+    intentionally left blank". Page 4: empty. Pages 5-6: a two-page chapter whose running header
+    carries the page number, a sentence across the page break, a figure's axis labels, and a
+    definition list (a term, its description indented under it)."""
+    from fpdf import FPDF
+
+    class Manual(FPDF):
+        def header(self):
+            if self.page_no() in (5, 6):
+                self.set_font("Helvetica", size=9)
+                self.cell(0, 8, f"Chapter 2: Arrays {self.page_no()}", align="R")
+                self.ln(16)
+
+    pdf = Manual(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(0, 12, "Widget Manual", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for entry, page in (
+        ("1 Statements", 2),
+        ("1.1 The do-until Statement", 2),
+        ("1.2 Global Variables", 2),
+        ("2 Arrays", 5),
+        ("2.1 Resizing Arrays", 5),
+    ):
+        pdf.cell(
+            0, 7, f"{entry} {'. ' * (40 - len(entry) // 2)}{page}", new_x="LMARGIN", new_y="NEXT"
+        )
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, "1 Statements", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 10, "1.1 The do-until Statement", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(
+        0,
+        6,
+        "The do-until statement repeats a body until a condition becomes true, so the "
+        "body of the loop is always executed at least once.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    for font, text in (
+        ("Helvetica", "A copy of an "),
+        ("Courier", "Array<T>"),
+        ("Helvetica", " object shares its data. The result of "),
+        ("Courier", "int32 (5) ./ int32 (8)"),
+        ("Helvetica", " is "),
+        ("Courier", "1"),
+        ("Helvetica", ". Bindings exist for C++, Fortran and Python."),
+    ):
+        pdf.set_font(font, size=11)
+        pdf.write(6, text)
+    pdf.ln(9)
+    y = pdf.get_y() + 4
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(pdf.l_margin, y, "Read the")
+    pdf.set_font("Helvetica", "B", 11)
+    for dx in (0.0, 0.25):  # fake bold: the same word printed twice, a hair apart
+        pdf.text(pdf.l_margin + 17 + dx, y, "warning")
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(pdf.l_margin + 34, y, "printed by the Universit\u00a8at library before you start.")
+    pdf.set_y(y + 4)
+    pdf.multi_cell(
+        0,
+        6,
+        "Results are compared term-by-\nterm, and every pro-\ngram is checked. Each "
+        "program runs with a well-\nknown set of well-known options.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    pdf.set_font("Courier", size=10)
+    for code in ("x = 1;", "do", "  x++;", "until (x == 10)"):
+        pdf.set_x(pdf.l_margin + 10)
+        pdf.cell(0, 5, code, new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "I", 11)
+    pdf.set_y(140)
+    pdf.cell(0, 8, "This page intentionally left blank.", align="C")
+    pdf.add_page()  # an empty page between chapters
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, "2 Arrays", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 10, "2.1 Resizing Arrays", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.set_y(262)
+    pdf.multi_cell(0, 6, "When an array is resized to fewer elements, the length is updated and")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(
+        0,
+        6,
+        "no memory is released, so growing it again later is cheap.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    pdf.set_font("Helvetica", size=7)
+    for k in range(6):
+        pdf.text(pdf.l_margin + 10 + k * 28, pdf.get_y() + 40, f"{k * 0.2:.1f}")
+    pdf.set_y(pdf.get_y() + 50)
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(0, 6, "collapsedelimiters", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(pdf.l_margin + 12)
+    pdf.multi_cell(
+        150,
+        6,
+        "which may take the value of true (the default) or false; when false, an "
+        "empty field is kept between two delimiters.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.output(str(path))
+    return path

@@ -1,0 +1,246 @@
+"""What each line of a PDF is, decided over the whole document: running headers and footers,
+contents and index lines, number-only lines (structure, never answers), headings, code, table
+rows and definition terms; the rest is prose.
+
+Signals, in the order a reader uses them: position on the page (the first or last lines), the
+page's own number printed in the line, recurrence over the pages, font size and weight against
+the document's body text, monospaced fonts, dot leaders and page references at a line's end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import pairwise
+
+from index.read.formats.pdf.page import Line
+
+EDGE_LINES = 2  # running headers and footers sit in the first and last lines of a page
+HEADING_SIZE = 1.12  # a line printed this much larger than the body text is a heading
+MAX_HEADING_WORDS = 24
+REF_SHARE = 0.5  # a page where this share of lines end in a page reference is a contents page
+_LEADER = re.compile(r"(?:\.\s?){4,}|…")
+_PAGE_REF = re.compile(
+    r"(?:(?:\.\s?){3,}|\s|,)\s*(?:[ivxlcdm]+|[A-Z]?-?\d+(?:[-–]\d+)?)(?:,\s*\d+(?:[-–]\d+)?)*$",
+    re.I,
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_WORDLIKE = re.compile(r"[^\W\d_]{2}")
+_DIGITS = re.compile(r"\d+")
+_STOP = re.compile(r"[.!:;][\"'”’)\]]*$")  # a heading may ask a question, never end a sentence
+_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_PAGE_WORDS = re.compile(r"^(?:page|p\.|seite|página|pagina)?\s*[-–—]?\s*", re.I)
+_NUMBER_OF = re.compile(r"(\S+?)\s*[-–—]?\s*(?:(?:of|/|von|de)\s*\d+)?", re.I)
+_BLANK_NOTE = re.compile(
+    r"^[\W_]*(?:this\s+page\s+(?:is\s+)?(?:intentionally|deliberately|purposely)\s+"
+    r"(?:left\s+)?blank|intentionally\s+(?:left\s+)?blank|page\s+intentionally\s+blank)[\W_]*$",
+    re.I,
+)
+
+
+def body_style(pages: list[list[Line]]) -> float:
+    """The body text's font size: the size most of the document's characters are printed in."""
+    sizes: Counter[float] = Counter()
+    for lines in pages[:: max(1, len(pages) // 400)]:  # 400 pages spread over the document
+        for line in lines:
+            sizes[line.size] += len(line.text)
+    return round(sizes.most_common(1)[0][0], 1) if sizes else 10.0
+
+
+def mark_running(pages: list[list[Line]], labels: list[str | None]) -> None:
+    """Mark running headers, footers and page numbers. The edges of a page are its EDGE_LINES
+    highest and lowest lines on the page (whatever their place in the text: some generators draw
+    the header last). An edge line is running when it recurs (digits aside) on max(3, 10%) of the
+    pages, when it says only the page's number, or when it stands apart from the text and either
+    carries the page's number ("Chapter 3: Arrays 15") or recurs at the same height on 3 pages
+    (a short chapter's header)."""
+    edges = [_edges(lines) for lines in pages]
+    seen: Counter[str] = Counter()
+    placed: Counter[tuple[int, str]] = Counter()
+    for top, bottom in edges:
+        edge = top[:-1] + bottom[:-1]
+        seen.update({_key(x.text) for x in edge})
+        placed.update({(round(x.base / 3), _key(x.text)) for x in edge})
+    need = max(3, len(pages) // 10)
+    for i, (top, bottom) in enumerate(edges):
+        label = labels[i] or str(i + 1)
+        for side in (top, bottom):
+            for k, line in enumerate(side[:-1]):
+                key = _key(line.text)
+                if (
+                    seen[key] >= need
+                    or _is_page_number(line.text, i + 1, label)
+                    or (
+                        _set_apart(side, k)
+                        and (
+                            _carries_number(line.text, i + 1, label)
+                            or placed[(round(line.base / 3), key)] >= 3
+                        )
+                    )
+                ):
+                    line.kind = "run"
+                else:
+                    break
+
+
+def _edges(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The EDGE_LINES highest lines of a page (highest first) and the lowest (lowest first), each
+    with the next line inward (to see how far apart they are; never marked itself)."""
+    order = sorted(lines, key=lambda x: -x.base)
+    n = min(EDGE_LINES, len(order) // 2) or 1
+    return order[: n + 1], order[::-1][: n + 1] if len(order) > 1 else []
+
+
+def _key(line: str) -> str:
+    return _DIGITS.sub("#", " ".join(line.split()).lower())
+
+
+def _is_page_number(line: str, number: int, label: str) -> bool:
+    """Whether a line says only which page this is ("7", "- 7 -", "Page 7 of 20", "iv")."""
+    rest = _PAGE_WORDS.sub("", line.strip(), count=1)
+    m = _NUMBER_OF.fullmatch(rest)
+    return bool(m) and m.group(1).lower() in (str(number), label.lower())
+
+
+def _carries_number(text: str, number: int, label: str) -> bool:
+    """A short line that starts or ends with the page's number ("Chapter 3: Arrays 15")."""
+    if len(text) > 120 or " " not in text:
+        return False
+    first, last = text.split(None, 1)[0], text.rsplit(None, 1)[-1]
+    return bool({first, last} & {str(number), label})
+
+
+def _set_apart(side: list[Line], k: int) -> bool:
+    """Whether the k-th line from a page's edge stands apart from the text beside it: the next
+    line inward is further away than two of its lines."""
+    if k + 1 >= len(side):
+        return True
+    line, inner = side[k], side[k + 1]
+    return abs(line.base - inner.base) > 2.0 * max(line.size, inner.size, 1.0)
+
+
+def blank_page(lines: list[Line]) -> bool:
+    """A page that says it is blank ("This page intentionally left blank") and nothing else."""
+    rest = [x for x in lines if x.kind != "run"]
+    return bool(rest) and len(rest) <= 2 and all(_BLANK_NOTE.match(x.text) for x in rest)
+
+
+def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int, str]]) -> None:
+    """Mark contents and index lines (`ref`), number-only lines (`num`), headings (`head`), code
+    (`code`), table rows (`row`) and definition terms (`term`)."""
+    marked = {i for i, _ in headings}
+    for i, lines in enumerate(pages):
+        live = [x for x in lines if not x.kind]
+        lettered = [x for x in live if _WORDLIKE.search(x.text)]
+        worded = set(map(id, lettered))
+        refs = [x for x in lettered if _ends_in_ref(x.text)]
+        leaders = sum(1 for x in refs if _LEADER.search(x.text))
+        contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
+        contents = contents and (leaders >= 2 or len(refs) >= 0.8 * len(lettered))
+        listed = set(map(id, refs))
+        margin = _margin(live)
+        for k, line in enumerate(live):
+            text = line.text
+            entry = contents and (id(line) in listed or _leads_to(live, k, listed))
+            if entry or (". ." in text and _LEADER.search(text) and _ends_in_ref(text)):
+                line.kind = "ref"
+            elif line.mono:
+                line.kind = "code"
+            elif id(line) not in worded:
+                line.kind = "num"  # axis labels, number columns, page numbers, rules
+            elif (i in marked and (i, norm(text)) in headings) or _heading(line, body, margin):
+                line.kind = "head"
+            elif line.cells:
+                line.kind = "row"
+        _demote_long_headings(live)
+        _sentence_ends(live)
+        _mark_terms(live, body)
+
+
+def _leads_to(lines: list[Line], k: int, listed: set[int]) -> bool:
+    """Whether line k of a contents or index page belongs to the entry after it: no sentence
+    end, and the next line is an entry (a title wrapped over two lines, an index group's word)."""
+    return k + 1 < len(lines) and id(lines[k + 1]) in listed and not _END.search(lines[k].text)
+
+
+def _ends_in_ref(text: str) -> bool:
+    """Whether a line ends in a page reference: "… 184", "foo, 12, 40-42", ". . . iv"."""
+    last = text[-1]
+    if not (last.isdigit() or last in "ivxlcdmIVXLCDM"):
+        return False
+    return bool(_PAGE_REF.search(text[-40:]))
+
+
+def _margin(lines: list[Line]) -> float | None:
+    """The left edge of a page's text: where most of its long lines start."""
+    starts = Counter(round(x.x0) for x in lines if len(x.text) > 40)
+    return starts.most_common(1)[0][0] if starts else None
+
+
+def _heading(line: Line, body: float, margin: float | None) -> bool:
+    """A heading by its looks: printed larger than the body text, or bold and short, starting at
+    the text's left edge (not a figure's title or label), with no sentence end."""
+    large = line.size >= HEADING_SIZE * body
+    if not (large or (line.bold and not line.mono and len(line.text) <= 90)):
+        return False
+    text = line.text
+    if len(text.split()) > MAX_HEADING_WORDS or line.cells or _STOP.search(text):
+        return False
+    return not text.endswith((",", "-")) and (margin is None or abs(line.x0 - margin) <= 2 * body)
+
+
+def _sentence_ends(lines: list[Line]) -> None:
+    """A number-only line that goes on from the prose line above it, printed alike right under
+    it, is the end of that sentence ("see set polar" / "(p. 193)."), not a figure's label."""
+    for prev, line in pairwise(lines):
+        if line.kind != "num" or prev.kind:
+            continue
+        size = max(prev.size, 1.0)
+        under = 0 < prev.end - line.base < 2 * size and abs(line.x0 - prev.x0) < 2 * size
+        if under and abs(line.size - prev.size) < 0.5 and not _END.search(prev.text):
+            line.kind = ""
+
+
+def _demote_long_headings(lines: list[Line]) -> None:
+    """Runs of heading-looking lines printed alike, one under the other, that together say more
+    than a heading does (a pull quote, a sample set large): prose after all."""
+    k = 0
+    while k < len(lines):
+        if lines[k].kind != "head":
+            k += 1
+            continue
+        end = k + 1
+        while (
+            end < len(lines)
+            and lines[end].kind == "head"
+            and abs(lines[end].size - lines[k].size) < 0.5
+            and 0 < lines[end - 1].end - lines[end].base < 1.6 * max(lines[k].size, 1.0)
+        ):
+            end += 1
+        if sum(len(x.text.split()) for x in lines[k:end]) > MAX_HEADING_WORDS:
+            for line in lines[k:end]:
+                line.kind = ""
+        k = end
+
+
+def _mark_terms(lines: list[Line], body: float) -> None:
+    """A definition's term: a short line with no sentence end, followed by prose indented under
+    it (Texinfo's @deftypefn and @table, LaTeX's description lists). The term starts the
+    paragraph of its description, so the description's first sentence names what it describes."""
+    right = max((x.x1 for x in lines), default=0.0)
+    for k in range(len(lines) - 1):
+        line, nxt = lines[k], lines[k + 1]
+        if line.x1 > right - 2 * max(line.size, 1.0):
+            continue  # a full line: prose
+        if line.kind not in ("", "code", "row") or nxt.kind:
+            continue
+        indent = nxt.x0 - line.x0
+        close = 0 < line.base - nxt.base < 2.5 * max(body, 1.0)
+        if indent > 1.5 * body and close and not _END.search(line.text) and len(line.text) < 120:
+            following = lines[k + 2] if k + 2 < len(lines) else None
+            if following is None or following.x0 >= nxt.x0 - 1 or following.kind:
+                line.kind = "term"
+
+
+def norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())

@@ -1,0 +1,252 @@
+"""One PDF page as lines: PDFium's own text of the page (its reading order, its generated spaces and
+line breaks, one call) and, for each line, what a reader sees of it: where it starts and ends on
+the page, its baseline, its font size, whether it is bold or monospaced.
+
+A few PDFium calls per line, never one per character or per text run: the per-run reading this
+replaces called `get_text_bounded` once per rectangle, read overprinted (fake-bold) glyphs twice
+and put spaces at every font change ("Array < T> T>"), at four times PDFium's own cost.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+
+CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
+SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
+MANY_PATHS = 20  # a page without text but with this many drawn paths holds outlined text
+_MONO = re.compile(
+    r"mono|courier|consol|typewriter|code|menlo|inconsolata|cmtt|cmsltt|cmitt|sftt|txtt|lmtt"
+    r"|(?<![a-z])tt\d",
+    re.I,
+)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?:$|[a-z]?$)", re.I)
+
+_MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
+_MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
+
+# kind of a page without characters
+TEXT, BLANK, SCAN = "text", "blank", "scan"
+
+
+class Line:
+    """One line of a page as PDFium reads it, with where and how it is printed."""
+
+    __slots__ = ("base", "bold", "cells", "end", "kind", "mono", "size", "text", "x0", "x1")
+
+    def __init__(self, text, x0, x1, base, size, bold, mono):
+        self.text = text
+        self.x0 = x0  # left of its first character
+        self.x1 = x1  # right of its last character
+        self.base = base  # baseline of its first character (PDF units: up is larger)
+        self.end = base  # baseline of its last one (lower when PDFium joined a hyphenated line)
+        self.size = size  # font size of its first and last characters, the smaller
+        self.bold = bold  # first and last characters bold
+        self.mono = mono  # first and last characters monospaced
+        self.kind = ""  # set by the layout: run, ref, num, head, code, row, term, blank
+        self.cells = False  # its words are far apart: table cells joined by " | "
+
+    def __repr__(self) -> str:  # for debugging
+        return f"Line({self.text!r}, {self.kind or '-'}, x={self.x0:.0f}-{self.x1:.0f}, y={self.base:.0f}, {self.size:.1f})"
+
+
+class Probe:
+    """Reusable ctypes out-parameters and a font-name cache for one document."""
+
+    def __init__(self):
+        self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
+        self.flags = ctypes.c_int()
+        self.name = ctypes.create_string_buffer(128)
+        self.fonts: dict[tuple[bytes, int], tuple[bool, bool]] = {}
+
+
+class PageError(Exception):
+    """PDFium could not load a page."""
+
+
+def read_page(pdfium_c, doc, index: int, probe: Probe) -> tuple[str, list[Line]]:
+    """(kind, lines) of page `index` of a raw PDFium document: kind is TEXT, or BLANK (nothing
+    printed, or a few rules) or SCAN (images or outlined glyphs without a text layer: OCR
+    needed). Raw handles, opened and closed here: no wrapper objects or finalizers per page."""
+    page = pdfium_c.FPDF_LoadPage(doc, index)
+    if not page:
+        raise PageError(index)
+    try:
+        textpage = pdfium_c.FPDFText_LoadPage(page)
+        if not textpage:
+            raise PageError(index)
+        try:
+            n = pdfium_c.FPDFText_CountChars(textpage)
+            if n <= 0:
+                return _empty_kind(pdfium_c, page), []
+            buffer = (ctypes.c_ushort * (n + 1))()
+            got = pdfium_c.FPDFText_GetText(textpage, 0, n, buffer)
+            text = bytes(buffer)[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+            rect = pdfium_c.FS_RECTF()
+            if not pdfium_c.FPDF_GetPageBoundingBox(page, rect):
+                raise PageError(index)
+            bbox = (rect.left, rect.bottom, rect.right, rect.top)
+            return TEXT, _lines(pdfium_c, textpage, text, n, probe, bbox)
+        finally:
+            pdfium_c.FPDFText_ClosePage(textpage)
+    finally:
+        pdfium_c.FPDF_ClosePage(page)
+
+
+def _empty_kind(pdfium_c, page) -> str:
+    images = paths = 0
+    for j in range(pdfium_c.FPDFPage_CountObjects(page)):
+        kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, j))
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+    return SCAN if images or paths >= MANY_PATHS else BLANK
+
+
+def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
+    """The page's lines with where and how each is printed: five PDFium calls a line (origin and
+    font of its first character, box of its last), a few more for a heading's last character
+    and a sparse line's gaps. Written for speed: this runs for every line of every page."""
+    exact = len(text) == n  # else surrogate pairs shift text indices: map them through PDFium
+    origin, box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetCharBox
+    font_size, font_info = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo
+    x, y, cl, cr, cb, ct, name, flags = p.x, p.y, p.l, p.r, p.b, p.t, p.name, p.flags
+    fonts = p.fonts
+    left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
+    out: list[Line] = []
+    ends: list[int] = []
+    pos = 0
+    for raw in text.split("\r\n"):
+        start = pos
+        pos += len(raw) + 2
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        a = start + len(raw) - len(raw.lstrip())
+        z = a + len(stripped) - 1
+        if not exact:
+            a = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, a)
+            z = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, z)
+            if a < 0 or z < 0:
+                continue
+        origin(tp, a, x, y)
+        x0, base = x.value, y.value
+        if not (left <= x0 <= right and bottom <= base <= top):
+            continue  # printed off the page: invisible
+        box(tp, z, cl, cr, cb, ct)
+        x1 = cr.value
+        if x1 > right and exact:  # runs off the page: keep what is printed on it
+            z = _last_on_page(box, tp, a, z, right, p)
+            stripped = text[a : z + 1].rstrip()
+            z = a + len(stripped) - 1
+            box(tp, z, cl, cr, cb, ct)
+            x1 = cr.value
+        font_info(tp, a, name, 128, flags)
+        style = fonts.get((name.value, flags.value))
+        if style is None:
+            style = _style(pdfium_c, tp, a, p)
+        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), *style)
+        if (style[0] or style[1]) and z != a:
+            font_info(tp, z, name, 128, flags)
+            other = fonts.get((name.value, flags.value)) or _style(pdfium_c, tp, z, p)
+            line.bold, line.mono = style[0] and other[0], style[1] and other[1]
+        if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
+            origin(tp, z, x, y)
+            line.end = y.value
+        out.append(line)
+        ends.append(z)
+    if out:
+        usual = sorted(x.size for x in out)[len(out) // 2]
+        for line, z in zip(out, ends, strict=True):
+            if line.size > 1.08 * usual:  # a heading, or only its first letter?
+                line.size = min(line.size, font_size(tp, z))
+            text = line.text
+            if exact and text[-1] in _MARKS and _MARKED.search(text):
+                _drop_footnote_mark(font_size, box, tp, line, z, p)
+                text = line.text
+            if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
+                _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+    return _merge_raised(out)
+
+
+def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> None:
+    """A footnote's mark printed small and raised at the end of a line (PDFium breaks the line
+    after it) is taken off the line: "John Eaton1 in 1988" reads "John Eaton in 1988"."""
+    k = 0
+    while k < 3 and line.text[-1 - k] in _MARKS and font_size(tp, z - k) < 0.8 * line.size:
+        box(tp, z - k, p.l, p.r, p.b, p.t)
+        if p.b.value < line.base + 0.15 * line.size:
+            break  # small but not raised: a subscript, or small print
+        k += 1
+    if k and k < len(line.text):
+        line.text = line.text[:-k].rstrip()
+
+
+def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
+    """The last character of a line from a to z that starts left of the page's right edge (a
+    line's characters run left to right: bisected)."""
+    lo, hi = a, z
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        box(tp, mid, p.l, p.r, p.b, p.t)
+        if p.l.value <= right:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool]:
+    """(bold, monospaced) of the font of character i, whose name and flags are in the probe
+    (just asked); remembered per font, the weight asked once."""
+    key = (p.name.value, p.flags.value)
+    name = key[0].decode("latin-1").split("+", 1)[-1]
+    weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
+    mono = bool(key[1] & 1) or bool(_MONO.search(name))
+    style = p.fonts[key] = (bool(_BOLD.search(name)) or weight >= 600, mono)
+    return style
+
+
+def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
+    """Mark the spaces of a sparse line that stand for a wide gap (table cells) with a tab: the
+    layout turns them into " | " when the line is a row."""
+    text = line.text
+    chars = list(text)
+    gap = CELL_GAP * line.size
+    found = False
+    for k, ch in enumerate(text):
+        if ch != " " or k == 0:
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage, a + k - 1, p.l, p.r, p.b, p.t)
+        right = p.r.value
+        pdfium_c.FPDFText_GetCharBox(textpage, a + k + 1, p.l, p.r, p.b, p.t)
+        if p.l.value - right > gap:
+            chars[k] = "\t"
+            found = True
+    if found:
+        line.text = "".join(chars)
+        line.cells = True
+
+
+def _merge_raised(lines: list[Line]) -> list[Line]:
+    """Lines PDFium broke after a superscript or subscript, or after a hyphen mark, put back on
+    one line."""
+    out: list[Line] = lines[:1]
+    for line in lines[1:]:
+        last = out[-1]
+        if last.text[-1] == "\ufffe":  # a word hyphenated at the line's end
+            last.text += line.text
+            last.x1, last.end = line.x1, line.end
+            continue
+        same_line = abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
+        if same_line and last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1):
+            last.text = last.text + " " + line.text
+            last.x1, last.end = line.x1, line.end
+            last.cells = last.cells or line.cells
+            last.bold = last.bold and line.bold
+            last.mono = last.mono and line.mono
+            continue
+        out.append(line)
+    return out

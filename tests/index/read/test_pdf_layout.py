@@ -1,0 +1,123 @@
+"""The PDF reader reads a page as a reader sees it: a manual made with fpdf2 the way TeX and
+Texinfo print one (`makedocs.manual_pdf`), and the real ReportLab user guide from Debian."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from makedocs import manual_pdf
+
+from index.read.documents import read_document
+from index.read.extract import sentences
+
+USERGUIDE = Path(__file__).resolve().parents[1] / "pdfs" / "reportlab-userguide.pdf"
+
+
+@pytest.fixture(scope="module")
+def manual(tmp_path_factory):
+    path = manual_pdf(tmp_path_factory.mktemp("pdf") / "manual.pdf")
+    doc, note = read_document("manual.pdf", path)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    return doc, note, said
+
+
+def test_contents_lines_and_axis_labels_are_structure_never_sentences(manual):
+    doc, _, said = manual
+    assert not [s for s in said if "…" in s or ". . ." in s or s.rstrip().endswith(" 2")]
+    assert "0.0 0.2 0.4 0.6 0.8 1.0" not in said
+    skipped = [doc.text[s:e] for s, e in doc.skip]
+    assert "1.1 The do-until Statement … 2" in skipped  # still in the text, as structure
+    assert "0.0 0.2 0.4 0.6 0.8 1.0" in skipped
+
+
+def test_headings_are_units_of_their_own_and_start_sections(manual):
+    doc, _, said = manual
+    headings = [doc.text[s:e] for s, e in doc.headings]
+    assert headings == [
+        "1 Statements",
+        "1.1 The do-until Statement",
+        "2 Arrays",
+        "2.1 Resizing Arrays",
+    ]
+    assert "1.1 The do-until Statement" in said
+    answer = "The do-until statement repeats a body until a condition becomes true, so the body "
+    assert any(s.startswith(answer) for s in said)  # not glued to the heading above it
+    starts = {path: start for start, path, _ in doc.sections}
+    assert doc.text[starts["1 Statements › 1.1 The do-until Statement"] :].startswith("1.1 The do")
+    where = doc.text.index("no memory is released")
+    path = max((s, p) for s, p, _ in doc.sections if s <= where)[1]
+    assert path == "2 Arrays › 2.1 Resizing Arrays"  # the heading above, not a running header
+
+
+def test_running_header_of_a_short_chapter_goes_and_its_sentence_runs_on(manual):
+    doc, _, said = manual
+    assert "Chapter 2" not in doc.text
+    assert (
+        "When an array is resized to fewer elements, the length is updated and no memory is "
+        "released, so growing it again later is cheap." in said
+    )
+
+
+def test_font_changes_add_no_spaces_overprinted_glyphs_count_once_accents_compose(manual):
+    _, _, said = manual
+    assert "A copy of an Array<T> object shares its data." in said
+    assert "The result of int32 (5) ./ int32 (8) is 1." in said  # its period is no table cell
+    assert "Bindings exist for C++, Fortran and Python." in said
+    assert "Read the warning printed by the Universität library before you start." in said
+
+
+def test_hyphens_at_line_ends_rejoined_and_real_compounds_kept(manual):
+    _, _, said = manual
+    assert "Results are compared term-by-term, and every program is checked." in said
+    assert "Each program runs with a well-known set of well-known options." in said
+
+
+def test_a_definition_term_leads_its_description_and_code_is_a_code_unit(manual):
+    doc, _, said = manual
+    assert (
+        "collapsedelimiters which may take the value of true (the default) or false; when false, "
+        "an empty field is kept between two delimiters." in said
+    )
+    assert [doc.text[s:e] for s, e in doc.code] == ["x = 1;\ndo\nx++;\nuntil (x == 10)"]
+
+
+def test_intentionally_blank_and_empty_pages_are_not_counted_as_scans(manual):
+    doc, note, said = manual
+    assert note is None  # a scanned page still is: see test_formats' handbook
+    assert len(doc.pages) == 6
+    assert not [s for s in said if "intentionally" in s]
+
+
+def test_real_manual_contents_pages_are_structure_and_headings_start_sections():
+    doc, _ = read_document("reportlab-userguide.pdf", USERGUIDE)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert not [s for s in said if re.search(r"(?:…|\. \. \.)\s*\d+$", s)]  # contents lines
+    assert len(doc.headings) >= 50
+    heads = {doc.text[s:e] for s, e in doc.headings}
+    starts = {s for s, _, _ in doc.sections}
+    assert all(s in starts for s, _ in doc.headings)
+    assert "1.1 About this document" in heads and not [h for h in heads if len(h) > 120]
+
+
+def test_a_footnote_mark_is_not_glued_to_its_word(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, vpos, text in (
+        (11, "LINE", "Octave was first written by John Eaton"),
+        (7, "SUP", "1"),
+        (11, "LINE", " in 1988 and it has grown since into a large system used around the world."),
+    ):
+        pdf.set_font("Helvetica", size=size)
+        pdf.char_vpos = vpos
+        pdf.write(6, text)
+    pdf.output(str(tmp_path / "notes.pdf"))
+    doc, _ = read_document("notes.pdf", tmp_path / "notes.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said == [
+        "Octave was first written by John Eaton in 1988 and it has grown since into a large "
+        "system used around the world."
+    ]
