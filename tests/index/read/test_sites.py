@@ -78,6 +78,16 @@ Why does the kettle switch itself off?
 The thermostat cuts the power when the water boils, or when the kettle is
 switched on without water inside.
 """
+CONTENTS = """
+Contents
+========
+
+.. toctree::
+
+   guide
+   faq
+   api
+"""
 API = """
 API
 ===
@@ -96,7 +106,7 @@ def sphinx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = root / "src"
     src.mkdir()
     files = {"conf.py": CONF, "kettle.py": MODULE, "index.rst": INDEX, "guide.rst": GUIDE}
-    files |= {"faq.rst": FAQ, "api.rst": API}
+    files |= {"faq.rst": FAQ, "api.rst": API, "contents.rst": CONTENTS}
     for name, body in files.items():
         (src / name).write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
     out = root / "html"
@@ -171,6 +181,7 @@ def test_generated_pages_and_page_sources_are_skipped_with_a_reason(site, tmp_pa
     assert "modules" in skipped["py-modindex.html"]
     assert "search page" in skipped["search.html"]
     assert "source code" in skipped["_modules/kettle.html"]
+    assert "page of links" in skipped["contents.html"]  # a table of contents and nothing else
     assert skipped["_sources/guide.rst.txt"] == "the source of guide.html, which is indexed"
     documents = {p.document for q in ("descale vinegar", "thermostat") for p in idx.ask(q).passages}
     assert documents and all(d.endswith(".html") and "/" not in d for d in documents), documents

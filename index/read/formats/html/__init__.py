@@ -39,7 +39,7 @@ from index.read.formats import (
     name_title,
     title,
 )
-from index.read.formats.html.content import LINK_PAGE, content
+from index.read.formats.html.content import LINK_DENSE, LINK_PAGE, content
 from index.read.formats.html.scan import MARK, PRIVATE, Page
 from index.read.formats.markdown import SEPARATOR
 
@@ -88,7 +88,7 @@ def read(doc_id: str, page: str) -> SourceDoc:
     text = "".join(out)
     if heads and _NOT_FOUND.match(heads[0][2]):
         raise FormatError('a "page not found" page, not indexed')
-    if share >= LINK_PAGE:
+    if share >= LINK_PAGE or (share >= LINK_DENSE and not text.strip()):
         raise FormatError("a page of links (an index or table of contents), not indexed")
     spans, url, outlet = metadata_lines(text)
     spans = [s for s in spans if not any(a <= s[0] < b for a, b in units)]

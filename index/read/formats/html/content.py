@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.read.formats import FormatError
-from index.read.formats.html.scan import WORDISH, Page
+from index.read.formats.html.scan import Page
 
 # Lists, tables and blocks at least this share link text are navigation (a table of contents).
 LINK_DENSE = 0.7
@@ -14,7 +14,7 @@ KEEP_SHARE = 0.8
 
 
 class Weights:
-    """Prefix sums of the characters of the parts that are words (not spaces or markers), all and
+    """Prefix sums of the characters of the parts (spaces around them and markers aside), all and
     in links, so any element's text and link share is two subtractions."""
 
     def __init__(self, page: Page, keep: list[bool]) -> None:
@@ -22,7 +22,7 @@ class Weights:
         linked = [0]
         t = k = 0
         for part, in_link, kept in zip(page.parts, page.linked, keep, strict=True):
-            n = len(WORDISH.findall(part)) if kept and part[:1] != "\ue000" else 0
+            n = len(part.strip()) if kept and part[:1] != "\ue000" else 0
             t += n
             k += n if in_link else 0
             total.append(t)
