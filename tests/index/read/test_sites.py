@@ -337,3 +337,23 @@ def test_a_page_without_navigation_is_read_whole(tmp_path):
     doc, _ = read_document("notes.html", path)
     assert doc.text == "Notes\n\nOne.\n\nTwo, in a div.\n"
     assert doc.headings == ((0, 5),)
+
+
+def test_deeply_nested_site_markup_is_read_in_linear_time(tmp_path):
+    """Nested main-content marks, navigation and page headers, 20,000 deep: the decisions are
+    one sweep each, so the page is read well within the build's time limit per file (quadratic
+    decisions took over a minute here and the file would be skipped)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    n = 20_000
+    (docs / "deep.html").write_text(
+        "<article><nav><a href='#'>menu</a></nav><header><h2>Burrow</h2></header>" * n
+        + "<p>Deep inside, 17 moles dig tunnels.</p>"
+        + "</article>" * n,
+        encoding="utf-8",
+    )
+    idx = open_index(docs, tmp_path / "index")
+    assert not idx.report.skipped
+    best = idx.ask("how many moles dig tunnels?").passages[0]
+    assert best.text == "Deep inside, 17 moles dig tunnels."
+    assert "menu" not in idx.text_of("deep.html")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from index.read.formats import FormatError
 from index.read.formats.html.scan import Page
 
@@ -36,28 +38,38 @@ class Weights:
         return self.linked[end] - self.linked[start]
 
 
-def _drop(keep: list[bool], start: int, end: int) -> None:
-    keep[start:end] = [False] * (end - start)
+def _dropped(keep: list[bool], ranges: list[tuple[int, int]]) -> list[bool]:
+    """`keep` with every part in one of the ranges dropped: one sweep, however they nest."""
+    if not ranges:
+        return keep
+    delta = [0] * (len(keep) + 1)
+    for a, b in ranges:
+        if a < b:
+            delta[a] += 1
+            delta[b] -= 1
+    out, depth = [], 0
+    for kept, d in zip(keep, delta, strict=False):
+        depth += d
+        out.append(kept and depth == 0)
+    return out
 
 
 def _main(page: Page, weights: Weights) -> tuple[int, int]:
-    """The part range of the main content (see the module's docstring)."""
+    """The part range of the main content (see the package's docstring)."""
     marked = [e for e in page.elements if e.main and weights.text(e.start, e.end) > 0]
     if marked:
         best = max(marked, key=lambda e: weights.text(e.start, e.end))
-        while True:  # a marked element inside holding most of it is closer to the text
-            size = weights.text(best.start, best.end)
-            inner = [
-                e
-                for e in marked
-                if e is not best
-                and best.start <= e.start
-                and e.end <= best.end
-                and weights.text(e.start, e.end) >= 0.6 * size
-            ]
-            if not inner:
-                return best.start, best.end
-            best = max(inner, key=lambda e: (weights.text(e.start, e.end), -e.start))
+        size = weights.text(best.start, best.end)
+        # The smallest marked element inside it that still holds most of its text: `main` >
+        # `article`, `role="main"` > `itemprop="articleBody"` (one pass, however deep they nest).
+        inner = [
+            e
+            for e in marked
+            if best.start <= e.start and e.end <= best.end
+            and weights.text(e.start, e.end) >= 0.6 * size
+        ]
+        best = min(inner, key=lambda e: (weights.text(e.start, e.end), e.start))
+        return best.start, best.end
     for e in page.elements:
         if e.section and page.headings and e.heads < len(page.headings):
             outer = e
@@ -74,35 +86,36 @@ def content(page: Page) -> tuple[list[bool], float]:
 
     Raises FormatError when the main content is a generated page's (a mark inside it: a search
     box's results outside it are on every page of some sites)."""
-    keep = [True] * len(page.parts)
-    for start, end in page.drops:
-        _drop(keep, start, end)
+    keep = _dropped([True] * len(page.parts), page.drops)
     weights = Weights(page, keep)
     start, end = _main(page, weights)
-    _drop(keep, 0, start)
-    _drop(keep, end, len(keep))
     size = weights.text(start, end)
+    heading_starts = [h[2] for h in page.headings]  # in page order
+    cuts = [(0, start), (end, len(keep))]
     for e in page.elements:
         if e.end <= start or e.start >= end:
             continue
         holds_main = e.start <= start and end <= e.end
         if e.nav and not holds_main:
-            _drop(keep, e.start, e.end)
+            cuts.append((e.start, e.end))
         elif e.named and not holds_main:
-            if e.tag == "header" and any(h[2] >= e.start and h[3] <= e.end for h in page.headings):
-                continue
+            at = bisect_left(heading_starts, e.start)
+            if e.tag == "header" and at < len(heading_starts) and heading_starts[at] < e.end:
+                continue  # an article's header holds its title
             if weights.text(e.start, e.end) <= KEEP_SHARE * size:
-                _drop(keep, e.start, e.end)
+                cuts.append((e.start, e.end))
+    keep = _dropped(keep, cuts)
     for at, reason in page.generated:
         if start <= at < end and keep[at]:
             raise FormatError(reason)
     weights = Weights(page, keep)
     n = weights.text(start, end)
     share = weights.links(start, end) / n if n else 1.0
+    cuts = []
     for e in page.elements:  # lists, tables and blocks of links: contents, "next | previous"
         inside = e.start >= start and e.end <= end and (e.start, e.end) != (start, end)
         if e.tag in ("ul", "ol", "dl", "table", "div") and inside:
             n = weights.text(e.start, e.end)
             if n and weights.links(e.start, e.end) >= LINK_DENSE * n:
-                _drop(keep, e.start, e.end)
-    return keep, share
+                cuts.append((e.start, e.end))
+    return _dropped(keep, cuts), share
