@@ -159,8 +159,21 @@ class BuildReport:
             line = f"{self.changes()} · {self.seconds:.1f} s. " + line
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
-        if self.skipped:
-            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped[:5])
-            more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
+        if len(self.skipped) > 5:  # a site's generated pages: one reason for many files
+            by_reason: dict[str, list[str]] = {}
+            for doc, why in self.skipped:
+                by_reason.setdefault(why, []).append(doc)
+            groups = sorted(by_reason.items(), key=lambda g: -len(g[1]))
+            shown = "; ".join(
+                f"{len(docs)} {why}: {', '.join(docs[:2])}{', …' * (len(docs) > 2)}"
+                if len(docs) > 1
+                else f"{docs[0]} ({why})"
+                for why, docs in groups[:5]
+            )
+            rest = sum(len(docs) for _, docs in groups[5:])
+            more = f"; and {rest} more" if rest else ""
             line += f"; skipped {len(self.skipped)}: {shown}{more}"
+        elif self.skipped:
+            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped)
+            line += f"; skipped {len(self.skipped)}: {shown}"
         return line

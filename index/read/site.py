@@ -40,7 +40,7 @@ def site_copies(ids: list[str]) -> dict[str, str]:
             stem = doc_id.rsplit(".", 1)[0]
         page = next((stem + e for e in _PAGE if stem and stem + e in pages), None)
         if page is not None:
-            out[doc_id] = f"the source of {page}, which is indexed"
+            out[doc_id] = "a page's source, its rendered page is indexed"
         elif "_static" in parts[:-1] and "/".join(parts[: parts.index("_static")]) in folders:
             out[doc_id] = "a documentation site's theme files (_static/), not read"
     return out

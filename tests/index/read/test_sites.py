@@ -182,7 +182,8 @@ def test_generated_pages_and_page_sources_are_skipped_with_a_reason(site, tmp_pa
     assert "search page" in skipped["search.html"]
     assert "source code" in skipped["_modules/kettle.html"]
     assert "page of links" in skipped["contents.html"]  # a table of contents and nothing else
-    assert skipped["_sources/guide.rst.txt"] == "the source of guide.html, which is indexed"
+    assert "genindex.html (a generated index of terms, not indexed)" in idx.report.summary()
+    assert skipped["_sources/guide.rst.txt"] == "a page's source, its rendered page is indexed"
     documents = {p.document for q in ("descale vinegar", "thermostat") for p in idx.ask(q).passages}
     assert documents and all(d.endswith(".html") and "/" not in d for d in documents), documents
     best = idx.ask("how often should I descale the kettle?").passages[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from index.read.formats import FormatError
-from index.read.formats.html.scan import Page
+from index.read.formats.html.scan import MARK, Page
 
 # Lists, tables and blocks at least this share link text are navigation (a table of contents).
 LINK_DENSE = 0.7
@@ -16,15 +16,19 @@ KEEP_SHARE = 0.8
 
 
 class Weights:
-    """Prefix sums of the characters of the parts (spaces around them and markers aside), all and
-    in links, so any element's text and link share is two subtractions."""
+    """Prefix sums of the characters of the parts (spaces around them aside; a `<pre>` block's
+    marker counts its code), all and in links: any element's text and link share is two
+    subtractions."""
 
     def __init__(self, page: Page, keep: list[bool]) -> None:
         total = [0]
         linked = [0]
         t = k = 0
         for part, in_link, kept in zip(page.parts, page.linked, keep, strict=True):
-            n = len(part.strip()) if kept and part[:1] != "\ue000" else 0
+            n = len(part.strip()) if kept else 0
+            if n and part[0] == "\ue000":  # a marker: a <pre> block's code counts as text
+                m = MARK.match(part)
+                n = len(page.pre[int(m.group(2))].strip()) if m and m.group(1) == "P" else 0
             t += n
             k += n if in_link else 0
             total.append(t)
