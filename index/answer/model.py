@@ -159,21 +159,18 @@ class BuildReport:
             line = f"{self.changes()} · {self.seconds:.1f} s. " + line
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
-        if len(self.skipped) > 5:  # a site's generated pages: one reason for many files
-            by_reason: dict[str, list[str]] = {}
+        if self.skipped:  # a reason shared by 3 or more files (a site's generated pages) once
+            count: dict[str, int] = {}
+            for _, why in self.skipped:
+                count[why] = count.get(why, 0) + 1
+            items, said = [], set()
             for doc, why in self.skipped:
-                by_reason.setdefault(why, []).append(doc)
-            groups = sorted(by_reason.items(), key=lambda g: -len(g[1]))
-            shown = "; ".join(
-                f"{len(docs)} {why}: {', '.join(docs[:2])}{', …' * (len(docs) > 2)}"
-                if len(docs) > 1
-                else f"{docs[0]} ({why})"
-                for why, docs in groups[:5]
-            )
-            rest = sum(len(docs) for _, docs in groups[5:])
-            more = f"; and {rest} more" if rest else ""
-            line += f"; skipped {len(self.skipped)}: {shown}{more}"
-        elif self.skipped:
-            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped)
+                if count[why] < 3:
+                    items.append(f"{doc} ({why})")
+                elif why not in said:
+                    said.add(why)
+                    items.append(f"{count[why]} {why}: {doc}, …")
+            more = len(items) - 5
+            shown = ", ".join(items[:5]) + (f" and {more} more" if more > 0 else "")
             line += f"; skipped {len(self.skipped)}: {shown}"
         return line
