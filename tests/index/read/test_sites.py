@@ -358,3 +358,20 @@ def test_deeply_nested_site_markup_is_read_in_linear_time(tmp_path):
     best = idx.ask("how many moles dig tunnels?").passages[0]
     assert best.text == "Deep inside, 17 moles dig tunnels."
     assert "menu" not in idx.text_of("deep.html")
+
+
+def test_a_markdown_source_beside_its_page_is_not_a_second_document(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "_static").mkdir(parents=True)
+    (docs / "descale.md").write_text("# Descaling\n\nDescale every four weeks.\n", encoding="utf-8")
+    (docs / "descale.html").write_text(
+        "<h1>Descaling</h1><p>Descale every four weeks.</p>", encoding="utf-8"
+    )
+    (docs / "notes.md").write_text("# Notes\n\nKeep the receipt.\n", encoding="utf-8")
+    (docs / "_static" / "README.md").write_text("Font Awesome icons.\n", encoding="utf-8")
+    idx = open_index(docs, tmp_path / "index")
+    skipped = dict(idx.report.skipped)
+    assert skipped["descale.md"] == "a page's source, its rendered page is indexed"
+    assert "theme" in skipped["_static/README.md"]
+    assert {p.document for p in idx.ask("how often to descale?").passages} == {"descale.html"}
+    assert idx.ask("what should I keep?").passages[0].document == "notes.md"  # no page: read
