@@ -174,6 +174,13 @@ def test_sections_link_to_their_anchor_without_the_pilcrow(sphinx_site):
         assert doc.text[start:end] in ("User guide", "Filling", "Descaling")
 
 
+def test_an_object_description_is_a_section_with_its_anchor(sphinx_site):
+    doc, _ = read_document("api.html", sphinx_site / "api.html")
+    assert doc.text == "API\n\nKettle control.\n\nkettle.boil(litres)\n\nBring litres of water to the boil.\n"
+    assert doc.sections[-1][1:] == ("API › kettle.boil(litres)", "kettle.boil")  # no [source], ¶
+    assert [doc.text[a:b] for a, b in doc.headings] == ["API", "kettle.boil(litres)"]
+
+
 def test_generated_pages_and_page_sources_are_skipped_with_a_reason(site, tmp_path):
     idx = open_index(site, tmp_path / "index", docs_url="https://docs.example/")
     skipped = dict(idx.report.skipped)

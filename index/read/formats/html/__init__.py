@@ -66,6 +66,8 @@ def read(doc_id: str, page: str) -> SourceDoc:
         pos = m.end()
         n = int(m.group(2))
         if m.group(1) == "H":
+            while pos < len(marked) and marked[pos] in " \t":  # the heading's line starts here
+                pos += 1
             level, anchor, first, last, section = parser.headings[n]
             words = "".join(
                 p

@@ -19,6 +19,7 @@ _BLOCK_TAGS = frozenset(
     """.split()
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+DESCRIPTION = 7  # the level of a Sphinx object description's signature, below every <hN>
 # Elements whose content is never shown. Script and style hold raw text up to their end tag.
 _HIDDEN_TAGS = frozenset(["noscript", "template", "head", "svg", "iframe", "object"])
 _RAW_TAGS = frozenset(["script", "style", "title", "textarea", "xmp", "noembed", "noframes"])
@@ -178,16 +179,16 @@ class Page:
             self._link_end()
         values = _attrs(attrs)
         cls = values.get("class", "")
-        self.anchor = (len(self.parts), values.get("href", ""), cls)
+        self.anchor = [len(self.parts), values.get("href", ""), cls, False]
 
     def _link_end(self) -> None:
         if self.anchor is None:
             return
-        first, href, cls = self.anchor
+        first, href, cls, marked = self.anchor
         self.anchor = None
         text = "".join(self.parts[first:])
         permalink = href.startswith("#") and len(href) > 1 and not WORDISH.search(text)
-        if _nav_name(cls) or permalink:
+        if _nav_name(cls) or permalink or marked:
             self.drops.append((first, len(self.parts)))
             if self.heading is not None and href.startswith("#") and self.heading[1] is None:
                 self.heading[1] = html.unescape(href[1:]) or None
@@ -213,6 +214,15 @@ class Page:
             self._open(tag, attrs)
         elif tag == "a" and not self.pre_depth:
             self._link_start(attrs)
+        elif tag == "span" and self.anchor is not None and "viewcode" in attrs:
+            self.anchor[3] = True  # Sphinx's "[source]" link, its class on a span inside
+        elif tag == "dt" and not self.pre_depth and self.heading is None and "sig" in attrs:
+            values = _attrs(attrs)
+            if values.get("id") and "sig" in values.get("class", "").split():
+                # A Sphinx description's signature (`HttpRequest.body`): a heading below h6.
+                self.heading = [DESCRIPTION, values["id"], len(self.parts), -1, None]
+                self.headings.append(self.heading)
+                self._add(f"\ue000H{len(self.headings) - 1}\ue001")
         elif tag in _HEADINGS and not self.pre_depth:
             anchor = _attrs(attrs).get("id") or None
             self.heading = [int(tag[1]), anchor, len(self.parts), -1, self.pending_id]
@@ -236,7 +246,9 @@ class Page:
             self._link_end()
         elif tag in _TRACKED and not self.pre_depth:
             self._close(tag)
-        if tag in _HEADINGS and self.heading is not None:
+        if self.heading is not None and (
+            tag in _HEADINGS or (tag == "dt" and self.heading[0] == DESCRIPTION)
+        ):
             self._link_end()
             self.heading[3] = len(self.parts)
             self.heading = None
