@@ -188,7 +188,10 @@ class Page:
         self.anchor = None
         text = "".join(self.parts[first:])
         permalink = href.startswith("#") and len(href) > 1 and not WORDISH.search(text)
-        if _nav_name(cls) or permalink or marked:
+        # In a heading only a permalink goes: a link holding the heading's words ("toc-backref",
+        # back to the page's contents) is the heading.
+        named = _nav_name(cls) and (self.heading is None or not WORDISH.search(text))
+        if named or permalink or marked:
             self.drops.append((first, len(self.parts)))
             if self.heading is not None and href.startswith("#") and self.heading[1] is None:
                 self.heading[1] = html.unescape(href[1:]) or None
