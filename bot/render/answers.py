@@ -3,6 +3,7 @@ its citation, as many passages as keep a readable quote within Discord's limits.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from bot.locale import ENGLISH, Words
@@ -27,9 +28,20 @@ from index import Answer, Passage
 MIN_QUOTE = 240  # a passage shorter than this says too little: show fewer passages instead
 
 
+# A line break inside a paragraph, unless the next line starts a list item, a quote or a heading.
+_WRAP = re.compile(r"(?<!\n)\n(?!\n|[ \t]*(?:[-*•>#+]|\d{1,3}[.)])[ \t])")
+
+
+def reflowed(text: str) -> str:
+    """`text` with a paragraph's hard line breaks (a file wrapped at 80 columns, a PDF's lines)
+    shown as spaces; the same length, so offsets into the passage still hold."""
+    return _WRAP.sub(" ", text)
+
+
 def quote(passage: Passage, limit: int, markdown: bool = True) -> str:
-    """The passage as a block quote within `limit`, its answer in bold, cut around the answer."""
-    text = passage.text
+    """The passage as a block quote within `limit`, its answer in bold, cut around the answer;
+    its hard line breaks shown as spaces (`reflowed`)."""
+    text = reflowed(passage.text)
     keep = _answer_span(passage)
 
     def fmt(lo: int, hi: int) -> str:

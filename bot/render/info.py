@@ -155,9 +155,10 @@ def _summary(report: BuildReport, words: Words) -> str:
             report.unsettled,
         )
     if report.skipped:
-        files = ", ".join(f"{doc} ({why})" for doc, why in report.skipped[:5])
-        if len(report.skipped) > 5:
-            more = len(report.skipped) - 5
+        items = report.skipped_items()
+        files = ", ".join(items[:5])
+        if len(items) > 5:
+            more = len(items) - 5
             files += " " + words.plural("and {n} more", "and {n} more", more)
         line += "; " + words("skipped {n}: {files}", n=len(report.skipped), files=files)
     return line

@@ -150,6 +150,21 @@ class BuildReport:
         """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2 removed"."""
         return f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
 
+    def skipped_items(self) -> list[str]:
+        """The skipped files as the summary lists them: "a.pdf (unreadable)", and a reason shared
+        by 3 or more files (a site's generated pages) once, with its count and a first file."""
+        count: dict[str, int] = {}
+        for _, why in self.skipped:
+            count[why] = count.get(why, 0) + 1
+        items, said = [], set()
+        for doc, why in self.skipped:
+            if count[why] < 3:
+                items.append(f"{doc} ({why})")
+            elif why not in said:
+                said.add(why)
+                items.append(f"{count[why]} {why}: {doc}, …")
+        return items
+
     def summary(self) -> str:
         """One line saying what happened."""
         verb = "Built" if self.built else ("Updated" if self.updated else "Loaded")
@@ -160,7 +175,8 @@ class BuildReport:
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:
-            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped[:5])
-            more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
-            line += f"; skipped {len(self.skipped)}: {shown}{more}"
+            items = self.skipped_items()
+            more = len(items) - 5
+            shown = ", ".join(items[:5]) + (f" and {more} more" if more > 0 else "")
+            line += f"; skipped {len(self.skipped)}: {shown}"
         return line

@@ -1,5 +1,7 @@
 """Read a folder of documents: walk it, read each file's bytes safely, decode, and hand them to
-the reader of its format (`index.read.formats`: text, markdown, html, pdf, docx) via `read_document`.
+the reader of its format (`index.read.formats`: text, markdown, rst, html, pdf, docx) via
+`read_document`. A documentation site's page sources and theme files are left out by name
+(`index.read.site`).
 
 The folder is the boundary. Inside it symbolic links (to files or folders) are never followed,
 hidden entries (`.env`, `.git/`, `.ssh/`) are never opened, and only regular files are read, so
@@ -22,11 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.read.formats import BIDI_CONTROL, CONTROL, FormatError, SourceDoc, clean, readable_name
+from index.read.site import site_copies
 
 __all__ = ["BIDI_CONTROL", "CONTROL", "SourceDoc", "clean", "read_document", "readable_name"]
 
-TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
-BINARY_EXTENSIONS = (".pdf", ".docx")  # read by index.read.formats.pdf and .docx, in worker processes
+TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".rst", ".html", ".htm")
+BINARY_EXTENSIONS = (
+    ".pdf",
+    ".docx",
+)  # read by index.read.formats.pdf and .docx, in worker processes
 EXTENSIONS = TEXT_EXTENSIONS + BINARY_EXTENSIONS
 # One file may contribute at most this much: 16 MiB of prose is about 2.5 million words and builds
 # in about 12 s with a peak of about 340 MiB here; more would let one file dominate time and memory.
@@ -127,6 +133,10 @@ def walk(folder: Path) -> tuple[list[tuple[str, str, tuple[int, int]]], list[Ski
                 else:
                     refused.append(Skipped(rel, "not a regular file"))
     found.sort(key=lambda item: item[0])
+    copies = site_copies([doc_id for doc_id, _, _ in found])
+    if copies:  # a site's page sources and theme files: see index.read.site
+        found = [f for f in found if f[0] not in copies]
+        refused += [Skipped(d, reason) for d, reason in copies.items()]
     refused.sort(key=lambda s: s.id)
     return found, refused
 
@@ -275,9 +285,14 @@ def read_document(doc_id: str, path: Path) -> tuple[SourceDoc | None, str | None
         from index.read.formats import html as reader
     elif lower.endswith((".md", ".markdown")):
         from index.read.formats import markdown as reader
+    elif lower.endswith((".rst", ".rst.txt")):  # .rst.txt: a Sphinx source without its page
+        from index.read.formats import rst as reader
     else:
         from index.read.formats import text as reader
-    doc = reader.read(doc_id, text)
+    try:
+        doc = reader.read(doc_id, text)
+    except FormatError as exc:  # a generated page (an index, a search page), not a document
+        return None, str(exc)
     if not doc.text.strip():
         return None, "no text"
     return doc, "; ".join(notes) or None

@@ -12,8 +12,12 @@ import numpy as np
 from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
+from index.store.boilerplate import paragraph_hashes
 
-FORMAT_VERSION = 10  # 10: PDFs read by layout (index/read/formats/pdf/): rebuild their text
+# 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only, and
+# segments a hash of each HTML paragraph (`para_hash`, see index.store.boilerplate): an index
+# built before re-reads them all.
+FORMAT_VERSION = 11
 LEVELS = ("sent", "para", "doc")
 
 
@@ -77,6 +81,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     length_chunks: list[np.ndarray] = []
     flag_chunks: list[np.ndarray] = []
     doc_of_sent: list[np.ndarray] = []
+    para_hashes: list[int] = []  # per paragraph, for the boilerplate decision at load
     for chunk in chunks:
         known = mapped.get(id(chunk.terms))
         if known is not None and known[0] is chunk.terms:
@@ -107,6 +112,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             texts.append(doc.text)
             infos.append(doc.info)
             span_chunks.append(doc.spans)
+            para_hashes += paragraph_hashes(doc.id, doc.text, doc.spans)
             length_chunks.append(doc.lengths)
             flag_chunks.append(doc.flags)
             doc_of_sent.append(np.full(len(doc.spans), d, dtype=np.int64))
@@ -143,6 +149,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
         np.concatenate(flag_chunks) if flag_chunks else np.zeros(0, np.uint8)
     ).astype(np.uint8)
     arrays["para_doc"] = para_doc.astype(np.int32)
+    arrays["para_hash"] = np.array(para_hashes, dtype=np.int64).reshape(len(para_doc))
     # The vocabulary, one term a line: a load decodes it in one short call (JSON took 0.12 s at 1M).
     arrays["terms"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
     arrays["text"] = np.frombuffer(b"".join(texts), dtype=np.uint8)

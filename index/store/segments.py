@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.search.bm25 import LookupBM25, RankBM25, SparseBM25, idf_okapi
+from index.store.boilerplate import boilerplate_sentences
 from index.store.build import LEVELS, IndexData, term_list
 from index.store.disk import Generation
 
@@ -87,6 +88,14 @@ class Segments:
             self.live["doc"].append(live_doc)
             self.live["para"].append(live_doc[np.asarray(a["para_doc"], dtype=np.int64)])
             self.live["sent"].append(live_doc[np.asarray(a["sent_doc"], dtype=np.int64)])
+        # Sentences of paragraphs repeated on most HTML pages: never shortlisted (boilerplate.py).
+        self.boilerplate = boilerplate_sentences(
+            [np.asarray(d.arrays["para_hash"], dtype=np.int64) for d in datas],
+            self.live["para"],
+            [np.asarray(d.arrays["para_doc"], dtype=np.int64) for d in datas],
+            [np.asarray(d.arrays["sent_para"], dtype=np.int64) for d in datas],
+            self.offsets["doc"],
+        )
         self._global_terms(datas)
         self._statistics(datas)
         self._order(datas)
@@ -232,8 +241,10 @@ class Segments:
         out: dict[str, list] = {level: [] for level in LEVELS}
         for s, data in enumerate(datas):
             a = data.arrays
-            full = self.live["sent"][s].all()
-            live = None if full else self.live["sent"][s]
+            live = self.live["sent"][s]
+            if self.boilerplate is not None:
+                live = live & ~self.boilerplate[s]
+            live = None if live.all() else live
             ptr, idx, tf, length = (a[f"sent_{x}"] for x in ("indptr", "indices", "tf", "len"))
             dl = a.get("sent_dl")
             out["sent"].append(SparseBM25(ptr, idx, tf, length, self.avgdl["sent"], live, dl))
@@ -250,7 +261,7 @@ class Segments:
         """The `k` best live sentences holding a query term: (sentence numbers, scores), best first,
         ties broken as a fresh build breaks them. `weights` scale each query term's IDF."""
         if self.engine == "rank-bm25":
-            return self._levels["sent"].top(term_ids, k)
+            return self._levels["sent"].top(term_ids, k, self.boilerplate)
         idf = self.idf["sent"]
         found_ids, found_scores = [], []
         for s, scorer in enumerate(self._levels["sent"]):
@@ -357,9 +368,14 @@ class _Reference:
         )
         self.position = position
 
-    def top(self, term_ids: list[int], k: int):
-        ids, scores = self.ref.top(term_ids, k)
-        return self.units[ids], scores
+    def top(self, term_ids: list[int], k: int, boilerplate: list[np.ndarray] | None = None):
+        if boilerplate is None:
+            ids, scores = self.ref.top(term_ids, k)
+            return self.units[ids], scores
+        hidden = np.concatenate(boilerplate)[self.units]  # never shortlisted, as the kernel does
+        ids, scores = self.ref.top(term_ids, k + int(hidden.sum()))
+        keep = ~hidden[ids]
+        return self.units[ids][keep][:k], scores[keep][:k]
 
     def score_units(self, term_ids: list[int], units: np.ndarray):
         pos = np.array([self.position.get(int(u), -1) for u in units], dtype=np.int64)

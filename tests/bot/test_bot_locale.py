@@ -245,7 +245,11 @@ def test_the_reload_report_says_what_the_core_says_in_english_and_translates():
         480,
         1.25,
         "/idx",
-        skipped=tuple((f"{i}.txt", "empty") for i in range(7)),
+        skipped=(
+            ("0.txt", "empty"),
+            *((f"_modules/{i}.html", "rendered source code") for i in range(3)),
+            *((f"{i}.bin", f"reason {i}") for i in range(5)),
+        ),
         added=1,
         changed=2,
         removed=3,
@@ -256,6 +260,7 @@ def test_the_reload_report_says_what_the_core_says_in_english_and_translates():
     assert german.startswith("+1 neu · ~2 geändert · −3 entfernt · 1.2 s. Index aktualisiert:")
     assert "12 Dokumente, 480 Sätze" in german and "und 2 weitere" in german
     assert "0.txt (empty)" in german  # the core's reasons stay as given
+    assert "3 rendered source code: _modules/0.html, …" in german  # one reason shared, once
     assert report_text(loaded, words=words_for("ru")).startswith(
         "Индекс загружен: 1 документ, 7 предложений"
     )

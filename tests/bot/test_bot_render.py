@@ -76,9 +76,18 @@ def test_quote_escapes_line_start_markup_on_every_line():
         "> \\# Not a heading",
         "> \\> not a quote",
         "> \\- not a list",
-        "> 1\\. not numbered",
+        "> 1\\. not numbered The answer: **7**.",  # a plain line is the item's wrapped text
     ]
-    assert unrender(out) == text
+    assert unrender(out) == text.replace("\nThe answer", " The answer")
+
+
+def test_a_paragraphs_hard_line_breaks_are_shown_as_spaces():
+    text = "The kettle switches itself off when the\nwater boils, or when it is switched on\nempty."
+    for markdown in (True, False):
+        out = render.quote(passage(text, "water boils"), 1024, markdown)
+        assert out == "> The kettle switches itself off when the **water boils**, or when it is switched on empty."
+    listed = "Bring:\n- a kettle\n- water"
+    assert render.quote(passage(listed), 1024, False) == "> Bring:\n> - a kettle\n> - water"
 
 
 def test_mentions_are_shown_as_written_not_as_pings():

@@ -73,11 +73,8 @@ def read(doc_id: str, text: str) -> SourceDoc:
     def in_code(pos: int) -> bool:
         return any(b <= pos < e for b, _, _, e in blocks)
 
-    headings = [
-        (m.start(), len(m.group(1)), title(m.group(2)))
-        for m in HEADING.finditer(text, end)
-        if not in_code(m.start())
-    ]
+    found = [m for m in HEADING.finditer(text, end) if not in_code(m.start())]
+    headings = [(m.start(), len(m.group(1)), title(m.group(2))) for m in found]
     spans = [s for s in spans if not in_code(s[0])]
     skip = sorted(([(0, end)] if end else []) + spans + [f for f in fence_lines if f[0] < f[1]])
     name = title(meta.get("title") or "") or (headings[0][2] if headings else "")
@@ -94,4 +91,5 @@ def read(doc_id: str, text: str) -> SourceDoc:
         sections=tuple(sections_of(headings, anchor=True)),
         kind="markdown",
         code=tuple(units),
+        headings=tuple((m.start(), m.end()) for m in found),
     )

@@ -124,6 +124,8 @@ def test_markdown_and_html_sections_anchors_and_code_blocks(tmp_path):
     code = "serve(port=8080)  # Mr. Smith. Dr. Who.\nprint('done')"
     assert code in sentence_texts(doc)  # one unit, never split
     assert doc.sections[-1][1:] == ("Setup › Run it!", "run-it")
+    # The heading lines, for the ranker (never quoted alone when the text under them answers).
+    assert [doc.text[a:b] for a, b in doc.headings] == ["# Setup", "## Run it!"]
     (tmp_path / "page.html").write_text(
         "<html><body><h1 id='top'>Guide</h1><p>Intro text here.</p><h2 id='use'>Use</h2>"
         "<p>Call it like this.</p><pre>  x = 1\n  y = 2. z = 3.</pre></body></html>"
@@ -132,6 +134,7 @@ def test_markdown_and_html_sections_anchors_and_code_blocks(tmp_path):
     assert "  x = 1\n  y = 2. z = 3." in sentence_texts(doc)
     at = doc.text.index("Call it")
     assert [s[1:] for s in doc.sections if s[0] <= at][-1] == ("Guide › Use", "use")
+    assert [doc.text[a:b] for a, b in doc.headings] == ["Guide", "Use"]
 
 
 def test_titles_read_well(tmp_path):

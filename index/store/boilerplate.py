@@ -1,0 +1,73 @@
+"""Paragraphs repeated across most of a site's pages are boilerplate: never shortlisted.
+
+The HTML reader drops what a page's structure says is navigation (`index.read.formats.html`);
+what a generator it does not know repeats on every page (a "Last update" line, a licence notice
+in an unnamed block) is caught here, as search engines do: a paragraph whose text occurs on at
+least BOILERPLATE_SHARE of the index's HTML pages (and on at least BOILERPLATE_MIN_PAGES) is not
+a candidate answer. It stays indexed, so statistics do not depend on the decision.
+
+Whether a paragraph recurs is a property of the whole folder, which changes as files are added
+and removed. So nothing is decided when a segment is built: each segment stores a hash of each
+HTML paragraph's text (`para_hash`, 0 for other documents), and the decision is made when the
+index is loaded, over live documents only, like the document frequencies. An update therefore
+gives the same answers as a fresh build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+BOILERPLATE_SHARE = 0.5  # "most of a site's pages"
+BOILERPLATE_MIN_PAGES = 5  # a paragraph shared by a handful of pages may well be content
+_PAGES = (".html", ".htm")
+
+
+def paragraph_hashes(doc_id: str, text: bytes, spans: np.ndarray) -> list[int]:
+    """One hash per paragraph of a document (spans: sentence start, end, paragraph number), of
+    its text with spaces collapsed and case folded; 0 for every paragraph of a non-HTML file."""
+    runs = []
+    if len(spans):
+        edge = np.flatnonzero(np.diff(spans[:, 2])) + 1
+        runs = np.split(np.arange(len(spans)), edge)
+    if not doc_id.lower().endswith(_PAGES):
+        return [0] * len(runs)
+    decoded = text.decode("utf-8")
+    out = []
+    for run in runs:
+        words = " ".join(decoded[int(spans[run[0], 0]) : int(spans[run[-1], 1])].split())
+        digest = hashlib.blake2b(words.casefold().encode("utf-8"), digest_size=8).digest()
+        out.append(int.from_bytes(digest, "little", signed=True) or 1)
+    return out
+
+
+def boilerplate_sentences(
+    para_hashes: list[np.ndarray],
+    live_paras: list[np.ndarray],
+    para_docs: list[np.ndarray],
+    sent_paras: list[np.ndarray],
+    doc_offsets: np.ndarray,
+) -> list[np.ndarray] | None:
+    """Per segment, a mask of the sentences in boilerplate paragraphs; None when there are none.
+
+    Arguments are per segment: each paragraph's hash, whether it is live, its document (local
+    number), and each sentence's paragraph; `doc_offsets` make document numbers global.
+    """
+    pairs = []
+    for s, (hashes, live, docs) in enumerate(zip(para_hashes, live_paras, para_docs, strict=True)):
+        keep = live & (hashes != 0)
+        pairs.append(np.stack([docs[keep] + doc_offsets[s], hashes[keep]], axis=1))
+    both = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
+    pages = len(np.unique(both[:, 0]))
+    need = max(BOILERPLATE_MIN_PAGES, BOILERPLATE_SHARE * pages)
+    if pages < BOILERPLATE_MIN_PAGES:
+        return None
+    hashes, counts = np.unique(both[:, 1], return_counts=True)
+    common = hashes[counts >= need]
+    if not len(common):
+        return None
+    return [
+        np.isin(hashes_of, common)[paras]
+        for hashes_of, paras in zip(para_hashes, sent_paras, strict=True)
+    ]
