@@ -60,3 +60,8 @@ def test_every_index_subcommand_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in subcommands:
         assert f"`python -m index {name} " in readme, name
+
+
+def test_the_readme_is_a_product_page_of_at_most_300_lines():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 300, f"README.md has {lines} lines: move design notes to docs/"
