@@ -69,6 +69,9 @@ class Index:
         self._sent_end = joined("sent_end")
         self._sent_para = joined("sent_para", para_shift)
         self._sent_flags = joined("sent_flags")
+        # Which flags any sentence has: the order rules for code and headings cost nothing in an
+        # index without code units or headings (ranking.structure_order).
+        self.flags_present = int(np.bitwise_or.reduce(np.asarray(self._sent_flags), initial=0))
         self._n_sent = int(offsets[-1])
         df, n = segs.df["sent"], segs.n_units["sent"]
         self._df = df
@@ -148,7 +151,8 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            if ranked and self._covered(ranked[0][0], term_ids, missing, near.get(ranked[0][0])):
+            ranked, covered = self._covered_first(ranked, term_ids, missing, near)
+            if covered:
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
@@ -159,6 +163,16 @@ class Index:
         elapsed = (time.perf_counter() - started) * 1000
         following = context.questions[-1] if context and context.questions else None
         return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
+
+    def _covered_first(self, ranked, term_ids: list[int], missing: int, near: dict):
+        """(`ranked`, whether its first holds enough of the question's weight), the first
+        candidate that does moved to the front when the first does not: a contents line or a
+        heading that holds a word or two of the question must not make it go unanswered when an
+        answering sentence is further down. Unchanged when none does (then there is no answer)."""
+        for i, (sid, _) in enumerate(ranked):
+            if self._covered(sid, term_ids, missing, near.get(sid)):
+                return ([ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked), True
+        return ranked, False
 
     def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
         """The conversation in this index's numbers (index/search/followups.py)."""

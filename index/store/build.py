@@ -13,7 +13,7 @@ from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 LEVELS = ("sent", "para", "doc")
 
 
