@@ -2,17 +2,18 @@
 
 `tokens.words` splits a text into words (`Entry`, `objects`, `filter`); this module finds, in the
 normalized (lower-cased) text, what a programmer types as one thing, and `words` adds it at its
-place, before the words it is made of: `entry.objects.filter` (and its tail `objects.filter`, as
-a name is often written without its module or object:
-`models.AutoField` for `django.db.models.AutoField`), operators (`.*`, `./`, `->`, `==`), prefixed names
-(`**kwargs`, `--rebuild`, `@receiver`, `$home`), template tags (`{%url`), generics (`array<t>`),
-angle placeholders (`<int:pk>`) and `c++`, `c#`. A question that is only an operator ("what does
-.* do") then has a term, and a name asked as written matches where it is written.
+place, before the words it is made of: `entry.objects.filter` and its tail `objects.filter` (a
+name is often written without its module: `models.AutoField` for `django.db.models.AutoField`),
+operators (`.*`, `./`, `->`, `==`), prefixed names (`**kwargs`, `--rebuild`, `@receiver`,
+`$home`), template tags (`{%url`), generics (`array<t>`), angle placeholders (`<int:pk>`) and
+`c++`, `c#`. A question that is only an operator ("what does .* do") then has a term, and a name
+asked as written matches where it is written.
 
 Ordinary prose holds none of these (a cheap test, `_TRIGGER`, passes over most paragraphs): on
 the 10,991 paragraphs and questions of squad-v1.1, 38 gain a word, mostly web addresses
-(`amazon.com`). Abbreviations (`e.g.`, `Ph.D.`, `U.S.`) and a missing space after a period before
-a function word (`end.The`) are not names. Code words are stemmed as written (`tokens.stem`).
+(`amazon.com`). Abbreviations (`e.g.`, `Ph.D.`, `U.S.`) and a missing space after a period
+before a function word (`end.The`) are not names. Code words are kept as written, unstemmed
+(`tokens.stem`).
 """
 
 from __future__ import annotations

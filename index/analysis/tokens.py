@@ -99,7 +99,8 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalized surface words of `text`, stopwords included, in order; code words
-    (`codewords.py`: `entry.objects.filter`, `.*`, `--rebuild`) at their place, before their parts."""
+    (`codewords.py`: `entry.objects.filter`, `.*`, `--rebuild`) at their place, before their
+    parts."""
     out: list[str] = []
     text = normalize(text)
     pattern = _ASCII_TOKEN if text.isascii() else TOKEN
