@@ -268,6 +268,7 @@ def asks_for_code(qterms) -> bool:
     if _ASKS_CODE.intersection(qterms):
         return True
     code = [t for t in qterms if not t.isalnum() and not t[0].isdigit()]
+    code = [t for t in code if not any(t != c and t in c for c in code)]  # a name, not its tails
     prose = [t for t in qterms if t.isalnum() and not any(t in c for c in code)]
     return bool(code) and len(code) >= len(prose)
 

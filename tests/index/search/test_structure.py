@@ -93,6 +93,7 @@ def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     assert not asks("why do I have to call get_object_or_404() myself?")
     assert not asks("null=True or blank=True for an optional CharField?")
     assert not asks("is version 3.2 out?")
+    assert not asks("every model warns about django.db.models.AutoField, what now?")
 
 
 def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
@@ -124,3 +125,26 @@ def test_no_answer_only_when_no_candidate_holds_enough_of_the_question(idx):
     assert covered and moved == [good, (poor, 1.0)]
     alone = [(poor, 1.0)]
     assert idx._covered_first(alone, term_ids, missing, {}) == (alone, False)
+
+
+SETTINGS = """# Upgrading
+
+Some text about the release and its many other changes to the framework.
+
+To avoid unwanted migrations in the future, set the default explicitly:
+
+```python
+DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'
+```
+
+The checks framework reports other problems as well.
+"""
+
+
+def test_the_sentence_that_explains_a_code_unit_comes_before_it(tmp_path):
+    """The explanation holds none of the question's words; it still joins, above its code."""
+    idx = _folder(tmp_path, upgrading=SETTINGS)
+    answer = idx.ask("every model warns about django.db.models.AutoField, what now?", 3)
+    assert answer.passages and not answer.passages[0].code
+    assert "avoid unwanted migrations" in answer.passages[0].text
+    assert any(p.code for p in answer.passages[1:])
