@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.analysis import flags
 from index.analysis.tokens import STOPWORDS, stem, words
 from index.answer import citations
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
@@ -168,11 +169,20 @@ class Index:
         """(`ranked`, whether its first holds enough of the question's weight), the first
         candidate that does moved to the front when the first does not: a contents line or a
         heading that holds a word or two of the question must not make it go unanswered when an
-        answering sentence is further down. Unchanged when none does (then there is no answer)."""
+        answering sentence is further down. A heading is moved there only when no other
+        candidate holds enough. Unchanged when none does (then there is no answer)."""
+        heading = None
         for i, (sid, _) in enumerate(ranked):
-            if self._covered(sid, term_ids, missing, near.get(sid)):
+            if not self._covered(sid, term_ids, missing, near.get(sid)):
+                continue
+            if not self._sent_flags[sid] & flags.HEADING:
                 return ([ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked), True
-        return ranked, False
+            if heading is None:
+                heading = i
+        if heading is None:
+            return ranked, False
+        i = heading
+        return ([ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked), True
 
     def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
         """The conversation in this index's numbers (index/search/followups.py)."""

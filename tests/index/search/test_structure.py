@@ -148,3 +148,20 @@ def test_the_sentence_that_explains_a_code_unit_comes_before_it(tmp_path):
     assert answer.passages and not answer.passages[0].code
     assert "avoid unwanted migrations" in answer.passages[0].text
     assert any(p.code for p in answer.passages[1:])
+
+
+def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path):
+    idx = _folder(tmp_path, faq=FAQ, ops=OPERATORS)
+    question = "what is the framework named after?"
+    term_ids, corrections, missing = idx._query_terms(question)
+    texts = {idx.sentence_text(s): s for s in range(idx.sentence_count)}
+    heading = texts["What is the framework named after?"]
+    body = texts["It is named after a jazz guitarist of the 1930s."]
+    poor = texts["Division of matrices solves a linear system instead."]
+    assert idx.sentence_flags(np.array([heading]))[0] & flags.HEADING
+    ranked = [(poor, 1.0), (heading, 0.9), (body, 0.8)]
+    assert all(idx._covered(s, term_ids, missing) for s in (heading, body))
+    moved, covered = idx._covered_first(ranked, term_ids, missing, {})
+    assert covered and moved[0] == (body, 0.8)
+    moved, covered = idx._covered_first(ranked[:2], term_ids, missing, {})
+    assert covered and moved[0] == (heading, 0.9)
