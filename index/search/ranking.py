@@ -252,7 +252,7 @@ def rank(
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
-        sids, scores = structure_order(idx, sids, scores, prose)
+        sids, scores = structure_order(idx, sids, scores, prose, term_ids)
         order = np.lexsort((idx.order_key(sids), -scores))
     else:
         order = np.lexsort((idx.order_key(sids), -scores))
@@ -273,7 +273,7 @@ def asks_for_code(qterms) -> bool:
     return bool(code) and len(code) >= len(prose)
 
 
-def structure_order(idx, sids: np.ndarray, scores: np.ndarray, prose_first: bool):
+def structure_order(idx, sids, scores, prose_first: bool, term_ids=()):
     """(sids, scores) with what the readers' structure says applied, by exchanging scores:
 
     - a heading (its sentences flagged HEADING) gives its place to the best candidate of the text
@@ -281,7 +281,9 @@ def structure_order(idx, sids: np.ndarray, scores: np.ndarray, prose_first: bool
       heading alone is not an answer when the text under it is;
     - with `prose_first` (the question does not ask for code), the sentence that explains a code
       unit (the prose just before it) ranks just above it (joining the candidates if it was not
-      one), and the first candidate is prose when there is one.
+      one), and the first candidate is prose when there is one; a prose sentence that holds none
+      of the question's words (`term_ids`: "For example:", a file name over a listing) is no
+      explanation and does not go first.
     """
     bits = idx.sentence_flags(sids)
     if not (bits & (flags.HEADING | flags.CODE)).any():
@@ -302,11 +304,18 @@ def structure_order(idx, sids: np.ndarray, scores: np.ndarray, prose_first: bool
     if not prose_first:
         return sids, scores
     code = (idx.sentence_flags(sids) & flags.CODE) != 0
+    if not code.any():
+        return sids, scores
+    before = {int(sids[i]): _prose_before(idx, int(sids[i])) for i in np.flatnonzero(code)}
+    asked = _holding(idx, [*sids.tolist(), *(e for es in before.values() for e in es)], term_ids)
+    explains = {c: next((e for e in es if e in asked), None) for c, es in before.items()}
     extra_sids, extra_scores = [], []
     for i in np.argsort(-scores, kind="stable").tolist():
         if not code[i]:
             continue
-        e = _explainer(idx, int(sids[i]))
+        e = explains[int(sids[i])]
+        if e is None:
+            continue
         j = place.get(e)
         if j is not None and j >= len(scores):
             continue  # already joined, above another code unit it explains
@@ -322,23 +331,34 @@ def structure_order(idx, sids: np.ndarray, scores: np.ndarray, prose_first: bool
         scores = np.concatenate([scores, np.array(extra_scores)])
         code = np.concatenate([code, np.zeros(len(extra_sids), dtype=bool)])
     top = int(np.argmax(scores))
-    if code[top] and not code.all():
-        prose = np.flatnonzero(~code)
-        best = int(prose[np.argmax(scores[prose])])
+    prose = np.array([not c and int(x) in asked for c, x in zip(code, sids, strict=True)])
+    if code[top] and prose.any():
+        best = int(np.flatnonzero(prose)[np.argmax(scores[prose])])
         scores[top], scores[best] = scores[best], scores[top]
     return sids, scores
 
 
-def _explainer(idx, c: int) -> int | None:
-    """The prose sentence just before the code unit c in its document (past other code units
-    and at most 3 sentences back), or None."""
+def _holding(idx, sids: list[int], term_ids) -> set[int]:
+    """Those of `sids` whose own terms include one of the question's."""
+    if not sids or not len(term_ids):
+        return set()
+    terms, bounds = idx.term_windows(np.array(sids, dtype=np.int64))
+    wanted = np.unique(np.asarray(term_ids, dtype=np.int64))
+    hit = np.isin(np.asarray(terms, dtype=np.int64), wanted)
+    return {s for s, (a, b) in zip(sids, bounds[:, 1:3].tolist(), strict=True) if hit[a:b].any()}
+
+
+def _prose_before(idx, c: int) -> list[int]:
+    """The prose sentences among the 3 before the code unit c in its document, nearest first:
+    where the sentence that explains it is."""
     doc = idx.documents_of(np.array([c]))[0]
+    out = []
     for x in range(c - 1, max(c - 4, -1), -1):
         if idx.documents_of(np.array([x]))[0] != doc:
-            return None
+            break
         if not idx.sentence_flags(np.array([x]))[0] & flags.CODE:
-            return x
-    return None
+            out.append(x)
+    return out
 
 
 def _text_under(idx, h: int) -> list[int]:

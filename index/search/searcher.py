@@ -170,15 +170,23 @@ class Index:
         candidate that does moved to the front when the first does not: a contents line or a
         heading that holds a word or two of the question must not make it go unanswered when an
         answering sentence is further down. A heading is moved there only when no other
-        candidate holds enough. Unchanged when none does (then there is no answer)."""
+        candidate holds enough; a code unit comes with the sentence ranked just before it when
+        that sentence explains it (is among the 3 before it: ranking.structure_order put it
+        there). Unchanged when none does (then there is no answer)."""
         heading = None
         for i, (sid, _) in enumerate(ranked):
             if not self._covered(sid, term_ids, missing, near.get(sid)):
                 continue
-            if not self._sent_flags[sid] & flags.HEADING:
-                return ([ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked), True
-            if heading is None:
-                heading = i
+            if self._sent_flags[sid] & flags.HEADING:
+                heading = i if heading is None else heading
+                continue
+            take = 1
+            if i and self._sent_flags[sid] & flags.CODE:
+                before = ranked[i - 1][0]
+                if 0 < sid - before <= 3 and self._sent_doc[before] == self._sent_doc[sid]:
+                    i, take = i - 1, 2  # its explanation leads
+            moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
+            return (moved if i else ranked), True
         if heading is None:
             return ranked, False
         i = heading

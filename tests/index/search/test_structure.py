@@ -131,7 +131,9 @@ SETTINGS = """# Upgrading
 
 Some text about the release and its many other changes to the framework.
 
-To avoid unwanted migrations in the future, set the default explicitly:
+To avoid unwanted migrations in the future, set the default field explicitly:
+
+For example:
 
 ```python
 DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'
@@ -142,9 +144,10 @@ The checks framework reports other problems as well.
 
 
 def test_the_sentence_that_explains_a_code_unit_comes_before_it(tmp_path):
-    """The explanation holds none of the question's words; it still joins, above its code."""
+    """The explanation is not a candidate (one word of the question); it joins, above its code.
+    "For example:", which holds none, is no explanation."""
     idx = _folder(tmp_path, upgrading=SETTINGS)
-    answer = idx.ask("every model warns about django.db.models.AutoField, what now?", 3)
+    answer = idx.ask("every model warns about the default django.db.models.AutoField field", 3)
     assert answer.passages and not answer.passages[0].code
     assert "avoid unwanted migrations" in answer.passages[0].text
     assert any(p.code for p in answer.passages[1:])
@@ -153,7 +156,7 @@ def test_the_sentence_that_explains_a_code_unit_comes_before_it(tmp_path):
 def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path):
     idx = _folder(tmp_path, faq=FAQ, ops=OPERATORS)
     question = "what is the framework named after?"
-    term_ids, corrections, missing = idx._query_terms(question)
+    term_ids, _, missing = idx._query_terms(question)
     texts = {idx.sentence_text(s): s for s in range(idx.sentence_count)}
     heading = texts["What is the framework named after?"]
     body = texts["It is named after a jazz guitarist of the 1930s."]
