@@ -338,6 +338,35 @@ def structure_order(idx, sids, scores, prose_first: bool, term_ids=()):
     return sids, scores
 
 
+def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, bool]:
+    """(`ranked`, whether its first is `covered`), the first covered one moved to the front
+    (the scores kept in order): a contents line or a heading with a word or two of the question
+    must not make it go unanswered when an answer is further down. A heading goes first only when
+    nothing else is covered; a code unit comes with the sentence ranked before it if that one
+    explains it (one of the 3 before it in its document)."""
+    heading = None
+    for i, (sid, _) in enumerate(ranked):
+        if not covered(sid):
+            continue
+        bits = int(idx.sentence_flags(np.array([sid]))[0])
+        if bits & flags.HEADING:
+            heading = i if heading is None else heading
+            continue
+        take, before = 1, ranked[i - 1][0] if i else -9
+        if bits & flags.CODE and 0 < sid - before <= 3:
+            docs = idx.documents_of(np.array([before, sid]))
+            i, take = (i - 1, 2) if docs[0] == docs[1] else (i, 1)
+        break
+    else:
+        if heading is None:
+            return ranked, False
+        i, take = heading, 1
+    if not i:
+        return ranked, True
+    moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
+    return list(zip([s for s, _ in moved], [v for _, v in ranked], strict=True)), True
+
+
 def _holding(idx, sids: list[int], term_ids) -> set[int]:
     """Those of `sids` whose own terms include one of the question's."""
     if not sids or not len(term_ids):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import flags
 from index.analysis.tokens import STOPWORDS, stem, words
 from index.answer import citations
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
@@ -152,7 +151,9 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            ranked, covered = self._covered_first(ranked, term_ids, missing, near)
+            ranked, covered = ranking.covered_first(
+                self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
+            )
             if covered:
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
@@ -164,33 +165,6 @@ class Index:
         elapsed = (time.perf_counter() - started) * 1000
         following = context.questions[-1] if context and context.questions else None
         return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
-
-    def _covered_first(self, ranked, term_ids: list[int], missing: int, near: dict):
-        """(`ranked`, whether its first holds enough of the question's weight), the first
-        candidate that does moved to the front when the first does not: a contents line or a
-        heading that holds a word or two of the question must not make it go unanswered when an
-        answering sentence is further down. A heading is moved there only when no other
-        candidate holds enough; a code unit comes with the sentence ranked just before it when
-        that sentence explains it (is among the 3 before it: ranking.structure_order put it
-        there). Unchanged when none does (then there is no answer)."""
-        heading = None
-        for i, (sid, _) in enumerate(ranked):
-            if not self._covered(sid, term_ids, missing, near.get(sid)):
-                continue
-            if self._sent_flags[sid] & flags.HEADING:
-                heading = i if heading is None else heading
-                continue
-            take = 1
-            if i and self._sent_flags[sid] & flags.CODE:
-                before = ranked[i - 1][0]
-                if 0 < sid - before <= 3 and self._sent_doc[before] == self._sent_doc[sid]:
-                    i, take = i - 1, 2  # its explanation leads
-            moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
-            return (moved if i else ranked), True
-        if heading is None:
-            return ranked, False
-        i = heading
-        return ([ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked), True
 
     def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
         """The conversation in this index's numbers (index/search/followups.py)."""

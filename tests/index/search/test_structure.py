@@ -121,10 +121,14 @@ def test_no_answer_only_when_no_candidate_holds_enough_of_the_question(idx):
     good = ranked[0]
     assert idx._covered(good[0], term_ids, missing, near.get(good[0]))
     poor = next(s for s in range(idx.sentence_count) if not idx._covered(s, term_ids, missing))
-    moved, covered = idx._covered_first([(poor, 1.0), good], term_ids, missing, near)
-    assert covered and moved == [good, (poor, 1.0)]
+
+    def covered(sid):
+        return idx._covered(sid, term_ids, missing, near.get(sid))
+
+    moved, yes = ranking.covered_first(idx, [(poor, 1.0), good], covered)
+    assert yes and moved == [(good[0], 1.0), (poor, good[1])]  # the scores stay in order
     alone = [(poor, 1.0)]
-    assert idx._covered_first(alone, term_ids, missing, {}) == (alone, False)
+    assert ranking.covered_first(idx, alone, covered) == (alone, False)
 
 
 SETTINGS = """# Upgrading
@@ -164,7 +168,11 @@ def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path
     assert idx.sentence_flags(np.array([heading]))[0] & flags.HEADING
     ranked = [(poor, 1.0), (heading, 0.9), (body, 0.8)]
     assert all(idx._covered(s, term_ids, missing) for s in (heading, body))
-    moved, covered = idx._covered_first(ranked, term_ids, missing, {})
-    assert covered and moved[0] == (body, 0.8)
-    moved, covered = idx._covered_first(ranked[:2], term_ids, missing, {})
-    assert covered and moved[0] == (heading, 0.9)
+
+    def covered(sid):
+        return idx._covered(sid, term_ids, missing)
+
+    moved, yes = ranking.covered_first(idx, ranked, covered)
+    assert yes and moved[0][0] == body
+    moved, yes = ranking.covered_first(idx, ranked[:2], covered)
+    assert yes and moved[0][0] == heading
