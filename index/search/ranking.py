@@ -340,7 +340,7 @@ def structure_order(idx, sids, scores, prose_first: bool, term_ids=()):
 
 def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, bool]:
     """(`ranked`, whether its first is `covered`), the first covered one moved to the front
-    (the scores kept in order): a contents line or a heading with a word or two of the question
+    with its score (those it passes take it too, so scores never rise): a contents line or a heading with a word or two of the question
     must not make it go unanswered when an answer is further down. A heading goes first only when
     nothing else is covered; a code unit comes with the sentence ranked before it if that one
     explains it (one of the 3 before it in its document)."""
@@ -364,7 +364,8 @@ def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, 
     if not i:
         return ranked, True
     moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
-    return list(zip([s for s, _ in moved], [v for _, v in ranked], strict=True)), True
+    capped = np.minimum.accumulate(np.array([v for _, v in moved])).tolist()  # never rising
+    return list(zip([s for s, _ in moved], capped, strict=True)), True
 
 
 def _holding(idx, sids: list[int], term_ids) -> set[int]:
