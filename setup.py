@@ -11,6 +11,7 @@ setup(
             ["index/search/_kernel.c"],
             optional=True,
             extra_compile_args=["-O2", "-ffp-contract=off"],
+            libraries=["m"],
         )
     ]
 )

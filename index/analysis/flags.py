@@ -7,6 +7,7 @@ the bits are stored in each segment's `sent_flags`.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from index.analysis.tokens import words
@@ -15,6 +16,9 @@ DIGIT = 1  # the sentence holds a digit (a ranker feature)
 ANAPHORIC = 2  # its first word points back ("it", "they", "however": a ranker feature)
 LEANS_BACK = 4  # its first word is a pronoun or connective: a passage shows the one before
 LEAD_IN = 8  # it is short (under 10 words) or ends with ":": a passage shows the one after
+# What its reader says it is (`structure_flags`): read by the ranker's order rules (ranking.py).
+CODE = 16  # inside a code unit: quoted before prose only when the question asks for code
+HEADING = 32  # inside a heading line: never quoted before the text under it
 
 # The ranker's list (what it was trained with) and the passage code's longer one.
 _ANAPHORA = frozenset(
@@ -41,3 +45,24 @@ def sentence_flags(text: str, all_words: list[str] | None = None) -> int:
         | LEANS_BACK * bool(found and found[0] in _CONNECTIVES)
         | LEAD_IN * (len(found) < 10 or text.rstrip().endswith(":"))
     )
+
+
+def structure_flags(
+    spans: list[tuple[int, int, int]], code: tuple, headings: list[tuple[int, int]]
+) -> list[int]:
+    """CODE and HEADING bits of each sentence (start, end, paragraph) of a document: CODE when it
+    starts inside one of the `code` spans, HEADING when it lies within one of the `headings`
+    spans (a heading may split into several sentences: "I can't log in. When I ... again?")."""
+    code_starts = [a for a, _ in code]
+    head_starts = [a for a, _ in headings]
+    out = []
+    for start, end, _ in spans:
+        bits = 0
+        at = bisect.bisect_right(code_starts, start) - 1
+        if at >= 0 and start < code[at][1]:
+            bits |= CODE
+        at = bisect.bisect_right(head_starts, start) - 1
+        if at >= 0 and end <= headings[at][1]:
+            bits |= HEADING
+        out.append(bits)
+    return out

@@ -1,5 +1,6 @@
 """The rules careful writing needs around Punkt (never inside it, so its memo stays identical to
-stock Punkt): speakers after quoted sentence ends, ellipses, "I.", and inline lists."""
+stock Punkt): speakers after quoted sentence ends, ellipses, "I.", inline lists, and element-wise
+operators (".*")."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ _PERIOD_RULES = re.compile(rf"\.(?:\.| \.|[{_CLOSE}]+\s+[a-z]|(?<=[a-z] I\.)\s)"
 # A list marker as `_MARKER` reads it, opening the paragraph or after a colon.
 _LEADING_MARKER = re.compile(r"\s*(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
 _COLON_MARKER = re.compile(r":\s+(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
+# A period glued to an operator character is an operator (Octave's and MATLAB's element-wise
+# ".*", "./", ".^", ".\\"), never a sentence end: "x .* y" is one sentence.
+_DOT_OPERATOR = re.compile(r"\.[*/\\^]\s*")
 _WORDY = re.compile(r"\w")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -117,6 +121,7 @@ def needs_rules(chunk: str) -> bool:
         or ("!" in chunk and _EXCLAIM_LOWER.search(chunk))
         or _LEADING_MARKER.match(chunk)
         or (":" in chunk and _COLON_MARKER.search(chunk))
+        or _DOT_OPERATOR.search(chunk)
     )
 
 
@@ -138,6 +143,7 @@ def refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for pattern, mark in ((_QUESTION_LOWER, "?"), (_EXCLAIM_LOWER, "!"), (_PERIOD_CLOSER, ".")):
         if mark in chunk:
             forbid.extend((m.start(), m.end()) for m in pattern.finditer(chunk))
+    forbid.extend((m.start(), m.end()) for m in _DOT_OPERATOR.finditer(chunk))
     if ".." in chunk or ". ." in chunk or "…" in chunk:
         _ellipsis_rules(chunk, forbid, forced)
     if " I." in chunk:

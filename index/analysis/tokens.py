@@ -8,6 +8,8 @@ from functools import cache
 
 import Stemmer
 
+from index.analysis.codewords import code_words
+
 # Function words only. Unlike general lists it keeps numbers and words such as "million", "first",
 # "most", "top": they carry the answer to "how many" and "which" questions.
 STOPWORDS = frozenset(
@@ -74,7 +76,11 @@ def stem(word: str) -> str:
     """Snowball stem of a normalized word, cached (the same word recurs constantly)."""
     out = _stem_cache.get(word)
     if out is None:
-        out = word if word[0].isdigit() or len(word) < 3 else _stemmer().stemWord(word)
+        out = (
+            word
+            if word[0].isdigit() or len(word) < 3 or not word.isalnum()  # a code word as written
+            else _stemmer().stemWord(word)
+        )
         if len(_stem_cache) < 2_000_000:
             _stem_cache[word] = out
     return out
@@ -92,34 +98,56 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Normalized surface words of `text`, stopwords included, in order."""
+    """Normalized surface words of `text`, stopwords included, in order; code words
+    (`codewords.py`: `entry.objects.filter`, `.*`, `--rebuild`) at their place, before their
+    parts."""
     out: list[str] = []
     text = normalize(text)
-    for tok in (_ASCII_TOKEN if text.isascii() else TOKEN).findall(text):
-        if tok.isalpha():  # most words: nothing to do
-            out.append(tok)
-        elif tok[0].isdigit():
-            if _THOUSANDS.match(tok):
-                tok = tok.replace(",", "")
-            elif "," in tok:  # "1,2,3" is a list, not a number
-                out.extend(p for p in tok.split(",") if p)
-                continue
-            out.append(tok)
-        elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
-            out.append(tok.replace(".", ""))
-        else:
-            tok = tok.replace("_", "-")  # snake_case splits like a hyphenated word
-            if "'" in tok:
-                head, _, tail = tok.partition("'")
-                tok = head if tail in ("s", "") else head + tail.replace("'", "")
-            if "-" in tok:
-                parts = [p for p in tok.split("-") if p]
-                out.extend(parts)
-                if len(parts) > 1:
-                    out.append("".join(parts))  # "e-mail" also matches "email"
-            elif tok:
-                out.append(tok)
+    pattern = _ASCII_TOKEN if text.isascii() else TOKEN
+    extra = code_words(text)
+    if not extra:
+        append = out.append
+        for tok in pattern.findall(text):
+            if tok.isalpha():  # most words: nothing to do
+                append(tok)
+            else:
+                _add(tok, out)
+        return out
+    at = 0
+    for m in pattern.finditer(text):
+        while at < len(extra) and extra[at][0] <= m.start():
+            out.append(extra[at][1])
+            at += 1
+        _add(m.group(), out)
+    out.extend(w for _, w in extra[at:])
     return out
+
+
+def _add(tok: str, out: list[str]) -> None:
+    """Append the words of one token of TOKEN to `out`."""
+    if tok.isalpha():  # most words: nothing to do
+        out.append(tok)
+    elif tok[0].isdigit():
+        if _THOUSANDS.match(tok):
+            tok = tok.replace(",", "")
+        elif "," in tok:  # "1,2,3" is a list, not a number
+            out.extend(p for p in tok.split(",") if p)
+            return
+        out.append(tok)
+    elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
+        out.append(tok.replace(".", ""))
+    else:
+        tok = tok.replace("_", "-")  # snake_case splits like a hyphenated word
+        if "'" in tok:
+            head, _, tail = tok.partition("'")
+            tok = head if tail in ("s", "") else head + tail.replace("'", "")
+        if "-" in tok:
+            parts = [p for p in tok.split("-") if p]
+            out.extend(parts)
+            if len(parts) > 1:
+                out.append("".join(parts))  # "e-mail" also matches "email"
+        elif tok:
+            out.append(tok)
 
 
 def terms(text: str) -> list[str]:

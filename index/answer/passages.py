@@ -65,7 +65,9 @@ def _expand(
 ) -> tuple[int, int]:
     """The neighbours a sentence needs: the one before an anaphoric start, the one after a lead-in."""
     first = last = sid
-    bits = int(idx._sent_flags[sid])  # found in its text when it was indexed (index/analysis/flags.py)
+    bits = int(
+        idx._sent_flags[sid]
+    )  # found in its text when it was indexed (index/analysis/flags.py)
     prev_ok = _same_para(idx, sid - 1, sid) and (sid - 1) not in taken
     next_ok = _same_para(idx, sid + 1, sid) and (sid + 1) not in taken
     if prev_ok and bits & flags.LEANS_BACK:

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis.flags import sentence_flags
+from index.analysis.flags import sentence_flags, structure_flags
 from index.analysis.tokens import STOPWORDS, stem, words
 from index.read.documents import BINARY_EXTENSIONS, read_document
 from index.read.formats import SourceDoc
+from index.read.formats.markdown import SEPARATOR
 
 FILE_SECONDS = 30.0  # one file may take this long to read, split and tokenize
 WORKER_MEMORY = 2 * 2**30  # address space a worker may take beyond what it starts with
@@ -89,6 +90,18 @@ def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
     return out
 
 
+def heading_spans(doc: SourceDoc) -> list[tuple[int, int]]:
+    """The document's heading lines, in order: the spans its reader gives (`headings`), else, for
+    a reader that gives none, each section's start to the length of its heading's name (and 3
+    more characters for a mark such as Sphinx's " ¶")."""
+    if doc.headings:
+        return sorted((int(a), int(b)) for a, b in doc.headings)
+    return [
+        (int(start), int(start) + len(str(path).rsplit(SEPARATOR, 1)[-1]) + 3)
+        for start, path, *_ in doc.sections
+    ]
+
+
 def doc_info(doc: SourceDoc) -> bytes:
     """What a citation needs of a document beyond its title and link, as compact JSON: kind,
     outlet, pages [[start, label]], sections [[start, path, anchor]], code [[start, end]]."""
@@ -141,11 +154,12 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             results.append((doc_id, None, note if doc is None else "no sentences"))
             continue
         lengths, flags = [], []
-        for start, end, _ in spans:
+        more = structure_flags(spans, doc.code, heading_spans(doc))
+        for (start, end, _), extra in zip(spans, more, strict=True):
             found = words(doc.text[start:end])
             kept = [w for w in found if w not in STOPWORDS]
             lengths.append(len(kept))
-            flags.append(sentence_flags(doc.text[start:end], found))
+            flags.append(sentence_flags(doc.text[start:end], found) | extra)
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,

@@ -15,7 +15,7 @@ import numpy as np
 
 from index.analysis import flags
 from index.analysis.tokens import normalize, words
-from index.search import answers, synonyms
+from index.search import answers, associations, synonyms
 from index.search.bm25 import _kernel
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
@@ -45,6 +45,7 @@ NAMES: tuple[str, ...] = (
     "coverage_gap",  # coverage less the best coverage among the candidates
     "coverage_near_gap",
     "synonyms",  # share of the question's IDF weight the sentence has only through a synonym
+    "associations",  # mean log-likelihood of the question's words (IBM Model 1: associations.py)
     "matched",  # share of the question's distinct words in the sentence
     "span",  # how tightly the matched words sit: matched words / window they span
     # the sentence's place and shape
@@ -139,6 +140,7 @@ def compute(
         X[:, col["coverage_gap"]] = got / total - (got / total).max()
         X[:, col["coverage_near_gap"]] = near / total - (near / total).max()
         X[:, col["synonyms"]] = through / total  # words it lacks but holds a WordNet synonym of
+    X[:, col["associations"]] = associations.log_likelihood(idx, sorted(qset), terms, bounds)
     X[:, col["matched"]] = count / len(su)
     X[:, col["span"]] = span  # how close together the matched words are
     if len(qp):

@@ -69,6 +69,9 @@ class Index:
         self._sent_end = joined("sent_end")
         self._sent_para = joined("sent_para", para_shift)
         self._sent_flags = joined("sent_flags")
+        # Which flags any sentence has: the order rules for code and headings cost nothing in an
+        # index without code units or headings (ranking.structure_order).
+        self.flags_present = int(np.bitwise_or.reduce(np.asarray(self._sent_flags), initial=0))
         self._n_sent = int(offsets[-1])
         df, n = segs.df["sent"], segs.n_units["sent"]
         self._df = df
@@ -148,7 +151,10 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            if ranked and self._covered(ranked[0][0], term_ids, missing, near.get(ranked[0][0])):
+            ranked, covered = ranking.covered_first(
+                self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
+            )
+            if covered:
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)

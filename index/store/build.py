@@ -14,9 +14,9 @@ from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_ar
 from index.search.bm25 import posting_lengths
 from index.store.boilerplate import paragraph_hashes
 
-# 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only, and
-# segments a hash of each HTML paragraph (`para_hash`, see index.store.boilerplate): an index
-# built before re-reads them all.
+# 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only,
+# segments a hash of each HTML paragraph (`para_hash`, see index.store.boilerplate), code words
+# are terms and sentences carry CODE/HEADING flags: an index built before re-reads everything.
 FORMAT_VERSION = 11
 LEVELS = ("sent", "para", "doc")
 

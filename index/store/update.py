@@ -307,9 +307,7 @@ def refresh(
             todo = plan(folder, None, settle)
             segments, names, commit, notes = apply(target, None, todo, progress)
             _check_not_empty(folder, commit)
-        memory = disk.Generation(
-            None, dict(commit, segments=[""] * len(segments)), segments, names
-        )
+        memory = disk.Generation(None, dict(commit, segments=[""] * len(segments)), segments, names)
         warning = (
             f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
         )

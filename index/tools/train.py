@@ -10,18 +10,22 @@ Needs the `train` extra (`pip install -e .[train]`); answering questions never d
 
 from __future__ import annotations
 
+import collections
 import json
 import lzma
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from index.analysis.tokens import terms
 from index.errors import VerbatimError
-from index.search import answers, features, ranking
+from index.search import answers, associations, features, ranking
 
+FOLDS = 2  # cross-fitting folds of the association table
 HELP = "fit the ranker's model on questions with known answers (needs the train extra)"
 
 
@@ -29,6 +33,9 @@ def add_arguments(p) -> None:
     """The `train` subcommand's options."""
     p.add_argument("folder", help="folder with documents.jsonl and questions.jsonl (or .xz)")
     p.add_argument("--out", default=str(ranking.MODEL_PATH), help="model file to write")
+    p.add_argument("--associations",
+                   help="association table to write, fitted on the same questions "
+                        f"(default: {associations.TABLE_PATH.name} beside --out)")  # fmt: skip
     p.add_argument("--kind", choices=("trees", "linear"), default="linear")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--questions", type=int, default=0, help="use only this many (0: all)")
@@ -59,14 +66,20 @@ def _write_docs(rows: list[dict], folder: Path) -> None:
         (folder / name).write_text(row["text"], encoding="utf-8", newline="")
 
 
-def examples(idx, questions: list[dict], progress: bool = True):
-    """(X, y, group sizes, question numbers) for the questions with a right candidate."""
+def examples(idx, questions: list[dict], progress: bool = True, folds: list[Path] = ()):
+    """(X, y, group sizes, question numbers) for the questions with a right candidate.
+
+    `folds`: association tables, each fitted without the articles of its fold (`fold_of`); a
+    question's features use its fold's, so the ranker learns what the feature is worth on
+    articles the table has not seen (cross-fitting)."""
     from index.search.searcher import MAX_QUESTION_CHARS
 
     doc_number = {d.rsplit(".", 1)[0]: i for i, d in enumerate(idx._doc_ids)}
     xs, ys, groups, kept = [], [], [], []
     started = time.perf_counter()
     for n, q in enumerate(questions):
+        if folds:
+            associations.use(folds[fold_of(q["doc_id"], len(folds))])
         text = q["question"][:MAX_QUESTION_CHARS].strip()
         qtype = answers.question_type(text)
         term_ids, corrections, _ = idx._query_terms(text)
@@ -92,7 +105,102 @@ def examples(idx, questions: list[dict], progress: bool = True):
         if progress and n % 5000 == 0:
             print(f"  features: {n}/{len(questions)} questions, {time.perf_counter() - started:.0f} s",
                   file=sys.stderr)  # fmt: skip
+    associations.use(None)
     return np.concatenate(xs), np.concatenate(ys), np.array(groups), np.array(kept)
+
+
+def fold_of(doc_id: str, folds: int) -> int:
+    """The cross-fitting fold of an article (stable across runs and machines)."""
+    return zlib.crc32(doc_id.encode("utf-8")) % folds
+
+
+def association_pairs(idx, questions: list[dict]) -> list[tuple[str, list[str], list[str]]]:
+    """(article, question terms, answer sentence terms) of each question whose answer starts in
+    an indexed sentence: what IBM Model 1 is fitted on."""
+    names = {v: k for k, v in idx._terms.items()}
+    doc_number = {d.rsplit(".", 1)[0]: i for i, d in enumerate(idx._doc_ids)}
+    sent_doc, start, end = (np.asarray(a) for a in (idx._sent_doc, idx._sent_start, idx._sent_end))
+    first = np.searchsorted(sent_doc, np.arange(len(idx._doc_ids) + 1))
+    out = []
+    for q in questions:
+        d = doc_number.get(q["doc_id"].replace("/", "_"))
+        if d is None or not q.get("answer_spans"):
+            continue
+        lo, hi = int(first[d]), int(first[d + 1])
+        at = q["answer_spans"][0][0]
+        k = lo + int(np.searchsorted(end[lo:hi], at, side="right"))
+        if k >= hi or start[k] > at:
+            continue
+        qt, st = terms(q["question"]), [names[t] for t in idx.sentence_terms(k)]
+        if qt and st:
+            out.append((q["doc_id"], qt, st))
+    return out
+
+
+def fit_associations(
+    pairs, iterations: int = 8, least: float = 0.02, seen: int = 3
+) -> dict[str, list]:
+    """IBM Model 1 t(question word | sentence word) by EM (uniform start, a NULL word in every
+    sentence), as `associations.json`'s rows: t >= `least` of sentence words in >= `seen` pairs
+    (a word seen once or twice has its t fitted to those questions)."""
+    if not pairs:
+        return {}
+    vocab: dict[str, int] = {"": 0}  # "" is NULL
+    number = lambda w: vocab.setdefault(w, len(vocab))  # noqa: E731
+    e_q, e_s, e_g, seen_in = [], [], [], collections.Counter()
+    g = 0
+    for _, qt, st in pairs:
+        sids = [0] + [number(w) for w in st]
+        seen_in.update(set(sids))
+        for w in qt:
+            e_q.extend([number(w)] * len(sids))
+            e_s.extend(sids)
+            e_g.extend([g] * len(sids))
+            g += 1
+    E_q, E_s, E_g = (np.array(a, dtype=np.int64) for a in (e_q, e_s, e_g))
+    n = len(vocab)
+    key, inv = np.unique(E_s * n + E_q, return_inverse=True)
+    of_s = key // n
+    t = np.ones(len(key))
+    for _ in range(iterations):
+        p = t[inv]
+        share = p / np.bincount(E_g, weights=p, minlength=g)[E_g]
+        counts = np.bincount(inv, weights=share, minlength=len(key))
+        t = counts / np.bincount(of_s, weights=counts, minlength=n)[of_s]
+    asked = np.bincount(E_q[np.r_[True, E_g[1:] != E_g[:-1]]], minlength=n).astype(np.float64)
+    background = asked / max(1.0, asked.sum())
+    seen_count = np.array([seen_in[i] for i in range(n)])
+    keep = (t >= least) & (seen_count[of_s] >= seen)
+    words = [""] * n
+    for w, i in vocab.items():
+        words[i] = w
+    rows: dict[str, list] = {}
+    kept = zip(key[keep].tolist(), t[keep].tolist(), strict=True)
+    for k, p in sorted(kept, key=lambda x: (x[0] % n, -x[1])):  # by question word, best first
+        rows.setdefault(words[k % n], []).append((words[k // n], p))
+    out = {}
+    for i in np.flatnonzero(asked).tolist():
+        q = words[i]
+        got = rows.get(q, [])
+        null = next((p for w, p in got if w == ""), 0.0)
+        got = [(w, p) for w, p in got if w]
+        out[q] = [
+            " ".join(w for w, _ in got),
+            " ".join(str(round(p * associations.SCALE)) for _, p in got),
+            round(null, 5),
+            float(f"{background[i]:.3g}"),
+        ]
+    return out
+
+
+def write_associations(rows: dict, path: Path, pairs: int) -> None:
+    """The table as `associations.json`."""
+    about = (
+        f"IBM Model 1 t(question word | sentence word) x {associations.SCALE}, fitted on "
+        f"{pairs} question/answer-sentence pairs by python -m index train"
+    )
+    body = {"format": associations.FORMAT, "about": about, "rows": rows}
+    path.write_text(json.dumps(body, separators=(",", ":"), ensure_ascii=False) + "\n", "utf-8")
 
 
 def _flatten(dump: dict) -> dict:
@@ -215,6 +323,7 @@ def cmd_train(args) -> int:
         questions = [
             questions[i] for i in sorted(rng.permutation(len(questions))[: args.questions])
         ]
+    table_out = Path(args.associations or Path(args.out).with_name(associations.TABLE_PATH.name))
     cache = Path(args.features_cache) if args.features_cache else None
     if cache is not None and cache.exists():
         if json.loads(cache.with_suffix(".json").read_text()) != list(features.NAMES):
@@ -222,7 +331,7 @@ def cmd_train(args) -> int:
         with np.load(cache, allow_pickle=False) as z:
             X, y, groups, kept = z["X"], z["y"], z["groups"], z["kept"]
     else:
-        X, y, groups, kept = _features(folder, questions, args.index)
+        X, y, groups, kept = _features(folder, questions, args.index, table_out)
         if cache is not None:
             np.savez(cache, X=X, y=y, groups=groups, kept=kept)
             cache.with_suffix(".json").write_text(json.dumps(list(features.NAMES)))
@@ -283,7 +392,9 @@ def _blend_hit(X, y, groups) -> float:
     return hit_at_1(linear, X, y, groups)
 
 
-def _features(folder: Path, questions: list[dict], index_dir: str | None):
+def _features(folder: Path, questions: list[dict], index_dir: str | None, table_out: Path):
+    """Index the articles; fit the association table on all pairs (written to `table_out`) and
+    on each fold's complement (for cross-fitting); the features of every question."""
     from index.search.searcher import open_index
 
     with tempfile.TemporaryDirectory(prefix="verbatim-train-") as tmp:
@@ -292,4 +403,13 @@ def _features(folder: Path, questions: list[dict], index_dir: str | None):
         idx = open_index(docs, index_dir or Path(tmp) / "index", progress=True)
         print(f"  indexed {idx.report.documents} documents, {idx.report.sentences} sentences",
               file=sys.stderr)  # fmt: skip
-        return examples(idx, questions)
+        pairs = association_pairs(idx, questions)
+        write_associations(fit_associations(pairs), table_out, len(pairs))
+        folds = []
+        for k in range(FOLDS):
+            rest = [p for p in pairs if fold_of(p[0], FOLDS) != k]
+            folds.append(Path(tmp) / f"associations-{k}.json")
+            write_associations(fit_associations(rest), folds[-1], len(rest))
+        print(f"  associations: {len(pairs)} pairs, {table_out.stat().st_size} bytes",
+              file=sys.stderr)  # fmt: skip
+        return examples(idx, questions, folds=folds)

@@ -342,3 +342,15 @@ def test_loading_punkt_leaves_scipy_alone():
     first, second = out.stdout.split()
     assert first == "False"
     assert second == "importable"  # (the test extra installs it)
+
+
+def test_an_element_wise_operator_does_not_end_a_sentence():
+    """Octave's ".*", "./", ".^" are operators: "x .* y" is one sentence, and a period that ends
+    a sentence still does."""
+    text = "The product is x .* y for two arrays. Division is a ./ b here. Powers use .^ too. End."
+    assert [text[s:e] for s, e, _ in split(text)] == [
+        "The product is x .* y for two arrays.",
+        "Division is a ./ b here.",
+        "Powers use .^ too.",
+        "End.",
+    ]

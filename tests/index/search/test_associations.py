@@ -1,0 +1,107 @@
+"""Learned word associations (IBM Model 1): the shipped table, the feature, and its fit."""
+
+import json
+
+import numpy as np
+
+from index import open_index
+from index.search import associations, features, ranking
+from index.tools import train
+
+
+def test_the_shipped_table_loads_and_links_other_words():
+    rows = associations.table()
+    assert len(rows) > 10_000
+    words, ts, null, background = rows["center"]
+    assert "centr" in words.split() and 0 < background < 1 and 0 <= null < 1
+    assert len(words.split()) == len(ts.split())
+
+
+def test_a_sentence_in_other_words_is_more_likely_to_be_asked_about(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "town.txt").write_text(
+        "The old centre of the town has a market square.\n\n"
+        "The old edge of the town has a market square.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+    sids = np.arange(idx.sentence_count)
+    terms, bounds = idx.term_windows(sids)
+    got = associations.log_likelihood(idx, ["center", "town"], terms, bounds)
+    assert got[0] > got[1]
+    assert "associations" in features.NAMES
+    assert ranking.load_model() is not None  # the shipped model was fitted with the feature
+
+
+def test_no_table_gives_a_zero_feature(tmp_path):
+    associations.use(tmp_path / "missing.json")
+    try:
+        assert associations.table() == {}
+        got = associations.log_likelihood(None, ["center"], np.zeros(0), np.zeros((2, 4), int))
+        assert got.tolist() == [0.0, 0.0]
+    finally:
+        associations.use(None)
+
+
+def test_model_1_learns_which_sentence_word_a_question_word_stands_for():
+    pairs = [("a", ["buy", "car"], ["purchas", "car"]), ("b", ["buy", "hous"], ["purchas", "hous"]),
+             ("c", ["buy", "boat"], ["purchas", "boat"]), ("d", ["car"], ["car", "red"])]  # fmt: skip
+    rows = train.fit_associations(pairs, seen=1)
+    words, ts, _, _ = rows["buy"]
+    t = dict(zip(words.split(), map(int, ts.split()), strict=True))
+    assert max(t, key=t.get) == "purchas"
+    assert "car" in rows["car"][0].split()
+
+
+def test_train_writes_the_association_table_beside_the_model(tmp_path):
+    from index.tools.cli import main
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    texts = {
+        "bridge": "The bridge opened in 1932. It is 503 metres long.\n\nIt was painted red in 1990.",
+        "river": "The river is 300 km long. It flows into the sea.\n\nFish live in the river.",
+    }
+    questions = [("How long is the bridge?", "bridge", "503 metres"),
+                 ("When did the bridge open?", "bridge", "1932"),
+                 ("How long is the river?", "river", "300 km"),
+                 ("What lives in the river?", "river", "Fish")]  # fmt: skip
+    with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
+        for doc_id, text in texts.items():
+            f.write(json.dumps({"doc_id": doc_id, "title": doc_id, "text": text}) + "\n")
+    with open(folder / "questions.jsonl", "w", encoding="utf-8") as f:
+        for q, doc_id, answer in questions:
+            start = texts[doc_id].index(answer)
+            row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
+            f.write(json.dumps(row) + "\n")
+    out = tmp_path / "model.json"
+    assert main(["train", str(folder), "--out", str(out), "--index", str(tmp_path / "i")]) == 0
+    table = json.loads((tmp_path / "associations.json").read_text(encoding="utf-8"))
+    assert table["format"] == associations.FORMAT and "bridg" in table["rows"]
+
+
+def test_compiled_association_scores_equal_numpy(monkeypatch):
+    from index.search import _kernel
+
+    assert _kernel is not None
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n, nq = int(rng.integers(1, 8)), int(rng.integers(1, 5))
+        lengths = rng.integers(0, 12, size=n)
+        terms = rng.integers(0, 30, size=int(lengths.sum())).astype(np.int32)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        own_lo = starts + rng.integers(0, 3, size=n).clip(max=lengths)
+        own_hi = np.maximum(own_lo, ends - rng.integers(0, 3, size=n))
+        bounds = np.stack([starts, own_lo, own_hi, ends], axis=1).astype(np.int64)
+        blocks = [np.unique(rng.integers(0, 30, size=int(rng.integers(0, 8)))) for _ in range(nq)]
+        ids = np.concatenate(blocks).astype(np.int64)
+        at = np.cumsum([0] + [len(b) for b in blocks], dtype=np.int64)
+        args = (terms, bounds, ids, rng.random(len(ids)), at, rng.random(nq) * 0.1,
+                rng.random(nq) * 0.01 + 1e-6)  # fmt: skip
+        compiled = associations.scores(*args)
+        monkeypatch.setattr(associations, "_kernel", None)
+        reference = associations.scores(*args)
+        monkeypatch.undo()
+        assert np.allclose(compiled, reference, rtol=0, atol=1e-12)

@@ -1,0 +1,178 @@
+"""What the readers' structure says to the ranker: code words found, prose before code, a heading
+never before the text under it, and no "not found" while an answering sentence ranks below."""
+
+import numpy as np
+
+from index import open_index
+from index.analysis import flags
+from index.analysis.tokens import terms
+from index.search import answers, ranking
+
+QUERIES = """# Making queries
+
+Creating a QuerySet involves no database activity: Django runs the query only when the
+QuerySet is evaluated, for example when you iterate over it.
+
+```python
+Entry.objects.filter(pub_date__year=2006)
+Entry.objects.filter(headline__startswith="What")
+```
+
+```python
+q = Entry.objects.filter(blog_id=4)
+q = q.exclude(body_text__icontains="food")
+```
+
+```python
+>>> Entry.objects.filter(pub_date__lte="2006-01-01")
+```
+"""
+
+FAQ = """# FAQ: General
+
+## How do I pronounce the name Django?
+
+It is said JANG-oh, rhyming with FANG-oh.
+
+## What is the framework named after?
+
+It is named after a jazz guitarist of the 1930s.
+"""
+
+OPERATORS = """# Arithmetic operators
+
+Matrix multiplication follows the rules of linear algebra for two matrices.
+
+The element-by-element multiplication operator is x .* y: each element of x is multiplied by
+the element of y in the same place.
+
+Division of matrices solves a linear system instead.
+"""
+
+
+def _folder(tmp_path, **files):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return open_index(folder, tmp_path / "index")
+
+
+def test_readers_code_units_and_headings_are_flagged_when_indexed(tmp_path):
+    idx = _folder(tmp_path, queries=QUERIES, faq=FAQ)
+    bits = idx.sentence_flags(np.arange(idx.sentence_count))
+    texts = [idx.sentence_text(s) for s in range(idx.sentence_count)]
+    code = {t for t, b in zip(texts, bits, strict=True) if b & flags.CODE}
+    heads = {t for t, b in zip(texts, bits, strict=True) if b & flags.HEADING}
+    assert any("pub_date__year" in t for t in code)
+    assert not any("no database activity" in t for t in code)
+    assert {"FAQ: General", "How do I pronounce the name Django?"} <= heads
+    assert not any("JANG-oh" in t for t in heads)
+
+
+def test_a_question_naming_an_identifier_gets_the_sentence_that_explains_it_first(tmp_path):
+    idx = _folder(tmp_path, queries=QUERIES)
+    answer = idx.ask("Does Entry.objects.filter(pub_date__year=2006) hit the database at once?", 3)
+    assert answer.passages and not answer.passages[0].code
+    assert "no database activity" in answer.passages[0].text
+
+
+def test_a_question_asking_for_code_may_get_code_first(tmp_path):
+    idx = _folder(tmp_path, queries=QUERIES)
+    answer = idx.ask("show me example code with Entry.objects.filter and pub_date__year", 3)
+    assert answer.passages[0].code
+
+
+def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
+    def asks(question):
+        return ranking.asks_for_code(terms(question))
+
+    assert asks("what does .* do?")
+    assert asks("any examples of a custom manager?")
+    assert asks("how do I use {% url %}?")
+    assert not asks("why do I have to call get_object_or_404() myself?")
+    assert not asks("null=True or blank=True for an optional CharField?")
+    assert not asks("is version 3.2 out?")
+    assert not asks("every model warns about django.db.models.AutoField, what now?")
+
+
+def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
+    idx = _folder(tmp_path, faq=FAQ)
+    answer = idx.ask("how do you pronounce django", 3)
+    assert answer.passages
+    assert "JANG-oh" in answer.passages[0].text
+
+
+def test_a_question_that_is_only_an_operator_finds_it(tmp_path):
+    idx = _folder(tmp_path, ops=OPERATORS)
+    answer = idx.ask("what does .* do?", 3)
+    assert answer.passages and ".*" in answer.passages[0].text
+
+
+def test_no_answer_only_when_no_candidate_holds_enough_of_the_question(idx):
+    """A first candidate that holds too little of the question's weight (a contents line, a
+    heading) does not make the question go unanswered: the first that holds enough goes first."""
+    question = "how many troops will Mexico train?"
+    term_ids, corrections, missing = idx._query_terms(question)
+    qset = frozenset(idx._qterms(question, corrections))
+    ranked, _, near = ranking.rank(
+        idx, term_ids, answers.question_type(question), qset, question, ranking.load_model()
+    )
+    good = ranked[0]
+    assert idx._covered(good[0], term_ids, missing, near.get(good[0]))
+    poor = next(s for s in range(idx.sentence_count) if not idx._covered(s, term_ids, missing))
+
+    def covered(sid):
+        return idx._covered(sid, term_ids, missing, near.get(sid))
+
+    moved, yes = ranking.covered_first(idx, [(poor, 1.0), good], covered)
+    assert yes and moved == [good, (poor, good[1])]  # the scores never rise
+    alone = [(poor, 1.0)]
+    assert ranking.covered_first(idx, alone, covered) == (alone, False)
+
+
+SETTINGS = """# Upgrading
+
+Some text about the release and its many other changes to the framework.
+
+To avoid unwanted migrations in the future, set the default field explicitly:
+
+For example:
+
+```python
+DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'
+```
+
+The checks framework reports other problems as well.
+"""
+
+
+def test_the_sentence_that_explains_a_code_unit_comes_before_it(tmp_path):
+    """The explanation is not a candidate (one word of the question); it joins, above its code.
+    "For example:", which holds none, is no explanation."""
+    idx = _folder(tmp_path, upgrading=SETTINGS)
+    answer = idx.ask("every model warns about the default django.db.models.AutoField field", 3)
+    assert answer.passages and not answer.passages[0].code
+    assert "avoid unwanted migrations" in answer.passages[0].text
+    assert any(p.code for p in answer.passages[1:])
+
+
+def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path):
+    idx = _folder(tmp_path, faq=FAQ, ops=OPERATORS)
+    question = "what is the framework named after?"
+    term_ids, _, missing = idx._query_terms(question)
+    texts = {idx.sentence_text(s): s for s in range(idx.sentence_count)}
+    heading = texts["What is the framework named after?"]
+    body = texts["It is named after a jazz guitarist of the 1930s."]
+    poor = texts["Division of matrices solves a linear system instead."]
+    assert idx.sentence_flags(np.array([heading]))[0] & flags.HEADING
+    ranked = [(poor, 1.0), (heading, 0.9), (body, 0.8)]
+    assert all(idx._covered(s, term_ids, missing) for s in (heading, body))
+
+    def covered(sid):
+        return idx._covered(sid, term_ids, missing)
+
+    moved, yes = ranking.covered_first(idx, ranked, covered)
+    assert yes and moved[0][0] == body
+    moved, yes = ranking.covered_first(idx, ranked[:2], covered)
+    assert yes and moved[0][0] == heading
