@@ -85,7 +85,10 @@ def test_a_paragraphs_hard_line_breaks_are_shown_as_spaces():
     text = "The kettle switches itself off when the\nwater boils, or when it is switched on\nempty."
     for markdown in (True, False):
         out = render.quote(passage(text, "water boils"), 1024, markdown)
-        assert out == "> The kettle switches itself off when the **water boils**, or when it is switched on empty."
+        assert (
+            out
+            == "> The kettle switches itself off when the **water boils**, or when it is switched on empty."
+        )
     listed = "Bring:\n- a kettle\n- water"
     assert render.quote(passage(listed), 1024, False) == "> Bring:\n> - a kettle\n> - water"
 

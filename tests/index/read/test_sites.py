@@ -99,7 +99,14 @@ API
 .. automodule:: kettle
    :members:
 """
-NAVIGATION = ("Quick search", "Previous topic", "Next topic", "Show Source", "Copyright", "Last updated")
+NAVIGATION = (
+    "Quick search",
+    "Previous topic",
+    "Next topic",
+    "Show Source",
+    "Copyright",
+    "Last updated",
+)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +190,10 @@ def test_sections_link_to_their_anchor_without_the_pilcrow(sphinx_site):
 
 def test_an_object_description_is_a_section_with_its_anchor(sphinx_site):
     doc, _ = read_document("api.html", sphinx_site / "api.html")
-    assert doc.text == "API\n\nKettle control.\n\nkettle.boil(litres)\n\nBring litres of water to the boil.\n"
+    assert (
+        doc.text
+        == "API\n\nKettle control.\n\nkettle.boil(litres)\n\nBring litres of water to the boil.\n"
+    )
     assert doc.sections[-1][1:] == ("API › kettle.boil(litres)", "kettle.boil")  # no [source], ¶
     assert [doc.text[a:b] for a, b in doc.headings] == ["API", "kettle.boil(litres)"]
 

@@ -69,7 +69,8 @@ def _main(page: Page, weights: Weights) -> tuple[int, int]:
         inner = [
             e
             for e in marked
-            if best.start <= e.start and e.end <= best.end
+            if best.start <= e.start
+            and e.end <= best.end
             and weights.text(e.start, e.end) >= 0.6 * size
         ]
         best = min(inner, key=lambda e: (weights.text(e.start, e.end), e.start))
