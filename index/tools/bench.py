@@ -257,9 +257,15 @@ def build_index(docs: Path, index_dir: Path) -> dict:
     }
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
 def pdf_figures(docs: Path, built: dict) -> dict:
     """When the folder holds PDFs: pages per second of the build, and pypdfium2 alone extracting
-    their text in a fresh process (`index.tools.pdfbench`), the floor the build is compared to."""
+    their text in a fresh process (`index.tools.pdfbench`), the floor the build is compared to;
+    then the project's PDF reader alone against pypdfium2's plain text on the folder's largest
+    PDF (CPU, best of 3, one fresh process): what reading a page as a reader sees it costs."""
     if not any(p.suffix.lower() == ".pdf" for p in docs.rglob("*")):
         return {}
     log("timing pypdfium2 alone on the same PDFs (a fresh process)")
@@ -268,7 +274,14 @@ def pdf_figures(docs: Path, built: dict) -> dict:
     if proc.returncode != 0:
         raise VerbatimError(f"timing pypdfium2 failed (exit {proc.returncode})")
     alone = json.loads(proc.stdout)
+    largest = max((p for p in docs.rglob("*") if p.suffix.lower() == ".pdf"), key=_size)
+    log(f"timing the PDF reader against pypdfium2's plain text on {largest.name}")
+    command = [sys.executable, "-m", "index.tools.pdfbench", "reader", str(largest)]
+    proc = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=_env())
+    if proc.returncode != 0:
+        raise VerbatimError(f"timing the PDF reader failed (exit {proc.returncode})")
     return alone | {
+        "reader": json.loads(proc.stdout),
         "pages_per_s": round(alone["pages"] / built["wall_s"], 1),
         "build_over_pdfium": round(built["wall_s"] / max(alone["seconds"], 1e-9), 2),
         "build_cpu_over_pdfium_cpu": round(built["cpu_s"] / max(alone["cpu_s"], 1e-9), 2),

@@ -283,6 +283,16 @@ def test_bench_pdf_folder_and_its_figures(tmp_path):
     figures = bench.pdf_figures(docs, {"wall_s": 2.0, "cpu_s": 1.0})
     assert figures["pdfs"] == 2 and figures["pages"] == 6 and figures["pages_per_s"] == 3.0
     assert figures["build_over_pdfium"] == round(2.0 / figures["seconds"], 2)
+    reader = figures["reader"]  # the reader alone against plain text, on the largest PDF
+    assert reader["pages"] == 3 and Path(reader["pdf"]).parent == docs
+    assert reader["reader_s"] > 0 and reader["pdfium_plain_s"] > 0 and reader["reader_over_pdfium"]
+    from index.tools.bench_report import pdf_rows
+
+    row = pdf_rows({"pdf": figures})[-1]
+    assert row[0].startswith("PDF reader / plain text") and row[1:3] == (
+        f"{reader['reader_over_pdfium']:.2f}×",
+        "≤ 1.5×",
+    )
 
 
 def test_a_file_over_the_memory_cap_costs_only_itself(tmp_path):
