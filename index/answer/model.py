@@ -140,15 +140,22 @@ class BuildReport:
     changed: int = 0  # read again because they changed
     removed: int = 0  # gone from the folder: never quoted again
     unsettled: int = 0  # still being written: taken when they settle
+    newly_skipped: tuple[tuple[str, str], ...] = ()  # read by this refresh, not indexed, and why
 
     @property
     def updated(self) -> bool:
         """Whether this refresh changed a saved index in place (not a build from scratch)."""
-        return not self.built and bool(self.added or self.changed or self.removed)
+        return not self.built and bool(
+            self.added or self.changed or self.removed or self.newly_skipped
+        )
 
     def changes(self) -> str:
-        """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2 removed"."""
-        return f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
+        """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2
+        removed", then the files read but not indexed: "· skipped 1: a.pdf (why)"."""
+        line = f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
+        if self.newly_skipped:
+            line += " · " + _skipped(self.newly_skipped)
+        return line
 
     def summary(self) -> str:
         """One line saying what happened."""
@@ -160,7 +167,12 @@ class BuildReport:
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:
-            shown = ", ".join(f"{doc} ({why})" for doc, why in self.skipped[:5])
-            more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
-            line += f"; skipped {len(self.skipped)}: {shown}{more}"
+            line += "; " + _skipped(self.skipped)
         return line
+
+
+def _skipped(items: tuple[tuple[str, str], ...]) -> str:
+    """ "skipped 2: a.pdf (why), b.txt (why)" (five shown at most)"""
+    shown = ", ".join(f"{doc} ({why})" for doc, why in items[:5])
+    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+    return f"skipped {len(items)}: {shown}{more}"

@@ -406,6 +406,7 @@ def open_index(
         changed=len(done.changes.changed),
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
+        newly_skipped=done.changes.skipped,
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import DocumentsError
+from index.read import extract
 from index.read.documents import Skipped, walk
 from index.store import disk
 from index.store.build import (
@@ -35,6 +36,11 @@ from index.store.segments import doc_first_sentences
 MAX_SEGMENTS = 8  # more small segments than this are merged into one
 MERGE_DEAD_SHARE = 0.25  # more deleted sentences than this share of the index: merge everything
 MERGE_SMALL_SHARE = 0.5  # small segments holding this share of the big one's sentences: merge all
+# A file that timed out (or killed its reader) is tried again after RETRY_FIRST seconds, then
+# twice as long after each failure (at most RETRY_MOST), each time with twice the time limit
+# (at most 8 times).
+RETRY_FIRST = 30.0
+RETRY_MOST = 3600.0
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,11 @@ class Changes:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unsettled: tuple[str, ...] = ()  # still being written: taken when they settle
+    retried: tuple[str, ...] = ()  # skipped for a passing reason (a time limit): read again now
+    skipped: tuple[tuple[str, str], ...] = ()  # read by this refresh but not indexed, and why
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.retried or self.skipped)
 
     def summary(self, seconds: float | None = None) -> str:
         """ "+3 added · ~1 changed · −2 removed · 0.8 s" """
@@ -67,20 +75,23 @@ class Plan:
     keep_skipped: dict[str, list]  # skipped files that did not change
     changes: Changes
     refused: list[Skipped]
+    tries: dict[str, int]  # files read again after timing out: how often they did
 
 
 def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
     """Compare the folder with a commit's file table (None: nothing saved yet).
 
     A file modified less than `settle` seconds ago is still being written: it is left as it was
-    (its old version stays, a new file waits) and reported as unsettled.
+    (its old version stays, a new file waits) and reported as unsettled. A file skipped for a
+    passing reason is read again once its retry time has come.
     """
     found, refused = walk(folder)
     files = dict(commit.get("files", {})) if commit else {}
     skipped = dict(commit.get("skipped", {})) if commit else {}
     now_ns = time.time_ns()
     read, keep, keep_skipped = [], {}, {}
-    added, changed, unsettled = [], [], []
+    added, changed, unsettled, retried = [], [], [], []
+    tries: dict[str, int] = {}
     for doc_id, path, (size, mtime) in found:
         old = files.get(doc_id)
         old_skip = skipped.get(doc_id)
@@ -88,7 +99,12 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
             keep[doc_id] = old
             continue
         if old_skip is not None and (old_skip[0], old_skip[1]) == (size, mtime):
-            keep_skipped[doc_id] = old_skip
+            if retry_at(old_skip) > now_ns / 1e9:
+                keep_skipped[doc_id] = old_skip
+                continue
+            read.append((doc_id, Path(path), (size, mtime)))
+            retried.append(doc_id)
+            tries[doc_id] = old_skip[3]
             continue
         if settle > 0 and now_ns - mtime < settle * 1e9:
             unsettled.append(doc_id)
@@ -96,11 +112,50 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
                 keep[doc_id] = old
             continue
         read.append((doc_id, Path(path), (size, mtime)))
-        (changed if old is not None or old_skip is not None else added).append(doc_id)
+        (changed if old is not None else added).append(doc_id)
     present = {doc_id for doc_id, _, _ in found}
     removed = sorted(d for d in files if d not in present)
-    changes = Changes(tuple(added), tuple(changed), tuple(removed), tuple(unsettled))
-    return Plan(read, keep, keep_skipped, changes, refused)
+    changes = Changes(
+        tuple(added), tuple(changed), tuple(removed), tuple(unsettled), tuple(retried)
+    )
+    return Plan(read, keep, keep_skipped, changes, refused, tries)
+
+
+def retry_at(entry: list) -> float:
+    """When a skipped file (its file-table entry) is read again: a time (Unix seconds), or
+    infinity for a file skipped for good (until it changes)."""
+    return float(entry[4]) if len(entry) > 4 else float("inf")
+
+
+def next_retry(commit: dict | None) -> float:
+    """The earliest retry time of a commit's skipped files (infinity: none)."""
+    return min((retry_at(e) for e in (commit or {}).get("skipped", {}).values()), default=np.inf)
+
+
+def _skip_entry(stat: tuple[int, int], reason: str, tried: int) -> list:
+    """A skipped file's entry: [size, mtime, reason], plus [tries, retry time] when the reason
+    may pass (a time limit, a killed reader)."""
+    if not extract.retryable(reason):
+        return [*stat, reason]
+    wait = min(RETRY_MOST, RETRY_FIRST * 2**tried)
+    return [*stat, f"{reason}; tried again later", tried + 1, round(time.time() + wait, 3)]
+
+
+def outcome(todo: Plan, commit: dict) -> Changes:
+    """What a refresh did, from what it planned and the commit it made: a file counts as added or
+    changed only if it is in the index now; one read but not indexed is skipped, with why."""
+    files, skipped = commit["files"], commit["skipped"]
+    read = [doc_id for doc_id, _, _ in todo.read]
+    landed = {d for d, _, stat in todo.read if d in files and tuple(files[d][:2]) == tuple(stat)}
+    planned = todo.changes
+    return Changes(
+        added=tuple(d for d in read if d in landed and d not in planned.changed),
+        changed=tuple(d for d in planned.changed if d in landed),
+        removed=planned.removed,
+        # changed while being read: the old version (if any) stays, the new one is taken later
+        unsettled=planned.unsettled + tuple(d for d in read if d not in landed | set(skipped)),
+        skipped=tuple((d, skipped[d][2]) for d in read if d in skipped),
+    )
 
 
 def _settled(expected: dict[str, tuple[Path, tuple[int, int]]]):
@@ -135,11 +190,11 @@ def apply(
     skipped = dict(todo.keep_skipped)
     warnings: list[tuple[str, str]] = []
     if todo.read:
-        data = build_segment(
-            [(doc_id, path) for doc_id, path, _ in todo.read], progress, _settled(expected)
-        )
+        patience = {d: 2.0 ** min(t, 3) for d, t in todo.tries.items()}
+        files_read = [(doc_id, path) for doc_id, path, _ in todo.read]
+        data = build_segment(files_read, progress, _settled(expected), patience)
         for doc_id, reason in data.meta["skipped"]:
-            skipped[doc_id] = [*expected[doc_id][1], reason]
+            skipped[doc_id] = _skip_entry(expected[doc_id][1], reason, todo.tries.get(doc_id, 0))
         for doc_id in data.meta["deferred"]:  # changed while read: the old version stays
             old = (generation.commit["files"] if generation else {}).get(doc_id)
             if old is not None:
@@ -307,15 +362,13 @@ def refresh(
             todo = plan(folder, None, settle)
             segments, names, commit, notes = apply(target, None, todo, progress)
             _check_not_empty(folder, commit)
-        memory = disk.Generation(
-            None, dict(commit, segments=[""] * len(segments)), segments, names
-        )
+        memory = disk.Generation(None, dict(commit, segments=[""] * len(segments)), segments, names)
         warning = (
             f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
         )
-        return Refreshed(memory, todo.changes, generation is None, todo.refused,
+        return Refreshed(memory, outcome(todo, commit), generation is None, todo.refused,
                          [warning, *(f"{d}: {r}" for d, r in notes)])  # fmt: skip
-    return Refreshed(saved, todo.changes, generation is None, todo.refused,
+    return Refreshed(saved, outcome(todo, commit), generation is None, todo.refused,
                      [f"{d}: {r}" for d, r in notes])  # fmt: skip
 
 
