@@ -207,23 +207,24 @@ def serve(fd: int, parent: int) -> None:
     with contextlib.suppress(ImportError):
         import docx2python  # noqa: F401
         import pypdfium2  # noqa: F401
-    conn.send(("ready", 0, os.getpid()))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        n, jobs, memory = job
-        _cap(memory)
+    with contextlib.suppress(EOFError, OSError):  # the parent went away: leave quietly
+        conn.send(("ready", 0, os.getpid()))
+        while _serve_one(conn, extract):
+            pass
 
-        def started(i: int, n: int = n, jobs: list = jobs) -> None:
-            conn.send(("file", n, i))
-            pages = extract.pages(jobs[i][1])
-            if pages > 1:
-                conn.send(("pages", n, pages))
 
-        chunk = extract._analyze(jobs, started)
-        _uncap()
-        conn.send(("done", n, chunk))
-        if _vm("VmRSS") > RECYCLE_BYTES:
-            return
+def _serve_one(conn: Connection, extract) -> bool:
+    """Read one run of files sent; False when the worker should leave."""
+    n, jobs, memory = conn.recv()
+    _cap(memory)
+
+    def started(i: int) -> None:
+        conn.send(("file", n, i))
+        pages = extract.pages(jobs[i][1])
+        if pages > 1:
+            conn.send(("pages", n, pages))
+
+    chunk = extract._analyze(jobs, started)
+    _uncap()
+    conn.send(("done", n, chunk))
+    return _vm("VmRSS") <= RECYCLE_BYTES

@@ -99,7 +99,7 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
             keep[doc_id] = old
             continue
         if old_skip is not None and (old_skip[0], old_skip[1]) == (size, mtime):
-            if retry_at(old_skip) > now_ns / 1e9:
+            if retry_at(old_skip) > time.time():
                 keep_skipped[doc_id] = old_skip
                 continue
             read.append((doc_id, Path(path), (size, mtime)))
