@@ -26,7 +26,10 @@ from index.read.formats import BIDI_CONTROL, CONTROL, FormatError, SourceDoc, cl
 __all__ = ["BIDI_CONTROL", "CONTROL", "SourceDoc", "clean", "read_document", "readable_name"]
 
 TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
-BINARY_EXTENSIONS = (".pdf", ".docx")  # read by index.read.formats.pdf and .docx, in worker processes
+BINARY_EXTENSIONS = (
+    ".pdf",
+    ".docx",
+)  # read by index.read.formats.pdf and .docx, in worker processes
 EXTENSIONS = TEXT_EXTENSIONS + BINARY_EXTENSIONS
 # One file may contribute at most this much: 16 MiB of prose is about 2.5 million words and builds
 # in about 12 s with a peak of about 340 MiB here; more would let one file dominate time and memory.

@@ -14,6 +14,7 @@ asking a worker.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import time
@@ -326,3 +327,40 @@ def _restore(chunk: _Chunk, jobs: list[tuple[str, str]], removed: dict[str, str]
         (doc_id, None, removed[doc_id]) if doc_id in removed else next(given) for doc_id, _ in jobs
     ]
     return _Chunk(results, chunk.terms, chunk.ids)
+
+
+def serve(fd: int, parent: int) -> None:
+    """A worker's life: import what reading needs, say so, then analyze each run of files sent,
+    telling the parent which file it starts and how many pages it has."""
+    import signal
+    from multiprocessing.connection import Connection
+
+    workers_.die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn = Connection(fd)
+    from index.analysis import sentences  # noqa: F401 - loaded before any file's time starts
+
+    with contextlib.suppress(ImportError):
+        import docx2python  # noqa: F401
+        import pypdfium2  # noqa: F401
+    with contextlib.suppress(EOFError, OSError):  # the parent went away: leave quietly
+        conn.send(("ready", 0, os.getpid()))
+        while _serve_one(conn):
+            pass
+
+
+def _serve_one(conn) -> bool:
+    """Read one run of files sent; False when the worker should leave."""
+    n, jobs, memory = conn.recv()
+    workers_.cap(memory)
+
+    def started(i: int) -> None:
+        conn.send(("file", n, i))
+        count = pages(jobs[i][1])
+        if count > 1:
+            conn.send(("pages", n, count))
+
+    chunk = _analyze(jobs, started)
+    workers_.uncap()
+    conn.send(("done", n, chunk))
+    return workers_.vm("VmRSS") <= workers_.RECYCLE_BYTES

@@ -45,7 +45,7 @@ class Worker:
         ours, theirs = socket.socketpair()
         env = dict(os.environ, **ONE_THREAD)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
-        code = f"from index.read.workers import serve; serve({theirs.fileno()}, {os.getpid()})"
+        code = f"from index.read.extract import serve; serve({theirs.fileno()}, {os.getpid()})"
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", code],
@@ -149,7 +149,7 @@ def warm(count: int = 1) -> None:
     POOL.warm(count)
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Be killed when the thread that started us ends (Linux); leave now if it already has."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -161,20 +161,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _cap(memory: int) -> None:
+def cap(memory: int) -> None:
     """Address space: what this process has now plus `memory` (PDFium aborts beyond it)."""
     try:
         import resource
 
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = _vm("VmSize") + memory
+        cap = vm("VmSize") + memory
         cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ImportError, ValueError, OSError):  # no rlimits here: the time limit still holds
         pass
 
 
-def _uncap() -> None:
+def uncap() -> None:
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
@@ -182,7 +182,7 @@ def _uncap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
-def _vm(field: str) -> int:
+def vm(field: str) -> int:
     """A /proc/self/status size in bytes (0 when unknown)."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
@@ -192,39 +192,3 @@ def _vm(field: str) -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
-
-
-def serve(fd: int, parent: int) -> None:
-    """A worker's life: import what reading needs, say so, then analyze each run of files sent,
-    telling the parent which file it starts and how many pages it has."""
-    _die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    conn = Connection(fd)
-    # Loaded before any file's time starts.
-    from index.analysis import sentences  # noqa: F401
-    from index.read import extract
-
-    with contextlib.suppress(ImportError):
-        import docx2python  # noqa: F401
-        import pypdfium2  # noqa: F401
-    with contextlib.suppress(EOFError, OSError):  # the parent went away: leave quietly
-        conn.send(("ready", 0, os.getpid()))
-        while _serve_one(conn, extract):
-            pass
-
-
-def _serve_one(conn: Connection, extract) -> bool:
-    """Read one run of files sent; False when the worker should leave."""
-    n, jobs, memory = conn.recv()
-    _cap(memory)
-
-    def started(i: int) -> None:
-        conn.send(("file", n, i))
-        pages = extract.pages(jobs[i][1])
-        if pages > 1:
-            conn.send(("pages", n, pages))
-
-    chunk = extract._analyze(jobs, started)
-    _uncap()
-    conn.send(("done", n, chunk))
-    return _vm("VmRSS") <= RECYCLE_BYTES
