@@ -210,3 +210,27 @@ def test_python_m_index_runs_as_a_process(docs, index_dir):
         check=False,
     )
     assert result.returncode == 0 and "**Multinational Security Support**" in result.stdout
+
+
+def test_python_m_index_ask_reads_dot_env_in_the_working_folder(docs, tmp_path):
+    """As the bot does: VERBATIM_DOCS and VERBATIM_INDEX from `.env` where the command runs
+    (without it, the CLI would answer from the seed folder and not find the volcano)."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "work"
+    work.mkdir()
+    index_dir = tmp_path / "from-dotenv-index"
+    (work / ".env").write_text(
+        f"VERBATIM_DOCS={docs}\nVERBATIM_INDEX={index_dir}\n", encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "index", "ask", "When did Laki erupt?"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "volcanoes.md" in result.stdout and "**1783**" in result.stdout
+    assert index_dir.is_dir() and any(index_dir.iterdir())  # the index went where .env said
