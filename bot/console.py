@@ -75,9 +75,7 @@ class Console:
                 self.conversation, self._following, self._last = Conversation(), None, None
                 return "A new conversation: the next question follows nothing."
             if command == "/sources":
-                return "\n\n".join(
-                    to_text(c) for c in sources_cards(self.index.documents, markdown=False)
-                )
+                return self._sources(rest.strip())
             if command == "/reload":
                 report = self.collection.reload()
                 return f"Reloaded. {report_text(report)}"
@@ -124,6 +122,16 @@ class Console:
         self._last = (question, shown + len(extra), context)
         page: Answer = dataclasses.replace(answer, passages=extra)
         return to_text(answer_card(page, first=shown + 1, markdown=False))
+
+    def _sources(self, page: str) -> str:
+        """One page of the bot's /sources listing (its cards, 10 documents a page): `/sources N`
+        turns to page N, as ◀ ▶ do under the bot's listing."""
+        if page and not page.isdigit():
+            return f"/sources takes a page number, not {page!r}: /sources 2 shows the second page."
+        cards = sources_cards(self.index.documents, markdown=False)
+        n = min(max(int(page or 1), 1), len(cards))
+        text = to_text(cards[n - 1])
+        return text if n == len(cards) else f"{text}\n/sources {n + 1} shows the next page."
 
     def _collection(self, name: str) -> str:
         everything = list(self.collections)  # the console is the operator: every collection
