@@ -1,6 +1,8 @@
 """The console: the bot's commands and rendering in a terminal, one line in, one answer out.
 
-A console session is one thread: each question follows the ones before it (`/new` starts over).
+A console session has no threads or replies to say what a question continues, so a question
+follows the conversation only when it leans on it (`Index.leans_on`: it says little, in words of
+the documents that answered); otherwise it starts a new one. `/new` starts over too.
 """
 
 from __future__ import annotations
@@ -90,10 +92,13 @@ class Console:
         return f"Unknown command {command}; the commands are {', '.join(COMMANDS)}."
 
     def _ask(self, question: str) -> str:
-        context = self.conversation if self.conversation.questions else None
-        answer = self.index.ask(question, self.settings.passages, context=context)
-        self._last = (question, len(answer.passages), context) if answer.found else None
-        self.conversation = self.conversation.after(answer)
+        index, context = self.index, self.conversation
+        if not context.questions or not index.leans_on(question, context):
+            context, self._following = Conversation(), None  # a question of its own
+        following = context if context.questions else None
+        answer = index.ask(question, self.settings.passages, context=following)
+        self._last = (question, len(answer.passages), following) if answer.found else None
+        self.conversation = context.after(answer)
         self._log(answer)
         return to_text(answer_card(answer, markdown=False))
 

@@ -164,6 +164,11 @@ class Index:
         """The conversation in this index's numbers (index/search/followups.py)."""
         return followups.followed(self, context, own)
 
+    def leans_on(self, question: str, context: Conversation) -> bool:
+        """Whether `question` reads as a follow-up of `context` (followups.leans_on): for callers
+        that must decide, as the console does, rather than know (a thread, a reply)."""
+        return followups.leans_on(self, context, self._question_ids(question))
+
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
         return self._query_terms(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[0]

@@ -3,12 +3,18 @@ answer, and the README's sample output is what the console prints."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from bot.console import Console
+from bot.db import Database
 from bot.render import sources_cards, to_text
 from bot.settings import Settings
-from index import open_index
+from index import Index, open_index
+
+VOLES = "how many voles do barn owls eat?"
+SNOW = "what can they hear under the snow?"
+TROOPS = "how many troops will Mexico train?"
 
 
 def test_sources_pages_as_the_bot_does(tmp_path: Path):
@@ -32,3 +38,28 @@ def test_sources_pages_as_the_bot_does(tmp_path: Path):
     assert console.reply("/sources 99") == last  # past the end: the last page, as ▶ stops there
     assert console.reply("/sources 0") == first  # before the start: the first page
     assert console.reply("/sources two").startswith("/sources takes a page number")
+
+
+def test_a_question_follows_only_when_it_leans_on_the_last_answer(
+    index: Index, settings: Settings, tmp_path: Path
+):
+    db = Database(tmp_path / "v.db")
+    console = Console(index, settings, db=db)
+    assert "following" not in console.reply(VOLES)
+    leaning = console.reply(SNOW)  # "they", and words of the owls' document: a follow-up
+    assert f"following: {VOLES}" in leaning and "snow" in leaning
+    assert index.leans_on(SNOW, console.conversation)
+    own = console.reply(TROOPS)  # words of another document: a question of its own
+    assert "following" not in own and "**700**" in own
+    again = console.reply("who requested it?")  # leans on the troops, not on the owls
+    assert f"following: {TROOPS}" in again and VOLES not in again
+    db.close()
+    with sqlite3.connect(tmp_path / "v.db") as raw:
+        rows = raw.execute("SELECT id, question, following FROM questions ORDER BY id").fetchall()
+    ids = {question: qid for qid, question, _ in rows}
+    assert [(q, f) for _, q, f in rows] == [
+        (VOLES, None),
+        (SNOW, ids[VOLES]),
+        (TROOPS, None),
+        ("who requested it?", ids[TROOPS]),
+    ]
