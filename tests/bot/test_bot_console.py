@@ -3,7 +3,12 @@ answer, and the README's sample output is what the console prints."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.console import Console
@@ -63,3 +68,45 @@ def test_a_question_follows_only_when_it_leans_on_the_last_answer(
         (TROOPS, None),
         ("who requested it?", ids[TROOPS]),
     ]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = "<!-- console sample:"
+
+
+def readme_sample() -> tuple[list[str], str]:
+    """The questions piped into the console by the README's marked sample, and the output shown
+    after them (the first ```sh and ```text blocks after the marker)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count(SAMPLE) == 1, "the README marks one console sample"
+    after = readme[readme.index(SAMPLE) :]
+    command = re.search(r"```sh\n(.*?)```", after, re.S).group(1).strip()
+    shown = re.search(r"```text\n(.*?)```", after, re.S).group(1)
+    piped = re.fullmatch(r'echo "([^"]+)" \| scripts/run --console', command)
+    assert piped, f"the sample pipes one question into scripts/run --console, not {command!r}"
+    return [piped.group(1)], shown
+
+
+def test_the_readme_console_sample_is_what_the_console_prints(tmp_path: Path):
+    """`scripts/run --console` runs `python -m bot --console` in the repository, over seeds/;
+    here in a copy of it, so no .env or cache of the developer's is read. Only the time varies."""
+    questions, shown = readme_sample()
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "VERBATIM"))}
+    env |= {"PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console"],
+        input="".join(f"{q}\n" for q in questions),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    def timeless(text: str) -> str:
+        return re.sub(r" · [\d.,]+ ms\)", " · N ms)", text).strip()
+
+    assert timeless(done.stdout) == timeless(shown)
