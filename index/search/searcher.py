@@ -13,6 +13,7 @@ import numpy as np
 
 from index.analysis.tokens import STOPWORDS, stem, words
 from index.answer import citations
+from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import DocumentsError, QuestionError
@@ -87,6 +88,13 @@ class Index:
             minlength=len(self._doc_ids),
         ).tolist()
         self.docs_url = citations.base_url(docs_url)
+        # Files with the same bytes as a stored document (update._copies), by its id, plainest first.
+        copies: dict[str, list[str]] = {}
+        for name, entry in sorted(data.commit.get("files", {}).items()):
+            d = doc_shift[entry[2]] + entry[3]
+            if self._doc_ids[d] != name:
+                copies.setdefault(self._doc_ids[d], []).append(name)
+        self.copies = {d: tuple(sorted(c, key=plainness)) for d, c in copies.items()}
         self.documents = tuple(
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order

@@ -14,14 +14,15 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from index.answer.copies import plainest
 from index.errors import DocumentsError
 from index.read import extract
-from index.read.documents import Skipped, walk
+from index.read.documents import Skipped, digest, walk
 from index.store import disk
 from index.store.build import (
     FORMAT_VERSION,
@@ -76,6 +77,7 @@ class Plan:
     changes: Changes
     refused: list[Skipped]
     tries: dict[str, int]  # files read again after timing out: how often they did
+    paths: dict[str, Path] = field(default_factory=dict)  # every file found, by id
 
 
 def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
@@ -118,7 +120,8 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
     changes = Changes(
         tuple(added), tuple(changed), tuple(removed), tuple(unsettled), tuple(retried)
     )
-    return Plan(read, keep, keep_skipped, changes, refused, tries)
+    paths = {doc_id: Path(path) for doc_id, path, _ in found}
+    return Plan(read, keep, keep_skipped, changes, refused, tries, paths)
 
 
 def retry_at(entry: list) -> float:
@@ -189,9 +192,13 @@ def apply(
     files = dict(todo.keep)
     skipped = dict(todo.keep_skipped)
     warnings: list[tuple[str, str]] = []
-    if todo.read:
+    to_read, hashes, joins = _copies(generation, todo)
+    for doc_id in to_read:  # a kept file read again: it now names the copies it stands for
+        if doc_id not in expected:
+            expected[doc_id] = (todo.paths[doc_id], tuple(todo.keep[doc_id][:2]))
+    if to_read:
         patience = {d: 2.0 ** min(t, 3) for d, t in todo.tries.items()}
-        files_read = [(doc_id, path) for doc_id, path, _ in todo.read]
+        files_read = [(doc_id, expected[doc_id][0]) for doc_id in to_read]
         data = build_segment(files_read, progress, _settled(expected), patience)
         for doc_id, reason in data.meta["skipped"]:
             skipped[doc_id] = _skip_entry(expected[doc_id][1], reason, todo.tries.get(doc_id, 0))
@@ -205,12 +212,22 @@ def apply(
             segments.append(data)
             names.append("")
             for d, doc_id in enumerate(data.meta["doc_ids"]):
-                files[doc_id] = [*expected[doc_id][1], s, d]
+                files[doc_id] = [*expected[doc_id][1], s, d, *hashes.get(doc_id, ())]
+        for doc_id in to_read:  # a kept file read again but not indexed keeps its old entry
+            if doc_id in todo.keep and doc_id not in files:
+                files[doc_id] = todo.keep[doc_id]
+                skipped.pop(doc_id, None)
+    for doc_id, first in joins.items():  # a copy lives where the file it copies lives
+        stat = expected[doc_id][1] if doc_id in expected else tuple(todo.keep[doc_id][:2])
+        if first in files:
+            files[doc_id] = [*stat, files[first][2], files[first][3], *hashes[doc_id]]
+        elif first in skipped and doc_id not in todo.keep:
+            skipped[doc_id] = [*stat, *skipped[first][2:]]
     segments, names, files = _merge_if_needed(segments, names, files)
     # Segments no document lives in any more are dropped from the commit.
     used = sorted({entry[2] for entry in files.values()})
     renumber = {old: new for new, old in enumerate(used)}
-    files = {doc: [e[0], e[1], renumber[e[2]], e[3]] for doc, e in files.items()}
+    files = {doc: [e[0], e[1], renumber[e[2]], *e[3:]] for doc, e in files.items()}
     segments = [segments[s] for s in used]
     names = [names[s] for s in used]
     commit = {
@@ -221,13 +238,50 @@ def apply(
     return segments, names, commit, warnings
 
 
+def _copies(
+    generation: disk.Generation | None, todo: Plan
+) -> tuple[list[str], dict[str, list[str]], dict[str, str]]:
+    """Byte-identical files are stored once, under the plainest name (copies.plainest): which
+    files to read, the digest of each file read or joined (as a one-item list, for its entry),
+    and each copy's file that stands for it.
+
+    A kept document stays where it is when it still stands under the plainest name of the files
+    holding its bytes; otherwise (a plainer copy came, or the file it was named after went or
+    changed) the plainest file is read again and the others point to it.
+    """
+    stored = generation.segments if generation else []
+    hashes = {doc_id: digest(path) for doc_id, path, _ in todo.read}
+    groups: dict[str, list[str]] = {}
+    for doc_id, entry in todo.keep.items():
+        if len(entry) > 4 and entry[4]:
+            groups.setdefault(entry[4], []).append(doc_id)
+    for doc_id, h in hashes.items():
+        if h is not None:
+            groups.setdefault(h, []).append(doc_id)
+    to_read = [doc_id for doc_id, h in hashes.items() if h is None]
+    joins: dict[str, str] = {}
+    for members in groups.values():
+        first = plainest(members)
+        entry = todo.keep.get(first)
+        in_place = entry is not None and stored[entry[2]].meta["doc_ids"][entry[3]] == first
+        if not in_place:
+            to_read.append(first)
+        for doc_id in members:
+            old = todo.keep.get(doc_id)
+            if doc_id != first and not (in_place and old and old[2:4] == entry[2:4]):
+                joins[doc_id] = first
+    digests = {d: [h] for d, h in hashes.items() if h is not None}
+    digests |= {d: [e[4]] for d, e in todo.keep.items() if len(e) > 4 and e[4]}
+    return sorted(to_read), digests, joins
+
+
 def _live_counts(segments: list[IndexData], files: dict) -> list[tuple[int, int]]:
-    """(live sentences, all sentences) of each segment."""
+    """(live sentences, all sentences) of each segment (a document copies share counts once)."""
     out = []
     for s, data in enumerate(segments):
         sent_doc = np.asarray(data.arrays["sent_doc"], dtype=np.int64)
         per_doc = np.bincount(sent_doc, minlength=len(data.meta["doc_ids"]))
-        live = [e[3] for e in files.values() if e[2] == s]
+        live = sorted({e[3] for e in files.values() if e[2] == s})
         out.append((int(per_doc[live].sum()) if live else 0, int(per_doc.sum())))
     return out
 
@@ -250,9 +304,13 @@ def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
         chosen = small
     else:
         return segments, names, files
-    merged = merge(
+    merged, where = merge(
         [segments[s] for s in chosen],
-        {doc: [e[0], e[1], chosen.index(e[2]), e[3]] for doc, e in files.items() if e[2] in chosen},
+        {
+            doc: [e[0], e[1], chosen.index(e[2]), *e[3:]]
+            for doc, e in files.items()
+            if e[2] in chosen
+        },
     )
     kept = [s for s in range(len(segments)) if s not in chosen]
     new_segments = [segments[s] for s in kept] + [merged]
@@ -260,16 +318,17 @@ def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
     new_files = {}
     for doc, e in files.items():
         if e[2] in kept:
-            new_files[doc] = [e[0], e[1], kept.index(e[2]), e[3]]
-    for d, doc in enumerate(merged.meta["doc_ids"]):
-        e = files[doc]
-        new_files[doc] = [e[0], e[1], len(kept), d]
+            new_files[doc] = [e[0], e[1], kept.index(e[2]), *e[3:]]
+        else:
+            new_files[doc] = [e[0], e[1], len(kept), where[(chosen.index(e[2]), e[3])], *e[4:]]
     return new_segments, new_names, new_files
 
 
-def merge(segments: list[IndexData], files: dict) -> IndexData:
-    """One segment holding the live documents of `segments`, in name order, from their arrays."""
-    chosen = sorted((doc, e[2], e[3]) for doc, e in files.items())
+def merge(segments: list[IndexData], files: dict) -> tuple[IndexData, dict[tuple[int, int], int]]:
+    """One segment holding the live documents of `segments`, in name order, from their arrays
+    (a document copies share is taken once); and where each (segment, document) went in it."""
+    stored = {(e[2], e[3]) for e in files.values()}
+    chosen = sorted((segments[s].meta["doc_ids"][d], s, d) for s, d in stored)
     vocabs = [term_list(data.arrays) for data in segments]
     firsts = [doc_first_sentences(data) for data in segments]
 
@@ -277,13 +336,13 @@ def merge(segments: list[IndexData], files: dict) -> IndexData:
         for _, s, d in chosen:
             yield from segment_chunks(segments[s], [d], vocabs[s], firsts[s])
 
-    return assemble(chunks())
+    return assemble(chunks()), {(s, d): n for n, (_, s, d) in enumerate(chosen)}
 
 
 def summary_of(segments: list[IndexData], files: dict) -> tuple[int, int]:
-    """(live documents, live sentences) of a commit."""
+    """(live documents, live sentences) of a commit: copies of a document count once."""
     counts = _live_counts(segments, files)
-    return len(files), sum(live for live, _ in counts)
+    return len({(e[2], e[3]) for e in files.values()}), sum(live for live, _ in counts)
 
 
 def _load_quietly(target: Path, say: bool = True) -> disk.Generation | None:
