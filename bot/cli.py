@@ -19,6 +19,7 @@ import discord
 
 from bot.settings import Settings, SettingsError, load_settings
 from index import VerbatimError, open_index
+from index.read import extract, workers
 
 log = logging.getLogger("bot")
 
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # one line per change otherwise
+    extract.set_time_limit(settings.read_timeout)
     try:
         if args.command == "sync":
             return _discord(_sync(settings, settings.require_token(), args.guild))
@@ -154,6 +156,9 @@ def _console(settings: Settings) -> int:
     from bot import collections
     from bot.console import Console, run_console
 
+    if settings.watch:  # a file dropped in is read by a worker that is already up
+        workers.warm()
+
     registry = collections.from_settings(settings)
     index = _open(settings) if settings.collections is None else None
     console = Console(index, settings, registry=registry, db=_database(settings))
@@ -182,6 +187,8 @@ def _run(settings: Settings) -> int:
     from bot.client import create_bot, freeze_startup_objects
 
     token = settings.require_token()  # before the index: a missing token should fail fast
+    if settings.watch:  # a file dropped in is read by a worker that is already up
+        workers.warm()
     freeze_startup_objects()
     # Without a collections file the one collection is opened now, as before; with one, each
     # collection is opened when first asked.

@@ -96,7 +96,7 @@ class Collection:
             return None
         docs, index_dir = self.spec.docs, self.spec.index_dir
         with self._reloading:
-            if changed or self.pending:
+            if changed or self.pending or live.retry_due(index):
                 newer, self.pending = live.refresh(index, docs, index_dir)
             elif live.saved_generation(docs, index_dir) != index.generation:
                 newer = live.follow(index, docs, index_dir)

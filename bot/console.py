@@ -1,6 +1,8 @@
 """The console: the bot's commands and rendering in a terminal, one line in, one answer out.
 
-A console session is one thread: each question follows the ones before it (`/new` starts over).
+A console session has no threads or replies to say what a question continues, so a question
+follows the conversation only when it leans on it (`Index.leans_on`: it says little, in words of
+the documents that answered); otherwise it starts a new one. `/new` starts over too.
 """
 
 from __future__ import annotations
@@ -75,9 +77,7 @@ class Console:
                 self.conversation, self._following, self._last = Conversation(), None, None
                 return "A new conversation: the next question follows nothing."
             if command == "/sources":
-                return "\n\n".join(
-                    to_text(c) for c in sources_cards(self.index.documents, markdown=False)
-                )
+                return self._sources(rest.strip())
             if command == "/reload":
                 report = self.collection.reload()
                 return f"Reloaded. {report_text(report)}"
@@ -92,10 +92,13 @@ class Console:
         return f"Unknown command {command}; the commands are {', '.join(COMMANDS)}."
 
     def _ask(self, question: str) -> str:
-        context = self.conversation if self.conversation.questions else None
-        answer = self.index.ask(question, self.settings.passages, context=context)
-        self._last = (question, len(answer.passages), context) if answer.found else None
-        self.conversation = self.conversation.after(answer)
+        index, context = self.index, self.conversation
+        if not context.questions or not index.leans_on(question, context):
+            context, self._following = Conversation(), None  # a question of its own
+        following = context if context.questions else None
+        answer = index.ask(question, self.settings.passages, context=following)
+        self._last = (question, len(answer.passages), following) if answer.found else None
+        self.conversation = context.after(answer)
         self._log(answer)
         return to_text(answer_card(answer, markdown=False))
 
@@ -124,6 +127,16 @@ class Console:
         self._last = (question, shown + len(extra), context)
         page: Answer = dataclasses.replace(answer, passages=extra)
         return to_text(answer_card(page, first=shown + 1, markdown=False))
+
+    def _sources(self, page: str) -> str:
+        """One page of the bot's /sources listing (its cards, 10 documents a page): `/sources N`
+        turns to page N, as ◀ ▶ do under the bot's listing."""
+        if page and not page.isdigit():
+            return f"/sources takes a page number, not {page!r}: /sources 2 shows the second page."
+        cards = sources_cards(self.index.documents, markdown=False)
+        n = min(max(int(page or 1), 1), len(cards))
+        text = to_text(cards[n - 1])
+        return text if n == len(cards) else f"{text}\n/sources {n + 1} shows the next page."
 
     def _collection(self, name: str) -> str:
         everything = list(self.collections)  # the console is the operator: every collection

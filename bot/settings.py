@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 TOKEN_MISSING = (
     "DISCORD_TOKEN is not set: copy .env.example to .env and put your bot's token in it "
-    "(or try the bot without Discord: python -m bot --console)"
+    "(or try the bot without Discord: scripts/run --console)"
 )
 
 # Discord keeps an interaction's token (needed to edit its messages) for 15 minutes; buttons must
@@ -50,6 +50,7 @@ class Settings:
     button_timeout: float = 600.0
     log_level: str = "INFO"
     watch: bool = True  # follow the documents folder and the generations other processes save
+    read_timeout: float = 30.0  # seconds one file may take to read, per 100 pages of a PDF
     shards: tuple[tuple[int, ...], int] | None = None  # (shard ids, shard count); None: all
 
     def db_target(self) -> str:
@@ -97,6 +98,7 @@ def load_settings(
         button_timeout=get("VERBATIM_BUTTON_TIMEOUT", _number(10, MAX_BUTTON_TIMEOUT), 600.0),
         log_level=get("VERBATIM_LOG_LEVEL", _log_level, "INFO"),
         watch=get("VERBATIM_WATCH", _bool, True),
+        read_timeout=get("VERBATIM_READ_TIMEOUT", _number(1, 3600), 30.0),
         shards=get("VERBATIM_SHARDS", _shards, None),
     )
 

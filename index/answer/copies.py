@@ -16,6 +16,27 @@ from index.answer.model import Copy, Passage
 
 NEAR = 0.9
 _PUNCT = re.compile(r"[^\w\s]+")
+# What a file manager or a person adds to the name of a copy: "X (copy)", "X (1)", "X - Copy",
+# "X copy 2", "Copy of X", and the same words in a few other languages.
+_COPY_WORD = r"(?:copy|copie|kopie|copia|cópia|kopia|kopio|kopya)"
+_COPY_MARK = re.compile(
+    rf"(?:[\s_-]*\((?:{_COPY_WORD}(?:\s*\d+)?|\d+)\)$|[\s_-]+{_COPY_WORD}(?:\s*\d+)?$"
+    rf"|^{_COPY_WORD}\s+(?:of|de|von|di|van)\s)",
+    re.IGNORECASE,
+)
+
+
+def plainness(name: str) -> tuple[bool, int, str]:
+    """How plain a document's path is, plainest first: no copy mark in any part of it, then the
+    shorter path, then the name. Byte-identical files are stored once, under the plainest name."""
+    parts = name.split("/")
+    stems = [*parts[:-1], parts[-1].rsplit(".", 1)[0]]
+    return any(_COPY_MARK.search(part) for part in stems), len(name), name
+
+
+def plainest(names) -> str:
+    """The name a document stored once is cited by (see `plainness`)."""
+    return min(names, key=plainness)
 
 
 def key(text: str) -> tuple[str, frozenset]:

@@ -140,30 +140,26 @@ class BuildReport:
     changed: int = 0  # read again because they changed
     removed: int = 0  # gone from the folder: never quoted again
     unsettled: int = 0  # still being written: taken when they settle
+    newly_skipped: tuple[tuple[str, str], ...] = ()  # read by this refresh, not indexed, and why
 
     @property
     def updated(self) -> bool:
         """Whether this refresh changed a saved index in place (not a build from scratch)."""
-        return not self.built and bool(self.added or self.changed or self.removed)
+        return not self.built and bool(
+            self.added or self.changed or self.removed or self.newly_skipped
+        )
 
     def changes(self) -> str:
-        """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2 removed"."""
-        return f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
+        """What changed, as python-discord's refreshdoc says it: "+3 added · ~1 changed · −2
+        removed", then the files read but not indexed: "· skipped 1: a.pdf (why)"."""
+        line = f"+{self.added} added · ~{self.changed} changed · −{self.removed} removed"
+        if self.newly_skipped:
+            line += " · " + _skipped(self.newly_skipped)
+        return line
 
     def skipped_items(self) -> list[str]:
-        """The skipped files as the summary lists them: "a.pdf (unreadable)", and a reason shared
-        by 3 or more files (a site's generated pages) once, with its count and a first file."""
-        count: dict[str, int] = {}
-        for _, why in self.skipped:
-            count[why] = count.get(why, 0) + 1
-        items, said = [], set()
-        for doc, why in self.skipped:
-            if count[why] < 3:
-                items.append(f"{doc} ({why})")
-            elif why not in said:
-                said.add(why)
-                items.append(f"{count[why]} {why}: {doc}, …")
-        return items
+        """The skipped files as the summary lists them (see `_grouped`)."""
+        return _grouped(self.skipped)
 
     def summary(self) -> str:
         """One line saying what happened."""
@@ -175,8 +171,28 @@ class BuildReport:
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:
-            items = self.skipped_items()
-            more = len(items) - 5
-            shown = ", ".join(items[:5]) + (f" and {more} more" if more > 0 else "")
-            line += f"; skipped {len(self.skipped)}: {shown}"
+            line += "; " + _skipped(self.skipped)
         return line
+
+
+def _grouped(items: tuple[tuple[str, str], ...]) -> list[str]:
+    """Skipped files as listed: "a.pdf (unreadable)", and a reason shared by 3 or more files (a
+    site's generated pages) once, with its count and a first file."""
+    count: dict[str, int] = {}
+    for _, why in items:
+        count[why] = count.get(why, 0) + 1
+    listed, said = [], set()
+    for doc, why in items:
+        if count[why] < 3:
+            listed.append(f"{doc} ({why})")
+        elif why not in said:
+            said.add(why)
+            listed.append(f"{count[why]} {why}: {doc}, …")
+    return listed
+
+
+def _skipped(items: tuple[tuple[str, str], ...]) -> str:
+    """ "skipped 2: a.pdf (why), b.txt (why)" (five listed at most)"""
+    listed = _grouped(items)
+    more = f" and {len(listed) - 5} more" if len(listed) > 5 else ""
+    return f"skipped {len(items)}: {', '.join(listed[:5])}{more}"

@@ -9,13 +9,15 @@ passage equal or nearly equal to one already shown is not shown again (copies.py
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from urllib.parse import quote
 
 from index.analysis import flags
 from index.analysis.tokens import normalize
 from index.answer import citations
 from index.answer.copies import Copies
-from index.answer.model import Passage
+from index.answer.model import Copy, Passage
 from index.search import answers
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
@@ -48,7 +50,22 @@ def build_passages(
         taken.update(range(first, last + 1))
         passage = _passage(idx, sid, first, last, score, qtype, qset)
         copies.add(passage, idx._sentence_text(sid))
-    return copies.passages()
+    return tuple(_with_stored_copies(idx, p) for p in copies.passages())
+
+
+def _with_stored_copies(idx, passage: Passage) -> Passage:
+    """The passage with the files that are byte copies of its document (stored once, under the
+    plainest name: update._copies) added to `also_in`."""
+    shown = {c.document for c in passage.also_in}
+    names = [n for n in idx.copies.get(passage.document, ()) if n not in shown]
+    if not names:
+        return passage
+    own = passage.source is not None or idx.docs_url is None
+    also = [
+        Copy(n, passage.title, passage.link if own else idx.docs_url + quote(n, safe="/"))
+        for n in names
+    ]
+    return dataclasses.replace(passage, also_in=(*passage.also_in, *also))
 
 
 def _is_code(idx, sid: int) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -242,6 +243,23 @@ def _read_bytes(path: Path, binary: bool = False) -> tuple[bytes | None, bool, s
     if len(data) > MAX_FILE_BYTES:
         return data[:MAX_FILE_BYTES], True, None
     return data, False, None
+
+
+def digest(path: Path) -> str | None:
+    """A hash of the file's bytes (opened as `_read_bytes` opens it), or None when it cannot be
+    read or is larger than any file that is read: files with the same digest are copies."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    with open(fd, "rb", closefd=True) as f:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or os.fstat(fd).st_size > MAX_BINARY_BYTES:
+                return None
+            return hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            return None
 
 
 def _cut_at_space(text: str) -> str:

@@ -1,21 +1,22 @@
 """Read, split and tokenize documents, in worker processes that each file can only cost itself.
 
 A PDF or Word file is read in a worker process (never in the caller's: PDFium's state is global,
-not thread-safe, and not fork-safe once loaded), forked from the caller, which never loads it
-(or from a fork server if it has). Each worker runs under an address-space cap (WORKER_MEMORY
-beyond what it starts with); each file gets FILE_SECONDS. A file that runs over
-is skipped with its reason and its worker replaced; a worker that dies (PDFium aborts the process
-when the cap is hit) costs only the file it was reading. A folder of a few text files is read in
-the calling process, which is faster than starting a worker.
+not thread-safe, and not fork-safe once loaded): a pooled, freshly started interpreter
+(`index.read.workers`), never a fork of the caller, which may have threads. Each worker runs under an
+address-space cap (WORKER_MEMORY beyond what it has when a run starts); each file gets
+FILE_SECONDS per 100 pages (`time_limit`). A file that runs over is skipped with its reason and
+its worker replaced; a worker that dies (PDFium aborts the process when the cap is hit) costs only
+the file it was reading. Both reasons are `retryable`: the index tries such a file again later,
+with more time. A folder of a few text files is read in the calling process, which is faster than
+asking a worker.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
-import multiprocessing
 import os
-import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -25,11 +26,15 @@ import numpy as np
 
 from index.analysis.flags import sentence_flags, structure_flags
 from index.analysis.tokens import STOPWORDS, stem, words
+from index.read import workers as workers_
 from index.read.documents import BINARY_EXTENSIONS, read_document
 from index.read.formats import SourceDoc
 from index.read.formats.markdown import SEPARATOR
 
-FILE_SECONDS = 30.0  # one file may take this long to read, split and tokenize
+FILE_SECONDS = 30.0  # one file may take this long to read, split and tokenize (per 100 pages)
+PAGES_PER_LIMIT = 100  # a PDF gets FILE_SECONDS for each this many pages
+TIMED_OUT = "took longer than"
+CRASHED = "its reader crashed: out of memory or a damaged file"
 WORKER_MEMORY = 2 * 2**30  # address space a worker may take beyond what it starts with
 MAX_WORKERS = 4
 
@@ -197,111 +202,71 @@ def _chunks(files: list[tuple[str, Path]], workers: int) -> list[list[tuple[str,
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-def _analyzed(files: list[tuple[str, Path]], bar, seconds: float = FILE_SECONDS):
+def _analyzed(files: list[tuple[str, Path]], bar, seconds: float | None = None, patience=None):
     """Analyzed chunks in file order: in this process for a few text files, else from workers."""
     workers = _workers(files)
     chunks = _chunks(files, workers)
     if workers == 1 and not _binary(files):
         results = map(_analyze, chunks)
     else:
-        results = _supervised(chunks, workers, seconds, WORKER_MEMORY)
+        limit = FILE_SECONDS if seconds is None else seconds
+        results = _supervised(chunks, workers, limit, WORKER_MEMORY, patience)
     for chunk in results:
         yield chunk
         if bar is not None:
             bar.update(len(chunk.results))
 
 
-def _serve(conn, memory: int) -> None:
-    """A worker: analyze each run of files sent, telling the parent which file it starts."""
-    import index.analysis.sentences  # noqa: F401 - loaded before any file's time starts (nltk: ~0.3 s)
-
+def pages(path: str | Path) -> int:
+    """A PDF's page count (1 for any other file, or one PDFium cannot open): what its time limit
+    scales with. Called in workers only (it loads PDFium)."""
+    if not str(path).lower().endswith(".pdf"):
+        return 1
     try:
-        import resource
+        import pypdfium2
 
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        # A forked worker starts with its parent's mappings (a loaded index, libraries): the cap
-        # is what it may take beyond those.
-        cap = _address_space() + memory
-        cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, ValueError, OSError):  # no rlimits here: the time limit still holds
-        pass
-    while True:
+        pdf = pypdfium2.PdfDocument(str(path))
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        n, jobs = job
-        chunk = _analyze(jobs, lambda i, n=n: conn.send(("file", n, i)))
-        conn.send(("done", n, chunk))
+            return max(1, len(pdf))
+        finally:
+            pdf.close()
+    except Exception:  # reading it will say what is wrong
+        return 1
 
 
-class _Worker:
-    """A worker process, its pipe, and the run (and file of it) it is reading."""
-
-    def __init__(self, ctx, memory: int):
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, memory), daemon=True)
-        self.proc.start()
-        child.close()
-        self.job: tuple[int, list[tuple[str, str]]] | None = None
-        self.file = 0
-        self.since = time.monotonic()
-
-    def give(self, n: int, jobs: list[tuple[str, str]]) -> None:
-        self.job, self.file, self.since = (n, jobs), 0, time.monotonic()
-        self.conn.send((n, jobs))
-
-    def stop(self, kill: bool = False) -> None:
-        if kill:
-            self.proc.kill()
-        else:
-            try:
-                self.conn.send(None)
-            except OSError:
-                self.proc.kill()
-        self.proc.join(5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.conn.close()
+def set_time_limit(seconds: float) -> None:
+    """The time a file may take to read, per 100 pages, for this process (VERBATIM_READ_TIMEOUT)."""
+    global FILE_SECONDS
+    if not 1 <= seconds <= 3600:
+        raise ValueError(f"a time limit of {seconds:g} s")
+    FILE_SECONDS = float(seconds)
 
 
-def _context():
-    """Workers forked from this process when it has never loaded PDFium (the build never does:
-    only workers read PDFs), else from a fork server that has not; spawned off Linux."""
-    if not sys.platform.startswith("linux"):
-        return multiprocessing.get_context("spawn")
-    if "pypdfium2" not in sys.modules:
-        return multiprocessing.get_context("fork")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["index.read.extract", "index.analysis.sentences"])
-    return ctx
+def time_limit(seconds: float, pages: int, patience: float = 1.0) -> float:
+    """How long a file may take: `seconds` for each PAGES_PER_LIMIT pages (at least once), times
+    `patience` (a file tried again after timing out gets more)."""
+    return seconds * max(1.0, pages / PAGES_PER_LIMIT) * patience
 
 
-def _address_space() -> int:
-    """This process's virtual memory size in bytes (0 when unknown)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+def timed_out(limit: float) -> str:
+    return f"{TIMED_OUT} {limit:g} s to read"
 
 
-def _supervised(chunks, workers: int, seconds: float, memory: int):
-    """Analyzed chunks, in order, from `workers` processes; a file that times out or kills its
-    worker is skipped with its reason, and its run read again without it."""
-    ctx = _context()
+def retryable(reason: str) -> bool:
+    """Whether a file skipped for `reason` may read next time (busy machine, killed worker)."""
+    return reason.startswith((TIMED_OUT, CRASHED))
+
+
+def _supervised(chunks, workers: int, seconds: float, memory: int, patience=None):
+    """Analyzed chunks, in order, from up to `workers` pooled processes; a file that times out or
+    kills its worker is skipped with its reason, and its run read again without it.
+    `patience[doc_id]` multiplies a file's time limit."""
+    patience = patience or {}
     originals = dict(enumerate(chunks))
     removed: dict[int, dict[str, str]] = collections.defaultdict(dict)
     pending = collections.deque(enumerate(chunks))
     done: dict[int, _Chunk] = {}
-    pool: list[_Worker] = []
+    team: list[workers_.Worker] = []
     following = 0
     try:
         while following < len(chunks):
@@ -310,59 +275,60 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
                 following += 1
             if following >= len(chunks):
                 break
-            for w in [w for w in pool if w.job is None and not w.proc.is_alive()]:
-                w.stop(kill=True)  # died idle (the OOM killer): replaced below, nothing lost
-                pool.remove(w)
-            want = min(workers, len(pending) + sum(w.job is not None for w in pool))
-            while len(pool) < want:
-                pool.append(_Worker(ctx, memory))
-            for w in pool:
+            want = min(workers, len(pending) + sum(w.job is not None for w in team))
+            while len(team) < want:
+                team.append(workers_.POOL.take())
+            for w in team:
                 while w.job is None and pending:
                     n, jobs = pending.popleft()
                     if jobs:
-                        w.give(n, jobs)
+                        w.give(n, jobs, memory)
                     else:
                         done[n] = _Chunk([], [], np.zeros(0, np.int32))
-            busy = [w for w in pool if w.job is not None]
+            busy = [w for w in team if w.job is not None]
             if not busy:
                 continue
             # Wake at the first deadline: a file is stopped when its time is up, not later.
-            left = min(seconds - (time.monotonic() - w.since) for w in busy)
-            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], min(1.0, max(0.0, left)))
+            left = min(w.limit - (time.monotonic() - w.since) for w in busy)
+            wait([w.conn for w in busy], min(1.0, max(0.0, left)))
             for w in busy:
-                reason = _drain(w, done)
-                if reason is None and w.job is not None:
-                    if time.monotonic() - w.since > seconds:
-                        reason = f"took longer than {seconds:g} s to read, skipped"
-                    elif not w.proc.is_alive():
-                        reason = "its reader crashed: out of memory or a damaged file, skipped"
+                reason = _drain(w, done, seconds, patience)
+                late = w.job is not None and time.monotonic() - w.since > w.limit
+                if reason is None and late:
+                    reason = timed_out(w.limit) if w.ready else "the reader could not start"
                 if reason is None:
                     continue
                 n, jobs = w.job
                 bad = jobs[min(w.file, len(jobs) - 1)]
                 removed[n][bad[0]] = reason
                 pending.appendleft((n, [j for j in jobs if j != bad]))
-                w.job = None
+                team.remove(w)
                 w.stop(kill=True)
-                pool.remove(w)
     finally:
-        for w in pool:
-            w.stop(kill=w.job is not None)
+        for w in team:
+            workers_.POOL.give_back(w)
 
 
-def _drain(w: _Worker, done: dict[int, _Chunk]) -> str | None:
-    """Read what a worker said; a reason when its pipe broke mid-run, else None."""
+def _drain(w, done: dict[int, _Chunk], seconds: float, patience: dict) -> str | None:
+    """Read what a worker said; a reason when its socket broke mid-run, else None."""
     try:
         while w.conn.poll():
             kind, n, value = w.conn.recv()
-            if kind == "file":
+            if kind == "ready":
+                w.ready, w.since, w.limit = True, time.monotonic(), seconds
+            elif kind == "file":
+                doc_id = w.job[1][value][0]
                 w.file, w.since = value, time.monotonic()
+                w.limit = time_limit(seconds, 1, patience.get(doc_id, 1.0))
+            elif kind == "pages":
+                doc_id = w.job[1][w.file][0]
+                w.limit = time_limit(seconds, value, patience.get(doc_id, 1.0))
             else:
                 done[n] = value
                 w.job = None
     except (EOFError, OSError):
         if w.job is not None:
-            return "its reader crashed: out of memory or a damaged file, skipped"
+            return CRASHED
     return None
 
 
@@ -375,3 +341,40 @@ def _restore(chunk: _Chunk, jobs: list[tuple[str, str]], removed: dict[str, str]
         (doc_id, None, removed[doc_id]) if doc_id in removed else next(given) for doc_id, _ in jobs
     ]
     return _Chunk(results, chunk.terms, chunk.ids)
+
+
+def serve(fd: int, parent: int) -> None:
+    """A worker's life: import what reading needs, say so, then analyze each run of files sent,
+    telling the parent which file it starts and how many pages it has."""
+    import signal
+    from multiprocessing.connection import Connection
+
+    workers_.die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn = Connection(fd)
+    from index.analysis import sentences  # noqa: F401 - loaded before any file's time starts
+
+    with contextlib.suppress(ImportError):
+        import docx2python  # noqa: F401
+        import pypdfium2  # noqa: F401
+    with contextlib.suppress(EOFError, OSError):  # the parent went away: leave quietly
+        conn.send(("ready", 0, os.getpid()))
+        while _serve_one(conn):
+            pass
+
+
+def _serve_one(conn) -> bool:
+    """Read one run of files sent; False when the worker should leave."""
+    n, jobs, memory = conn.recv()
+    workers_.cap(memory)
+
+    def started(i: int) -> None:
+        conn.send(("file", n, i))
+        count = pages(jobs[i][1])
+        if count > 1:
+            conn.send(("pages", n, count))
+
+    chunk = _analyze(jobs, started)
+    workers_.uncap()
+    conn.send(("done", n, chunk))
+    return workers_.vm("VmRSS") <= workers_.RECYCLE_BYTES

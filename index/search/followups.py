@@ -83,6 +83,14 @@ def lean(idx, own: list[int], docs: list[int]) -> float:
     return lean
 
 
+def leans_on(idx, context: Conversation, own: list[int]) -> bool:
+    """Whether a question leans on its conversation (`lean` above 1): its own words say little
+    and every one of them is in the conversation's documents. Where nothing says a question
+    continues one (the console has no threads), only such a question is read as a follow-up."""
+    docs = [idx._doc_number[d] for d in context.documents if d in idx._doc_number]
+    return bool(own) and bool(context.questions) and lean(idx, own, docs) > 1.0
+
+
 def bonus(idx, follow: Followed, cand: np.ndarray) -> np.ndarray:
     """What a follow-up adds to each shortlisted sentence's blend: CONTEXT_DOC_BONUS in the
     documents the conversation has been about, up to CONTEXT_NEAR_BONUS more near where the last

@@ -13,6 +13,7 @@ import numpy as np
 
 from index.analysis.tokens import STOPWORDS, stem, words
 from index.answer import citations
+from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import DocumentsError, QuestionError
@@ -90,6 +91,13 @@ class Index:
             minlength=len(self._doc_ids),
         ).tolist()
         self.docs_url = citations.base_url(docs_url)
+        # Files with the same bytes as a stored document (update._copies), by its id, plainest first.
+        copies: dict[str, list[str]] = {}
+        for name, entry in sorted(data.commit.get("files", {}).items()):
+            d = doc_shift[entry[2]] + entry[3]
+            if self._doc_ids[d] != name:
+                copies.setdefault(self._doc_ids[d], []).append(name)
+        self.copies = {d: tuple(sorted(c, key=plainness)) for d, c in copies.items()}
         self.documents = tuple(
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order
@@ -169,6 +177,11 @@ class Index:
     def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
         """The conversation in this index's numbers (index/search/followups.py)."""
         return followups.followed(self, context, own)
+
+    def leans_on(self, question: str, context: Conversation) -> bool:
+        """Whether `question` reads as a follow-up of `context` (followups.leans_on): for callers
+        that must decide, as the console does, rather than know (a thread, a reply)."""
+        return followups.leans_on(self, context, self._question_ids(question))
 
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
@@ -412,6 +425,7 @@ def open_index(
         changed=len(done.changes.changed),
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
+        newly_skipped=done.changes.skipped,
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))
 

@@ -45,15 +45,17 @@ def build_segment(
     files: list[tuple[str, Path]],
     progress: bool = False,
     accept: Callable[[str], bool] | None = None,
+    patience: dict[str, float] | None = None,
 ) -> IndexData:
     """Read, split and tokenize `files` ((id, path), sorted by id) into one segment's arrays.
 
     `accept(doc_id)` is asked after a file was read: False drops it (it changed while being read,
-    so it is taken again when it settles). The segment's meta says what was skipped and why.
+    so it is taken again when it settles). `patience[doc_id]` multiplies a file's time limit.
+    The segment's meta says what was skipped and why.
     """
     bar = _progress(len(files), progress)
     try:
-        return assemble(_analyzed(files, bar), accept)
+        return assemble(_analyzed(files, bar, patience=patience), accept)
     finally:
         if bar is not None:
             bar.close()

@@ -10,6 +10,7 @@ the saved file table, so a missed or merged event can never make the index wrong
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -55,6 +56,11 @@ def follow(current: Index, docs: str | Path | None, index_dir: str | Path | None
     return load_saved(target, current.engine, current.docs_url)
 
 
+def retry_due(current: Index) -> bool:
+    """Whether a file skipped for a passing reason (a time limit) is due to be read again."""
+    return update.next_retry(current.commit) <= time.time()
+
+
 def saved_generation(docs: str | Path | None, index_dir: str | Path | None) -> str | None:
     """The name of the generation `current` points at now (one readlink: cheap on any thread)."""
     return disk.current_name(index_folder(docs_folder(docs), index_dir))
@@ -98,7 +104,7 @@ def keep_current(
     pending = False  # a file was still being written: look again at the next tick
     for batch in changes([folder], stop):
         try:
-            if batch or pending:
+            if batch or pending or retry_due(get()):
                 newer, pending = refresh(get(), docs, index_dir)
             else:
                 newer = follow(get(), docs, index_dir)

@@ -14,13 +14,15 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from index.answer.copies import plainest
 from index.errors import DocumentsError
-from index.read.documents import Skipped, walk
+from index.read import extract
+from index.read.documents import Skipped, digest, walk
 from index.store import disk
 from index.store.build import (
     FORMAT_VERSION,
@@ -35,6 +37,11 @@ from index.store.segments import doc_first_sentences
 MAX_SEGMENTS = 8  # more small segments than this are merged into one
 MERGE_DEAD_SHARE = 0.25  # more deleted sentences than this share of the index: merge everything
 MERGE_SMALL_SHARE = 0.5  # small segments holding this share of the big one's sentences: merge all
+# A file that timed out (or killed its reader) is tried again after RETRY_FIRST seconds, then
+# twice as long after each failure (at most RETRY_MOST), each time with twice the time limit
+# (at most 8 times).
+RETRY_FIRST = 30.0
+RETRY_MOST = 3600.0
 
 
 @dataclass(frozen=True)
@@ -45,9 +52,11 @@ class Changes:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unsettled: tuple[str, ...] = ()  # still being written: taken when they settle
+    retried: tuple[str, ...] = ()  # skipped for a passing reason (a time limit): read again now
+    skipped: tuple[tuple[str, str], ...] = ()  # read by this refresh but not indexed, and why
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.retried or self.skipped)
 
     def summary(self, seconds: float | None = None) -> str:
         """ "+3 added · ~1 changed · −2 removed · 0.8 s" """
@@ -67,20 +76,24 @@ class Plan:
     keep_skipped: dict[str, list]  # skipped files that did not change
     changes: Changes
     refused: list[Skipped]
+    tries: dict[str, int]  # files read again after timing out: how often they did
+    paths: dict[str, Path] = field(default_factory=dict)  # every file found, by id
 
 
 def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
     """Compare the folder with a commit's file table (None: nothing saved yet).
 
     A file modified less than `settle` seconds ago is still being written: it is left as it was
-    (its old version stays, a new file waits) and reported as unsettled.
+    (its old version stays, a new file waits) and reported as unsettled. A file skipped for a
+    passing reason is read again once its retry time has come.
     """
     found, refused = walk(folder)
     files = dict(commit.get("files", {})) if commit else {}
     skipped = dict(commit.get("skipped", {})) if commit else {}
     now_ns = time.time_ns()
     read, keep, keep_skipped = [], {}, {}
-    added, changed, unsettled = [], [], []
+    added, changed, unsettled, retried = [], [], [], []
+    tries: dict[str, int] = {}
     for doc_id, path, (size, mtime) in found:
         old = files.get(doc_id)
         old_skip = skipped.get(doc_id)
@@ -88,7 +101,12 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
             keep[doc_id] = old
             continue
         if old_skip is not None and (old_skip[0], old_skip[1]) == (size, mtime):
-            keep_skipped[doc_id] = old_skip
+            if retry_at(old_skip) > time.time():
+                keep_skipped[doc_id] = old_skip
+                continue
+            read.append((doc_id, Path(path), (size, mtime)))
+            retried.append(doc_id)
+            tries[doc_id] = old_skip[3]
             continue
         if settle > 0 and now_ns - mtime < settle * 1e9:
             unsettled.append(doc_id)
@@ -96,11 +114,51 @@ def plan(folder: Path, commit: dict | None, settle: float = 0.0) -> Plan:
                 keep[doc_id] = old
             continue
         read.append((doc_id, Path(path), (size, mtime)))
-        (changed if old is not None or old_skip is not None else added).append(doc_id)
+        (changed if old is not None else added).append(doc_id)
     present = {doc_id for doc_id, _, _ in found}
     removed = sorted(d for d in files if d not in present)
-    changes = Changes(tuple(added), tuple(changed), tuple(removed), tuple(unsettled))
-    return Plan(read, keep, keep_skipped, changes, refused)
+    changes = Changes(
+        tuple(added), tuple(changed), tuple(removed), tuple(unsettled), tuple(retried)
+    )
+    paths = {doc_id: Path(path) for doc_id, path, _ in found}
+    return Plan(read, keep, keep_skipped, changes, refused, tries, paths)
+
+
+def retry_at(entry: list) -> float:
+    """When a skipped file (its file-table entry) is read again: a time (Unix seconds), or
+    infinity for a file skipped for good (until it changes)."""
+    return float(entry[4]) if len(entry) > 4 else float("inf")
+
+
+def next_retry(commit: dict | None) -> float:
+    """The earliest retry time of a commit's skipped files (infinity: none)."""
+    return min((retry_at(e) for e in (commit or {}).get("skipped", {}).values()), default=np.inf)
+
+
+def _skip_entry(stat: tuple[int, int], reason: str, tried: int) -> list:
+    """A skipped file's entry: [size, mtime, reason], plus [tries, retry time] when the reason
+    may pass (a time limit, a killed reader)."""
+    if not extract.retryable(reason):
+        return [*stat, reason]
+    wait = min(RETRY_MOST, RETRY_FIRST * 2**tried)
+    return [*stat, f"{reason}; tried again later", tried + 1, round(time.time() + wait, 3)]
+
+
+def outcome(todo: Plan, commit: dict) -> Changes:
+    """What a refresh did, from what it planned and the commit it made: a file counts as added or
+    changed only if it is in the index now; one read but not indexed is skipped, with why."""
+    files, skipped = commit["files"], commit["skipped"]
+    read = [doc_id for doc_id, _, _ in todo.read]
+    landed = {d for d, _, stat in todo.read if d in files and tuple(files[d][:2]) == tuple(stat)}
+    planned = todo.changes
+    return Changes(
+        added=tuple(d for d in read if d in landed and d not in planned.changed),
+        changed=tuple(d for d in planned.changed if d in landed),
+        removed=planned.removed,
+        # changed while being read: the old version (if any) stays, the new one is taken later
+        unsettled=planned.unsettled + tuple(d for d in read if d not in landed | set(skipped)),
+        skipped=tuple((d, skipped[d][2]) for d in read if d in skipped),
+    )
 
 
 def _settled(expected: dict[str, tuple[Path, tuple[int, int]]]):
@@ -134,12 +192,16 @@ def apply(
     files = dict(todo.keep)
     skipped = dict(todo.keep_skipped)
     warnings: list[tuple[str, str]] = []
-    if todo.read:
-        data = build_segment(
-            [(doc_id, path) for doc_id, path, _ in todo.read], progress, _settled(expected)
-        )
+    to_read, hashes, joins = _copies(generation, todo)
+    for doc_id in to_read:  # a kept file read again: it now names the copies it stands for
+        if doc_id not in expected:
+            expected[doc_id] = (todo.paths[doc_id], tuple(todo.keep[doc_id][:2]))
+    if to_read:
+        patience = {d: 2.0 ** min(t, 3) for d, t in todo.tries.items()}
+        files_read = [(doc_id, expected[doc_id][0]) for doc_id in to_read]
+        data = build_segment(files_read, progress, _settled(expected), patience)
         for doc_id, reason in data.meta["skipped"]:
-            skipped[doc_id] = [*expected[doc_id][1], reason]
+            skipped[doc_id] = _skip_entry(expected[doc_id][1], reason, todo.tries.get(doc_id, 0))
         for doc_id in data.meta["deferred"]:  # changed while read: the old version stays
             old = (generation.commit["files"] if generation else {}).get(doc_id)
             if old is not None:
@@ -150,12 +212,22 @@ def apply(
             segments.append(data)
             names.append("")
             for d, doc_id in enumerate(data.meta["doc_ids"]):
-                files[doc_id] = [*expected[doc_id][1], s, d]
+                files[doc_id] = [*expected[doc_id][1], s, d, *hashes.get(doc_id, ())]
+        for doc_id in to_read:  # a kept file read again but not indexed keeps its old entry
+            if doc_id in todo.keep and doc_id not in files:
+                files[doc_id] = todo.keep[doc_id]
+                skipped.pop(doc_id, None)
+    for doc_id, first in joins.items():  # a copy lives where the file it copies lives
+        stat = expected[doc_id][1] if doc_id in expected else tuple(todo.keep[doc_id][:2])
+        if first in files:
+            files[doc_id] = [*stat, files[first][2], files[first][3], *hashes[doc_id]]
+        elif first in skipped and doc_id not in todo.keep:
+            skipped[doc_id] = [*stat, *skipped[first][2:]]
     segments, names, files = _merge_if_needed(segments, names, files)
     # Segments no document lives in any more are dropped from the commit.
     used = sorted({entry[2] for entry in files.values()})
     renumber = {old: new for new, old in enumerate(used)}
-    files = {doc: [e[0], e[1], renumber[e[2]], e[3]] for doc, e in files.items()}
+    files = {doc: [e[0], e[1], renumber[e[2]], *e[3:]] for doc, e in files.items()}
     segments = [segments[s] for s in used]
     names = [names[s] for s in used]
     commit = {
@@ -166,13 +238,50 @@ def apply(
     return segments, names, commit, warnings
 
 
+def _copies(
+    generation: disk.Generation | None, todo: Plan
+) -> tuple[list[str], dict[str, list[str]], dict[str, str]]:
+    """Byte-identical files are stored once, under the plainest name (copies.plainest): which
+    files to read, the digest of each file read or joined (as a one-item list, for its entry),
+    and each copy's file that stands for it.
+
+    A kept document stays where it is when it still stands under the plainest name of the files
+    holding its bytes; otherwise (a plainer copy came, or the file it was named after went or
+    changed) the plainest file is read again and the others point to it.
+    """
+    stored = generation.segments if generation else []
+    hashes = {doc_id: digest(path) for doc_id, path, _ in todo.read}
+    groups: dict[str, list[str]] = {}
+    for doc_id, entry in todo.keep.items():
+        if len(entry) > 4 and entry[4]:
+            groups.setdefault(entry[4], []).append(doc_id)
+    for doc_id, h in hashes.items():
+        if h is not None:
+            groups.setdefault(h, []).append(doc_id)
+    to_read = [doc_id for doc_id, h in hashes.items() if h is None]
+    joins: dict[str, str] = {}
+    for members in groups.values():
+        first = plainest(members)
+        entry = todo.keep.get(first)
+        in_place = entry is not None and stored[entry[2]].meta["doc_ids"][entry[3]] == first
+        if not in_place:
+            to_read.append(first)
+        for doc_id in members:
+            old = todo.keep.get(doc_id)
+            if doc_id != first and not (in_place and old and old[2:4] == entry[2:4]):
+                joins[doc_id] = first
+    digests = {d: [h] for d, h in hashes.items() if h is not None}
+    digests |= {d: [e[4]] for d, e in todo.keep.items() if len(e) > 4 and e[4]}
+    return sorted(to_read), digests, joins
+
+
 def _live_counts(segments: list[IndexData], files: dict) -> list[tuple[int, int]]:
-    """(live sentences, all sentences) of each segment."""
+    """(live sentences, all sentences) of each segment (a document copies share counts once)."""
     out = []
     for s, data in enumerate(segments):
         sent_doc = np.asarray(data.arrays["sent_doc"], dtype=np.int64)
         per_doc = np.bincount(sent_doc, minlength=len(data.meta["doc_ids"]))
-        live = [e[3] for e in files.values() if e[2] == s]
+        live = sorted({e[3] for e in files.values() if e[2] == s})
         out.append((int(per_doc[live].sum()) if live else 0, int(per_doc.sum())))
     return out
 
@@ -195,9 +304,13 @@ def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
         chosen = small
     else:
         return segments, names, files
-    merged = merge(
+    merged, where = merge(
         [segments[s] for s in chosen],
-        {doc: [e[0], e[1], chosen.index(e[2]), e[3]] for doc, e in files.items() if e[2] in chosen},
+        {
+            doc: [e[0], e[1], chosen.index(e[2]), *e[3:]]
+            for doc, e in files.items()
+            if e[2] in chosen
+        },
     )
     kept = [s for s in range(len(segments)) if s not in chosen]
     new_segments = [segments[s] for s in kept] + [merged]
@@ -205,16 +318,17 @@ def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
     new_files = {}
     for doc, e in files.items():
         if e[2] in kept:
-            new_files[doc] = [e[0], e[1], kept.index(e[2]), e[3]]
-    for d, doc in enumerate(merged.meta["doc_ids"]):
-        e = files[doc]
-        new_files[doc] = [e[0], e[1], len(kept), d]
+            new_files[doc] = [e[0], e[1], kept.index(e[2]), *e[3:]]
+        else:
+            new_files[doc] = [e[0], e[1], len(kept), where[(chosen.index(e[2]), e[3])], *e[4:]]
     return new_segments, new_names, new_files
 
 
-def merge(segments: list[IndexData], files: dict) -> IndexData:
-    """One segment holding the live documents of `segments`, in name order, from their arrays."""
-    chosen = sorted((doc, e[2], e[3]) for doc, e in files.items())
+def merge(segments: list[IndexData], files: dict) -> tuple[IndexData, dict[tuple[int, int], int]]:
+    """One segment holding the live documents of `segments`, in name order, from their arrays
+    (a document copies share is taken once); and where each (segment, document) went in it."""
+    stored = {(e[2], e[3]) for e in files.values()}
+    chosen = sorted((segments[s].meta["doc_ids"][d], s, d) for s, d in stored)
     vocabs = [term_list(data.arrays) for data in segments]
     firsts = [doc_first_sentences(data) for data in segments]
 
@@ -222,13 +336,13 @@ def merge(segments: list[IndexData], files: dict) -> IndexData:
         for _, s, d in chosen:
             yield from segment_chunks(segments[s], [d], vocabs[s], firsts[s])
 
-    return assemble(chunks())
+    return assemble(chunks()), {(s, d): n for n, (_, s, d) in enumerate(chosen)}
 
 
 def summary_of(segments: list[IndexData], files: dict) -> tuple[int, int]:
-    """(live documents, live sentences) of a commit."""
+    """(live documents, live sentences) of a commit: copies of a document count once."""
     counts = _live_counts(segments, files)
-    return len(files), sum(live for live, _ in counts)
+    return len({(e[2], e[3]) for e in files.values()}), sum(live for live, _ in counts)
 
 
 def _load_quietly(target: Path, say: bool = True) -> disk.Generation | None:
@@ -311,9 +425,9 @@ def refresh(
         warning = (
             f"could not save the index to {target} ({exc.strerror or exc}); serving from memory"
         )
-        return Refreshed(memory, todo.changes, generation is None, todo.refused,
+        return Refreshed(memory, outcome(todo, commit), generation is None, todo.refused,
                          [warning, *(f"{d}: {r}" for d, r in notes)])  # fmt: skip
-    return Refreshed(saved, todo.changes, generation is None, todo.refused,
+    return Refreshed(saved, outcome(todo, commit), generation is None, todo.refused,
                      [f"{d}: {r}" for d, r in notes])  # fmt: skip
 
 

@@ -13,7 +13,7 @@ MIB = 1024 * 1024
 TOP = 10  # retrieval depth, for the engine and both peers
 BLOCK = 10  # questions in a row for one engine, when engines alternate
 RTOL = 1e-9  # parity: relative tolerance between the fast engine's and rank-bm25's scores
-INSTALL_TANTIVY = "pip install -e '.[bench]'"
+INSTALL_TANTIVY = "scripts/setup bench"
 TANTIVY_HEAP = 128_000_000  # tantivy's default writer heap, named so the run is reproducible
 _QUERY_WORD = re.compile(r"[^\W_]+")  # letters and digits only: nothing tantivy's parser reads
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from index.answer.model import Answer, Conversation, Passage
 from index.errors import VerbatimError
+from index.read import extract
 from index.search.searcher import ENGINES, open_index
 from index.tools import bench, train  # train imports its training libraries only when it runs
 
@@ -87,15 +89,39 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _settings(args: argparse.Namespace) -> dict:
+    """open_index's arguments from the command line, else the environment, else `.env` in the
+    working folder (as the bot reads them): VERBATIM_DOCS, VERBATIM_INDEX, VERBATIM_DOCS_URL;
+    VERBATIM_READ_TIMEOUT sets the time a file may take to read."""
+    from dotenv import dotenv_values
+
+    values = {k: v for k, v in dotenv_values(".env").items() if v} if Path(".env").is_file() else {}
+    values.update({k: v for k, v in os.environ.items() if v})
+    raw = values.get("VERBATIM_READ_TIMEOUT", "").strip()
+    if raw:
+        try:
+            extract.set_time_limit(float(raw))
+        except ValueError:
+            raise VerbatimError(
+                f"VERBATIM_READ_TIMEOUT must be a number of seconds from 1 to 3600, not {raw!r}"
+            ) from None
+    return {
+        "docs": args.docs or values.get("VERBATIM_DOCS"),
+        "index_dir": args.index or values.get("VERBATIM_INDEX"),
+        "docs_url": values.get("VERBATIM_DOCS_URL"),
+        "engine": getattr(args, "engine", "bm25"),
+    }
+
+
 def _open(args: argparse.Namespace):
-    idx = open_index(args.docs, args.index, engine=getattr(args, "engine", "bm25"), progress=True)
+    idx = open_index(**_settings(args), progress=True)
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return idx
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    idx = open_index(args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild)
+    idx = open_index(**_settings(args), progress=True, rebuild=args.rebuild)
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(idx.report.summary())

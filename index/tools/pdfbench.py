@@ -13,6 +13,7 @@ extracting their text (the floor a build of PDFs is compared to, measured in the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import json
 import lzma
@@ -149,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reader":
         print(json.dumps(reader_vs_pdfium(Path(args.pdf), args.rounds)))
     elif args.command == "make":
+        if importlib.util.find_spec("fpdf") is None:
+            print("error: make needs fpdf2, in the test extra: scripts/setup test", file=sys.stderr)
+            return 2
         pages = make(Path(args.out), args.count, args.pages, Path(args.sentences))
         print(f"wrote {args.count} PDFs, {pages} pages, to {args.out}")
     else:

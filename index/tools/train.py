@@ -5,12 +5,13 @@ The documents are written to a temporary folder and indexed; every question's ca
 features the ranker computes at query time, labelled by whether the sentence overlaps an answer
 span. Trees (LightGBM's LambdaMART) or a linear model (softmax over each question's candidates)
 are fitted, seeded, and written as plain JSON that `index/search/ranking.py` evaluates with numpy.
-Needs the `train` extra (`pip install -e .[train]`); answering questions never does.
+Needs the `train` extra (`scripts/setup train`); answering questions never does.
 """
 
 from __future__ import annotations
 
 import collections
+import importlib.util
 import json
 import lzma
 import sys
@@ -315,6 +316,12 @@ def hit_at_1(model: ranking.Model, X, y, groups) -> float:
 
 def cmd_train(args) -> int:
     """Index the training documents, compute features, fit, check and write the model."""
+    needed = "lightgbm" if args.kind == "trees" else "scipy"
+    if importlib.util.find_spec(needed) is None:  # say so now, not after the features
+        raise VerbatimError(
+            f"training the {args.kind} ranker needs {needed}, in the train extra: "
+            "scripts/setup train"
+        )
     started = time.perf_counter()
     folder = Path(args.folder)
     questions = _lines(folder, "questions.jsonl")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -103,3 +105,57 @@ def test_sharded_bot_keeps_the_settings(tmp_path):
     settings = dataclasses.replace(Settings(docs=tmp_path), shards=((2,), 4))
     bot = create_bot(settings, None)
     assert bot.shard_ids == [2] and bot.shard_count == 4 and bot.settings is settings
+
+
+USERGUIDE = ROOT / "tests" / "index" / "pdfs" / "reportlab-userguide.pdf"  # a real 134-page PDF
+
+
+def test_the_console_reads_a_dropped_pdf_and_a_burst_and_leaves_no_worker(tmp_path):
+    """The console has threads (the watcher's): its workers must not be forks of it (they hung on
+    a futex and the PDF was skipped for good, reported as added). All files are answered from,
+    and no worker outlives the console."""
+    docs = write_docs(tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "VERBATIM"))}
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "bot", "--console", "--docs", str(docs)]
+    command += ["--index", str(tmp_path / "index")]
+    console = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        assert console.stderr.readline().startswith("Built index of 3 documents")
+        time.sleep(0.5)  # the watcher thread is set up
+        started = time.monotonic()
+        shutil.copy(USERGUIDE, tmp_path / "guide.pdf")
+        os.rename(tmp_path / "guide.pdf", docs / "guide.pdf")  # appears whole
+        for i in range(70):
+            (docs / f"note{i:02d}.txt").write_text(f"Depot {i} keeps the lantern{i} oil.\n")
+        added, lines = 0, []
+        while added < 71 and time.monotonic() - started < 120:
+            line = console.stderr.readline()
+            lines.append(line)
+            found = re.search(r"\+(\d+) added", line)
+            added += int(found.group(1)) if found else 0
+        took = time.monotonic() - started
+        assert added == 71 and not any("skipped" in x for x in lines), lines
+        workers = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(console.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert workers  # the PDF was read in a worker
+        questions = "what is the ReportLab toolkit?\n/new\nwhere does lantern69 oil stay?\n"
+        out, _ = console.communicate(questions, timeout=60)
+        assert "guide.pdf" in out and "note69.txt" in out
+        print(f"console: a 134-page PDF and 70 files were applied {took:.2f} s after the drop")
+        gone = time.monotonic() + 30
+        while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert not [p for p in workers if Path(f"/proc/{p}").exists()], "a worker outlived it"
+    finally:
+        console.kill()
+        console.wait()

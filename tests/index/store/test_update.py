@@ -161,12 +161,12 @@ def test_a_file_that_changes_while_it_is_read_keeps_its_old_version(docs, index_
     path.write_text("Rye bread proofs for 16 hours.\n")
     real = update.build_segment
 
-    def writer_meanwhile(files, progress=False, accept=None):
+    def writer_meanwhile(files, progress=False, accept=None, patience=None):
         def after_a_write(doc_id):  # the writer goes on while the file is being read
             path.write_text("Rye bread proofs for 16 hours. And more is being written\n")
             return accept(doc_id)
 
-        return real(files, progress, after_a_write)
+        return real(files, progress, after_a_write, patience)
 
     monkeypatch.setattr(update, "build_segment", writer_meanwhile)
     idx = open_index(docs, index_dir)
@@ -207,3 +207,60 @@ def test_an_emptied_folder_keeps_the_last_index(docs, index_dir):
         open_index(docs, index_dir)
     shutil.copytree(Path(__file__).parents[1] / "corpus", docs, dirs_exist_ok=True)
     assert open_index(docs, index_dir).report.documents == 3
+
+
+def test_a_file_that_timed_out_is_skipped_said_so_and_read_again_later(
+    docs, index_dir, monkeypatch
+):
+    """A PDF over its time limit is not "added": the summary says it was skipped and why. It is
+    tried again when its retry time comes, with more time, and then it is answered from."""
+    from index.read import extract
+    from index.store import live
+
+    open_index(docs, index_dir)
+    guide = Path(__file__).resolve().parents[1] / "pdfs" / "reportlab-userguide.pdf"
+    shutil.copy(guide, docs / "guide.pdf")
+    past = time.time() - 60
+    os.utime(docs / "guide.pdf", (past, past))  # written and settled
+    monkeypatch.setattr(extract, "FILE_SECONDS", 0.05)  # 134 pages take about a second here
+    idx = open_index(docs, index_dir)
+    report = idx.report
+    assert report.added == 0 and report.updated
+    ((doc, why),) = report.newly_skipped
+    assert doc == "guide.pdf" and why.startswith("took longer than 0.067 s to read")
+    assert (
+        "+0 added" in report.summary() and "skipped 1: guide.pdf (took longer" in report.summary()
+    )
+    assert live.describe(report).startswith("documents updated: +0 added")
+    entry = idx.commit["skipped"]["guide.pdf"]
+    assert entry[3] == 1 and entry[4] > time.time() + update.RETRY_FIRST - 5
+    # Not yet due: nothing is read, nothing changes.
+    assert not live.retry_due(idx) and live.refresh(idx, docs, index_dir) == (None, False)
+    # Due, and still too slow: skipped again, later still, with twice the time.
+    clock = [entry[4] + 1]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    assert live.retry_due(idx)
+    again, _ = live.refresh(idx, docs, index_dir)
+    assert again.report.added == 0
+    assert again.report.newly_skipped[0][1].startswith("took longer than 0.134 s")
+    assert again.commit["skipped"]["guide.pdf"][3] == 2
+    assert again.commit["skipped"]["guide.pdf"][4] == pytest.approx(
+        clock[0] + 2 * update.RETRY_FIRST
+    )
+    # Due, and the machine is fast enough now: added, and answered from.
+    clock[0] += 2 * update.RETRY_FIRST + 1
+    monkeypatch.setattr(extract, "FILE_SECONDS", 30.0)
+    done, _ = live.refresh(again, docs, index_dir)
+    assert done.report.added == 1 and not done.report.newly_skipped
+    assert "guide.pdf" not in done.commit["skipped"] and "guide.pdf" in done.commit["files"]
+    assert not live.retry_due(done)
+    assert done.ask("what is the ReportLab toolkit?").passages[0].document == "guide.pdf"
+
+
+def test_a_file_skipped_for_good_is_not_read_again(docs, index_dir):
+    (docs / "empty.txt").write_text("\n\n")
+    idx = open_index(docs, index_dir)
+    assert [d for d, _ in idx.report.newly_skipped] in ([], ["empty.txt"])
+    entry = idx.commit["skipped"]["empty.txt"]
+    assert len(entry) == 3 and update.retry_at(entry) == float("inf")
+    assert update.next_retry(idx.commit) == float("inf")

@@ -210,3 +210,74 @@ def test_python_m_index_runs_as_a_process(docs, index_dir):
         check=False,
     )
     assert result.returncode == 0 and "**Multinational Security Support**" in result.stdout
+
+
+def test_python_m_index_ask_reads_dot_env_in_the_working_folder(docs, tmp_path):
+    """As the bot does: VERBATIM_DOCS and VERBATIM_INDEX from `.env` where the command runs
+    (without it, the CLI would answer from the seed folder and not find the volcano)."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "work"
+    work.mkdir()
+    index_dir = tmp_path / "from-dotenv-index"
+    (work / ".env").write_text(
+        f"VERBATIM_DOCS={docs}\nVERBATIM_INDEX={index_dir}\n", encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "index", "ask", "When did Laki erupt?"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "volcanoes.md" in result.stdout and "**1783**" in result.stdout
+    assert index_dir.is_dir() and any(index_dir.iterdir())  # the index went where .env said
+
+
+def test_the_readme_cli_sample_is_what_the_cli_prints(tmp_path):
+    """Each `$ python -m index ask ...` of the README's marked sample, run over a copy of seeds/
+    (the default folder) where no .env is, prints the lines shown under it."""
+    import os
+    import re
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    marker = "<!-- cli sample:"
+    assert readme.count(marker) == 1, "the README marks one command-line sample"
+    block = re.search(r"```text\n(.*?)```", readme[readme.index(marker) :], re.S).group(1)
+    runs = re.findall(r"^\$ (python -m index ask .*)\n((?:.+\n)+)", block, re.M)
+    assert len(runs) == 3 and len(block.split("\n$ ")) == 3, block
+    shutil.copytree(root / "seeds", tmp_path / "seeds")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "VERBATIM"))}
+    env |= {"PYTHONPATH": str(root), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for command, shown in runs:
+        argv = shlex.split(command, comments=True)
+        assert argv[:3] == ["python", "-m", "index"]
+        done = subprocess.run(
+            [sys.executable, *argv[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == shown, command
+
+
+def test_training_without_its_extra_says_how_to_install_it(capsys, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("lightgbm") is not None:
+        pytest.skip("the train extra is installed here")
+    code, out, err = run(capsys, "train", str(tmp_path), "--kind", "trees")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: training the trees ranker needs lightgbm, in the train extra: scripts/setup train"
+    )

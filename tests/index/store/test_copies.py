@@ -1,0 +1,99 @@
+"""Copies: byte-identical files are stored once and cited by the plainest name (no copy mark,
+then the shortest path), through adds, removals and changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import open_index
+from index.answer.copies import plainest, plainness
+
+TEXT = "Glaciers\n\nThe Aletsch glacier is 23 kilometres long and loses ice every summer.\n"
+OTHER = "Harbours\n\nThe ferry leaves the harbour at seven and returns before the storm.\n"
+QUESTION = "how long is the Aletsch glacier?"
+
+
+def stored_documents(idx) -> list[str]:
+    """The documents the index holds text for, live or not, over all its segments."""
+    return [d for data in idx._segs.gen.segments for d in data.meta["doc_ids"]]
+
+
+def cited(idx) -> str:
+    return idx.ask(QUESTION).passages[0].document
+
+
+@pytest.mark.parametrize(
+    "names,plain",
+    [
+        (["glacier (copy).txt", "glacier.txt"], "glacier.txt"),
+        (["Copy of glacier.txt", "glacier.txt"], "glacier.txt"),
+        (["glacier (1).txt", "glacier - Copy.txt", "glacier copy 2.txt"], "glacier (1).txt"),
+        (["a/b/glacier.txt", "b/glacier.txt", "glacier (2).txt"], "b/glacier.txt"),
+        (["Kopie von glacier.txt", "old/glacier.txt"], "old/glacier.txt"),
+    ],
+)
+def test_the_plainest_name(names, plain):
+    assert plainest(names) == plain
+    assert not plainness("copyright.txt")[0] and not plainness("photocopy.txt")[0]
+
+
+def test_copies_are_stored_once_and_cite_the_plain_name(tmp_path: Path):
+    docs = tmp_path / "docs"
+    (docs / "archive" / "2023").mkdir(parents=True)
+    for name in ("glacier (copy).txt", "glacier.txt", "archive/2023/glacier.txt"):
+        (docs / name).write_text(TEXT, encoding="utf-8")
+    (docs / "harbour.txt").write_text(OTHER, encoding="utf-8")
+    idx = open_index(docs, tmp_path / "index")
+    assert stored_documents(idx) == ["glacier.txt", "harbour.txt"]  # "glacier (copy)" sorts first
+    assert [d.id for d in idx.documents] == ["glacier.txt", "harbour.txt"]
+    assert cited(idx) == "glacier.txt" and idx.report.documents == 2
+    passages = idx.ask(QUESTION, 5).passages
+    assert {p.document for p in passages} <= {"glacier.txt", "harbour.txt"}
+    # the copies are named under the passage, plainest first, as copies found in answers are
+    assert [c.document for c in passages[0].also_in] == [
+        "archive/2023/glacier.txt",
+        "glacier (copy).txt",
+    ]
+
+
+def test_copies_through_adds_removals_and_changes(tmp_path: Path):
+    docs, index_dir = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    (docs / "glacier (copy).txt").write_text(TEXT, encoding="utf-8")
+    assert cited(open_index(docs, index_dir)) == "glacier (copy).txt"  # the only one
+
+    shutil.copy2(docs / "glacier (copy).txt", docs / "glacier.txt")  # the plain name comes
+    idx = open_index(docs, index_dir)
+    assert cited(idx) == "glacier.txt" and [d.id for d in idx.documents] == ["glacier.txt"]
+
+    (docs / "sub").mkdir()
+    shutil.copy2(docs / "glacier.txt", docs / "sub" / "glacier.txt")  # a copy: not read
+    idx = open_index(docs, index_dir)
+    assert cited(idx) == "glacier.txt" and stored_documents(idx).count("sub/glacier.txt") == 0
+
+    (docs / "glacier.txt").unlink()  # the plain one goes: the next plainest stands for it
+    idx = open_index(docs, index_dir)
+    assert cited(idx) == "sub/glacier.txt" and [d.id for d in idx.documents] == ["sub/glacier.txt"]
+
+    (docs / "sub" / "glacier.txt").write_text(OTHER, encoding="utf-8")  # no longer a copy
+    idx = open_index(docs, index_dir)
+    assert cited(idx) == "glacier (copy).txt"
+    assert idx.ask("when does the ferry leave?").passages[0].document == "sub/glacier.txt"
+    assert [d.id for d in idx.documents] == ["glacier (copy).txt", "sub/glacier.txt"]
+    fresh = open_index(docs, tmp_path / "fresh")  # the same as reading the folder afresh
+    assert stored_documents(fresh) == [d.id for d in idx.documents]
+
+
+def test_copies_of_a_pdf(tmp_path: Path):
+    from makedocs import handbook_pdf
+
+    docs = tmp_path / "docs"
+    (docs / "hr").mkdir(parents=True)
+    handbook_pdf(docs / "hr" / "Copy of handbook.pdf")
+    shutil.copy2(docs / "hr" / "Copy of handbook.pdf", docs / "hr" / "handbook.pdf")
+    idx = open_index(docs, tmp_path / "index")
+    assert stored_documents(idx) == ["hr/handbook.pdf"]
+    assert idx.ask("what does the warranty cover?").passages[0].document == "hr/handbook.pdf"
