@@ -60,6 +60,50 @@ async def test_the_bot_answers_from_a_file_added_while_it_runs(tmp_path, capsys)
 
 
 @pytest.mark.asyncio
+async def test_the_bots_watcher_reads_a_dropped_pdf_and_a_burst_in_fresh_workers(tmp_path, capsys):
+    """The bot runs threads (its event loop, the watcher, searches off the loop): a PDF and 70
+    files dropped while it watches are all answered from, and each reading worker is a fresh
+    interpreter that is gone once the bot closes."""
+    docs = write_docs(tmp_path / "docs")
+    settings = Settings(docs=docs, index_dir=tmp_path / "index", cooldown_seconds=0)
+    bot = await make_bot(settings, await asyncio.to_thread(open_index, docs, settings.index_dir))
+    try:
+        bot.start_watching()
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        shutil.copy(USERGUIDE, tmp_path / "guide.pdf")
+        os.rename(tmp_path / "guide.pdf", docs / "guide.pdf")
+        for i in range(70):
+            (docs / f"note{i:02d}.txt").write_text(f"Depot {i} keeps the lantern{i} oil.\n")
+        while len(bot.index.documents) < 74 and time.monotonic() - started < 120:
+            await asyncio.sleep(0.05)
+        took = time.monotonic() - started
+        assert len(bot.index.documents) == 74, f"{len(bot.index.documents)} after {took:.1f} s"
+        workers = [
+            int(p)
+            for p in subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(os.getpid())], capture_output=True, text=True
+            ).stdout.split()
+        ]
+        assert workers  # the PDF was read in a worker, kept for the next refresh
+        pdf = await bot.search("what is the ReportLab toolkit?")
+        note = await bot.search("where does lantern69 oil stay?")
+        assert pdf.passages[0].document == "guide.pdf"
+        assert note.passages[0].document == "note69.txt"
+        with capsys.disabled():
+            print(f"\nbot: a 134-page PDF and 70 files were answerable {took:.2f} s after the drop")
+    finally:
+        await bot.close()
+    from index.read.workers import POOL
+
+    POOL.close()  # what the exit handler does
+    gone = time.monotonic() + 30
+    while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < gone:
+        await asyncio.sleep(0.1)
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()], "a worker outlived the pool"
+
+
+@pytest.mark.asyncio
 async def test_watching_is_off_when_the_setting_says_so(tmp_path):
     docs = write_docs(tmp_path / "docs")
     settings = Settings(docs=docs, index_dir=tmp_path / "index", watch=False)
