@@ -271,7 +271,7 @@ def _mark_terms(lines: list[Line], body: float) -> None:
             ):
                 break
             run.append(above)
-        signature = (len(run) > 1 and not all(x.kind == "code" for x in run)) or line.cells
+        signature = (len(run) > 1 and not all(x.kind == "code" for x in run)) or _categorized(line)
         if signature and indent <= MAX_INDENT * body and not any(map(_listed_or_prose, run)):
             for x in run:
                 x.kind = "def"
@@ -293,10 +293,21 @@ def _mark_like_signatures(pages: list[list[Line]]) -> None:
         for line in lines:
             if (
                 line.kind == "row"
-                and line.text.count("\t") == 1
+                and _categorized(line)
+                and not _listed_or_prose(line)
+                and not _ends_sentence(line.text.split("\t", 1)[0])
                 and any(abs(line.x0 - a) <= 1 and abs(line.x1 - b) <= 1 for a, b in edges)
             ):
                 line.kind = "def"
+
+
+def _categorized(line: Line) -> bool:
+    """A line of two cells whose second is a short label, a signature's category ("[Method on
+    Array<T>]", "Function"), not a page number or the rest of a justified line."""
+    if line.text.count("\t") != 1:
+        return False
+    category = line.text.split("\t", 1)[1]
+    return bool(_WORDLIKE.search(category)) and len(category.split()) <= 4
 
 
 def _listed_or_prose(line: Line) -> bool:
