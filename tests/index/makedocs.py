@@ -319,7 +319,8 @@ def manual_pdf(path: Path) -> Path:
 def reference_pdf(path: Path) -> Path:
     """A reference page as Texinfo (@deftypefn, @table) and Sphinx's LaTeX print one: body text
     at the margin, each definition's signatures at the margin with its description indented
-    under them. A function with three signatures (the last ends "(. . .)"), a C++ method with its
+    under them. A function with three signatures (the first in a larger typewriter font, the last
+    ending "(. . .)"), a C++ method with its
     category set flush right ("[Method]") and one printed alike with no description, an option
     (one term, its description under it), a bulleted list whose items wrap with a hanging
     indent, and a table of three columns."""
@@ -354,7 +355,10 @@ def reference_pdf(path: Path) -> Path:
         pdf.multi_cell(width - 10, 5.5, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
 
-    for text in ("c = splitstr (s)", "c = splitstr (s, sep)", "c = splitstr (. . .)"):
+    pdf.set_font("Courier", size=12)  # Texinfo sets a command's form in its typewriter font
+    signature("c = splitstr (s)")
+    pdf.set_font("Helvetica", size=11)
+    for text in ("c = splitstr (s, sep)", "c = splitstr (. . .)"):
         signature(text)
     description(
         "Split the string s at each separator and return the pieces in a cell array of strings."

@@ -266,7 +266,8 @@ def _mark_terms(lines: list[Line], body: float) -> None:
             if (
                 not _header_like(above, right)
                 or abs(above.x0 - line.x0) > 1.0
-                or abs(above.size - line.size) > 0.5
+                or abs(above.size - line.size) > 0.15 * line.size  # (a font change at its
+                # start: Texinfo prints "mkoctfile [-options]" in its typewriter font, larger)
                 or not 0 < pitch < 1.6 * max(line.size, 1.0)
             ):
                 break
