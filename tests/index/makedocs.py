@@ -320,7 +320,7 @@ def reference_pdf(path: Path) -> Path:
     """A reference page as Texinfo (@deftypefn, @table) and Sphinx's LaTeX print one: body text
     at the margin, each definition's signatures at the margin with its description indented
     under them. A function with three signatures (the first in a larger typewriter font, the last
-    ending "(. . .)"), a C++ method with its
+    ending "(. . .)"), a function with one, a C++ method with its
     category set flush right ("[Method]") and one printed alike with no description, an option
     (one term, its description under it), a bulleted list whose items wrap with a hanging
     indent, and a table of three columns."""
@@ -367,6 +367,8 @@ def reference_pdf(path: Path) -> Path:
         "By default, separators that follow each other are collapsed into one, so no empty "
         "piece is returned between them."
     )
+    signature("n = countstr (s, pat)")
+    description("Count how many times the pattern pat occurs in the string s.")
     signature("void resize (int n)", "[Method]")
     description("Change the size of the array to n elements; no memory is released.")
     signature("T& xelem (int n)", "[Method]")

@@ -124,8 +124,8 @@ def test_a_footnote_mark_is_not_glued_to_its_word(tmp_path):
 
 
 def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp_path):
-    """Texinfo's @deftypefn: the signatures (several lines, or one with its category set flush
-    right) are a heading of their own, a section named by the first, never glued to the
+    """Texinfo's @deftypefn: the signatures (several lines, one call, or one with its category
+    set flush right) are a heading of their own, a section named by the first, never glued to the
     description or read as a table; an option's one-line term starts its description; list
     items and table rows stay what they are."""
     path = reference_pdf(tmp_path / "reference.pdf")
@@ -135,6 +135,7 @@ def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp
     assert heads == [
         "4 Strings",
         "c = splitstr (s)\nc = splitstr (s, sep)\nc = splitstr (. . .)",
+        "n = countstr (s, pat)",
         "void resize (int n) [Method]",
         "T& xelem (int n) [Method]",  # printed as the one above, with no description
     ]
@@ -143,6 +144,7 @@ def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp
         in said
     )
     assert "Change the size of the array to n elements; no memory is released." in said
+    assert "Count how many times the pattern pat occurs in the string s." in said
     paths = [path for _, path, _ in doc.sections]
     assert paths[:2] == ["4 Strings", "4 Strings › c = splitstr (s)"]
     assert "--quiet Do not print the greeting and the version message at startup." in said

@@ -31,6 +31,8 @@ _WORDLIKE = re.compile(r"[^\W\d_]{2}")
 _DIGITS = re.compile(r"\d+")
 _STOP = re.compile(r"[.!:;][\"'”’)\]]*$")  # a heading may ask a question, never end a sentence
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# One signature: "c = namedargs2cell (s)", "int capacity (void) const", "[tok, rem] = strtok (str)"
+_CALL = re.compile(r"(?:[^=()]{1,40}=\s?)?[\w.:<>&*~]+\s?\([^()]*\)(?:\s?const)?")
 _LIST_MARK = re.compile(r"[-–•◦▪‣*+]\s|\(?(?:\d{1,3}|[a-z])[.)]\s")
 _INNER_END = re.compile(r"[^\W\d_]{2}[.!?][\"'”’)\]]*\s+[A-Z]")
 _ELLIPSIS_END = re.compile(r"(?:\.\s?){3}[\"'”’)\]]*$|…[\"'”’)\]]*$")
@@ -272,7 +274,11 @@ def _mark_terms(lines: list[Line], body: float) -> None:
             ):
                 break
             run.append(above)
-        signature = (len(run) > 1 and not all(x.kind == "code" for x in run)) or _categorized(line)
+        signature = (
+            (len(run) > 1 and not all(x.kind == "code" for x in run))
+            or _categorized(line)
+            or (not line.kind and _CALL.fullmatch(line.text) is not None)
+        )
         if signature and indent <= MAX_INDENT * body and not any(map(_listed_or_prose, run)):
             for x in run:
                 x.kind = "def"
