@@ -17,7 +17,9 @@ from index.store.boilerplate import paragraph_hashes
 # 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only,
 # segments a hash of each HTML paragraph (`para_hash`, see index.store.boilerplate), code words
 # are terms and sentences carry CODE/HEADING flags: an index built before re-reads everything.
-FORMAT_VERSION = 11
+# 12: a PDF definition's signatures are a heading (Texinfo's @deftypefn), the page's margin found
+# on pages of definitions: stored PDFs are read again.
+FORMAT_VERSION = 12
 LEVELS = ("sent", "para", "doc")
 
 

@@ -314,3 +314,92 @@ def manual_pdf(path: Path) -> Path:
     )
     pdf.output(str(path))
     return path
+
+
+def reference_pdf(path: Path) -> Path:
+    """A reference page as Texinfo (@deftypefn, @table) and Sphinx's LaTeX print one: body text
+    at the margin, each definition's signatures at the margin with its description indented
+    under them. A function with three signatures (the first in a larger typewriter font, the last
+    ending "(. . .)"), a function with one, a C++ method with its
+    category set flush right ("[Method]") and one printed alike with no description, an option
+    (one term, its description under it), a bulleted list whose items wrap with a hanging
+    indent, and a table of three columns."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    left, width = pdf.l_margin, pdf.epw
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, "4 Strings", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for text in (
+        "Strings are split and joined with the functions below. Each of them takes a string or a "
+        "cell array of strings, and returns what it found in the same shape.",
+        "Options that change how strings are printed are listed after the functions, with the "
+        "sizes of the examples in a table at the end of the chapter. Every function here also "
+        "accepts the options of the chapter before, in any order, after its own arguments.",
+    ):
+        pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+
+    def signature(text: str, category: str | None = None) -> None:
+        pdf.set_x(left)
+        pdf.cell(width - 40 if category else 0, 5.5, text)
+        if category:
+            pdf.cell(40, 5.5, category, align="R")
+        pdf.ln(5.5)
+
+    def description(text: str) -> None:
+        pdf.set_x(left + 10)
+        pdf.multi_cell(width - 10, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+
+    pdf.set_font("Courier", size=12)  # Texinfo sets a command's form in its typewriter font
+    signature("c = splitstr (s)")
+    pdf.set_font("Helvetica", size=11)
+    for text in ("c = splitstr (s, sep)", "c = splitstr (. . .)"):
+        signature(text)
+    description(
+        "Split the string s at each separator and return the pieces in a cell array of strings."
+    )
+    description(
+        "By default, separators that follow each other are collapsed into one, so no empty "
+        "piece is returned between them."
+    )
+    signature("n = countstr (s, pat)")
+    description("Count how many times the pattern pat occurs in the string s.")
+    signature("void resize (int n)", "[Method]")
+    description("Change the size of the array to n elements; no memory is released.")
+    signature("T& xelem (int n)", "[Method]")
+    pdf.ln(3)
+    signature("--quiet")
+    description("Do not print the greeting and the version message at startup.")
+    pdf.set_x(left + 5)
+    pdf.cell(
+        0,
+        5.5,
+        "- A widget is a reusable shape that draws itself on a page",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_x(left + 5)
+    pdf.cell(
+        0,
+        5.5,
+        "- it has a demo method which returns an example of itself",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_x(left + 12)
+    pdf.multi_cell(0, 5.5, "drawn in a small rectangle, shown in the documentation.")
+    pdf.ln(4)
+    for cells in (("Code", "Name", "Size"), ("A1", "Kettle", "2 l"), ("B7", "Toaster", "4 slots")):
+        pdf.set_x(left)
+        for cell in cells:
+            pdf.cell(30, 5.5, cell)
+        pdf.ln(5.5)
+    pdf.set_x(left + 10)
+    pdf.multi_cell(0, 5.5, "Sizes are given for the largest model of each range.")
+    pdf.output(str(path))
+    return path

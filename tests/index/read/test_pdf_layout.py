@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from makedocs import manual_pdf
+from makedocs import manual_pdf, reference_pdf
 
 from index.read.documents import read_document
 from index.read.extract import sentences
@@ -121,3 +121,33 @@ def test_a_footnote_mark_is_not_glued_to_its_word(tmp_path):
         "Octave was first written by John Eaton in 1988 and it has grown since into a large "
         "system used around the world."
     ]
+
+
+def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp_path):
+    """Texinfo's @deftypefn: the signatures (several lines, one call, or one with its category
+    set flush right) are a heading of their own, a section named by the first, never glued to the
+    description or read as a table; an option's one-line term starts its description; list
+    items and table rows stay what they are."""
+    path = reference_pdf(tmp_path / "reference.pdf")
+    doc, _ = read_document("reference.pdf", path)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    heads = [doc.text[s:e] for s, e in doc.headings]
+    assert heads == [
+        "4 Strings",
+        "c = splitstr (s)\nc = splitstr (s, sep)\nc = splitstr (. . .)",
+        "n = countstr (s, pat)",
+        "void resize (int n) [Method]",
+        "T& xelem (int n) [Method]",  # printed as the one above, with no description
+    ]
+    assert (
+        "Split the string s at each separator and return the pieces in a cell array of strings."
+        in said
+    )
+    assert "Change the size of the array to n elements; no memory is released." in said
+    assert "Count how many times the pattern pat occurs in the string s." in said
+    paths = [path for _, path, _ in doc.sections]
+    assert paths[:2] == ["4 Strings", "4 Strings › c = splitstr (s)"]
+    assert "--quiet Do not print the greeting and the version message at startup." in said
+    assert "- A widget is a reusable shape that draws itself on a page" in said
+    assert "B7 | Toaster | 4 slots" in said
+    assert "Sizes are given for the largest model of each range." in said

@@ -177,12 +177,12 @@ def _sections(text: str, starts: list[int], toc: list[tuple[int, str]], heads) -
         floor = at
     if toc:
         paths = sorted(out)
-        for s, e, _, _ in heads:
+        for s, e, _, line in heads:
             if s in placed:
                 continue
             before = [p for p in paths if p[0] <= s]
             parent = before[-1][1] if before else ""
-            name = title(text[s:e])
+            name = _name(text, s, e, line)
             out.append((s, f"{parent}{SEPARATOR}{name}" if parent else name, None))
     else:
         stack: list[tuple[float, str]] = []
@@ -190,10 +190,15 @@ def _sections(text: str, starts: list[int], toc: list[tuple[int, str]], heads) -
             size = round(line.size, 1)
             while stack and stack[-1][0] <= size:
                 stack.pop()
-            stack.append((size, title(text[s:e])))
+            stack.append((size, _name(text, s, e, line)))
             out.append((s, SEPARATOR.join(n for _, n in stack), None))
     out.sort(key=lambda x: x[0])
     return out
+
+
+def _name(text: str, s: int, e: int, line: Line) -> str:
+    """A heading's name in a section path: its text, or a definition's first signature."""
+    return title(line.text if line.kind == "def" else text[s:e])
 
 
 def _first_line_title(pages: list[list[Line]]) -> str:

@@ -1,6 +1,7 @@
 """A PDF's lines as one text: words hyphenated at a line end rejoined, detached accents composed,
 lines of a paragraph joined by a space, paragraphs by a blank line, a page that ends mid-sentence
-joined to the next; headings, code blocks, table rows and terms are paragraphs of their own.
+joined to the next; headings, a definition's signatures, code blocks, table rows and terms are
+paragraphs of their own.
 
 Everything here works on the line texts before they are joined, so the offsets computed while
 joining are the final ones: the stored text is exactly what the spans slice.
@@ -39,7 +40,15 @@ _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
 _SPACES = re.compile(" {2,}")
 _ENDS = frozenset(".!?:;\"'”’)]")
 _ACCENT = re.compile("[" + "".join(_ACCENTS) + "\u0300-\u036f]")
-_SEPARATE = {"head", "code", "row", "term", "ref", "num"}  # kinds that are paragraphs of their own
+_SEPARATE = {
+    "head",
+    "def",
+    "code",
+    "row",
+    "term",
+    "ref",
+    "num",
+}  # kinds that are paragraphs of their own
 
 
 def normalize(pages: list[list[Line]]) -> None:
@@ -191,11 +200,11 @@ def _close(out: Joined, block) -> None:
     end = out.size
     if kind in ("ref", "num"):
         out.skip.append((start, end))
-    elif kind in ("head", "row", "code"):
+    elif kind in ("head", "def", "row", "code"):
         out.units.append((start, end))
         if kind == "code":
             out.code.append((start, end))
-        elif kind == "head":
+        elif kind in ("head", "def"):
             out.heads.append((start, end, page, first))
 
 
@@ -223,6 +232,8 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     size = max(prev.size, line.size, 1.0)
     if line.kind == "code":
         return "\n" if 0 < pitch < gap * 1.5 * size else "\n\n"
+    if line.kind == "def":  # a function's signatures, one a line, are one heading
+        return "\n" if 0 < pitch < 1.6 * size else "\n\n"
     if line.kind == "head":
         same = abs(prev.size - line.size) < 0.5 and 0 < pitch < 1.6 * size
         return " " if same else "\n\n"

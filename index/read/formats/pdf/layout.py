@@ -18,6 +18,8 @@ from index.read.formats.pdf.page import Line
 EDGE_LINES = 2  # running headers and footers sit in the first and last lines of a page
 HEADING_SIZE = 1.12  # a line printed this much larger than the body text is a heading
 MAX_HEADING_WORDS = 24
+MAX_INDENT = 5  # a definition's description is indented under its signatures by at most this
+# many body font sizes (Texinfo 2.6, LaTeX's description lists 2.5): further right, a figure
 REF_SHARE = 0.5  # a page where this share of lines end in a page reference is a contents page
 _LEADER = re.compile(r"(?:\.\s?){4,}|…")
 _PAGE_REF = re.compile(
@@ -29,6 +31,11 @@ _WORDLIKE = re.compile(r"[^\W\d_]{2}")
 _DIGITS = re.compile(r"\d+")
 _STOP = re.compile(r"[.!:;][\"'”’)\]]*$")  # a heading may ask a question, never end a sentence
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# One signature: "c = namedargs2cell (s)", "int capacity (void) const", "[tok, rem] = strtok (str)"
+_CALL = re.compile(r"(?:[^=()]{1,40}=\s?)?[\w.:<>&*~]+\s?\([^()]*\)(?:\s?const)?")
+_LIST_MARK = re.compile(r"[-–•◦▪‣*+]\s|\(?(?:\d{1,3}|[a-z])[.)]\s")
+_INNER_END = re.compile(r"[^\W\d_]{2}[.!?][\"'”’)\]]*\s+[A-Z]")
+_ELLIPSIS_END = re.compile(r"(?:\.\s?){3}[\"'”’)\]]*$|…[\"'”’)\]]*$")
 _PAGE_WORDS = re.compile(r"^(?:page|p\.|seite|página|pagina)?\s*[-–—]?\s*", re.I)
 _NUMBER_OF = re.compile(r"(\S+?)\s*[-–—]?\s*(?:(?:of|/|von|de)\s*\d+)?", re.I)
 _BLANK_NOTE = re.compile(
@@ -155,6 +162,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         _demote_long_headings(live)
         _sentence_ends(live)
         _mark_terms(live, body)
+    _mark_like_signatures(pages)
 
 
 def _leads_to(lines: list[Line], k: int, listed: set[int]) -> bool:
@@ -172,9 +180,14 @@ def _ends_in_ref(text: str) -> bool:
 
 
 def _margin(lines: list[Line]) -> float | None:
-    """The left edge of a page's text: where most of its long lines start."""
+    """The left edge of a page's text: the leftmost place where many of its long lines start
+    (at least a third as many as where most do: on a page of definitions most lines are
+    descriptions indented under their signatures, and the headings are at the margin)."""
     starts = Counter(round(x.x0) for x in lines if len(x.text) > 40)
-    return starts.most_common(1)[0][0] if starts else None
+    if not starts:
+        return None
+    most = starts.most_common(1)[0][1]
+    return min(x for x, n in starts.items() if 3 * n >= most)
 
 
 def _heading(line: Line, body: float, margin: float | None) -> bool:
@@ -224,22 +237,105 @@ def _demote_long_headings(lines: list[Line]) -> None:
 
 
 def _mark_terms(lines: list[Line], body: float) -> None:
-    """A definition's term: a short line with no sentence end, followed by prose indented under
-    it (Texinfo's @deftypefn and @table, LaTeX's description lists). The term starts the
-    paragraph of its description, so the description's first sentence names what it describes."""
+    """A definition's header: one or more short lines with no sentence end, one under the other
+    at one left edge, followed by prose indented under them (Texinfo's @deftypefn and @table,
+    Sphinx's and LaTeX's description lists). One such line (`term`: an option, a table item)
+    starts the paragraph of its description, so the description's first sentence names what it
+    describes; a function's signatures (`def`: several lines, "m = containers.Map ()" over
+    "m = containers.Map (keys, vals)", or one with its category set apart at the right margin,
+    "Array<T> (void) | [Constructor]") are a heading of their own, as a documentation site's
+    signature is, and the description under them is prose."""
     right = max((x.x1 for x in lines), default=0.0)
     for k in range(len(lines) - 1):
         line, nxt = lines[k], lines[k + 1]
-        if line.x1 > right - 2 * max(line.size, 1.0):
-            continue  # a full line: prose
-        if line.kind not in ("", "code", "row") or nxt.kind:
+        if not _header_like(line, right) or nxt.kind:
             continue
         indent = nxt.x0 - line.x0
         close = 0 < line.base - nxt.base < 2.5 * max(body, 1.0)
-        if indent > 1.5 * body and close and not _END.search(line.text) and len(line.text) < 120:
-            following = lines[k + 2] if k + 2 < len(lines) else None
-            if following is None or following.x0 >= nxt.x0 - 1 or following.kind:
-                line.kind = "term"
+        if not (indent > 1.5 * body and close):
+            continue
+        following = lines[k + 2] if k + 2 < len(lines) else None
+        if not (
+            following is None
+            or following.x0 >= nxt.x0 - 1
+            or following.kind
+            or nxt.base - following.base > 1.3 * (line.base - nxt.base)  # a one-line description
+        ):
+            continue  # a paragraph's first-line indent
+        run = [line]
+        for above in reversed(lines[:k]):  # the header's lines above it, printed alike
+            pitch = above.base - run[-1].base
+            if (
+                not _header_like(above, right)
+                or abs(above.x0 - line.x0) > 1.0
+                or abs(above.size - line.size) > 0.15 * line.size  # (a font change at its
+                # start: Texinfo prints "mkoctfile [-options]" in its typewriter font, larger)
+                or not 0 < pitch < 1.6 * max(line.size, 1.0)
+            ):
+                break
+            run.append(above)
+        signature = (
+            (len(run) > 1 and not all(x.kind == "code" for x in run))
+            or _categorized(line)
+            or (not line.kind and _CALL.fullmatch(line.text) is not None)
+        )
+        if signature and indent <= MAX_INDENT * body and not any(map(_listed_or_prose, run)):
+            for x in run:
+                x.kind = "def"
+        else:  # one term (or code over its result, "⇒ 14", indented under it)
+            line.kind = "term"
+
+
+def _mark_like_signatures(pages: list[list[Line]]) -> None:
+    """A table row of two cells printed as the document's signatures with a category are, from
+    the same left edge to the same right edge (where the category is set flush), is one too,
+    though nothing is indented under it (Texinfo's @deftypefn with no description:
+    "T& operator () (int n) | [Indexing on Array<T>]")."""
+    edges = {
+        (round(x.x0), round(x.x1)) for lines in pages for x in lines if x.kind == "def" and x.cells
+    }
+    if not edges:
+        return
+    for lines in pages:
+        for line in lines:
+            if (
+                line.kind == "row"
+                and _categorized(line)
+                and not _listed_or_prose(line)
+                and not _ends_sentence(line.text.split("\t", 1)[0])
+                and any(abs(line.x0 - a) <= 1 and abs(line.x1 - b) <= 1 for a, b in edges)
+            ):
+                line.kind = "def"
+
+
+def _categorized(line: Line) -> bool:
+    """A line of two cells whose second is a short label, a signature's category ("[Method on
+    Array<T>]", "Function"), not a page number or the rest of a justified line."""
+    if line.text.count("\t") != 1:
+        return False
+    category = line.text.split("\t", 1)[1]
+    return bool(_WORDLIKE.search(category)) and len(category.split()) <= 4
+
+
+def _listed_or_prose(line: Line) -> bool:
+    """A list item ("• it has a demo() method", "2. Run it") or a line with a sentence's end
+    inside ("… on the current page. The value of the"): never a signature."""
+    return bool(_LIST_MARK.match(line.text) or _INNER_END.search(line.text))
+
+
+def _header_like(line: Line, right: float) -> bool:
+    """A line that may be (a line of) a definition's header: prose, code or a table row, short
+    or with its words set apart (a signature and its category), with no sentence end."""
+    if line.kind not in ("", "code", "row") or len(line.text) >= 120 or line.text.count("\t") > 1:
+        return False  # (a table's row of three cells or more)
+    if line.x1 > right - 2 * max(line.size, 1.0) and not line.cells:
+        return False  # a full line: prose
+    return not _ends_sentence(line.text)
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence: a full stop, but not an ellipsis ("strsplit (. . .)")."""
+    return bool(_END.search(text)) and not _ELLIPSIS_END.search(text)
 
 
 def norm(text: str) -> str:
