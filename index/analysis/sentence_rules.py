@@ -36,6 +36,9 @@ _LEADING_MARKER = re.compile(r"\s*(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(
 _COLON_MARKER = re.compile(r":\s+(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
 _WORDY = re.compile(r"\w")
 _WORD = re.compile(r"[A-Za-z]+")
+# Initials or an acronym with dots before a capitalized word ("O.J. Simpson", "J.R.R. Tolkien"):
+# read as Punkt reads a known abbreviation (U.S.), going on unless a sentence starter follows.
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}(\s+)(?=([A-Z][a-z]+))")
 
 
 def _ellipsis_rules(chunk: str, forbid: list, forced: set) -> None:
@@ -117,6 +120,7 @@ def needs_rules(chunk: str) -> bool:
         or ("!" in chunk and _EXCLAIM_LOWER.search(chunk))
         or _LEADING_MARKER.match(chunk)
         or (":" in chunk and _COLON_MARKER.search(chunk))
+        or _INITIALS.search(chunk)
     )
 
 
@@ -142,6 +146,9 @@ def refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         _ellipsis_rules(chunk, forbid, forced)
     if " I." in chunk:
         forced.update(m.end() for m in _PRONOUN_I.finditer(chunk))
+    for m in _INITIALS.finditer(chunk):
+        if m.group(2).lower() not in SENTENCE_STARTERS:
+            forbid.append((m.start(1), m.end(1)))
     if _LEADING_MARKER.match(chunk) or (":" in chunk and _COLON_MARKER.search(chunk)):
         _list_rules(chunk, forbid, forced)
     found = [s for s, _ in spans[1:]]

@@ -140,6 +140,7 @@ class BuildReport:
     changed: int = 0  # read again because they changed
     removed: int = 0  # gone from the folder: never quoted again
     unsettled: int = 0  # still being written: taken when they settle
+    languages: tuple[tuple[str, int], ...] = ()  # (language, live documents), most first
 
     @property
     def updated(self) -> bool:
@@ -157,6 +158,8 @@ class BuildReport:
         line += f"{self.sentences} sentences in {self.seconds:.2f} s ({self.index_path})"
         if self.updated:
             line = f"{self.changes()} · {self.seconds:.1f} s. " + line
+        if self.languages and [lang for lang, _ in self.languages] != ["en"]:
+            line += "; languages: " + ", ".join(f"{lang} {n}" for lang, n in self.languages)
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:

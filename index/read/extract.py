@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis.flags import sentence_flags
-from index.analysis.tokens import STOPWORDS, stem, words
+from index.analysis.languages import AUTO, detect_document
+from index.analysis.tokens import ENGLISH, STOPWORDS, stem, words
 from index.read.documents import BINARY_EXTENSIONS, read_document
 from index.read.formats import SourceDoc
 
@@ -53,6 +54,7 @@ class _Document:
     lengths: np.ndarray  # terms per sentence
     flags: np.ndarray  # uint8 per sentence: flags.sentence_flags
     info: bytes = b""  # pages, sections, outlet, code units: JSON (see `doc_info`), or empty
+    language: str = ENGLISH  # what its text was read as (languages.py), or "und"
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class _Chunk:
     ids: np.ndarray  # every sentence's terms in order, as chunk-local numbers
 
 
-def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
+def sentences(doc: SourceDoc, lang: str = ENGLISH) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of the document's sentences, each unit (a code block, a table row)
     one sentence with a paragraph of its own; paragraphs numbered in order."""
     from index.analysis.sentences import split
@@ -76,7 +78,7 @@ def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
         e2 = s + len(piece.rstrip())
         if e2 > s2:
             units.append((s2, e2))
-    spans = split(doc.text, tuple(sorted((*doc.skip, *doc.units))))
+    spans = split(doc.text, tuple(sorted((*doc.skip, *doc.units))), lang)
     if not units:
         return spans
     items = [(s, e, ("p", p)) for s, e, p in spans] + [(s, e, ("u", s)) for s, e in units]
@@ -115,11 +117,13 @@ def info_arrays(infos: list[bytes]) -> dict[str, np.ndarray]:
     }
 
 
-def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
+def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) -> _Chunk:
     """Read, split and tokenize a run of files, stemming each distinct word of the run once.
 
-    The terms equal `tokens.terms` of each sentence; numbering them here spares the parent process
+    The terms equal `tokens.terms` of each sentence in its document's language (`language`, or
+    each document's own, detected, when "auto"); numbering them here spares the parent process
     a dictionary lookup per term. `started(i)` is told before file i is read (for its time limit).
+    A word of another language than English is numbered with its language ("es\0canción").
     """
     results: list[tuple[str, _Document | None, str | None]] = []
     surface = _Numbering()
@@ -130,7 +134,10 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             started(i)
         try:
             doc, note = read_document(doc_id, Path(path))
-            spans = sentences(doc) if doc is not None else []
+            lang = ENGLISH
+            if doc is not None:
+                lang = detect_document(doc.text) if language == AUTO else language
+            spans = sentences(doc, lang) if doc is not None else []
         except MemoryError:
             results.append((doc_id, None, "needs more memory than allowed to read, not read"))
             continue
@@ -142,10 +149,12 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             continue
         lengths, flags = [], []
         for start, end, _ in spans:
-            found = words(doc.text[start:end])
-            kept = [w for w in found if w not in STOPWORDS]
+            found = words(doc.text[start:end], lang)
+            kept = [w for w in found if w not in STOPWORDS] if lang == ENGLISH else found
             lengths.append(len(kept))
             flags.append(sentence_flags(doc.text[start:end], found))
+            if lang != ENGLISH:
+                kept = [f"{lang}\0{w}" for w in kept]
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,
@@ -156,11 +165,20 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             np.array(lengths, dtype=np.int64),
             np.array(flags, dtype=np.uint8),
             doc_info(doc),
+            lang,
         )
         results.append((doc_id, document, note))
     stems = _Numbering()
-    stem_of = np.fromiter((stems[stem(w)] for w in surface), np.int32, len(surface))
+    stem_of = np.fromiter((stems[_term(w)] for w in surface), np.int32, len(surface))
     return _Chunk(results, list(stems), stem_of[np.array(ids, dtype=np.int64)])
+
+
+def _term(key: str) -> str:
+    """The index term of a numbered word: English as it is, others after their language."""
+    if "\0" not in key:
+        return stem(key)
+    lang, _, word = key.partition("\0")
+    return stem(word, lang)
 
 
 def _binary(files: list[tuple[str, Path]]) -> bool:
@@ -183,14 +201,16 @@ def _chunks(files: list[tuple[str, Path]], workers: int) -> list[list[tuple[str,
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-def _analyzed(files: list[tuple[str, Path]], bar, seconds: float = FILE_SECONDS):
+def _analyzed(
+    files: list[tuple[str, Path]], bar, seconds: float = FILE_SECONDS, language: str = AUTO
+):
     """Analyzed chunks in file order: in this process for a few text files, else from workers."""
     workers = _workers(files)
     chunks = _chunks(files, workers)
     if workers == 1 and not _binary(files):
-        results = map(_analyze, chunks)
+        results = (_analyze(chunk, None, language) for chunk in chunks)
     else:
-        results = _supervised(chunks, workers, seconds, WORKER_MEMORY)
+        results = _supervised(chunks, workers, seconds, WORKER_MEMORY, language)
     for chunk in results:
         yield chunk
         if bar is not None:
@@ -219,8 +239,8 @@ def _serve(conn, memory: int) -> None:
             return
         if job is None:
             return
-        n, jobs = job
-        chunk = _analyze(jobs, lambda i, n=n: conn.send(("file", n, i)))
+        n, jobs, language = job
+        chunk = _analyze(jobs, lambda i, n=n: conn.send(("file", n, i)), language)
         conn.send(("done", n, chunk))
 
 
@@ -236,9 +256,9 @@ class _Worker:
         self.file = 0
         self.since = time.monotonic()
 
-    def give(self, n: int, jobs: list[tuple[str, str]]) -> None:
+    def give(self, n: int, jobs: list[tuple[str, str]], language: str = AUTO) -> None:
         self.job, self.file, self.since = (n, jobs), 0, time.monotonic()
-        self.conn.send((n, jobs))
+        self.conn.send((n, jobs, language))
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -279,7 +299,7 @@ def _address_space() -> int:
     return 0
 
 
-def _supervised(chunks, workers: int, seconds: float, memory: int):
+def _supervised(chunks, workers: int, seconds: float, memory: int, language: str = AUTO):
     """Analyzed chunks, in order, from `workers` processes; a file that times out or kills its
     worker is skipped with its reason, and its run read again without it."""
     ctx = _context()
@@ -306,7 +326,7 @@ def _supervised(chunks, workers: int, seconds: float, memory: int):
                 while w.job is None and pending:
                     n, jobs = pending.popleft()
                     if jobs:
-                        w.give(n, jobs)
+                        w.give(n, jobs, language)
                     else:
                         done[n] = _Chunk([], [], np.zeros(0, np.int32))
             busy = [w for w in pool if w.job is not None]

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis.tokens import STOPWORDS, stem, words
+from index.analysis.languages import AUTO, question_languages
+from index.analysis.multilingual import is_segmented
+from index.analysis.tokens import ENGLISH, stem, stopwords, words
 from index.answer import citations
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import DocumentsError, QuestionError
 from index.search import answers, followups, ranking, windows
 from index.search.typos import correct
-from index.store import disk, update
+from index.store import disk, paths, update
 from index.store.build import LEVELS
 from index.store.paths import docs_folder, index_folder
 from index.store.paths import docs_url as public_url
@@ -56,6 +58,14 @@ class Index:
         self._doc_ids: list[str] = [d for x in datas for d in x.meta["doc_ids"]]
         self._doc_number = {self._doc_ids[d]: d for d in segs.live_doc_order}
         self._titles: list[str] = [t for x in datas for t in x.meta["titles"]]
+        # The language each document was read in; questions are read in these, most first.
+        doc_langs = [g for x in datas for g in x.meta["languages"]]
+        counts: dict[str, int] = {}
+        for d in segs.live_doc_order:
+            counts[doc_langs[d]] = counts.get(doc_langs[d], 0) + 1
+        self.language_counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        self.languages: list[str] = list(self.language_counts)
+        self.language_setting: str = data.commit.get("language", AUTO)
         self._sources: list[str | None] = [u for x in datas for u in x.meta["sources"]]
         offsets, doc_shift = segs.offsets["sent"], segs.offsets["doc"].tolist()
         para_shift = segs.offsets["para"].tolist()
@@ -138,12 +148,12 @@ class Index:
             raise QuestionError("the question is empty: ask something in plain words")
         k = max(1, min(int(k), 50))
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
-        qtype = answers.question_type(text)
-        term_ids, corrections, missing = self._query_terms(text)
+        lang, (term_ids, corrections, missing) = self._read_question(text)
+        qtype = answers.question_type(text, lang)
         passages: tuple[Passage, ...] = ()
         suggestions: tuple[str, ...] = ()
         if term_ids:
-            qterms = self._qterms(text, corrections)
+            qterms = self._qterms(text, corrections, lang)
             follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
@@ -166,30 +176,55 @@ class Index:
 
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
-        return self._query_terms(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[0]
+        return self._read_question(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[1][0]
 
-    def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
+    def _read_question(self, text: str) -> tuple[str, tuple[list[int], dict[str, str], int]]:
+        """The language a question is read in and its `_query_terms` in it. When its script and
+        the detector leave several of the collection's languages, each is tried and the one
+        whose reading the index knows best (the most of the question's IDF weight) is kept."""
+        langs = question_languages(text, self.languages) if len(self.languages) > 1 else None
+        if not langs:
+            lang = self.languages[0] if self.languages else ENGLISH
+            return lang, self._query_terms(text, lang)
+        best = None
+        for lang in langs:
+            found = self._query_terms(text, lang)
+            ids, _, missing = found
+            known = float(self._idf_sent[list(set(ids))].sum()) if ids else 0.0
+            share = known / (known + missing * self._idf_unknown) if known else 0.0
+            if best is None or share > best[0]:
+                best = (share, lang, found)
+        return best[1], best[2]
+
+    def _qterms(self, text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
-        fixed = [corrections.get(w, w) for w in words(text) if w not in STOPWORDS]
-        return [stem(w) for w in fixed]
+        skip = stopwords(lang)
+        fixed = [corrections.get(w, w) for w in words(text, lang) if w not in skip]
+        return [stem(w, lang) for w in fixed]
 
-    def _query_terms(self, text: str) -> tuple[list[int], dict[str, str], int]:
-        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count."""
+    def _query_terms(
+        self, text: str, lang: str = ENGLISH
+    ) -> tuple[list[int], dict[str, str], int]:
+        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count.
+
+        A word of a script written without spaces (a segment or a bigram) that the index lacks is
+        not counted unknown: segmenting the question may cut differently than the documents."""
         ids: list[int] = []
         corrections: dict[str, str] = {}
         missing = 0
         attempts = 0
-        for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
-            tid = self._term_id(stem(w))
-            if tid is None and attempts < MAX_CORRECTIONS:
+        skip = stopwords(lang)
+        for w in [w for w in words(text, lang) if w not in skip][:MAX_QUERY_TERMS]:
+            tid = self._term_id(stem(w, lang))
+            if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
                 attempts += 1
-                fixed = correct(w, self._frequency)
+                fixed = correct(w, lambda x, lang=lang: self._frequency(x, lang))
                 if fixed is not None:
-                    tid = self._term_id(stem(fixed))
+                    tid = self._term_id(stem(fixed, lang))
                     if tid is not None:
                         corrections[w] = fixed
             if tid is None:
-                missing += 1
+                missing += not is_segmented(w)
             else:
                 ids.append(tid)
         return ids, corrections, missing
@@ -199,9 +234,9 @@ class Index:
         tid = self._terms.get(term)
         return tid if tid is not None and self._df[tid] > 0 else None
 
-    def _frequency(self, word: str) -> int:
+    def _frequency(self, word: str, lang: str = ENGLISH) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos."""
-        tid = self._terms.get(stem(word))
+        tid = self._terms.get(stem(word, lang))
         return 0 if tid is None else int(self._df[tid])
 
     def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:
@@ -370,10 +405,14 @@ def open_index(
     rebuild: bool = False,
     settle: float = 0.0,
     docs_url: str | None = None,
+    language: str | None = None,
 ) -> Index:
     """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
     added, changed or removed is read), or build and save it; return it loaded.
 
+    `language` (else VERBATIM_LANGUAGE, else "auto"): "auto" reads each document in its own
+    language, detected; a code ("de") reads every document and question in that one. An index
+    read with another setting is rebuilt.
     `settle`: files modified less than this many seconds ago are still being written and are
     left for a later refresh (the watcher uses it; a command run by hand takes everything).
     `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
@@ -388,8 +427,11 @@ def open_index(
             f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
         )
     target = index_folder(folder, index_dir)
+    chosen = paths.language(language)
     started = time.perf_counter()
-    done = update.refresh(folder, target, rebuild=rebuild, progress=progress, settle=settle)
+    done = update.refresh(
+        folder, target, rebuild=rebuild, progress=progress, settle=settle, language=chosen
+    )
     gen = done.generation
     documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
     skipped = [(r.id, r.reason) for r in done.refused]
@@ -406,8 +448,18 @@ def open_index(
         changed=len(done.changes.changed),
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
+        languages=_language_counts(gen),
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))
+
+
+def _language_counts(gen: disk.Generation) -> tuple[tuple[str, int], ...]:
+    """How many live documents of each language a generation holds, most first."""
+    counts: dict[str, int] = {}
+    for entry in gen.commit["files"].values():
+        lang = gen.segments[entry[2]].meta["languages"][entry[3]]
+        counts[lang] = counts.get(lang, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None = None) -> Index:
@@ -423,5 +475,6 @@ def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None
         seconds=time.perf_counter() - started,
         index_path=str(index_dir),
         skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
+        languages=_language_counts(gen),
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))

@@ -13,7 +13,7 @@ from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10  # 10: per-document languages, each read in its own
 LEVELS = ("sent", "para", "doc")
 
 
@@ -41,15 +41,17 @@ def build_segment(
     files: list[tuple[str, Path]],
     progress: bool = False,
     accept: Callable[[str], bool] | None = None,
+    language: str = "auto",
 ) -> IndexData:
     """Read, split and tokenize `files` ((id, path), sorted by id) into one segment's arrays.
 
+    `language`: "auto" reads each document in its own language (detected), else in this one.
     `accept(doc_id)` is asked after a file was read: False drops it (it changed while being read,
     so it is taken again when it settles). The segment's meta says what was skipped and why.
     """
     bar = _progress(len(files), progress)
     try:
-        return assemble(_analyzed(files, bar), accept)
+        return assemble(_analyzed(files, bar, language=language), accept)
     finally:
         if bar is not None:
             bar.close()
@@ -66,6 +68,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     sources: list[str | None] = []
     texts: list[bytes] = []
     infos: list[bytes] = []  # per document: pages, sections, outlet (extract.doc_info)
+    languages: list[str] = []  # per document: the language its text was read as
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     deferred: list[str] = []
@@ -106,6 +109,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             sources.append(doc.source)
             texts.append(doc.text)
             infos.append(doc.info)
+            languages.append(doc.language)
             span_chunks.append(doc.spans)
             length_chunks.append(doc.lengths)
             flag_chunks.append(doc.flags)
@@ -154,6 +158,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,
+        "languages": languages,
         "skipped": skipped,
         "warnings": warnings,
         "deferred": deferred,
@@ -193,6 +198,7 @@ def segment_chunks(
             np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
             np.asarray(a["sent_flags"][s0:s1], dtype=np.uint8),
             stored(a, d),
+            m["languages"][d],
         )
         yield _Chunk(
             [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)

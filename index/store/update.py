@@ -123,6 +123,7 @@ def apply(
     generation: disk.Generation | None,
     todo: Plan,
     progress: bool = False,
+    language: str = "auto",
 ) -> tuple[list[IndexData], list[str], dict, list[tuple[str, str]]]:
     """Read what changed into a new segment; return (segments, names or "" for new, commit, warnings).
 
@@ -136,7 +137,10 @@ def apply(
     warnings: list[tuple[str, str]] = []
     if todo.read:
         data = build_segment(
-            [(doc_id, path) for doc_id, path, _ in todo.read], progress, _settled(expected)
+            [(doc_id, path) for doc_id, path, _ in todo.read],
+            progress,
+            _settled(expected),
+            language,
         )
         for doc_id, reason in data.meta["skipped"]:
             skipped[doc_id] = [*expected[doc_id][1], reason]
@@ -162,6 +166,7 @@ def apply(
         "files": dict(sorted(files.items())),
         "skipped": dict(sorted(skipped.items())),
         "refused": [[r.id, r.reason] for r in todo.refused],
+        "language": language,
     }
     return segments, names, commit, warnings
 
@@ -259,6 +264,7 @@ def refresh(
     rebuild: bool = False,
     progress: bool = False,
     settle: float = 0.0,
+    language: str = "auto",
 ) -> Refreshed:
     """The up-to-date generation of `folder`'s index in `target`, updating and saving what changed.
 
@@ -267,6 +273,14 @@ def refresh(
     index is built in memory and served from there (the warnings say so).
     """
     generation = None if rebuild else _load_quietly(target)
+    if generation is not None and generation.commit.get("language", "auto") != language:
+        said = generation.commit.get("language", "auto")
+        print(
+            f"verbatim: the index in {target} was read with language {said}, not {language};"
+            " rebuilding it",
+            file=sys.stderr,
+        )
+        generation = None
     todo = plan(folder, generation.commit if generation else None, settle)
     if generation is not None and not todo.changes:
         return Refreshed(generation, todo.changes, False, todo.refused, [])
@@ -275,12 +289,14 @@ def refresh(
             seen = generation.name if generation else None
             if not rebuild and disk.current_name(target) != seen:  # another process wrote
                 latest = _load_quietly(target, say=False)
+                if latest is not None and latest.commit.get("language", "auto") != language:
+                    latest = None
                 if latest is not None and (generation is None or latest.name != generation.name):
                     generation = latest
                     todo = plan(folder, generation.commit, settle)
                     if not todo.changes:
                         return Refreshed(generation, todo.changes, False, todo.refused, [])
-            segments, names, commit, notes = apply(target, generation, todo, progress)
+            segments, names, commit, notes = apply(target, generation, todo, progress, language)
             _check_not_empty(folder, commit)
             written: list[str] = []
             try:
@@ -305,7 +321,7 @@ def refresh(
     except OSError as exc:
         if "segments" not in locals():  # could not even take the lock: build it all in memory
             todo = plan(folder, None, settle)
-            segments, names, commit, notes = apply(target, None, todo, progress)
+            segments, names, commit, notes = apply(target, None, todo, progress, language)
             _check_not_empty(folder, commit)
         memory = disk.Generation(
             None, dict(commit, segments=[""] * len(segments)), segments, names
