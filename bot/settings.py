@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
+from index.analysis.languages import setting as language_setting
 from index.store.paths import index_folder
 
 T = TypeVar("T")
@@ -51,6 +52,7 @@ class Settings:
     log_level: str = "INFO"
     watch: bool = True  # follow the documents folder and the generations other processes save
     shards: tuple[tuple[int, ...], int] | None = None  # (shard ids, shard count); None: all
+    language: str = "auto"  # documents each read in their own language, or all in this one
 
     def db_target(self) -> str:
         """The database: VERBATIM_DB (a path, or a SQLite `file:` URI), else `verbatim.db` beside
@@ -98,6 +100,7 @@ def load_settings(
         log_level=get("VERBATIM_LOG_LEVEL", _log_level, "INFO"),
         watch=get("VERBATIM_WATCH", _bool, True),
         shards=get("VERBATIM_SHARDS", _shards, None),
+        language=get("VERBATIM_LANGUAGE", _language, "auto"),
     )
 
 
@@ -174,3 +177,10 @@ def _log_level(name: str, raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise SettingsError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
     return raw.upper()
+
+
+def _language(name: str, raw: str) -> str:
+    try:
+        return language_setting(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
