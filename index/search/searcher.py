@@ -11,15 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis.languages import AUTO, question_languages
-from index.analysis.multilingual import is_segmented
-from index.analysis.tokens import ENGLISH, stem, stopwords, words
+from index.analysis.languages import AUTO
+from index.analysis.tokens import ENGLISH, stem
 from index.answer import citations
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import DocumentsError, QuestionError
-from index.search import answers, followups, ranking, windows
-from index.search.typos import correct
+from index.search import answers, followups, ranking, reading, windows
 from index.store import disk, paths, update
 from index.store.build import LEVELS
 from index.store.paths import docs_folder, index_folder
@@ -28,8 +26,7 @@ from index.store.segments import Segments, _one_or_concat
 
 ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
-MAX_QUERY_TERMS = 48
-MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
+MAX_QUERY_TERMS = reading.MAX_QUERY_TERMS
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 
 # Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
@@ -179,55 +176,16 @@ class Index:
         return self._read_question(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[1][0]
 
     def _read_question(self, text: str) -> tuple[str, tuple[list[int], dict[str, str], int]]:
-        """The language a question is read in and its `_query_terms` in it. When its script and
-        the detector leave several of the collection's languages, each is tried and the one
-        whose reading the index knows best (the most of the question's IDF weight) is kept."""
-        langs = question_languages(text, self.languages) if len(self.languages) > 1 else None
-        if not langs:
-            lang = self.languages[0] if self.languages else ENGLISH
-            return lang, self._query_terms(text, lang)
-        best = None
-        for lang in langs:
-            found = self._query_terms(text, lang)
-            ids, _, missing = found
-            known = float(self._idf_sent[list(set(ids))].sum()) if ids else 0.0
-            share = known / (known + missing * self._idf_unknown) if known else 0.0
-            if best is None or share > best[0]:
-                best = (share, lang, found)
-        return best[1], best[2]
+        """The language a question is read in and its `_query_terms` (reading.py)."""
+        return reading.read_question(self, text)
 
     def _qterms(self, text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
-        skip = stopwords(lang)
-        fixed = [corrections.get(w, w) for w in words(text, lang) if w not in skip]
-        return [stem(w, lang) for w in fixed]
+        return reading.qterms(text, corrections, lang)
 
-    def _query_terms(
-        self, text: str, lang: str = ENGLISH
-    ) -> tuple[list[int], dict[str, str], int]:
-        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count.
-
-        A word of a script written without spaces (a segment or a bigram) that the index lacks is
-        not counted unknown: segmenting the question may cut differently than the documents."""
-        ids: list[int] = []
-        corrections: dict[str, str] = {}
-        missing = 0
-        attempts = 0
-        skip = stopwords(lang)
-        for w in [w for w in words(text, lang) if w not in skip][:MAX_QUERY_TERMS]:
-            tid = self._term_id(stem(w, lang))
-            if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
-                attempts += 1
-                fixed = correct(w, lambda x, lang=lang: self._frequency(x, lang))
-                if fixed is not None:
-                    tid = self._term_id(stem(fixed, lang))
-                    if tid is not None:
-                        corrections[w] = fixed
-            if tid is None:
-                missing += not is_segmented(w)
-            else:
-                ids.append(tid)
-        return ids, corrections, missing
+    def _query_terms(self, text: str, lang: str = ENGLISH) -> tuple[list[int], dict[str, str], int]:
+        """Term ids of the question (in order, repeats kept), typo corrections, unknown word count."""
+        return reading.query_terms(self, text, lang)
 
     def _term_id(self, term: str) -> int | None:
         """The id of a term some live sentence holds, else None (as if it were never indexed)."""

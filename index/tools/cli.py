@@ -21,6 +21,11 @@ def _add_common(p: argparse.ArgumentParser, engine: bool = True) -> None:
     p.add_argument("--index", help="index folder (default: $VERBATIM_INDEX or a cache folder)")
     if engine:
         p.add_argument("--engine", choices=ENGINES, default="bm25", help="scorer (default: bm25)")
+    p.add_argument(
+        "--language",
+        help="auto (each document's own, detected) or a code such as de, zh that every document"
+        " and question is read in (default: $VERBATIM_LANGUAGE or auto)",
+    )
 
 
 def create_parser() -> argparse.ArgumentParser:
@@ -88,14 +93,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(args: argparse.Namespace):
-    idx = open_index(args.docs, args.index, engine=getattr(args, "engine", "bm25"), progress=True)
+    idx = open_index(
+        args.docs,
+        args.index,
+        engine=getattr(args, "engine", "bm25"),
+        progress=True,
+        language=getattr(args, "language", None),
+    )
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return idx
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    idx = open_index(args.docs, args.index, engine=args.engine, progress=True, rebuild=args.rebuild)
+    idx = open_index(
+        args.docs,
+        args.index,
+        engine=args.engine,
+        progress=True,
+        rebuild=args.rebuild,
+        language=args.language,
+    )
     for warning in idx.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(idx.report.summary())
@@ -238,6 +256,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_sentences(args: argparse.Namespace) -> int:
+    from index.analysis.languages import detect_document
     from index.read.documents import read_document
     from index.read.extract import sentences
 
@@ -248,7 +267,8 @@ def cmd_sentences(args: argparse.Namespace) -> int:
             print(f"error: {name}: {note}", file=sys.stderr)
             status = 2
             continue
-        spans = sentences(doc)  # as the build splits it: code blocks and table rows whole
+        # as the build splits it: in the document's language, code blocks and table rows whole
+        spans = sentences(doc, detect_document(doc.text))
         if args.json:
             rows = [{"start": s, "end": e, "text": doc.text[s:e]} for s, e, _ in spans]
             print(json.dumps({"document": name, "sentences": rows}, ensure_ascii=False))
