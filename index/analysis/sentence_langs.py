@@ -6,7 +6,7 @@
 - Greek's question mark `;` (and U+037E) ends a sentence before a space.
 - Punkt gets each language's abbreviations, number abbreviations and sentence starters from
   pySBD's lists (`abbreviations.json`, MIT: pySBD's own test cases for de 19 -> 27 of 34, es
-  22 -> 32 of 36, ru 30 -> 39 of 42, it 22 -> 29 of 36 right against English parameters).
+  22 -> 31 of 36, ru 30 -> 41 of 42, it 22 -> 31 of 36 right against English parameters).
 - Where ordinals are written with a period (German `3. Oktober`, Danish, Turkish...), a one- or
   two-digit number's period before a space ends no sentence, as pySBD does.
 """
