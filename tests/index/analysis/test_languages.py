@@ -29,6 +29,11 @@ def test_each_document_language_is_detected(lang):
     assert detect_document(_text(lang)) == lang
 
 
+def test_a_few_foreign_words_do_not_change_a_documents_language():
+    text = _text("en") + "\n\nThe capital is Tokyo (東京, とうきょう), also written トーキョー.\n"
+    assert detect_document(text) == "en"
+
+
 def test_text_without_letters_has_no_language():
     assert detect_document("12345 67 -- !!!") == "und"
     assert detect_document("") == "und"
