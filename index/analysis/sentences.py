@@ -8,7 +8,7 @@ import re
 from index.analysis import sentence_langs
 from index.analysis.paragraphs import URL_ONLY, blocks
 from index.analysis.punkt import punkt
-from index.analysis.sentence_rules import needs_rules, refine
+from index.analysis.sentence_rules import join_initials, needs_rules, refine
 
 __all__ = ["URL_ONLY", "blocks", "split"]
 
@@ -49,9 +49,9 @@ def split(
             if lang != "en":
                 spans = sentence_langs.spans(chunk, lang, (needs_rules, refine))
             else:
-                spans = tokenizer.span_tokenize(chunk)
+                spans = join_initials(chunk, tokenizer.span_tokenize(chunk))
                 if needs_rules(chunk):
-                    spans = refine(chunk, list(spans))
+                    spans = refine(chunk, spans)
             for s, e in spans:
                 piece = chunk[s:e]
                 stripped = piece.rstrip()
