@@ -102,12 +102,9 @@ def normalize(text: str) -> str:
 
 
 def stopwords(lang: str = ENGLISH) -> frozenset[str]:
-    """The words a language's terms leave out: English function words; none elsewhere (lists
-    for other languages measured 0-2 points worse on XQuAD than none)."""
-    return STOPWORDS if lang == ENGLISH else _NONE
-
-
-_NONE: frozenset[str] = frozenset()
+    """The words a question's terms leave out: English function words (which English documents'
+    terms leave out too); Arabic ones (`multilingual.question_stopwords`); none elsewhere."""
+    return STOPWORDS if lang == ENGLISH else multilingual.question_stopwords(lang)
 
 
 def words(text: str, lang: str = ENGLISH) -> list[str]:

@@ -13,7 +13,7 @@ from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
 
-FORMAT_VERSION = 10  # 10: per-document languages, each read in its own
+FORMAT_VERSION = 11  # 10: per-document languages, each read in its own; 11: Arabic clitics, digits
 LEVELS = ("sent", "para", "doc")
 
 

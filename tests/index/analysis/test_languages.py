@@ -79,6 +79,30 @@ def test_arabic_article_diacritics_and_tatweel():
     assert terms("الكتاب", "ar") == terms("كتاب", "ar") == terms("كِتَـاب", "ar")
 
 
+def test_arabic_fused_preposition_and_numbers():
+    # ل (for) fused to a noun: the noun's term (Snowball alone keeps لتوضيح whole)
+    assert terms("لتوضيح", "ar") == terms("توضيح", "ar")
+    assert terms("لأصناف", "ar") == terms("أصناف", "ar")
+    # a conjunction fused to a number, a number with its era letter, Arabic-Indic digits
+    assert terms("و1996", "ar") == ["1996"]
+    assert terms("1990م", "ar")[0] == "1990"
+    assert terms("عام ١٩٩٦", "ar") == terms("عام 1996", "ar")
+    assert terms("२०१५", "hi") == ["2015"]  # Devanagari digits too
+
+
+def test_arabic_questions_leave_out_function_words():
+    from index.analysis.tokens import stopwords
+
+    question = "ما هو اسم الشركة التي مولها رجلا الأعمال؟"
+    kept = [w for w in words(question, "ar") if w not in stopwords("ar")]
+    assert kept == ["اسم", "الشركة", "مولها", "رجلا", "الأعمال"]
+    assert "الى" in stopwords("ar") and "إلى" in stopwords("ar")
+    assert "علي" not in stopwords("ar")  # the name Ali
+    assert stopwords("es") == frozenset()
+    # documents keep them: a sentence's terms are all its words
+    assert len(terms(question, "ar")) == len(words(question, "ar"))
+
+
 def test_english_is_read_as_before():
     assert terms("The cars were running") == ["car", "run"]
     assert terms("The cars were running", "en") == ["car", "run"]
