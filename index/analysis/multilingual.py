@@ -101,6 +101,7 @@ _QUOTES = str.maketrans(
 _QUOTE_CHARS = re.compile("[" + re.escape("".join(map(chr, _QUOTES))) + "]")
 _MARK = regex.compile(r"\p{M}")  # 20x faster than `re` with a class of every mark
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a digit of another script than ASCII
+_DIGIT_OR_UNSPACED = re.compile(rf"(?![0-9])\d|[{_UNSPACED}]")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 # The article, alone or after a fused conjunction or preposition: وال, بال, كال, فال, لل.
@@ -199,9 +200,11 @@ def words(text: str, lang: str) -> list[str]:
     """Normalized surface words of `text` read as language `lang`, in order."""
     run, marked, plain, digits = _patterns()
     text = _normalize(text, lang)
-    if _OTHER_DIGIT.search(text):
-        text = text.translate(digits)
-    parts = run.split(text) if _SEGMENTED.search(text) else [text]
+    parts = [text]
+    if _DIGIT_OR_UNSPACED.search(text):  # one scan for the two rare cases
+        if _OTHER_DIGIT.search(text):
+            text = text.translate(digits)
+        parts = run.split(text) if _SEGMENTED.search(text) else [text]
     out: list[str] = []
     for i, part in enumerate(parts):
         if i % 2:  # a run of a script written without spaces

@@ -27,6 +27,7 @@ _NEUTRAL_ABBREVIATIONS = ("etc", "vs", "cf", "ibid", "e.g", "i.e", "a.m", "p.m",
 _OPEN = "《「『（【〈"
 _CLOSE = "》」』）】〉"
 _HARD_END = re.compile(r"[!?]*[。！？｡।॥؟۔።፧։။។][!?。！？｡]*[」』”’\"'）)\]】》〉]*\s*")
+_HARD_CHAR = re.compile(r"[。！？｡।॥؟۔።፧։။។]")  # a quick check first: most text has none
 _GREEK_QUESTION = re.compile(r"[;;](?=\s)\s*")
 _ORDINAL = re.compile(r"(?<![\d.,])\d{1,2}\.$")
 _WORDY = re.compile(r"\w")
@@ -66,7 +67,7 @@ def punkt_for(lang: str) -> PunktSentenceTokenizer:
 def _hard_cuts(chunk: str, lang: str) -> list[int]:
     """Where sentences end without needing Punkt: after the ends above, outside brackets."""
     cuts = []
-    ends = list(_HARD_END.finditer(chunk))
+    ends = list(_HARD_END.finditer(chunk)) if _HARD_CHAR.search(chunk) else []
     if lang == "el":
         ends += list(_GREEK_QUESTION.finditer(chunk))
     for m in sorted(ends, key=lambda m: m.start()):
