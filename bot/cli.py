@@ -112,6 +112,7 @@ def _open(settings: Settings):
         settings.index_dir,
         progress=sys.stderr.isatty(),
         docs_url=settings.docs_url,
+        language=settings.language,
     )
     print(index.report.summary(), file=sys.stderr)
     for warning in index.report.warnings:  # "serving from memory" among them

@@ -8,6 +8,8 @@
                                           # VERBATIM_DOCS_URL): citations link into it
     index = "/srv/verbatim/index/rules"   # optional: where its index is saved
     guilds = [123456789012345678]         # optional: the servers allowed to use it (else all)
+    language = "de"                       # optional: read every document and question in this
+                                          # language (else VERBATIM_LANGUAGE: auto, each its own)
 
 Without the file there is one collection, `default`, of VERBATIM_DOCS. What belongs to a server
 (which collection a channel uses) lives in the database, not here.
@@ -19,11 +21,12 @@ import asyncio
 import threading
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from index import BuildReport, Index, open_index
+from index.analysis.languages import setting as language_setting
 from index.store import live
 from index.store.paths import docs_folder
 
@@ -44,6 +47,13 @@ class Spec:
     url: str | None = None
     index_dir: Path | None = None
     guilds: frozenset[int] = frozenset()  # empty: every server
+    language: str = "auto"  # "auto": each document in its own language; else all in this one
+
+    language_set: bool = False  # the collections file names it (VERBATIM_LANGUAGE does not apply)
+
+    def defaulted(self, language: str) -> Spec:
+        """This spec with the language VERBATIM_LANGUAGE gives collections that name none."""
+        return replace(self, language=language)
 
     def allows(self, guild_id: int | None) -> bool:
         """Whether a server (None: a direct message or the console) may use this collection."""
@@ -126,7 +136,9 @@ class Registry:
         self, specs: Iterable[Spec], opener: Callable[[Spec], Index] | None = None
     ) -> None:
         open_spec = opener or (
-            lambda spec: open_index(spec.docs, spec.index_dir, docs_url=spec.url)
+            lambda spec: open_index(
+                spec.docs, spec.index_dir, docs_url=spec.url, language=spec.language
+            )
         )
         self._all: dict[str, Collection] = {}
         for spec in specs:
@@ -218,8 +230,9 @@ def from_settings(settings: Settings, load: Callable[[], Index] | None = None) -
     """The collections of VERBATIM_COLLECTIONS, else `default` = VERBATIM_DOCS (opened by `load`
     when given)."""
     if settings.collections is not None:
-        return Registry(read_specs(settings.collections))
-    return single(settings.docs, settings.index_dir, load, settings.docs_url)
+        specs = read_specs(settings.collections)
+        return Registry([s if s.language_set else s.defaulted(settings.language) for s in specs])
+    return single(settings.docs, settings.index_dir, load, settings.docs_url, settings.language)
 
 
 def single(
@@ -227,9 +240,10 @@ def single(
     index_dir: Path | None,
     opener: Callable[[], Index] | None = None,
     url: str | None = None,
+    language: str = "auto",
 ):
     """The registry without a collections file: `default`, the documents folder (at `url`)."""
-    spec = Spec(DEFAULT, Path(docs), url, index_dir)
+    spec = Spec(DEFAULT, Path(docs), url, index_dir, language=language)
     return Registry([spec], (lambda _spec: opener()) if opener is not None else None)
 
 
@@ -253,7 +267,7 @@ def read_specs(path: Path) -> list[Spec]:
             raise CollectionsError(
                 f"{where}: a collection name is 1-32 lowercase letters, digits, - or _"
             )
-        unknown = set(table) - {"docs", "url", "index", "guilds"}
+        unknown = set(table) - {"docs", "url", "index", "guilds", "language"}
         if unknown:
             raise CollectionsError(f"{where}: unknown key {sorted(unknown)[0]!r}")
         docs = table.get("docs")
@@ -271,6 +285,13 @@ def read_specs(path: Path) -> list[Spec]:
             isinstance(g, int) and not isinstance(g, bool) and g > 0 for g in guilds
         ):
             raise CollectionsError(f"{where}: guilds must be a list of server ids, like [1234]")
+        language = table.get("language")
+        try:
+            language = language_setting(language) if isinstance(language, str) else None
+        except ValueError as exc:
+            raise CollectionsError(f"{where}: language {exc}") from None
+        if "language" in table and language is None:
+            raise CollectionsError(f'{where}: language must be a code like "de", or "auto"')
         specs.append(
             Spec(
                 name,
@@ -278,6 +299,8 @@ def read_specs(path: Path) -> list[Spec]:
                 url,
                 base / Path(index).expanduser() if index else None,
                 frozenset(guilds),
+                language or "auto",
+                language is not None,
             )
         )
     if not specs:

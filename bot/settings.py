@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
+from index.analysis.languages import setting as language_setting
 from index.store.paths import index_folder
 
 T = TypeVar("T")
@@ -52,6 +53,7 @@ class Settings:
     watch: bool = True  # follow the documents folder and the generations other processes save
     read_timeout: float = 30.0  # seconds one file may take to read, per 100 pages of a PDF
     shards: tuple[tuple[int, ...], int] | None = None  # (shard ids, shard count); None: all
+    language: str = "auto"  # documents each read in their own language, or all in this one
 
     def db_target(self) -> str:
         """The database: VERBATIM_DB (a path, or a SQLite `file:` URI), else `verbatim.db` beside
@@ -100,6 +102,7 @@ def load_settings(
         watch=get("VERBATIM_WATCH", _bool, True),
         read_timeout=get("VERBATIM_READ_TIMEOUT", _number(1, 3600), 30.0),
         shards=get("VERBATIM_SHARDS", _shards, None),
+        language=get("VERBATIM_LANGUAGE", _language, "auto"),
     )
 
 
@@ -176,3 +179,10 @@ def _log_level(name: str, raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise SettingsError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
     return raw.upper()
+
+
+def _language(name: str, raw: str) -> str:
+    try:
+        return language_setting(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None

@@ -97,8 +97,8 @@ class MemoPunkt(PunktSentenceTokenizer):
     (tests/index/analysis/test_sentences.py checks it on real and tricky text).
     """
 
-    def __init__(self, params: PunktParameters):
-        super().__init__(params)
+    def __init__(self, params: PunktParameters, lang_vars=None):
+        super().__init__(params, lang_vars=lang_vars)
         self._decided: dict[str, bool] = {}
         self._special = set(params.abbrev_types) | {w for w, _ in params.collocations}
         self._starters = frozenset(params.sent_starters)

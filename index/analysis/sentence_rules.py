@@ -40,6 +40,10 @@ _COLON_MARKER = re.compile(r":\s+(?:[•⁃‣◦▪][ \t]*)?(?:\d{1,3}|[a-z])(?
 _DOT_OPERATOR = re.compile(r"\.[*/\\^]\s*")
 _WORDY = re.compile(r"\w")
 _WORD = re.compile(r"[A-Za-z]+")
+# Initials or an acronym with dots before a capitalized word ("O.J. Simpson", "J.R.R. Tolkien"):
+# read as Punkt reads a known abbreviation (U.S.), going on unless a sentence starter follows.
+_INITIALS_BEFORE = re.compile(r"(?:^|[^\w.])(?:[A-Z]\.){2,}\s+$")
+_NEXT_WORD = re.compile(r"[A-Z][a-z]+\b")
 
 
 def _ellipsis_rules(chunk: str, forbid: list, forced: set) -> None:
@@ -177,4 +181,26 @@ def refine(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], start + len(piece))
         else:
             out.append((start, start + len(piece)))
+    return out
+
+
+def join_initials(chunk: str, spans):
+    """Punkt's spans with no sentence starting after initials ("O.J. Simpson") unless its first
+    word is a sentence starter. Only the few sentence starts are looked at, by their characters
+    first ("X.Y. " before them), which is cheaper than any scan of the paragraph."""
+    spans = list(spans)
+    if len(spans) < 2:
+        return spans
+    out = spans[:1]
+    for s, e in spans[1:]:
+        if (
+            chunk[s - 2 : s - 1] == "."
+            and chunk[s - 4 : s - 3] == "."
+            and _INITIALS_BEFORE.search(chunk, max(0, s - 16), s)
+        ):
+            word = _NEXT_WORD.match(chunk, s)
+            if word and word.group().lower() not in SENTENCE_STARTERS:
+                out[-1] = (out[-1][0], e)
+                continue
+        out.append((s, e))
     return out

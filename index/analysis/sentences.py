@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from index.analysis import sentence_langs
 from index.analysis.paragraphs import URL_ONLY, blocks
 from index.analysis.punkt import punkt
-from index.analysis.sentence_rules import needs_rules, refine
+from index.analysis.sentence_rules import join_initials, needs_rules, refine
 
 __all__ = ["URL_ONLY", "blocks", "split"]
 
@@ -33,16 +34,24 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def split(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int, int]]:
-    """(start, end, paragraph number) of every sentence of `text`; metadata spans are skipped."""
+def split(
+    text: str, skip: tuple[tuple[int, int], ...] = (), lang: str = "en"
+) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph number) of every sentence of `text`; metadata spans are skipped.
+
+    `lang`: the text's language; other languages than English add their own sentence ends and
+    abbreviations (`sentence_langs.py`)."""
     tokenizer = punkt()
     out: list[tuple[int, int, int]] = []
     for para, (p_start, p_end) in enumerate(blocks(text, skip)):
         for b_start, b_end in _pieces(text, p_start, p_end):
             chunk = text[b_start:b_end]
-            spans = tokenizer.span_tokenize(chunk)
-            if needs_rules(chunk):
-                spans = refine(chunk, list(spans))
+            if lang != "en":
+                spans = sentence_langs.spans(chunk, lang, (needs_rules, refine))
+            else:
+                spans = join_initials(chunk, tokenizer.span_tokenize(chunk))
+                if needs_rules(chunk):
+                    spans = refine(chunk, spans)
             for s, e in spans:
                 piece = chunk[s:e]
                 stripped = piece.rstrip()

@@ -1,4 +1,8 @@
-"""One tokenizer for documents and questions: normalize, split, drop stopwords, stem."""
+"""One tokenizer for documents and questions: normalize, split, drop stopwords, stem.
+
+English is read here; every other language by `multilingual.py`, chosen by the `lang` parameter
+(a document's detected language, or the question's).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from functools import cache
 
 import Stemmer
 
+from index.analysis import multilingual
 from index.analysis.codewords import code_words
+
+ENGLISH = "en"
 
 # Function words only. Unlike general lists it keeps numbers and words such as "million", "first",
 # "most", "top": they carry the answer to "how many" and "which" questions.
@@ -72,8 +79,10 @@ def _stemmer() -> Stemmer.Stemmer:
 _stem_cache: dict[str, str] = {}
 
 
-def stem(word: str) -> str:
+def stem(word: str, lang: str = ENGLISH) -> str:
     """Snowball stem of a normalized word, cached (the same word recurs constantly)."""
+    if lang != ENGLISH:
+        return multilingual.stem(word, lang)
     out = _stem_cache.get(word)
     if out is None:
         out = (
@@ -97,10 +106,18 @@ def normalize(text: str) -> str:
     return text.casefold()
 
 
-def words(text: str) -> list[str]:
-    """Normalized surface words of `text`, stopwords included, in order; code words
+def stopwords(lang: str = ENGLISH) -> frozenset[str]:
+    """The words a question's terms leave out: English function words (which English documents'
+    terms leave out too); Arabic ones (`multilingual.question_stopwords`); none elsewhere."""
+    return STOPWORDS if lang == ENGLISH else multilingual.question_stopwords(lang)
+
+
+def words(text: str, lang: str = ENGLISH) -> list[str]:
+    """Normalized surface words of `text`, stopwords included, in order; in English, code words
     (`codewords.py`: `entry.objects.filter`, `.*`, `--rebuild`) at their place, before their
     parts."""
+    if lang != ENGLISH:
+        return multilingual.words(text, lang)
     out: list[str] = []
     text = normalize(text)
     pattern = _ASCII_TOKEN if text.isascii() else TOKEN
@@ -150,7 +167,9 @@ def _add(tok: str, out: list[str]) -> None:
             out.append(tok)
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, lang: str = ENGLISH) -> list[str]:
     """Index terms of `text`: normalized words minus stopwords, stemmed. Used for documents and questions."""
+    if lang != ENGLISH:
+        return [multilingual.stem(w, lang) for w in multilingual.words(text, lang)]
     cached = _stem_cache.get
     return [cached(w) or stem(w) for w in words(text) if w not in STOPWORDS]

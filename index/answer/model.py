@@ -141,6 +141,7 @@ class BuildReport:
     removed: int = 0  # gone from the folder: never quoted again
     unsettled: int = 0  # still being written: taken when they settle
     newly_skipped: tuple[tuple[str, str], ...] = ()  # read by this refresh, not indexed, and why
+    languages: tuple[tuple[str, int], ...] = ()  # (language, live documents), most first
 
     @property
     def updated(self) -> bool:
@@ -168,6 +169,8 @@ class BuildReport:
         line += f"{self.sentences} sentences in {self.seconds:.2f} s ({self.index_path})"
         if self.updated:
             line = f"{self.changes()} · {self.seconds:.1f} s. " + line
+        if self.languages and [lang for lang, _ in self.languages] != ["en"]:
+            line += "; languages: " + ", ".join(f"{lang} {n}" for lang, n in self.languages)
         if self.unsettled:
             line += f"; {self.unsettled} still being written, taken when they settle"
         if self.skipped:

@@ -18,7 +18,7 @@ from index.analysis.tokens import normalize
 from index.answer import citations
 from index.answer.copies import Copies
 from index.answer.model import Copy, Passage
-from index.search import answers
+from index.search.question import answers
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis.flags import sentence_flags, structure_flags
-from index.analysis.tokens import STOPWORDS, stem, words
+from index.analysis.languages import AUTO, detect_document
+from index.analysis.tokens import ENGLISH, STOPWORDS, stem, words
 from index.read import workers as workers_
 from index.read.documents import BINARY_EXTENSIONS, read_document
 from index.read.formats import SourceDoc
@@ -59,6 +60,7 @@ class _Document:
     lengths: np.ndarray  # terms per sentence
     flags: np.ndarray  # uint8 per sentence: flags.sentence_flags
     info: bytes = b""  # pages, sections, outlet, code units: JSON (see `doc_info`), or empty
+    language: str = ENGLISH  # what its text was read as (languages.py), or "und"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class _Chunk:
     ids: np.ndarray  # every sentence's terms in order, as chunk-local numbers
 
 
-def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
+def sentences(doc: SourceDoc, lang: str = ENGLISH) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of the document's sentences, each unit (a code block, a table row)
     one sentence with a paragraph of its own; paragraphs numbered in order."""
     from index.analysis.sentences import split
@@ -82,7 +84,7 @@ def sentences(doc: SourceDoc) -> list[tuple[int, int, int]]:
         e2 = s + len(piece.rstrip())
         if e2 > s2:
             units.append((s2, e2))
-    spans = split(doc.text, tuple(sorted((*doc.skip, *doc.units))))
+    spans = split(doc.text, tuple(sorted((*doc.skip, *doc.units))), lang)
     if not units:
         return spans
     items = [(s, e, ("p", p)) for s, e, p in spans] + [(s, e, ("u", s)) for s, e in units]
@@ -133,11 +135,13 @@ def info_arrays(infos: list[bytes]) -> dict[str, np.ndarray]:
     }
 
 
-def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
+def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) -> _Chunk:
     """Read, split and tokenize a run of files, stemming each distinct word of the run once.
 
-    The terms equal `tokens.terms` of each sentence; numbering them here spares the parent process
+    The terms equal `tokens.terms` of each sentence in its document's language (`language`, or
+    each document's own, detected, when "auto"); numbering them here spares the parent process
     a dictionary lookup per term. `started(i)` is told before file i is read (for its time limit).
+    A word of another language than English is numbered with its language ("es\0canción").
     """
     results: list[tuple[str, _Document | None, str | None]] = []
     surface = _Numbering()
@@ -148,7 +152,10 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             started(i)
         try:
             doc, note = read_document(doc_id, Path(path))
-            spans = sentences(doc) if doc is not None else []
+            lang = ENGLISH
+            if doc is not None:
+                lang = detect_document(doc.text) if language == AUTO else language
+            spans = sentences(doc, lang) if doc is not None else []
         except MemoryError:
             results.append((doc_id, None, "needs more memory than allowed to read, not read"))
             continue
@@ -161,10 +168,12 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
         lengths, flags = [], []
         more = structure_flags(spans, doc.code, heading_spans(doc))
         for (start, end, _), extra in zip(spans, more, strict=True):
-            found = words(doc.text[start:end])
-            kept = [w for w in found if w not in STOPWORDS]
+            found = words(doc.text[start:end], lang)
+            kept = [w for w in found if w not in STOPWORDS] if lang == ENGLISH else found
             lengths.append(len(kept))
             flags.append(sentence_flags(doc.text[start:end], found) | extra)
+            if lang != ENGLISH:
+                kept = [f"{lang}\0{w}" for w in kept]
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,
@@ -175,11 +184,20 @@ def _analyze(jobs: list[tuple[str, str]], started=None) -> _Chunk:
             np.array(lengths, dtype=np.int64),
             np.array(flags, dtype=np.uint8),
             doc_info(doc),
+            lang,
         )
         results.append((doc_id, document, note))
     stems = _Numbering()
-    stem_of = np.fromiter((stems[stem(w)] for w in surface), np.int32, len(surface))
+    stem_of = np.fromiter((stems[_term(w)] for w in surface), np.int32, len(surface))
     return _Chunk(results, list(stems), stem_of[np.array(ids, dtype=np.int64)])
+
+
+def _term(key: str) -> str:
+    """The index term of a numbered word: English as it is, others after their language."""
+    if "\0" not in key:
+        return stem(key)
+    lang, _, word = key.partition("\0")
+    return stem(word, lang)
 
 
 def _binary(files: list[tuple[str, Path]]) -> bool:
@@ -202,15 +220,21 @@ def _chunks(files: list[tuple[str, Path]], workers: int) -> list[list[tuple[str,
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-def _analyzed(files: list[tuple[str, Path]], bar, seconds: float | None = None, patience=None):
+def _analyzed(
+    files: list[tuple[str, Path]],
+    bar,
+    seconds: float | None = None,
+    patience=None,
+    language: str = AUTO,
+):
     """Analyzed chunks in file order: in this process for a few text files, else from workers."""
     workers = _workers(files)
     chunks = _chunks(files, workers)
     if workers == 1 and not _binary(files):
-        results = map(_analyze, chunks)
+        results = (_analyze(chunk, None, language) for chunk in chunks)
     else:
         limit = FILE_SECONDS if seconds is None else seconds
-        results = _supervised(chunks, workers, limit, WORKER_MEMORY, patience)
+        results = _supervised(chunks, workers, limit, WORKER_MEMORY, patience, language)
     for chunk in results:
         yield chunk
         if bar is not None:
@@ -257,7 +281,7 @@ def retryable(reason: str) -> bool:
     return reason.startswith((TIMED_OUT, CRASHED))
 
 
-def _supervised(chunks, workers: int, seconds: float, memory: int, patience=None):
+def _supervised(chunks, workers: int, seconds: float, memory: int, patience=None, language=AUTO):
     """Analyzed chunks, in order, from up to `workers` pooled processes; a file that times out or
     kills its worker is skipped with its reason, and its run read again without it.
     `patience[doc_id]` multiplies a file's time limit."""
@@ -282,7 +306,7 @@ def _supervised(chunks, workers: int, seconds: float, memory: int, patience=None
                 while w.job is None and pending:
                     n, jobs = pending.popleft()
                     if jobs:
-                        w.give(n, jobs, memory)
+                        w.give(n, jobs, memory, language)
                     else:
                         done[n] = _Chunk([], [], np.zeros(0, np.int32))
             busy = [w for w in team if w.job is not None]
@@ -365,7 +389,7 @@ def serve(fd: int, parent: int) -> None:
 
 def _serve_one(conn) -> bool:
     """Read one run of files sent; False when the worker should leave."""
-    n, jobs, memory = conn.recv()
+    n, jobs, memory, language = conn.recv()
     workers_.cap(memory)
 
     def started(i: int) -> None:
@@ -374,7 +398,7 @@ def _serve_one(conn) -> bool:
         if count > 1:
             conn.send(("pages", n, count))
 
-    chunk = _analyze(jobs, started)
+    chunk = _analyze(jobs, started, language)
     workers_.uncap()
     conn.send(("done", n, chunk))
     return workers_.vm("VmRSS") <= workers_.RECYCLE_BYTES

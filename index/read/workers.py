@@ -63,12 +63,13 @@ class Worker:
         self.since = time.monotonic()
         self.limit = START_SECONDS
 
-    def give(self, n: int, jobs: list[tuple[str, str]], memory: int) -> None:
-        """Send a run of files; its time starts when the worker says which file it reads."""
+    def give(self, n: int, jobs: list[tuple[str, str]], memory: int, language: str) -> None:
+        """Send a run of files (read in `language`, or each its own when "auto"); its time starts
+        when the worker says which file it reads."""
         self.job, self.file = (n, jobs), 0
         if self.ready:
             self.since = time.monotonic()
-        self.conn.send((n, jobs, memory))
+        self.conn.send((n, jobs, memory, language))
 
     def alive(self) -> bool:
         return self.proc.poll() is None

@@ -15,8 +15,10 @@ import numpy as np
 
 from index.analysis import flags
 from index.analysis.tokens import normalize, words
-from index.search import answers, associations, synonyms
+from index.search import associations, synonyms
 from index.search.bm25 import _kernel
+from index.search.question import answers
+from index.search.question import words as question_words
 
 _QUESTION_WORDS = ("what", "which", "who", "when", "where", "why", "how")
 _KINDS = (answers.QUANTITY, answers.DATE, answers.PERSON, answers.PLACE, answers.EXPANSION)
@@ -66,8 +68,11 @@ _COLUMN = {name: i for i, name in enumerate(NAMES)}
 COVERAGE_NEAR = _COLUMN["coverage_near"]
 
 
-def question_word(text: str) -> str | None:
-    """The first wh-word of the question, with whom/whose read as who."""
+def question_word(text: str, lang: str = "en") -> str | None:
+    """The first wh-word of the question, with whom/whose read as who; in another language,
+    the English wh-word its question word stands for (`question/words.py`)."""
+    if lang != "en":
+        return question_words.read(text, lang)[1]
     m = _WH.search(normalize(text))
     if not m:
         return None
@@ -130,7 +135,8 @@ def compute(
     # One read for the candidates and their neighbours in the same document (a passage shows
     # those too: coverage_near).
     terms, bounds = idx.term_windows(sids)
-    syn_q, syn_t = _synonym_ids(idx, qset, su, question)
+    english = qtype.lang == "en"  # the synonym table is English WordNet's
+    syn_q, syn_t = _synonym_ids(idx, qset if english else frozenset(), su, question * english)
     qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
     qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
     got, count, near, through, span, pairs = match_terms(terms, bounds, su, sw, syn_t, syn_q, qp).T
@@ -159,7 +165,7 @@ def compute(
     if qtype.kind is not None:
         for i, sid in enumerate(sids[:TYPED].tolist()):
             X[i, col["answer_type"]] = bool(answers.candidates(qtype, idx.sentence_text(sid), qset))
-    w = question_word(question)
+    w = question_word(question, qtype.lang)
     if w is not None:
         X[:, col[f"asks_{w}"]] = 1.0
     if qtype.kind is not None:

@@ -46,7 +46,8 @@ import numpy as np
 
 from index.analysis import flags
 from index.analysis.tokens import stem
-from index.search import answers, associations, features, synonyms
+from index.search import associations, features, synonyms
+from index.search.question import answers
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
 MODEL_FORMAT = 1

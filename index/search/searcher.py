@@ -11,15 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis.tokens import STOPWORDS, stem, words
+from index.analysis.languages import AUTO
+from index.analysis.tokens import ENGLISH, stem
 from index.answer import citations
 from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import DocumentsError, QuestionError
-from index.search import answers, followups, ranking, windows
-from index.search.typos import correct
-from index.store import disk, update
+from index.search import ranking, windows
+from index.search.question import answers, followups, reading
+from index.store import disk, paths, segments, update
 from index.store.build import LEVELS
 from index.store.paths import docs_folder, index_folder
 from index.store.paths import docs_url as public_url
@@ -27,8 +28,7 @@ from index.store.segments import Segments, _one_or_concat
 
 ENGINES = ("bm25", "rank-bm25")
 MAX_QUESTION_CHARS = 2000  # longer questions are read up to here
-MAX_QUERY_TERMS = 48
-MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
+MAX_QUERY_TERMS = reading.MAX_QUERY_TERMS
 MIN_COVERAGE = 0.25  # share of the question's IDF mass the best passage must contain
 
 # Control characters, and zero-width ones, which would glue "how\u200bmany" into one word for the
@@ -57,6 +57,14 @@ class Index:
         self._doc_ids: list[str] = [d for x in datas for d in x.meta["doc_ids"]]
         self._doc_number = {self._doc_ids[d]: d for d in segs.live_doc_order}
         self._titles: list[str] = [t for x in datas for t in x.meta["titles"]]
+        # The language each document was read in; questions are read in these, most first.
+        doc_langs = [g for x in datas for g in x.meta["languages"]]
+        counts: dict[str, int] = {}
+        for d in segs.live_doc_order:
+            counts[doc_langs[d]] = counts.get(doc_langs[d], 0) + 1
+        self.language_counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        self.languages: list[str] = list(self.language_counts)
+        self.language_setting: str = data.commit.get("language", AUTO)
         self._sources: list[str | None] = [u for x in datas for u in x.meta["sources"]]
         offsets, doc_shift = segs.offsets["sent"], segs.offsets["doc"].tolist()
         para_shift = segs.offsets["para"].tolist()
@@ -149,12 +157,12 @@ class Index:
             raise QuestionError("the question is empty: ask something in plain words")
         k = max(1, min(int(k), 50))
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
-        qtype = answers.question_type(text)
-        term_ids, corrections, missing = self._query_terms(text)
+        lang, (term_ids, corrections, missing) = self._read_question(text)
+        qtype = answers.question_type(text, lang)
         passages: tuple[Passage, ...] = ()
         suggestions: tuple[str, ...] = ()
         if term_ids:
-            qterms = self._qterms(text, corrections)
+            qterms = self._qterms(text, corrections, lang)
             follow = self._followed(context, term_ids) if context else None
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
@@ -175,7 +183,7 @@ class Index:
         return Answer(question, passages, corrections, round(elapsed, 3), suggestions, following)
 
     def _followed(self, context: Conversation, own: list[int]) -> followups.Followed:
-        """The conversation in this index's numbers (index/search/followups.py)."""
+        """The conversation in this index's numbers (index/search/question/followups.py)."""
         return followups.followed(self, context, own)
 
     def leans_on(self, question: str, context: Conversation) -> bool:
@@ -185,42 +193,28 @@ class Index:
 
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
-        return self._query_terms(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[0]
+        return self._read_question(_CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS])[1][0]
 
-    def _qterms(self, text: str, corrections: dict[str, str]) -> list[str]:
+    def _read_question(self, text: str) -> tuple[str, tuple[list[int], dict[str, str], int]]:
+        """The language a question is read in and its `_query_terms` (question/reading.py)."""
+        return reading.read_question(self, text)
+
+    def _qterms(self, text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
         """The question's terms with typos corrected, for answer marking."""
-        fixed = [corrections.get(w, w) for w in words(text) if w not in STOPWORDS]
-        return [stem(w) for w in fixed]
+        return reading.qterms(text, corrections, lang)
 
-    def _query_terms(self, text: str) -> tuple[list[int], dict[str, str], int]:
+    def _query_terms(self, text: str, lang: str = ENGLISH) -> tuple[list[int], dict[str, str], int]:
         """Term ids of the question (in order, repeats kept), typo corrections, unknown word count."""
-        ids: list[int] = []
-        corrections: dict[str, str] = {}
-        missing = 0
-        attempts = 0
-        for w in [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_TERMS]:
-            tid = self._term_id(stem(w))
-            if tid is None and attempts < MAX_CORRECTIONS:
-                attempts += 1
-                fixed = correct(w, self._frequency)
-                if fixed is not None:
-                    tid = self._term_id(stem(fixed))
-                    if tid is not None:
-                        corrections[w] = fixed
-            if tid is None:
-                missing += 1
-            else:
-                ids.append(tid)
-        return ids, corrections, missing
+        return reading.query_terms(self, text, lang)
 
     def _term_id(self, term: str) -> int | None:
         """The id of a term some live sentence holds, else None (as if it were never indexed)."""
         tid = self._terms.get(term)
         return tid if tid is not None and self._df[tid] > 0 else None
 
-    def _frequency(self, word: str) -> int:
+    def _frequency(self, word: str, lang: str = ENGLISH) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos."""
-        tid = self._terms.get(stem(word))
+        tid = self._terms.get(stem(word, lang))
         return 0 if tid is None else int(self._df[tid])
 
     def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:
@@ -260,7 +254,7 @@ class Index:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The `n` best sentences by their own BM25 (a follow-up's context words weighed in, in
         the same kernel pass), best first (ties: order key), their scores, and a follow-up's
-        bonus (else None): the one place a conversation weighs in (index/search/followups.py)."""
+        bonus (else None): the one place a conversation weighs in (index/search/question/followups.py)."""
         if follow is None:
             cand, s = self._segs.top(term_ids, n)
             return cand, s, None
@@ -389,10 +383,14 @@ def open_index(
     rebuild: bool = False,
     settle: float = 0.0,
     docs_url: str | None = None,
+    language: str | None = None,
 ) -> Index:
     """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
     added, changed or removed is read), or build and save it; return it loaded.
 
+    `language` (else VERBATIM_LANGUAGE, else "auto"): "auto" reads each document in its own
+    language, detected; a code ("de") reads every document and question in that one. An index
+    read with another setting is rebuilt.
     `settle`: files modified less than this many seconds ago are still being written and are
     left for a later refresh (the watcher uses it; a command run by hand takes everything).
     `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
@@ -407,8 +405,11 @@ def open_index(
             f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
         )
     target = index_folder(folder, index_dir)
+    chosen = paths.language(language)
     started = time.perf_counter()
-    done = update.refresh(folder, target, rebuild=rebuild, progress=progress, settle=settle)
+    done = update.refresh(
+        folder, target, rebuild=rebuild, progress=progress, settle=settle, language=chosen
+    )
     gen = done.generation
     documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
     skipped = [(r.id, r.reason) for r in done.refused]
@@ -426,6 +427,7 @@ def open_index(
         removed=len(done.changes.removed),
         unsettled=len(done.changes.unsettled),
         newly_skipped=done.changes.skipped,
+        languages=segments.language_counts(gen),
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))
 
@@ -443,5 +445,6 @@ def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None
         seconds=time.perf_counter() - started,
         index_path=str(index_dir),
         skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
+        languages=segments.language_counts(gen),
     )
     return Index(gen, report, engine, docs_url=public_url(docs_url))

@@ -19,7 +19,8 @@ from index.store.boilerplate import paragraph_hashes
 # are terms and sentences carry CODE/HEADING flags: an index built before re-reads everything.
 # 12: a PDF definition's signatures are a heading (Texinfo's @deftypefn), the page's margin found
 # on pages of definitions: stored PDFs are read again.
-FORMAT_VERSION = 12
+# 13: every document read in its own language (languages.py), Arabic clitics and digits.
+FORMAT_VERSION = 13
 LEVELS = ("sent", "para", "doc")
 
 
@@ -48,16 +49,18 @@ def build_segment(
     progress: bool = False,
     accept: Callable[[str], bool] | None = None,
     patience: dict[str, float] | None = None,
+    language: str = "auto",
 ) -> IndexData:
     """Read, split and tokenize `files` ((id, path), sorted by id) into one segment's arrays.
 
+    `language`: "auto" reads each document in its own language (detected), else in this one.
     `accept(doc_id)` is asked after a file was read: False drops it (it changed while being read,
     so it is taken again when it settles). `patience[doc_id]` multiplies a file's time limit.
     The segment's meta says what was skipped and why.
     """
     bar = _progress(len(files), progress)
     try:
-        return assemble(_analyzed(files, bar, patience=patience), accept)
+        return assemble(_analyzed(files, bar, patience=patience, language=language), accept)
     finally:
         if bar is not None:
             bar.close()
@@ -74,6 +77,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     sources: list[str | None] = []
     texts: list[bytes] = []
     infos: list[bytes] = []  # per document: pages, sections, outlet (extract.doc_info)
+    languages: list[str] = []  # per document: the language its text was read as
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     deferred: list[str] = []
@@ -115,6 +119,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             sources.append(doc.source)
             texts.append(doc.text)
             infos.append(doc.info)
+            languages.append(doc.language)
             span_chunks.append(doc.spans)
             para_hashes += paragraph_hashes(doc.id, doc.text, doc.spans)
             length_chunks.append(doc.lengths)
@@ -165,6 +170,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,
+        "languages": languages,
         "skipped": skipped,
         "warnings": warnings,
         "deferred": deferred,
@@ -204,6 +210,7 @@ def segment_chunks(
             np.diff(np.asarray(term_start[s0 : s1 + 1], dtype=np.int64)),
             np.asarray(a["sent_flags"][s0:s1], dtype=np.uint8),
             stored(a, d),
+            m["languages"][d],
         )
         yield _Chunk(
             [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)

@@ -42,7 +42,11 @@ def refresh(
         if not todo.changes and saved == current.generation:
             return None, bool(todo.changes.unsettled)
     fresh = open_index(
-        docs, index_dir, settle=settle, docs_url=current.docs_url if current else None
+        docs,
+        index_dir,
+        settle=settle,
+        docs_url=current.docs_url if current else None,
+        language=current.language_setting if current else None,
     )
     return fresh, fresh.report.unsettled > 0
 

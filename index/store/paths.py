@@ -29,3 +29,16 @@ def index_folder(docs: Path, value: str | os.PathLike[str] | None = None) -> Pat
     resolved = str(docs.resolve())
     digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return cache / f"{docs.resolve().name or 'docs'}-{digest}"
+
+
+def language(value: str | None = None) -> str:
+    """The language setting: the argument, else VERBATIM_LANGUAGE, else "auto" (each document in
+    its own language, detected). VerbatimError with the fix when it names no language."""
+    from index.analysis.languages import setting
+    from index.errors import VerbatimError
+
+    raw = value or os.environ.get("VERBATIM_LANGUAGE") or "auto"
+    try:
+        return setting(raw)
+    except ValueError as exc:
+        raise VerbatimError(f"language {exc}") from None

@@ -428,3 +428,12 @@ def doc_first_sentences(data: IndexData) -> np.ndarray:
     """Each document's first sentence number in a segment, and the total at the end."""
     sent_doc = np.asarray(data.arrays["sent_doc"], dtype=np.int64)
     return np.searchsorted(sent_doc, np.arange(len(data.meta["doc_ids"]) + 1))
+
+
+def language_counts(gen) -> tuple[tuple[str, int], ...]:
+    """How many live documents of each language a generation holds, most first."""
+    counts: dict[str, int] = {}
+    for entry in gen.commit["files"].values():
+        lang = gen.segments[entry[2]].meta["languages"][entry[3]]
+        counts[lang] = counts.get(lang, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

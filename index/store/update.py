@@ -24,19 +24,9 @@ from index.errors import DocumentsError
 from index.read import extract
 from index.read.documents import Skipped, digest, walk
 from index.store import disk
-from index.store.build import (
-    FORMAT_VERSION,
-    IndexData,
-    assemble,
-    build_segment,
-    segment_chunks,
-    term_list,
-)
-from index.store.segments import doc_first_sentences
+from index.store.build import FORMAT_VERSION, IndexData, build_segment
+from index.store.merging import MAX_SEGMENTS, merge_if_needed, summary_of  # noqa: F401 - public
 
-MAX_SEGMENTS = 8  # more small segments than this are merged into one
-MERGE_DEAD_SHARE = 0.25  # more deleted sentences than this share of the index: merge everything
-MERGE_SMALL_SHARE = 0.5  # small segments holding this share of the big one's sentences: merge all
 # A file that timed out (or killed its reader) is tried again after RETRY_FIRST seconds, then
 # twice as long after each failure (at most RETRY_MOST), each time with twice the time limit
 # (at most 8 times).
@@ -181,6 +171,7 @@ def apply(
     generation: disk.Generation | None,
     todo: Plan,
     progress: bool = False,
+    language: str = "auto",
 ) -> tuple[list[IndexData], list[str], dict, list[tuple[str, str]]]:
     """Read what changed into a new segment; return (segments, names or "" for new, commit, warnings).
 
@@ -199,7 +190,7 @@ def apply(
     if to_read:
         patience = {d: 2.0 ** min(t, 3) for d, t in todo.tries.items()}
         files_read = [(doc_id, expected[doc_id][0]) for doc_id in to_read]
-        data = build_segment(files_read, progress, _settled(expected), patience)
+        data = build_segment(files_read, progress, _settled(expected), patience, language)
         for doc_id, reason in data.meta["skipped"]:
             skipped[doc_id] = _skip_entry(expected[doc_id][1], reason, todo.tries.get(doc_id, 0))
         for doc_id in data.meta["deferred"]:  # changed while read: the old version stays
@@ -223,7 +214,7 @@ def apply(
             files[doc_id] = [*stat, files[first][2], files[first][3], *hashes[doc_id]]
         elif first in skipped and doc_id not in todo.keep:
             skipped[doc_id] = [*stat, *skipped[first][2:]]
-    segments, names, files = _merge_if_needed(segments, names, files)
+    segments, names, files = merge_if_needed(segments, names, files)
     # Segments no document lives in any more are dropped from the commit.
     used = sorted({entry[2] for entry in files.values()})
     renumber = {old: new for new, old in enumerate(used)}
@@ -234,6 +225,7 @@ def apply(
         "files": dict(sorted(files.items())),
         "skipped": dict(sorted(skipped.items())),
         "refused": [[r.id, r.reason] for r in todo.refused],
+        "language": language,
     }
     return segments, names, commit, warnings
 
@@ -275,76 +267,6 @@ def _copies(
     return sorted(to_read), digests, joins
 
 
-def _live_counts(segments: list[IndexData], files: dict) -> list[tuple[int, int]]:
-    """(live sentences, all sentences) of each segment (a document copies share counts once)."""
-    out = []
-    for s, data in enumerate(segments):
-        sent_doc = np.asarray(data.arrays["sent_doc"], dtype=np.int64)
-        per_doc = np.bincount(sent_doc, minlength=len(data.meta["doc_ids"]))
-        live = sorted({e[3] for e in files.values() if e[2] == s})
-        out.append((int(per_doc[live].sum()) if live else 0, int(per_doc.sum())))
-    return out
-
-
-def _merge_if_needed(segments: list[IndexData], names: list[str], files: dict):
-    """Merge small segments when there are too many, everything when much is deleted."""
-    if len(segments) <= 1:
-        return segments, names, files
-    counts = _live_counts(segments, files)
-    big = max(range(len(segments)), key=lambda s: counts[s][1])
-    dead = sum(total - live for live, total in counts)
-    total = sum(t for _, t in counts)
-    small = [s for s in range(len(segments)) if s != big]
-    small_live = sum(counts[s][0] for s in small)
-    if dead > MERGE_DEAD_SHARE * max(1, total) or small_live > MERGE_SMALL_SHARE * max(
-        1, counts[big][0]
-    ):
-        chosen = list(range(len(segments)))
-    elif len(segments) > MAX_SEGMENTS:
-        chosen = small
-    else:
-        return segments, names, files
-    merged, where = merge(
-        [segments[s] for s in chosen],
-        {
-            doc: [e[0], e[1], chosen.index(e[2]), *e[3:]]
-            for doc, e in files.items()
-            if e[2] in chosen
-        },
-    )
-    kept = [s for s in range(len(segments)) if s not in chosen]
-    new_segments = [segments[s] for s in kept] + [merged]
-    new_names = [names[s] for s in kept] + [""]
-    new_files = {}
-    for doc, e in files.items():
-        if e[2] in kept:
-            new_files[doc] = [e[0], e[1], kept.index(e[2]), *e[3:]]
-        else:
-            new_files[doc] = [e[0], e[1], len(kept), where[(chosen.index(e[2]), e[3])], *e[4:]]
-    return new_segments, new_names, new_files
-
-
-def merge(segments: list[IndexData], files: dict) -> tuple[IndexData, dict[tuple[int, int], int]]:
-    """One segment holding the live documents of `segments`, in name order, from their arrays
-    (a document copies share is taken once); and where each (segment, document) went in it."""
-    stored = {(e[2], e[3]) for e in files.values()}
-    chosen = sorted((segments[s].meta["doc_ids"][d], s, d) for s, d in stored)
-    vocabs = [term_list(data.arrays) for data in segments]
-    firsts = [doc_first_sentences(data) for data in segments]
-
-    def chunks():
-        for _, s, d in chosen:
-            yield from segment_chunks(segments[s], [d], vocabs[s], firsts[s])
-
-    return assemble(chunks()), {(s, d): n for n, (_, s, d) in enumerate(chosen)}
-
-
-def summary_of(segments: list[IndexData], files: dict) -> tuple[int, int]:
-    """(live documents, live sentences) of a commit: copies of a document count once."""
-    counts = _live_counts(segments, files)
-    return len({(e[2], e[3]) for e in files.values()}), sum(live for live, _ in counts)
-
-
 def _load_quietly(target: Path, say: bool = True) -> disk.Generation | None:
     """The saved generation, or None; a damaged or old one is reported on one line (if `say`)."""
     try:
@@ -373,6 +295,7 @@ def refresh(
     rebuild: bool = False,
     progress: bool = False,
     settle: float = 0.0,
+    language: str = "auto",
 ) -> Refreshed:
     """The up-to-date generation of `folder`'s index in `target`, updating and saving what changed.
 
@@ -381,6 +304,14 @@ def refresh(
     index is built in memory and served from there (the warnings say so).
     """
     generation = None if rebuild else _load_quietly(target)
+    if generation is not None and generation.commit.get("language", "auto") != language:
+        said = generation.commit.get("language", "auto")
+        print(
+            f"verbatim: the index in {target} was read with language {said}, not {language};"
+            " rebuilding it",
+            file=sys.stderr,
+        )
+        generation = None
     todo = plan(folder, generation.commit if generation else None, settle)
     if generation is not None and not todo.changes:
         return Refreshed(generation, todo.changes, False, todo.refused, [])
@@ -389,12 +320,14 @@ def refresh(
             seen = generation.name if generation else None
             if not rebuild and disk.current_name(target) != seen:  # another process wrote
                 latest = _load_quietly(target, say=False)
+                if latest is not None and latest.commit.get("language", "auto") != language:
+                    latest = None
                 if latest is not None and (generation is None or latest.name != generation.name):
                     generation = latest
                     todo = plan(folder, generation.commit, settle)
                     if not todo.changes:
                         return Refreshed(generation, todo.changes, False, todo.refused, [])
-            segments, names, commit, notes = apply(target, generation, todo, progress)
+            segments, names, commit, notes = apply(target, generation, todo, progress, language)
             _check_not_empty(folder, commit)
             written: list[str] = []
             try:
@@ -419,7 +352,7 @@ def refresh(
     except OSError as exc:
         if "segments" not in locals():  # could not even take the lock: build it all in memory
             todo = plan(folder, None, settle)
-            segments, names, commit, notes = apply(target, None, todo, progress)
+            segments, names, commit, notes = apply(target, None, todo, progress, language)
             _check_not_empty(folder, commit)
         memory = disk.Generation(None, dict(commit, segments=[""] * len(segments)), segments, names)
         warning = (

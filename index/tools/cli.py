@@ -23,6 +23,11 @@ def _add_common(p: argparse.ArgumentParser, engine: bool = True) -> None:
     p.add_argument("--index", help="index folder (default: $VERBATIM_INDEX or a cache folder)")
     if engine:
         p.add_argument("--engine", choices=ENGINES, default="bm25", help="scorer (default: bm25)")
+    p.add_argument(
+        "--language",
+        help="auto (each document's own, detected) or a code such as de, zh that every document"
+        " and question is read in (default: $VERBATIM_LANGUAGE or auto)",
+    )
 
 
 def create_parser() -> argparse.ArgumentParser:
@@ -91,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> dict:
     """open_index's arguments from the command line, else the environment, else `.env` in the
-    working folder (as the bot reads them): VERBATIM_DOCS, VERBATIM_INDEX, VERBATIM_DOCS_URL;
+    working folder (as the bot reads them): VERBATIM_DOCS, VERBATIM_INDEX, VERBATIM_DOCS_URL,
+    VERBATIM_LANGUAGE;
     VERBATIM_READ_TIMEOUT sets the time a file may take to read."""
     from dotenv import dotenv_values
 
@@ -110,6 +116,7 @@ def _settings(args: argparse.Namespace) -> dict:
         "index_dir": args.index or values.get("VERBATIM_INDEX"),
         "docs_url": values.get("VERBATIM_DOCS_URL"),
         "engine": getattr(args, "engine", "bm25"),
+        "language": getattr(args, "language", None) or values.get("VERBATIM_LANGUAGE"),
     }
 
 
@@ -264,6 +271,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_sentences(args: argparse.Namespace) -> int:
+    from index.analysis.languages import detect_document
     from index.read.documents import read_document
     from index.read.extract import sentences
 
@@ -274,7 +282,8 @@ def cmd_sentences(args: argparse.Namespace) -> int:
             print(f"error: {name}: {note}", file=sys.stderr)
             status = 2
             continue
-        spans = sentences(doc)  # as the build splits it: code blocks and table rows whole
+        # as the build splits it: in the document's language, code blocks and table rows whole
+        spans = sentences(doc, detect_document(doc.text))
         if args.json:
             rows = [{"start": s, "end": e, "text": doc.text[s:e]} for s, e, _ in spans]
             print(json.dumps({"document": name, "sentences": rows}, ensure_ascii=False))

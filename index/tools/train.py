@@ -24,7 +24,8 @@ import numpy as np
 
 from index.analysis.tokens import terms
 from index.errors import VerbatimError
-from index.search import answers, associations, features, ranking
+from index.search import associations, features, ranking
+from index.search.question import answers
 
 FOLDS = 2  # cross-fitting folds of the association table
 HELP = "fit the ranker's model on questions with known answers (needs the train extra)"

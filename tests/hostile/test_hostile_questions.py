@@ -19,7 +19,7 @@ from bot.answering import EMPTY_QUESTION
 from bot.gate import QUESTION_LIMIT
 from bot.settings import Settings
 from index import Index, QuestionError, open_index
-from index.search.typos import correct
+from index.search.question.typos import correct
 from index.tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

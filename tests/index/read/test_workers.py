@@ -61,7 +61,7 @@ def test_a_worker_is_a_fresh_process_even_while_another_thread_holds_a_lock(tmp_
         worker = workers.Worker()  # not through the pool: its lock is the one held
         chunks = [[("a.txt", str(tmp_path / "a.txt"))]]
         try:
-            worker.give(0, chunks[0], extract.WORKER_MEMORY)
+            worker.give(0, chunks[0], extract.WORKER_MEMORY, "auto")
             kinds = []
             while "done" not in kinds:
                 assert worker.conn.poll(60), kinds

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from index import open_index
-from index.search import answers, features, ranking, windows
+from index.search import features, ranking, windows
+from index.search.question import answers
 
 
 def _rank(idx, question: str, model):

@@ -6,7 +6,8 @@ import numpy as np
 from index import open_index
 from index.analysis import flags
 from index.analysis.tokens import terms
-from index.search import answers, ranking
+from index.search import ranking
+from index.search.question import answers
 
 QUERIES = """# Making queries
 

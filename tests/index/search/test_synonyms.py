@@ -8,7 +8,8 @@ import pytest
 
 from index import open_index
 from index.analysis.tokens import stem, words
-from index.search import answers, features, ranking, synonyms
+from index.search import features, ranking, synonyms
+from index.search.question import answers
 
 
 def test_the_table_holds_wordnet_phrases_with_their_one_word_synonyms():

@@ -161,12 +161,12 @@ def test_a_file_that_changes_while_it_is_read_keeps_its_old_version(docs, index_
     path.write_text("Rye bread proofs for 16 hours.\n")
     real = update.build_segment
 
-    def writer_meanwhile(files, progress=False, accept=None, patience=None):
+    def writer_meanwhile(files, progress=False, accept=None, *rest):
         def after_a_write(doc_id):  # the writer goes on while the file is being read
             path.write_text("Rye bread proofs for 16 hours. And more is being written\n")
             return accept(doc_id)
 
-        return real(files, progress, after_a_write, patience)
+        return real(files, progress, after_a_write, *rest)
 
     monkeypatch.setattr(update, "build_segment", writer_meanwhile)
     idx = open_index(docs, index_dir)

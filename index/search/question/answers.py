@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.analysis.tokens import STOPWORDS, normalize, stem, terms, words
+from index.analysis.tokens import ENGLISH, STOPWORDS, normalize, stem, terms, words
+from index.search.question import words as asked
 
 QUANTITY, DATE, PERSON, PLACE, EXPANSION = "quantity", "date", "person", "place", "expansion"
 
@@ -66,10 +67,13 @@ class QuestionType:
     acronym: str | None = None
     unit: str | None = None  # for "how long/far/old/tall": the answer must name such a unit
     counted: str | None = None  # for "how many flights": the term the number should come before
+    lang: str = ENGLISH  # the language the question is read in
 
 
-def question_type(question: str) -> QuestionType:
+def question_type(question: str, lang: str = ENGLISH) -> QuestionType:
     """The answer type a question asks for, read before any stopword is dropped."""
+    if lang != ENGLISH:
+        return QuestionType(asked.read(question, lang)[0], lang=lang)
     q = normalize(question).replace("’", "'")
     for pattern, kind in _TYPE_RULES:
         m = pattern.search(q)
@@ -168,7 +172,7 @@ def candidates(
         s, e = m.start(), m.end()
         while e > s and text[e - 1] in " ,.":
             e -= 1
-        if e > s and not set(terms(text[s:e])) <= question_words:
+        if e > s and not set(terms(text[s:e], qtype.lang)) <= question_words:
             if qtype.unit and not re.match(
                 rf"[\w\s,.-]{{0,20}}?\b{qtype.unit}s?\b", text[s:], re.I
             ):
@@ -237,7 +241,7 @@ def best_answer(
         return None
     anchors: dict[str, list[int]] = {}
     for m in re.finditer(r"[\w’'-]+", text):
-        for term in set(terms(m.group())) & question_words:
+        for term in set(terms(m.group(), qtype.lang)) & question_words:
             anchors.setdefault(term, []).append(m.start())
     if not anchors:
         return spans[0]
@@ -249,7 +253,7 @@ def best_answer(
 
     def names_counted(span: tuple[int, int]) -> bool:
         """ "700 Haitian troops" answers "how many troops": the counted word follows closely."""
-        after = terms(" ".join(text[span[1] : span[1] + 60].split()[:3]))
+        after = terms(" ".join(text[span[1] : span[1] + 60].split()[:3]), qtype.lang)
         return qtype.counted is not None and qtype.counted in after
 
     return min(spans, key=lambda sp: (not names_counted(sp), distance(sp), sp[0]))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from index import open_index
-from index.search.typos import correct
+from index.search.question.typos import correct
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def counts(table: dict[str, int]):
@@ -47,7 +47,7 @@ def test_not_the_least_frequent_nor_the_first_found():
 
 
 TIES = """
-from index.search.typos import correct
+from index.search.question.typos import correct
 tables = [{"troupe": 9, "troops": 9, "troupes": 9}, {"troupe": 9, "troupes": 9}, {"trups": 4, "trousp": 4}]
 print([correct("troups", lambda w, t=t: t.get(w, 0)) for t in tables])
 """

@@ -1,0 +1,69 @@
+"""A question into the index's term ids: in which language to read it, its words, typos.
+
+The searcher's `_read_question`, `_query_terms` and `_qterms` are these functions; `idx` is the
+searcher's Index (its `languages`, `_term_id`, `_frequency`, `_idf_sent`, `_idf_unknown`).
+"""
+
+from __future__ import annotations
+
+from index.analysis.languages import question_languages
+from index.analysis.multilingual import is_segmented
+from index.analysis.tokens import ENGLISH, stem, stopwords, words
+from index.search.question.typos import correct
+
+MAX_QUERY_TERMS = 48
+MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
+
+Terms = tuple[list[int], dict[str, str], int]
+
+
+def read_question(idx, text: str) -> tuple[str, Terms]:
+    """The language a question is read in and its `query_terms` in it. When its script and the
+    detector leave several of the collection's languages, each is tried and the one whose
+    reading the index knows best (the most of the question's IDF weight) is kept."""
+    langs = question_languages(text, idx.languages) if len(idx.languages) > 1 else None
+    if not langs:
+        lang = idx.languages[0] if idx.languages else ENGLISH
+        return lang, query_terms(idx, text, lang)
+    best = None
+    for lang in langs:
+        found = query_terms(idx, text, lang)
+        ids, _, missing = found
+        known = float(idx._idf_sent[list(set(ids))].sum()) if ids else 0.0
+        share = known / (known + missing * idx._idf_unknown) if known else 0.0
+        if best is None or share > best[0]:
+            best = (share, lang, found)
+    return best[1], best[2]
+
+
+def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
+    """The question's terms with typos corrected, for answer marking."""
+    skip = stopwords(lang)
+    fixed = [corrections.get(w, w) for w in words(text, lang) if w not in skip]
+    return [stem(w, lang) for w in fixed]
+
+
+def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
+    """Term ids of the question (in order, repeats kept), typo corrections, unknown word count.
+
+    A word of a script written without spaces (a segment or a bigram) that the index lacks is
+    not counted unknown: segmenting the question may cut differently than the documents."""
+    ids: list[int] = []
+    corrections: dict[str, str] = {}
+    missing = 0
+    attempts = 0
+    skip = stopwords(lang)
+    for w in [w for w in words(text, lang) if w not in skip][:MAX_QUERY_TERMS]:
+        tid = idx._term_id(stem(w, lang))
+        if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
+            attempts += 1
+            fixed = correct(w, lambda x: idx._frequency(x, lang))
+            if fixed is not None:
+                tid = idx._term_id(stem(fixed, lang))
+                if tid is not None:
+                    corrections[w] = fixed
+        if tid is None:
+            missing += not is_segmented(w)
+        else:
+            ids.append(tid)
+    return ids, corrections, missing
