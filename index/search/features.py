@@ -85,6 +85,29 @@ def scaled(values: np.ndarray) -> np.ndarray:
     return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
+HEADING_SENTENCES = 3  # of a heading run (an FAQ's question may be 2-3 sentences), the last count
+
+
+def heading_scores(idx, sids, term_ids) -> np.ndarray:
+    """The sentence BM25 of the heading over each sentence (the best of the last
+    `HEADING_SENTENCES` sentences of its heading run), 0 for none.
+
+    Added to the paragraph's BM25 in `ranking.candidates`: a reader takes a paragraph under "CACHES" or
+    "The test database" as being about that, although its sentences seldom repeat the name. No
+    new weight is set: the heading counts as its paragraph's own words do.
+    """
+    heads = idx.section_headings(sids)
+    ok = heads[:, 1] >= 0
+    out = np.zeros(len(sids))
+    if not ok.any():
+        return out
+    runs = [range(max(h0, h1 - HEADING_SENTENCES + 1), h1 + 1) for h0, h1 in heads[ok].tolist()]
+    every = np.array(sorted({h for run in runs for h in run}), dtype=np.int64)
+    got = dict(zip(every.tolist(), idx.level_scores("sent", term_ids, every).tolist(), strict=True))
+    out[ok] = [max(got[h] for h in run) for run in runs]
+    return out
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks."""
     order = np.argsort(-values, kind="stable")

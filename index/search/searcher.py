@@ -95,6 +95,7 @@ class Index:
             for d in segs.live_doc_order
         )
         self._lock = threading.Lock()
+        self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
         self.ranker_model = ranking.load_model()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
@@ -304,6 +305,16 @@ class Index:
     def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
         """Each sentence's flags.sentence_flags (uint8), found when it was indexed."""
         return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)
+
+    def section_headings(self, sids: np.ndarray) -> np.ndarray:
+        """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
+        sentences that last came before it in its document; (-1, -1) for none, and for a
+        heading sentence itself."""
+        if self._heading_runs is None:
+            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
+        first, last = self._heading_runs
+        sids = np.asarray(sids, dtype=np.int64)
+        return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
 
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
         """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
