@@ -19,6 +19,11 @@ from index.answer.model import Passage
 from index.search import answers
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
+# A passage grows by the other sentences of its paragraph while it stays within this many
+# characters: a reader takes in a short paragraph whole, and the sentence that answers is often
+# next to the one that holds the question's words. About a third of an embed field (1,024), so
+# three passages still fit a Discord card.
+PARAGRAPH_CHARS = 450
 
 
 def build_passages(
@@ -45,6 +50,7 @@ def build_passages(
             first = last = sid
         else:
             first, last = _expand(idx, sid, qtype, qset, taken | voted_down, why, scores)
+            first, last = _grow(idx, first, last, taken | voted_down)
         taken.update(range(first, last + 1))
         passage = _passage(idx, sid, first, last, score, qtype, qset)
         copies.add(passage, idx._sentence_text(sid))
@@ -74,6 +80,8 @@ def _expand(
         first = sid - 1
     if next_ok and (bits & flags.LEAD_IN or why):
         last = sid + 1
+    if last == sid and _asks(idx, sid) and _answers_after(idx, sid, taken):
+        last = sid + 1  # a question in the text (an FAQ's, a tutorial's) is quoted with its answer
     bar = NEIGHBOUR_SHARE * scores[sid]
     if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:
         first = sid - 1
@@ -85,6 +93,41 @@ def _expand(
         elif prev_ok and first == sid and idx._answer_in(sid - 1, qtype, qset) is not None:
             first = sid - 1
     return first, last
+
+
+def _grow(idx, first: int, last: int, taken: set[int]) -> tuple[int, int]:
+    """The passage grown by the other sentences of its paragraph, the next one first, while it
+    stays within PARAGRAPH_CHARS: a reader sees the short paragraph the sentence stands in."""
+    start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
+    grew = True
+    while grew:
+        grew = False
+        for x in (last + 1, first - 1):
+            if not _same_para(idx, x, first) or x in taken or _is_code(idx, x):
+                continue
+            if idx._sent_flags[x] & flags.HEADING:
+                continue
+            a, b = min(start, int(idx._sent_start[x])), max(end, int(idx._sent_end[x]))
+            if b - a > PARAGRAPH_CHARS:
+                continue
+            start, end = a, b
+            first, last = min(first, x), max(last, x)
+            grew = True
+    return first, last
+
+
+def _asks(idx, sid: int) -> bool:
+    """Whether the sentence is a question (ends with "?")."""
+    return idx._sentence_text(sid).rstrip().endswith("?")
+
+
+def _answers_after(idx, sid: int, taken: set[int]) -> bool:
+    """Whether the next sentence can answer the question sentence sid: prose of the same
+    document, not a heading, not already shown."""
+    x = sid + 1
+    if x >= len(idx._sent_para) or x in taken or idx._sent_doc[x] != idx._sent_doc[sid]:
+        return False
+    return not idx._sent_flags[x] & (flags.HEADING | flags.CODE)
 
 
 def _passage(idx, sid: int, first: int, last: int, score: float, qtype, qset) -> Passage:
