@@ -97,14 +97,16 @@ def heading_scores(idx, sids, term_ids) -> np.ndarray:
     new weight is set: the heading counts as its paragraph's own words do.
     """
     heads = idx.section_headings(sids)
-    ok = heads[:, 1] >= 0
     out = np.zeros(len(sids))
-    if not ok.any():
+    ok = np.flatnonzero(heads[:, 1] >= 0)
+    if not len(ok):
         return out
-    runs = [range(max(h0, h1 - HEADING_SENTENCES + 1), h1 + 1) for h0, h1 in heads[ok].tolist()]
-    every = np.array(sorted({h for run in runs for h in run}), dtype=np.int64)
-    got = dict(zip(every.tolist(), idx.level_scores("sent", term_ids, every).tolist(), strict=True))
-    out[ok] = [max(got[h] for h in run) for run in runs]
+    h0, h1 = heads[ok, 0], heads[ok, 1]
+    run = h1[:, None] - np.arange(HEADING_SENTENCES)[None, :]  # the run's last sentences
+    run = np.where(run >= h0[:, None], run, h1[:, None])  # a shorter run repeats its last
+    every = np.unique(run)
+    got = idx.level_scores("sent", term_ids, every)
+    out[ok] = got[np.searchsorted(every, run)].max(axis=1)
     return out
 
 
