@@ -2,8 +2,8 @@
 
 Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
 start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
-answer), at most three sentences of one paragraph, verbatim, never overlapping; a code block is
-quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
+answer, the answer after a question the text asks), then the rest of its paragraph while the
+passage stays within PARAGRAPH_CHARS, verbatim, never overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
 passage equal or nearly equal to one already shown is not shown again (copies.py).
 """
 

@@ -92,9 +92,9 @@ def heading_scores(idx, sids, term_ids) -> np.ndarray:
     """The sentence BM25 of the heading over each sentence (the best of the last
     `HEADING_SENTENCES` sentences of its heading run), 0 for none.
 
-    Added to the paragraph's BM25 in `ranking.candidates`: a reader takes a paragraph under "CACHES" or
-    "The test database" as being about that, although its sentences seldom repeat the name. No
-    new weight is set: the heading counts as its paragraph's own words do.
+    Added to the paragraph's BM25 in `ranking.candidates`: a reader takes a paragraph under
+    "CACHES" or "The test database" as being about that, although its sentences seldom repeat
+    the name. No new weight is set: the heading counts as its paragraph's own words do.
     """
     heads = idx.section_headings(sids)
     out = np.zeros(len(sids))
