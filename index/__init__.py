@@ -7,7 +7,8 @@ answer = idx.ask("how many troops will Mexico train?", k=3)
 
 from index.answer.model import Answer, BuildReport, Conversation, Copy, Document, Passage
 from index.errors import DocumentsError, QuestionError, VerbatimError
-from index.search.searcher import MAX_QUESTION_CHARS, Index, open_index
+from index.search.opening import open_index
+from index.search.searcher import MAX_QUESTION_CHARS, Index
 
 __all__ = [
     "MAX_QUESTION_CHARS",

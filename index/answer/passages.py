@@ -2,8 +2,8 @@
 
 Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
 start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
-answer), at most three sentences of one paragraph, verbatim, never overlapping; a code block is
-quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
+answer, the answer after a question the text asks), then the rest of its paragraph while the
+passage stays within PARAGRAPH_CHARS, verbatim, never overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
 passage equal or nearly equal to one already shown is not shown again (copies.py).
 """
 
@@ -21,6 +21,11 @@ from index.answer.model import Copy, Passage
 from index.search.question import answers
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
+# A passage grows by the other sentences of its paragraph while it stays within this many
+# characters: a reader takes in a short paragraph whole, and the sentence that answers is often
+# next to the one that holds the question's words. About a third of an embed field (1,024), so
+# three passages still fit a Discord card.
+PARAGRAPH_CHARS = 450
 
 
 def build_passages(
@@ -47,6 +52,7 @@ def build_passages(
             first = last = sid
         else:
             first, last = _expand(idx, sid, qtype, qset, taken | voted_down, why, scores)
+            first, last = _grow(idx, first, last, taken | voted_down)
         taken.update(range(first, last + 1))
         passage = _passage(idx, sid, first, last, score, qtype, qset)
         copies.add(passage, idx._sentence_text(sid))
@@ -91,6 +97,8 @@ def _expand(
         first = sid - 1
     if next_ok and (bits & flags.LEAD_IN or why):
         last = sid + 1
+    if last == sid and _asks(idx, sid) and _answers_after(idx, sid, taken):
+        last = sid + 1  # a question in the text (an FAQ's, a tutorial's) is quoted with its answer
     bar = NEIGHBOUR_SHARE * scores[sid]
     if prev_ok and first == sid and scores.get(sid - 1, -1.0) >= bar:
         first = sid - 1
@@ -102,6 +110,41 @@ def _expand(
         elif prev_ok and first == sid and idx._answer_in(sid - 1, qtype, qset) is not None:
             first = sid - 1
     return first, last
+
+
+def _grow(idx, first: int, last: int, taken: set[int]) -> tuple[int, int]:
+    """The passage grown by the other sentences of its paragraph, the next one first, while it
+    stays within PARAGRAPH_CHARS: a reader sees the short paragraph the sentence stands in."""
+    start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
+    grew = True
+    while grew:
+        grew = False
+        for x in (last + 1, first - 1):
+            if not _same_para(idx, x, first) or x in taken or _is_code(idx, x):
+                continue
+            if idx._sent_flags[x] & flags.HEADING:
+                continue
+            a, b = min(start, int(idx._sent_start[x])), max(end, int(idx._sent_end[x]))
+            if b - a > PARAGRAPH_CHARS:
+                continue
+            start, end = a, b
+            first, last = min(first, x), max(last, x)
+            grew = True
+    return first, last
+
+
+def _asks(idx, sid: int) -> bool:
+    """Whether the sentence is a question (ends with "?")."""
+    return idx._sentence_text(sid).rstrip().endswith("?")
+
+
+def _answers_after(idx, sid: int, taken: set[int]) -> bool:
+    """Whether the next sentence can answer the question sentence sid: prose of the same
+    document, not a heading, not already shown."""
+    x = sid + 1
+    if x >= len(idx._sent_para) or x in taken or idx._sent_doc[x] != idx._sent_doc[sid]:
+        return False
+    return not idx._sent_flags[x] & (flags.HEADING | flags.CODE)
 
 
 def _passage(idx, sid: int, first: int, last: int, score: float, qtype, qset) -> Passage:

@@ -90,6 +90,31 @@ def scaled(values: np.ndarray) -> np.ndarray:
     return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
 
 
+HEADING_SENTENCES = 3  # of a heading run (an FAQ's question may be 2-3 sentences), the last count
+
+
+def heading_scores(idx, sids, term_ids) -> np.ndarray:
+    """The sentence BM25 of the heading over each sentence (the best of the last
+    `HEADING_SENTENCES` sentences of its heading run), 0 for none.
+
+    Added to the paragraph's BM25 in `ranking.candidates`: a reader takes a paragraph under
+    "CACHES" or "The test database" as being about that, although its sentences seldom repeat
+    the name. No new weight is set: the heading counts as its paragraph's own words do.
+    """
+    heads = idx.section_headings(sids)
+    out = np.zeros(len(sids))
+    ok = np.flatnonzero(heads[:, 1] >= 0)
+    if not len(ok):
+        return out
+    h0, h1 = heads[ok, 0], heads[ok, 1]
+    run = h1[:, None] - np.arange(HEADING_SENTENCES)[None, :]  # the run's last sentences
+    run = np.where(run >= h0[:, None], run, h1[:, None])  # a shorter run repeats its last
+    every = np.unique(run)
+    got = idx.level_scores("sent", term_ids, every)
+    out[ok] = got[np.searchsorted(every, run)].max(axis=1)
+    return out
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks."""
     order = np.argsort(-values, kind="stable")

@@ -26,6 +26,7 @@ to provide these):
 - `sentence_flags(sids) -> uint8[]`: what `flags.sentence_flags` found in each sentence's text.
 - `sentence_positions(sids) -> int64[n, 3]`: (index in paragraph, paragraph index in document,
   sentence index in document).
+- `section_headings(sids) -> int64[n, 2]`: the heading run over each sentence (-1, -1: none).
 - `sentence_count`: number of sentences (sids are 0 .. sentence_count - 1, in reading order).
 - `term_weights(term_ids) -> float64[]`: each term's sentence-level IDF (always positive).
 - `term_id(term) -> int | None`: a term's id (synonyms, associations).
@@ -197,6 +198,8 @@ def candidates(idx, term_ids: list[int], n: int = CANDIDATES, follow=None, prose
     if follow is not None:  # the context's words chose the shortlist; the question's own score it
         s = idx.level_scores("sent", term_ids, cand)
     p = idx.level_scores("para", term_ids, cand)
+    if getattr(idx, "flags_present", 0) & flags.HEADING:  # a section's name is context
+        p = p + features.heading_scores(idx, cand, term_ids)
     d = idx.level_scores("doc", term_ids, cand)
     doc_of = idx.documents_of(cand)
     ss, ps, ds = features.scaled(s), features.scaled(p), features.scaled(d)

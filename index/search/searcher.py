@@ -1,4 +1,5 @@
-"""Load or build an index, and answer a question with ranked, verbatim, non-overlapping passages."""
+"""An index in memory (`Index`): answer a question with ranked, verbatim, non-overlapping passages.
+Opening one (build, refresh or load) is `opening.py`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -17,13 +17,11 @@ from index.answer import citations
 from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
-from index.errors import DocumentsError, QuestionError
+from index.errors import QuestionError
 from index.search import ranking, windows
 from index.search.question import answers, followups, reading
-from index.store import disk, paths, segments, update
+from index.store import disk
 from index.store.build import LEVELS
-from index.store.paths import docs_folder, index_folder
-from index.store.paths import docs_url as public_url
 from index.store.segments import Segments, _one_or_concat
 
 ENGINES = ("bm25", "rank-bm25")
@@ -111,6 +109,7 @@ class Index:
             for d in segs.live_doc_order
         )
         self._lock = threading.Lock()
+        self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
         self.ranker_model = ranking.load_model()
         self.document_text = lru_cache(maxsize=256)(self._document_text)
@@ -312,6 +311,16 @@ class Index:
         """Each sentence's flags.sentence_flags (uint8), found when it was indexed."""
         return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)
 
+    def section_headings(self, sids: np.ndarray) -> np.ndarray:
+        """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
+        sentences that last came before it in its document; (-1, -1) for none, and for a
+        heading sentence itself."""
+        if self._heading_runs is None:
+            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
+        first, last = self._heading_runs
+        sids = np.asarray(sids, dtype=np.int64)
+        return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
+
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
         """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
         sids = np.asarray(sids, dtype=np.int64)
@@ -373,78 +382,3 @@ class Index:
         else:
             got = share * known
         return total > 0 and got / total >= MIN_COVERAGE
-
-
-def open_index(
-    docs: str | Path | None = None,
-    index_dir: str | Path | None = None,
-    engine: str = "bm25",
-    progress: bool = False,
-    rebuild: bool = False,
-    settle: float = 0.0,
-    docs_url: str | None = None,
-    language: str | None = None,
-) -> Index:
-    """Load the saved index of `docs`, first bringing it up to date with the folder (only what was
-    added, changed or removed is read), or build and save it; return it loaded.
-
-    `language` (else VERBATIM_LANGUAGE, else "auto"): "auto" reads each document in its own
-    language, detected; a code ("de") reads every document and question in that one. An index
-    read with another setting is rebuilt.
-    `settle`: files modified less than this many seconds ago are still being written and are
-    left for a later refresh (the watcher uses it; a command run by hand takes everything).
-    `docs_url` (else VERBATIM_DOCS_URL) is the folder's public address, for citation links.
-    """
-    folder = docs_folder(docs)
-    if not folder.exists():
-        raise DocumentsError(
-            f"documents folder {folder} does not exist: create it or pass --docs DIR"
-        )
-    if not folder.is_dir():
-        raise DocumentsError(
-            f"{folder} is not a folder: pass a folder of .txt, .md, .html, .pdf or .docx files"
-        )
-    target = index_folder(folder, index_dir)
-    chosen = paths.language(language)
-    started = time.perf_counter()
-    done = update.refresh(
-        folder, target, rebuild=rebuild, progress=progress, settle=settle, language=chosen
-    )
-    gen = done.generation
-    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
-    skipped = [(r.id, r.reason) for r in done.refused]
-    skipped += [(d, e[2]) for d, e in gen.commit.get("skipped", {}).items()]
-    report = BuildReport(
-        built=done.built,
-        documents=documents,
-        sentences=sentences,
-        seconds=time.perf_counter() - started,
-        index_path=str(target),
-        skipped=tuple(sorted(skipped)),
-        warnings=tuple(done.warnings),
-        added=len(done.changes.added),
-        changed=len(done.changes.changed),
-        removed=len(done.changes.removed),
-        unsettled=len(done.changes.unsettled),
-        newly_skipped=done.changes.skipped,
-        languages=segments.language_counts(gen),
-    )
-    return Index(gen, report, engine, docs_url=public_url(docs_url))
-
-
-def load_saved(index_dir: str | Path, engine: str = "bm25", docs_url: str | None = None) -> Index:
-    """The index saved in `index_dir` as it is now, without looking at the documents folder: how a
-    server follows the generations another process saves."""
-    started = time.perf_counter()
-    gen = disk.load(Path(index_dir))
-    documents, sentences = update.summary_of(gen.segments, gen.commit["files"])
-    report = BuildReport(
-        built=False,
-        documents=documents,
-        sentences=sentences,
-        seconds=time.perf_counter() - started,
-        index_path=str(index_dir),
-        skipped=tuple(sorted((d, e[2]) for d, e in gen.commit.get("skipped", {}).items())),
-        languages=segments.language_counts(gen),
-    )
-    return Index(gen, report, engine, docs_url=public_url(docs_url))

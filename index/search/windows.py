@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.analysis import flags
 from index.search.bm25 import _kernel
 from index.store import disk
 
@@ -113,3 +114,21 @@ def read_numpy(segs, sent_doc, n_sent: int, sids: np.ndarray) -> tuple[np.ndarra
         terms[np.repeat(offset[pick], size) + within] = buffer[np.repeat(at, size) + within]
     rows = bounds - bounds[:, :1] + offset[:-1, None]
     return terms, rows
+
+
+def heading_runs(sent_flags: np.ndarray, sent_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each sentence, the first and last sentence of the heading run above it in its
+    document (-1 for none, and for heading sentences): what Index.section_headings reads."""
+    n = len(sent_flags)
+    at = np.arange(n, dtype=np.int32)
+    head = (np.asarray(sent_flags) & flags.HEADING) != 0
+    doc = np.asarray(sent_doc)
+    new_doc = np.ones(n, dtype=bool)
+    new_doc[1:] = doc[1:] != doc[:-1]
+    run_start = head & (new_doc | ~np.concatenate(([False], head[:-1])))
+    last = np.maximum.accumulate(np.where(head, at, -1))
+    start = np.maximum.accumulate(np.where(run_start, at, -1))
+    first = np.where(last >= 0, start[np.maximum(last, 0)], -1)
+    ok = (last >= 0) & ~head
+    ok[ok] = doc[last[ok]] == doc[ok]
+    return np.where(ok, first, -1).astype(np.int32), np.where(ok, last, -1).astype(np.int32)

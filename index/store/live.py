@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.answer.model import BuildReport
-from index.search.searcher import Index, load_saved, open_index
+from index.search.opening import load_saved, open_index
+from index.search.searcher import Index
 from index.store import disk, update
 from index.store.paths import docs_folder, index_folder
 

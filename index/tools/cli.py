@@ -12,7 +12,8 @@ from pathlib import Path
 from index.answer.model import Answer, Conversation, Passage
 from index.errors import VerbatimError
 from index.read import extract
-from index.search.searcher import ENGINES, open_index
+from index.search.opening import open_index
+from index.search.searcher import ENGINES
 from index.tools import bench, train  # train imports its training libraries only when it runs
 
 EXAMPLE = 'python -m index ask "how many troops will Mexico train?"'

@@ -403,7 +403,7 @@ def _blend_hit(X, y, groups) -> float:
 def _features(folder: Path, questions: list[dict], index_dir: str | None, table_out: Path):
     """Index the articles; fit the association table on all pairs (written to `table_out`) and
     on each fold's complement (for cross-fitting); the features of every question."""
-    from index.search.searcher import open_index
+    from index.search.opening import open_index
 
     with tempfile.TemporaryDirectory(prefix="verbatim-train-") as tmp:
         docs = Path(tmp) / "docs"

@@ -20,8 +20,8 @@ import pytest
 # where each looks it up; `disk.load`, the save and the build are what any open_index runs.
 GUARDED = (
     ("index.search.searcher", "Index.ask"),
-    ("index.search.searcher", "open_index"),
-    ("index.search.searcher", "load_saved"),
+    ("index.search.opening", "open_index"),
+    ("index.search.opening", "load_saved"),
     ("index.store.update", "build_segment"),
     ("index.store.update", "refresh"),
     ("index.store.live", "refresh"),

@@ -323,7 +323,7 @@ def test_answering_imports_nothing_heavy_on_the_first_question(docs, index_dir):
     open_index(docs, index_dir)
     code = (
         "import sys\n"
-        "from index.search.searcher import load_saved\n"
+        "from index.search.opening import load_saved\n"
         f"idx = load_saved({str(index_dir)!r})\n"
         "before = set(sys.modules)\n"
         "for q in ('how many troops will Mexico train?', 'When did Laki erupt?', 'why?'):\n"

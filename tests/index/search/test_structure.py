@@ -6,7 +6,7 @@ import numpy as np
 from index import open_index
 from index.analysis import flags
 from index.analysis.tokens import terms
-from index.search import ranking
+from index.search import ranking, windows
 from index.search.question import answers
 
 QUERIES = """# Making queries
@@ -177,3 +177,37 @@ def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path
     assert yes and moved[0][0] == body
     moved, yes = ranking.covered_first(idx, ranked[:2], covered)
     assert yes and moved[0][0] == heading
+
+
+CACHES = """# Caches
+
+## Database caching
+
+Each backend keeps its entries somewhere: this one in a table of your database.
+
+## Local-memory caching
+
+Each backend keeps its entries somewhere: this one in the RAM of each process.
+"""
+
+
+def test_heading_runs_reach_the_text_under_them_within_their_document():
+    H, P = flags.HEADING, 0
+    #        doc 0: H H P P H P | doc 1: P H P
+    bits = np.array([H, H, P, P, H, P, P, H, P], dtype=np.uint8)
+    docs = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1])
+    first, last = windows.heading_runs(bits, docs)
+    assert first.tolist() == [-1, -1, 0, 0, -1, 4, -1, -1, 7]
+    assert last.tolist() == [-1, -1, 1, 1, -1, 4, -1, -1, 7]
+
+
+def test_a_heading_is_the_context_of_the_paragraphs_under_it(tmp_path):
+    idx = _folder(tmp_path, caches=CACHES)
+    question = "which backend keeps its entries for local memory caching?"
+    ids = [t for t in (idx.term_id(w) for w in terms(question)) if t is not None]
+    sids, levels, *_ = ranking.candidates(idx, ids)
+    text = {s: idx.sentence_text(s) for s in sids.tolist()}
+    para = {text[s]: p for s, p in zip(sids.tolist(), levels[:, 1].tolist(), strict=True)}
+    memory = next(p for t, p in para.items() if "RAM of each process" in t)
+    table = next(p for t, p in para.items() if "table of your database" in t)
+    assert memory > table  # equal without the headings: the paragraphs differ in no asked word

@@ -12,7 +12,7 @@ READER = textwrap.dedent(
     """
     import sys, time
     from index.store import live
-    from index.search.searcher import load_saved
+    from index.search.opening import load_saved
     docs, index_dir, question = sys.argv[1:4]
     idx = load_saved(index_dir)
     print("ready", idx.generation, flush=True)

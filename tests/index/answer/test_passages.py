@@ -1,0 +1,63 @@
+"""What a passage quotes around its sentence: the rest of a short paragraph, and the answer after
+a question the text itself asks (an FAQ's, a tutorial's)."""
+
+from __future__ import annotations
+
+from index import open_index
+from index.answer import passages
+
+SHORT = """# Sessions
+
+Session data is kept on the server side. It is signed with your secret key. Cookies hold only
+the session's id.
+
+Browsers drop the cookie when they close, unless told to keep it.
+"""
+
+LONG = "# Report\n\n" + " ".join(
+    f"Line {n} of the harbour report lists {n} boats and their {n} crews at anchor."
+    for n in range(12)
+)
+
+TUTORIAL = """# Part 3
+
+Why do we use a helper function instead of catching the exception automatically?
+
+Because that would couple the model layer to the view layer.
+
+## Templates
+
+Templates live in a folder of their own.
+"""
+
+
+def _index(tmp_path, text: str):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "doc.md").write_text(text, encoding="utf-8")
+    return open_index(folder, tmp_path / "index")
+
+
+def test_a_short_paragraph_is_quoted_whole(tmp_path):
+    idx = _index(tmp_path, SHORT)
+    first = idx.ask("where is session data kept?", 3).passages[0]
+    assert "kept on the server side" in first.text
+    assert "secret key" in first.text and "only the session's id" in " ".join(first.text.split())
+    assert "Browsers" not in first.text  # another paragraph
+
+
+def test_a_long_paragraph_is_quoted_only_around_its_sentence(tmp_path):
+    idx = _index(tmp_path, LONG)
+    first = idx.ask("how many crews does line 7 of the harbour report list?", 3).passages[0]
+    assert "Line 7 " in first.text
+    assert len(first.text) <= passages.PARAGRAPH_CHARS
+    assert first.text.count("Line ") > 1  # grown by neighbours of its paragraph, within the limit
+
+
+def test_a_question_in_the_text_is_quoted_with_its_answer(tmp_path):
+    idx = _index(tmp_path, TUTORIAL)
+    first = idx.ask(
+        "Why do we use a helper function instead of catching it automatically?"
+    ).passages
+    assert "Because that would couple the model layer" in first[0].text
+    assert "Templates live" not in first[0].text
