@@ -51,6 +51,9 @@ from index.search import associations, features, synonyms
 from index.search.question import answers
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
+# The same training without the associations feature (learned from English question/answer
+# pairs): questions in other languages are ranked by it, as the feature is 0 for them.
+OTHER_LANGUAGES_MODEL_PATH = Path(__file__).with_name("ranker_model_other_languages.json")
 MODEL_FORMAT = 1
 SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended
 # The best of the blend that the model (or the hand-set bonuses) reorders: 98.4% of the training

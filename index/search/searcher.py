@@ -112,6 +112,7 @@ class Index:
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
         self.ranker_model = ranking.load_model()
+        self.other_languages_model = ranking.load_model(ranking.OTHER_LANGUAGES_MODEL_PATH)
         self.document_text = lru_cache(maxsize=256)(self._document_text)
         self.document_info = lru_cache(maxsize=1024)(self._document_info)
 
@@ -241,8 +242,9 @@ class Index:
     ):
         """Sentence ids ranked best first with their scores, the best documents' titles, and the
         candidates' shares of the question's weight with their neighbours (ranking.rank)."""
+        model = self.ranker_model if qtype.lang == ENGLISH else self.other_languages_model
         ranked, best_docs, near = ranking.rank(
-            self, term_ids, qtype, frozenset(qterms), text, self.ranker_model, follow, boosts
+            self, term_ids, qtype, frozenset(qterms), text, model, follow, boosts
         )
         return ranked, tuple(self._titles[i] for i in best_docs), near
 

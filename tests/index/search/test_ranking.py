@@ -333,3 +333,11 @@ def test_answering_imports_nothing_heavy_on_the_first_question(docs, index_dir):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_questions_in_other_languages_are_ranked_without_the_english_associations():
+    english = ranking.load_model()
+    other = ranking.load_model(ranking.OTHER_LANGUAGES_MODEL_PATH)
+    assert english is not None and other is not None
+    at = list(features.NAMES).index("associations")
+    assert other.arrays["weights"][at] == 0.0 and english.arrays["weights"][at] != 0.0
