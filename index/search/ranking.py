@@ -2,11 +2,10 @@
 
 Flow for one question: the `SHORTLIST` best sentences by their own BM25; the paragraph's and the
 document's BM25 blended in (the hand-set blend); its best `CANDIDATES` are what the ranker orders.
-With the shipped model (`ranker_model.json`, trees or a linear model in plain JSON, evaluated here
-with numpy: the training library is never imported) they are ordered by the model's score over
-the features of `index/search/features.py`. Without it (file missing or damaged: one line on stderr)
-they are ordered as before the model: the blend plus hand-set bonuses for adjacent question-word
-pairs and for holding a phrase of the asked-for type.
+With the shipped model (`ranker_model.json`, trees or a linear model in plain JSON, run here with
+numpy) they are ordered by its score over the features of `features.py`. Without it (missing or
+damaged: one line on stderr) by the blend plus hand-set bonuses for adjacent question-word pairs
+and for a phrase of the asked-for type.
 
 Interface with the index (all the ranker and its features read; an index over segments only has
 to provide these):
@@ -51,8 +50,6 @@ from index.search import associations, features, synonyms
 from index.search.question import answers
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
-# The same training without the associations feature (learned from English question/answer
-# pairs): questions in other languages are ranked by it, as the feature is 0 for them.
 OTHER_LANGUAGES_MODEL_PATH = Path(__file__).with_name("ranker_model_other_languages.json")
 MODEL_FORMAT = 1
 SHORTLIST = 200  # sentences kept by their own BM25 before the paragraph and document are blended

@@ -112,6 +112,7 @@ class Index:
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
         self.ranker_model = ranking.load_model()
+        # Trained without the associations (English word pairs): for questions in other languages.
         self.other_languages_model = ranking.load_model(ranking.OTHER_LANGUAGES_MODEL_PATH)
         self.document_text = lru_cache(maxsize=256)(self._document_text)
         self.document_info = lru_cache(maxsize=1024)(self._document_info)
