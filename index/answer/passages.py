@@ -19,6 +19,7 @@ from index.answer import citations
 from index.answer.copies import Copies
 from index.answer.model import Copy, Passage
 from index.search.question import answers
+from index.search.ranking import text_under
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 # A passage grows by the other sentences of its paragraph while it stays within this many
@@ -48,6 +49,12 @@ def build_passages(
             break
         if sid in taken:
             continue
+        if idx._sent_flags[sid] & flags.HEADING:  # a heading alone is not an answer: its text is
+            body = text_under(idx, sid)
+            if body:
+                if taken.intersection(body):  # already quoted
+                    continue
+                sid = max(body, key=lambda x: (scores.get(x, -1.0), -x))
         if _is_code(idx, sid):  # a code block is quoted alone
             first = last = sid
         else:

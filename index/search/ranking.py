@@ -295,7 +295,7 @@ def structure_order(idx, sids, scores, prose_first: bool, term_ids=()):
     sids, scores = sids.copy(), scores.copy()
     place = {s: i for i, s in enumerate(sids.tolist())}
     for i in np.flatnonzero(bits & flags.HEADING).tolist():
-        body = _text_under(idx, int(sids[i]))
+        body = text_under(idx, int(sids[i]))
         under = [place[x] for x in body if x in place]
         if under:
             best = max(under, key=lambda j: scores[j])
@@ -395,7 +395,7 @@ def _prose_before(idx, c: int) -> list[int]:
     return out
 
 
-def _text_under(idx, h: int) -> list[int]:
+def text_under(idx, h: int) -> list[int]:
     """The sentences under the heading sentence h: those after it in its document, past the
     rest of its heading, up to the next heading (at most BODY_REACH)."""
     end = min(h + 1 + BODY_REACH, idx.sentence_count)

@@ -211,3 +211,16 @@ def test_a_heading_is_the_context_of_the_paragraphs_under_it(tmp_path):
     memory = next(p for t, p in para.items() if "RAM of each process" in t)
     table = next(p for t, p in para.items() if "table of your database" in t)
     assert memory > table  # equal without the headings: the paragraphs differ in no asked word
+
+
+def test_no_passage_is_a_heading_alone_when_text_stands_under_it(tmp_path):
+    """Questions whose words are a heading's: what is quoted is the text under it, once."""
+    idx = _folder(tmp_path, faq=FAQ)
+    headings = {
+        "FAQ: General",
+        "How do I pronounce the name Django?",
+        "What is the framework named after?",
+    }
+    for question in ("how do you pronounce django", "pronounce name", "framework named after"):
+        texts = [p.text.strip() for p in idx.ask(question, 3).passages]
+        assert texts and not headings.intersection(texts), (question, texts)
