@@ -48,6 +48,7 @@ from index.analysis import flags
 from index.analysis.tokens import stem
 from index.search import associations, features, synonyms
 from index.search.question import answers
+from index.search.windows import FRAGMENT_SHARE, code_fragments
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
 OTHER_LANGUAGES_MODEL_PATH = Path(__file__).with_name("ranker_model_other_languages.json")
@@ -256,10 +257,9 @@ def rank(
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
+        scores = scores * np.where(code_fragments(idx, sids), FRAGMENT_SHARE, 1.0)
         sids, scores = structure_order(idx, sids, scores, prose, term_ids)
-        order = np.lexsort((idx.order_key(sids), -scores))
-    else:
-        order = np.lexsort((idx.order_key(sids), -scores))
+    order = np.lexsort((idx.order_key(sids), -scores))
     return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
 
 

@@ -132,3 +132,34 @@ def heading_runs(sent_flags: np.ndarray, sent_doc: np.ndarray) -> tuple[np.ndarr
     ok = (last >= 0) & ~head
     ok[ok] = doc[last[ok]] == doc[ok]
     return np.where(ok, first, -1).astype(np.int32), np.where(ok, last, -1).astype(np.int32)
+
+
+# A prose unit a code block cuts off ("Writing" before a listing, "which avoids the loop entirely."
+# after one) is part of a sentence a reader takes in with the code: alone it says little.
+FRAGMENT_SHARE = 0.5
+_FRAGMENT_WORDS = 3
+
+
+def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
+    """Whether each sentence is prose cut by a code unit of its document: it follows one and starts
+    in lowercase (the sentence goes on after the code), or it is a few words without a final
+    stop or colon and a code unit follows (the sentence began before it)."""
+    sids = np.asarray(sids, dtype=np.int64)
+    out = np.zeros(len(sids), dtype=bool)
+    n = idx.sentence_count
+    for i, sid in enumerate(sids.tolist()):
+        if idx.sentence_flags(np.array([sid]))[0] & (flags.CODE | flags.HEADING):
+            continue
+        text = idx.sentence_text(sid).strip()
+        if not text:
+            continue
+        doc = idx.documents_of(np.array([sid]))[0]
+        near = [x for x in (sid - 1, sid + 1) if 0 <= x < n]
+        same = {x for x in near if idx.documents_of(np.array([x]))[0] == doc}
+        code = {x for x in same if idx.sentence_flags(np.array([x]))[0] & flags.CODE}
+        after_code = sid - 1 in code and text[0].islower()
+        before_code = (
+            sid + 1 in code and len(text.split()) <= _FRAGMENT_WORDS and text[-1] not in ".:!?;"
+        )
+        out[i] = after_code or before_code
+    return out

@@ -224,3 +224,35 @@ def test_no_passage_is_a_heading_alone_when_text_stands_under_it(tmp_path):
     for question in ("how do you pronounce django", "pronounce name", "framework named after"):
         texts = [p.text.strip() for p in idx.ask(question, 3).passages]
         assert texts and not headings.intersection(texts), (question, texts)
+
+
+FRAGMENTS = """# Loops
+
+It is quite inefficient to fill a vector with a loop. It is faster to write the expression
+
+```
+a = sqrt (1:10);
+```
+
+which avoids the loop entirely.
+
+Writing
+
+```
+do x++ until (x > 9)
+```
+
+runs the body first.
+
+The do-until loop runs its body, then tests its condition, and stops when the condition is true.
+"""
+
+
+def test_prose_a_code_block_cuts_off_does_not_go_first(tmp_path):
+    """ "which avoids the loop entirely." after a listing and "Writing" before one are parts of
+    sentences the code interrupts: alone they say little, and they no longer win on their few
+    words."""
+    idx = _folder(tmp_path, loops=FRAGMENTS)
+    for question in ("how do i write a do until loop", "what does a do-until loop do"):
+        first = idx.ask(question, 3).passages[0].text
+        assert first.startswith("The do-until loop runs its body"), (question, first)
