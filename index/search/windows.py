@@ -145,21 +145,22 @@ def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
     in lowercase (the sentence goes on after the code), or it is a few words without a final
     stop or colon and a code unit follows (the sentence began before it)."""
     sids = np.asarray(sids, dtype=np.int64)
-    out = np.zeros(len(sids), dtype=bool)
     n = idx.sentence_count
-    for i, sid in enumerate(sids.tolist()):
-        if idx.sentence_flags(np.array([sid]))[0] & (flags.CODE | flags.HEADING):
-            continue
-        text = idx.sentence_text(sid).strip()
+    before, after = np.clip(sids - 1, 0, n - 1), np.clip(sids + 1, 0, n - 1)
+    docs = idx.documents_of(np.concatenate([sids, before, after])).reshape(3, -1)
+    bits = idx.sentence_flags(np.concatenate([sids, before, after])).reshape(3, -1)
+    code = (bits & flags.CODE) != 0
+    code_before = code[1] & (docs[1] == docs[0]) & (sids > 0)
+    code_after = code[2] & (docs[2] == docs[0]) & (sids < n - 1)
+    prose = (bits[0] & (flags.CODE | flags.HEADING)) == 0
+    out = np.zeros(len(sids), dtype=bool)
+    for i in np.flatnonzero(prose & (code_before | code_after)).tolist():
+        text = idx.sentence_text(int(sids[i])).strip()
         if not text:
             continue
-        doc = idx.documents_of(np.array([sid]))[0]
-        near = [x for x in (sid - 1, sid + 1) if 0 <= x < n]
-        same = {x for x in near if idx.documents_of(np.array([x]))[0] == doc}
-        code = {x for x in same if idx.sentence_flags(np.array([x]))[0] & flags.CODE}
-        after_code = sid - 1 in code and text[0].islower()
-        before_code = (
-            sid + 1 in code and len(text.split()) <= _FRAGMENT_WORDS and text[-1] not in ".:!?;"
+        cut_after = code_before[i] and text[0].islower()
+        cut_before = (
+            code_after[i] and len(text.split()) <= _FRAGMENT_WORDS and text[-1] not in ".:!?;"
         )
-        out[i] = after_code or before_code
+        out[i] = cut_after or cut_before
     return out
