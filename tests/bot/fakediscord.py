@@ -59,6 +59,26 @@ def snowflake() -> int:
     return next(_ids)
 
 
+def message_data(message_id, channel_id, content: str, author: dict, **extra) -> dict:
+    """A message as Discord's API gives it (what discord.Message is made from)."""
+    return {
+        "id": str(message_id),
+        "channel_id": str(channel_id),
+        "type": 0,
+        "content": content,
+        "author": {"discriminator": "0", "avatar": None, **author},
+        "embeds": [],
+        "attachments": [],
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "tts": False,
+        "timestamp": "2026-01-01T00:00:00+00:00",
+        "edited_timestamp": None,
+        **extra,
+    }
+
+
 def write_docs(folder: Path) -> Path:
     """The test documents: the seed article, a markdown file full of markup, a tiny text."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,30 +109,17 @@ class Recorder:
     def message_json(self, payload: dict[str, Any] | None, message_id: int | None = None) -> dict:
         """The message Discord would create from a sent payload, as it returns it."""
         payload = payload or {}
-        return {
-            "id": str(message_id or snowflake()),
-            "channel_id": str(CHANNEL_ID),
-            "type": 0,
-            "content": payload.get("content", ""),
-            "author": {
-                "id": str(BOT_ID),
-                "username": "verbatim",
-                "discriminator": "0",
-                "avatar": None,
-                "bot": True,
-            },
-            "embeds": payload.get("embeds", []),
-            "components": payload.get("components", []),
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "tts": False,
-            "timestamp": "2026-01-01T00:00:00+00:00",
-            "edited_timestamp": None,
-            "flags": payload.get("flags", 0),
-            "application_id": str(APP_ID),
-        }
+        author = {"id": str(BOT_ID), "username": "verbatim", "bot": True}
+        return message_data(
+            message_id or snowflake(),
+            CHANNEL_ID,
+            payload.get("content", ""),
+            author,
+            embeds=payload.get("embeds", []),
+            components=payload.get("components", []),
+            flags=payload.get("flags", 0),
+            application_id=str(APP_ID),
+        )
 
     async def create_interaction_response(self, interaction_id, token, *, params, **_):
         payload = params.payload

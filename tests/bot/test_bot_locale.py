@@ -16,6 +16,7 @@ from fakediscord import (
     command_payload,
     dispatch,
     feed,
+    message_data,
     settle,
 )
 from test_bot_render import answer_of, worst_passage  # the render tests' worst cases
@@ -287,21 +288,7 @@ async def test_a_message_is_answered_in_the_servers_preferred_locale(bot):
     import discord
 
     def message(guild_locale: str | None) -> discord.Message:
-        data = {
-            "id": "1",
-            "channel_id": "2",
-            "type": 0,
-            "content": "hi",
-            "author": {"id": "3", "username": "u", "discriminator": "0", "avatar": None},
-            "embeds": [],
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "tts": False,
-            "timestamp": "2026-01-01T00:00:00+00:00",
-            "edited_timestamp": None,
-        }
+        data = message_data(1, 2, "hi", {"id": "3", "username": "u"})
         channel = discord.DMChannel(
             me=bot.user, state=bot._connection, data={"id": "2", "type": 1, "recipients": []}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -403,3 +404,30 @@ def reference_pdf(path: Path) -> Path:
     pdf.multi_cell(0, 5.5, "Sizes are given for the largest model of each range.")
     pdf.output(str(path))
     return path
+
+
+def training_set(folder: Path) -> Path:
+    """A tiny set to train the ranker on (`python -m index train FOLDER`): two documents and six
+    questions with their answers' character spans, as squad-train is laid out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "bridge": "The bridge opened in 1932. It is 503 metres long.\n\nIt was painted red in 1990.",
+        "river": "The river is 300 km long. It flows into the sea.\n\nFish live in the river.",
+    }
+    questions = [
+        ("How long is the bridge?", "bridge", "503 metres"),
+        ("When did the bridge open?", "bridge", "1932"),
+        ("What colour was the bridge painted?", "bridge", "red"),
+        ("How long is the river?", "river", "300 km"),
+        ("Where does the river flow?", "river", "into the sea"),
+        ("What lives in the river?", "river", "Fish"),
+    ]
+    with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
+        for doc_id, text in texts.items():
+            f.write(json.dumps({"doc_id": doc_id, "title": doc_id, "text": text}) + "\n")
+    with open(folder / "questions.jsonl", "w", encoding="utf-8") as f:
+        for q, doc_id, answer in questions:
+            start = texts[doc_id].index(answer)
+            row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
+            f.write(json.dumps(row) + "\n")
+    return folder

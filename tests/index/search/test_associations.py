@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+from makedocs import training_set
 
 from index import open_index
 from index.search import associations, features, ranking
@@ -57,24 +58,7 @@ def test_model_1_learns_which_sentence_word_a_question_word_stands_for():
 def test_train_writes_the_association_table_beside_the_model(tmp_path):
     from index.tools.cli import main
 
-    folder = tmp_path / "set"
-    folder.mkdir()
-    texts = {
-        "bridge": "The bridge opened in 1932. It is 503 metres long.\n\nIt was painted red in 1990.",
-        "river": "The river is 300 km long. It flows into the sea.\n\nFish live in the river.",
-    }
-    questions = [("How long is the bridge?", "bridge", "503 metres"),
-                 ("When did the bridge open?", "bridge", "1932"),
-                 ("How long is the river?", "river", "300 km"),
-                 ("What lives in the river?", "river", "Fish")]  # fmt: skip
-    with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
-        for doc_id, text in texts.items():
-            f.write(json.dumps({"doc_id": doc_id, "title": doc_id, "text": text}) + "\n")
-    with open(folder / "questions.jsonl", "w", encoding="utf-8") as f:
-        for q, doc_id, answer in questions:
-            start = texts[doc_id].index(answer)
-            row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
-            f.write(json.dumps(row) + "\n")
+    folder = training_set(tmp_path / "set")
     out = tmp_path / "model.json"
     assert main(["train", str(folder), "--out", str(out), "--index", str(tmp_path / "i")]) == 0
     table = json.loads((tmp_path / "associations.json").read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from makedocs import training_set
 
 from index import open_index
 from index.search import features, ranking, windows
@@ -284,28 +285,7 @@ def test_the_synonym_table_links_question_words_to_the_documents_words():
 def test_train_writes_a_model_the_ranker_reads(tmp_path, capsys):
     from index.tools.cli import main
 
-    folder = tmp_path / "set"
-    folder.mkdir()
-    texts = {
-        "bridge": "The bridge opened in 1932. It is 503 metres long.\n\nIt was painted red in 1990.",
-        "river": "The river is 300 km long. It flows into the sea.\n\nFish live in the river.",
-    }
-    questions = [
-        ("How long is the bridge?", "bridge", "503 metres"),
-        ("When did the bridge open?", "bridge", "1932"),
-        ("What colour was the bridge painted?", "bridge", "red"),
-        ("How long is the river?", "river", "300 km"),
-        ("Where does the river flow?", "river", "into the sea"),
-        ("What lives in the river?", "river", "Fish"),
-    ]
-    with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
-        for doc_id, text in texts.items():
-            f.write(json.dumps({"doc_id": doc_id, "title": doc_id, "text": text}) + "\n")
-    with open(folder / "questions.jsonl", "w", encoding="utf-8") as f:
-        for q, doc_id, answer in questions:
-            start = texts[doc_id].index(answer)
-            row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
-            f.write(json.dumps(row) + "\n")
+    folder = training_set(tmp_path / "set")
     out = tmp_path / "model.json"
     assert main(["train", str(folder), "--out", str(out), "--index", str(tmp_path / "idx")]) == 0
     assert "held-out hit@1" in capsys.readouterr().out
