@@ -144,7 +144,7 @@ def test_the_word_lists_know_real_words_and_not_typos():
 
 
 def test_the_index_leaves_a_real_word_the_documents_lack_alone(tmp_path):
-    """"swallow" is one edit from "shallow", a word of the documents, but it is no typo of it."""
+    """ "swallow" is one edit from "shallow", a word of the documents, but it is no typo of it."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "pond.txt").write_text(
