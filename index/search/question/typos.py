@@ -26,17 +26,17 @@ def correct(
 
     `frequency` gives how often a word occurs in the documents (0 when absent). Typing rarely gets
     the first letter wrong, so "troups" becomes "troops", not the more frequent "groups".
-    `real_word` tells the words of the question's language: a real word is never corrected to
-    another real word ("swallow" is not a typo of "shallow"), only to a word the language's list
-    lacks, such as another spelling ("color" to "colour") or a name.
+    `real_word` tells the words of the question's language: a real word the documents lack is
+    left alone. Corrected, it becomes whatever the documents have one edit away: "swallow" became
+    "shallow", and on SQuAD "bride" became "bridg", "giver" "gived" and "posses" "passes".
     """
     # Short words are too often real words the documents lack ("bees" is not a typo of "beds");
     # past 30 letters it is no word, and its 54 × n variants would only cost time.
     if not 5 <= len(word) <= 30 or not word.isalpha() or not word.isascii():
         return None
-    options = [w for w in _edits1(word) if w[:1] == word[:1]]
     if real_word is not None and real_word(word):
-        options = [w for w in options if not real_word(w)]
+        return None
+    options = [w for w in _edits1(word) if w[:1] == word[:1]]
     scored = [(n, w) for w in options if (n := frequency(w)) >= min_count]
     if not scored:
         return None
