@@ -9,6 +9,7 @@ from __future__ import annotations
 from index.analysis.languages import question_languages
 from index.analysis.multilingual import is_segmented
 from index.analysis.tokens import ENGLISH, stem, stopwords, words
+from index.search.question.lexicon import real_word
 from index.search.question.typos import correct
 
 MAX_QUERY_TERMS = 48
@@ -57,7 +58,7 @@ def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
         tid = idx._term_id(stem(w, lang))
         if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
             attempts += 1
-            fixed = correct(w, lambda x: idx._frequency(x, lang))
+            fixed = correct(w, lambda x: idx._frequency(x, lang), real_word=real_word(lang))
             if fixed is not None:
                 tid = idx._term_id(stem(fixed, lang))
                 if tid is not None:

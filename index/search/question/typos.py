@@ -16,15 +16,25 @@ def _edits1(word: str) -> set[str]:
     return set(deletes + transposes + replaces + inserts)
 
 
-def correct(word: str, frequency: Callable[[str], int], min_count: int = 1) -> str | None:
+def correct(
+    word: str,
+    frequency: Callable[[str], int],
+    min_count: int = 1,
+    real_word: Callable[[str], bool] | None = None,
+) -> str | None:
     """The most frequent vocabulary word one edit away that keeps the first letter, or None.
 
     `frequency` gives how often a word occurs in the documents (0 when absent). Typing rarely gets
     the first letter wrong, so "troups" becomes "troops", not the more frequent "groups".
+    `real_word` tells the words of the question's language: a real word the documents lack is
+    left alone. Corrected, it becomes whatever the documents have one edit away: "swallow" became
+    "shallow", and on SQuAD "bride" became "bridg", "giver" "gived" and "posses" "passes".
     """
     # Short words are too often real words the documents lack ("bees" is not a typo of "beds");
     # past 30 letters it is no word, and its 54 × n variants would only cost time.
     if not 5 <= len(word) <= 30 or not word.isalpha() or not word.isascii():
+        return None
+    if real_word is not None and real_word(word):
         return None
     options = [w for w in _edits1(word) if w[:1] == word[:1]]
     scored = [(n, w) for w in options if (n := frequency(w)) >= min_count]

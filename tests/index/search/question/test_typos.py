@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import open_index
+from index.search.question.lexicon import real_word
 from index.search.question.typos import correct
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -47,6 +48,7 @@ def test_not_the_least_frequent_nor_the_first_found():
 
 
 TIES = """
+from index.search.question.lexicon import real_word
 from index.search.question.typos import correct
 tables = [{"troupe": 9, "troops": 9, "troupes": 9}, {"troupe": 9, "troupes": 9}, {"trups": 4, "trousp": 4}]
 print([correct("troups", lambda w, t=t: t.get(w, 0)) for t in tables])
@@ -123,3 +125,33 @@ def test_the_index_corrects_to_the_most_frequent_of_several(tmp_path):
     answer = idx.ask("where did the plnae land")  # one edit (a swap) from "plane" only
     assert answer.corrections == {"plnae": "plane"}
     assert "The plane landed on the field." in answer.passages[0].text
+
+
+def test_a_real_word_is_never_corrected():
+    real = {"swallow", "shallow", "bride"}.__contains__
+    assert correct("swallow", counts({"shallow": 50}), real_word=real) is None
+    assert correct("bride", counts({"bridg": 5}), real_word=real) is None  # a doc's broken word
+    assert correct("troups", counts({"troops": 5}), real_word=real) == "troops"  # not a word
+
+
+def test_the_word_lists_know_real_words_and_not_typos():
+    english = real_word("en")
+    assert english("swallow") and english("shallow") and english("troops")
+    assert not english("troups") and not english("recieve")
+    assert real_word("es")("golondrina")
+    assert real_word("zh") is None  # no list: every unknown word may be a typo, as before
+
+
+def test_the_index_leaves_a_real_word_the_documents_lack_alone(tmp_path):
+    """ "swallow" is one edit from "shallow", a word of the documents, but it is no typo of it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "pond.txt").write_text(
+        "The shallow pond froze in January.\n\nOwls nest in old barns and hollow trees.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(docs, tmp_path / "index")
+    answer = idx.ask("where does the swallow nest")
+    assert answer.corrections == {}
+    assert all("shallow" not in p.text for p in answer.passages)
+    assert idx.ask("how did the shalow pond change").corrections == {"shalow": "shallow"}
