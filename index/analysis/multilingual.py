@@ -10,7 +10,8 @@ One function reads any language, with the language as a parameter:
   for bigrams; iapp 0.73 against 0.72), Japanese, Lao, Khmer and Burmese in character bigrams
   (no dictionary segmenter small enough to ship; bigrams are what Lucene's CJK analyzer does);
 - digits of every script read as ASCII digits (`٢٠١٥` = `2015`);
-- the Snowball stemmer of the language (PyStemmer) when it has one; Arabic loses diacritics and
+- the Snowball stemmer of the language (PyStemmer) when it has one, Turkish's cut to five
+  letters; Arabic loses diacritics and
   tatweel, its article and the prepositions fused with it, and a fused `ل`/`ب`/`ك` (for, with,
   as: Snowball leaves `لعدد` whole) before a word of four letters or more, before stemming; alef,
   ya and ta marbuta forms are unified after; a conjunction or preposition fused to a number
@@ -40,6 +41,13 @@ SNOWBALL = {
     "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
     "tr": "turkish", "yi": "yiddish",
 }  # fmt: skip
+
+# Stems cut to their first letters: Turkish piles suffixes on a root (`yapılandırılması`,
+# `yapılandırma`) and Snowball leaves many apart; its first five letters are the standard
+# fix (Can et al., "Information retrieval on Turkish texts", JASIST 2008: five-letter prefixes
+# as good as a lemmatizer). XQuAD tr: hit@1 0.708 -> 0.733, passage hit@3 0.934 -> 0.951; four
+# letters or six measured worse, and prefixes of the words rather than of the stems too.
+PREFIX = {"tr": 5}
 
 # Languages whose combining marks are part of the word: never folded.
 KEEP_MARKS = frozenset("vi hi mr ne bn as pa gu ta te kn ml si th lo km my".split())
@@ -281,4 +289,6 @@ def _stem(word: str, lang: str) -> str:
         out = stemmer.stemWord(bare).translate(_ARABIC_FORMS)
     else:
         out = stemmer.stemWord(word)
+        if lang in PREFIX:
+            out = out[: PREFIX[lang]]
     return out if lang in KEEP_MARKS else fold(out)

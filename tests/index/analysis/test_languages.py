@@ -75,6 +75,13 @@ def test_turkish_suffix_after_an_apostrophe_and_dotted_i():
     assert words("İstanbul", "tr") == ["istanbul"]
 
 
+def test_turkish_words_of_one_root_share_a_term():
+    """Snowball leaves these apart (`yapılandırılmas`, `yapılandırma`; `şampiyo`, `şampiyonluk`)."""
+    assert terms("yapılandırılması", "tr") == terms("yapılandırma", "tr")
+    assert terms("şampiyonu", "tr") == terms("şampiyonluk", "tr")
+    assert terms("kuvvetlerinin", "tr") != terms("kurallarının", "tr")
+
+
 def test_arabic_article_diacritics_and_tatweel():
     assert terms("الكتاب", "ar") == terms("كتاب", "ar") == terms("كِتَـاب", "ar")
 
