@@ -26,7 +26,17 @@ from bot.render import (
 from bot.settings import Settings
 from index import Answer, Conversation, Index, VerbatimError
 
-COMMANDS = ("/ask", "/more", "/new", "/sources", "/reload", "/collection", "/stats", "/help", "/quit")
+COMMANDS = (
+    "/ask",
+    "/more",
+    "/new",
+    "/sources",
+    "/reload",
+    "/collection",
+    "/stats",
+    "/help",
+    "/quit",
+)
 QUIT = ("/quit", "/exit")
 CONSOLE = 0  # the console's "server" and "channel" in the log (direct messages share it)
 
