@@ -151,3 +151,35 @@ def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp
     assert "- A widget is a reusable shape that draws itself on a page" in said
     assert "B7 | Toaster | 4 slots" in said
     assert "Sizes are given for the largest model of each range." in said
+
+
+TEXINFO = Path(__file__).resolve().parents[1] / "pdfs" / "texinfo-glyphs.pdf"
+
+
+def test_texinfo_glyphs_from_tex_math_fonts_read_as_printed():
+    """texi2pdf (texinfo.tex 2021, pdfTeX; tests/index/pdfs/texinfo-glyphs.texi, remade with
+    `texi2pdf --batch texinfo-glyphs.texi`) prints @print{}, @expansion{}, @point{}, @copyright{}
+    and math's \\neq from TeX's math fonts without a ToUnicode map: PDFium reads the glyphs it
+    cannot name as their codes ("a hello", "7→", "?", "\\rc", "6="). They read as printed, and an
+    example's output line stays in its code block."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(TEXINFO))
+    try:
+        raw = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "\na hello" in raw and "7→" in raw and "foo ?bar" in raw  # what PDFium names them
+    doc, _ = read_document("texinfo-glyphs.pdf", TEXINFO)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert [doc.text[s:e] for s, e in doc.code][:3] == [
+        'disp ("hello")\n⊣ hello',
+        "sqrt (4)\n⇒ 2",
+        "(inc x)\n→ (setq x (1+ x))",
+    ]
+    assert "Evaluating an expression gives its value." in said  # not glued to "a hello"
+    assert "The point is where the cursor stands: foo ⋆bar." in said
+    assert "A function’s output reads ‘ ⊣ ’ in the text, and its value ‘⇒’." in said
+    assert "Two values that differ are written x ≠ y in a formula." in said
+    assert "This sample is copyright © 2026 the Verbatim authors." in said
+    assert "≡" in doc.text and "rot90 (a, 3)" in said  # glyphs PDFium names stay as they are

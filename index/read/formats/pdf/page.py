@@ -12,6 +12,8 @@ from __future__ import annotations
 import ctypes
 import re
 
+from index.read.formats.pdf import glyphs
+
 CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
 SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
 MANY_PATHS = 20  # a page without text but with this many drawn paths holds outlined text
@@ -24,6 +26,8 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?
 
 _MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
 _MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
+
+_BULLETS = frozenset("•◦·−∗⋄–-")  # list marks TeX prints from its math fonts
 
 # kind of a page without characters
 TEXT, BLANK, SCAN = "text", "blank", "scan"
@@ -58,7 +62,8 @@ class Probe:
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.flags = ctypes.c_int()
         self.name = ctypes.create_string_buffer(128)
-        self.fonts: dict[tuple[bytes, int], tuple[bool, bool]] = {}
+        # (bold, monospaced, TeX math encoding or None) of each font
+        self.fonts: dict[tuple[bytes, int], tuple[bool, bool, tuple[str, ...] | None]] = {}
 
 
 class PageError(Exception):
@@ -117,6 +122,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
     out: list[Line] = []
     ends: list[int] = []
+    fixes: list[list[tuple[int, str]] | None] = []  # glyphs PDFium could not name, per line
+    unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
+    odd = glyphs.odd(text) if exact and unnamed else []
+    j = 0
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
@@ -147,7 +156,19 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         style = fonts.get((name.value, flags.value))
         if style is None:
             style = _style(pdfium_c, tp, a, p)
-        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), *style)
+        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), *style[:2])
+        fix = None
+        if style[2] is not None and unnamed and unnamed(tp, a):  # a TeX math glyph: "⊣ error"
+            fix = _fix(style[2], stripped, 0, fix)
+        while j < len(odd) and odd[j] <= z:
+            if odd[j] > a:
+                fix = _odd_glyph(pdfium_c, tp, odd[j], odd[j] - a, stripped, p, fix)
+            j += 1
+        after = stripped.find(" ", 1, 4) + 1 if style[2] is not None else 0
+        if 0 < after <= z - a and stripped[0] not in _BULLETS:  # "⊣ hello", "⇒ 2": a symbol
+            # then a space, in an example: monospaced as what follows (a list item is not)
+            line.mono = _mono(pdfium_c, tp, a + after, p)
+            style = (style[0], line.mono, None)
         if (style[0] or style[1]) and z != a:
             font_info(tp, z, name, 128, flags)
             other = fonts.get((name.value, flags.value)) or _style(pdfium_c, tp, z, p)
@@ -157,9 +178,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             line.end = y.value
         out.append(line)
         ends.append(z)
+        fixes.append(fix)
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
-        for line, z in zip(out, ends, strict=True):
+        for line, z, fix in zip(out, ends, fixes, strict=True):
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
@@ -168,7 +190,33 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+            if fix:  # after the steps above, which index the line's characters
+                line.text = glyphs.replace(line.text, fix) or line.text
     return _merge_raised(out)
+
+
+def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
+    """Whether character i is printed in a monospaced font."""
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    return (p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p))[1]
+
+
+def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
+    """`fix` with the character at offset k of a line read through a TeX math font's encoding."""
+    code = ord(text[k]) if k < len(text) else 128
+    if code >= 128:
+        return fix
+    return [*(fix or ()), (k, encoding[code])]
+
+
+def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | None):
+    """`fix` with character i of the page (offset k of its line) read through its font's
+    encoding when it is a TeX math glyph PDFium could not name."""
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
+    if style[2] is None or not pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+        return fix
+    return _fix(style[2], text, k, fix)
 
 
 def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> None:
@@ -198,14 +246,18 @@ def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
     return lo
 
 
-def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool]:
-    """(bold, monospaced) of the font of character i, whose name and flags are in the probe
-    (just asked); remembered per font, the weight asked once."""
+def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] | None]:
+    """(bold, monospaced, TeX math encoding) of the font of character i, whose name and flags
+    are in the probe (just asked); remembered per font, the weight asked once."""
     key = (p.name.value, p.flags.value)
     name = key[0].decode("latin-1").split("+", 1)[-1]
     weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
     mono = bool(key[1] & 1) or bool(_MONO.search(name))
-    style = p.fonts[key] = (bool(_BOLD.search(name)) or weight >= 600, mono)
+    style = p.fonts[key] = (
+        bool(_BOLD.search(name)) or weight >= 600,
+        mono,
+        glyphs.table(name),
+    )
     return style
 
 
