@@ -183,3 +183,52 @@ def test_texinfo_glyphs_from_tex_math_fonts_read_as_printed():
     assert "Two values that differ are written x ≠ y in a formula." in said
     assert "This sample is copyright © 2026 the Verbatim authors." in said
     assert "≡" in doc.text and "rot90 (a, 3)" in said  # glyphs PDFium names stay as they are
+
+
+def test_a_reference_cards_rows_stay_rows_and_a_note_under_them_is_its_own(tmp_path):
+    """A reference card (Octave's refcard, TeX): commands in one size, their descriptions in a
+    smaller one from a fixed column, so a long command leaves only a word space before its
+    description; a description wraps under its column, and a note follows at the left edge."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    y = 20.0
+
+    def row(command: str, *description: str) -> None:
+        nonlocal y
+        pdf.set_font("Courier", size=8)
+        pdf.text(20, y, command)
+        pdf.set_font("Helvetica", size=7)
+        for k, part in enumerate(description):
+            pdf.text(62 + (2 if k else 0), y, part)
+            y += 3.5
+
+    pdf.set_font("Helvetica", "B", size=10)
+    pdf.text(20, y, "Miscellaneous Functions")
+    y += 5
+    row("eval (str)", "evaluate str as a command")
+    row("error (message)", "print message and return to top level")
+    row("warning (message)", "print a warning message")
+    row("clear pattern", "clear variables matching pattern")
+    row("exist (str)", "check existence of variable or function")
+    row(
+        "feval (func, arg1, ...)", "evaluate a function handle or string,", "passing the other args"
+    )
+    pdf.set_font("Helvetica", size=7)
+    pdf.text(20, y, "Anonymous function handles take a copy of the variables in the")
+    pdf.text(20, y + 3.5, "current workspace.")
+    pdf.output(str(tmp_path / "refcard.pdf"))
+    doc, _ = read_document("refcard.pdf", tmp_path / "refcard.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert "error (message) | print message and return to top level" in said
+    assert "warning (message) | print a warning message" in said
+    assert "clear pattern | clear variables matching pattern" in said
+    assert (
+        "feval (func, arg1, ...) | evaluate a function handle or string, passing the other args"
+        in said
+    )
+    assert (
+        "Anonymous function handles take a copy of the variables in the current workspace." in said
+    )
+    assert not [s for s in said if "args Anonymous" in s or "level warning" in s]

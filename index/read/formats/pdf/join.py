@@ -20,6 +20,9 @@ from index.read.formats.pdf.page import Line
 PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
 # font sizes: 1.45 sizes): a new paragraph
 INDENT = 0.8  # a line starting this many font sizes right of the one before starts a paragraph
+OUTDENT = 4.0  # a line starting this many font sizes left of the one before starts one too: a
+# paragraph's lines share a left edge but for its first line's indent or a list's hanging one
+# (1-3), so this is a note under a table's indented description, not its next line
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LEADER = re.compile(r"(?:[ \t]?\.){5,}")
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -226,6 +229,10 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     a blank line between paragraphs."""
     if prev.kind == "term" and not line.kind:
         return " "  # a description goes on from its term
+    if prev.kind == "row" and not line.kind and prev.col and line.x0 > prev.col - 2:
+        pitch = prev.end - line.base
+        if 0 < pitch < gap * max(prev.size, line.size, 1.0):
+            return " "  # a row's last cell wrapped under its column
     if prev.kind != line.kind or line.kind in ("row", "term", "ref", "num"):
         return "\n\n"
     pitch = prev.end - line.base
@@ -240,7 +247,7 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     ends = prev.text[-1] in _ENDS and bool(_END.search(prev.text))
     if new_page or pitch <= 0 or pitch > 4 * size:  # a new page or column
         return "\n\n" if ends else " "
-    if pitch > gap * size:
+    if pitch > gap * size or line.x0 < prev.x0 - OUTDENT * size:
         return "\n\n"
     if ends and (line.x0 - prev.x0 > INDENT * size or prev.x1 < right - 3 * size):
         # a sentence's end, then a first-line indent or a short line before

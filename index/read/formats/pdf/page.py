@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from collections import Counter
 
 from index.read.formats.pdf import glyphs
 
@@ -36,7 +37,7 @@ TEXT, BLANK, SCAN = "text", "blank", "scan"
 class Line:
     """One line of a page as PDFium reads it, with where and how it is printed."""
 
-    __slots__ = ("base", "bold", "cells", "end", "kind", "mono", "size", "text", "x0", "x1")
+    __slots__ = ("base", "bold", "cells", "col", "end", "kind", "mono", "size", "text", "x0", "x1")
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
         self.text = text
@@ -49,6 +50,7 @@ class Line:
         self.mono = mono  # first and last characters monospaced
         self.kind = ""  # set by the layout: run, ref, num, head, code, row, term, blank
         self.cells = False  # its words are far apart: table cells joined by " | "
+        self.col = 0.0  # where its second cell starts
 
     def __repr__(self) -> str:  # for debugging
         return f"Line({self.text!r}, {self.kind or '-'}, x={self.x0:.0f}-{self.x1:.0f}, y={self.base:.0f}, {self.size:.1f})"
@@ -123,6 +125,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     out: list[Line] = []
     ends: list[int] = []
     fixes: list[list[tuple[int, str]] | None] = []  # glyphs PDFium could not name, per line
+    firsts: list[int] = []
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     odd = glyphs.odd(text) if exact and unnamed else []
     j = 0
@@ -179,9 +182,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         out.append(line)
         ends.append(z)
         fixes.append(fix)
+        firsts.append(a)
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
-        for line, z, fix in zip(out, ends, fixes, strict=True):
+        for line, z in zip(out, ends, strict=True):
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
@@ -190,9 +194,43 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+        if exact and any(x.cells for x in out):
+            _align_rows(pdfium_c, tp, out, firsts, p)
+        for line, fix in zip(out, fixes, strict=True) if any(fixes) else ():
             if fix:  # after the steps above, which index the line's characters
                 line.text = glyphs.replace(line.text, fix) or line.text
     return _merge_raised(out)
+
+
+def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], p: Probe) -> None:
+    """Rows of a two-column table whose first cell is long, so that a word space is all that
+    parts it from the second (a reference card's "error (message) print message and return to
+    top level"): a line at the left edge where two or more of the page's rows start, with a word
+    starting where their second cells start, printed in another size from there on."""
+    cols: Counter[tuple[int, int]] = Counter(
+        (round(x.x0), round(x.col)) for x in lines if x.cells and x.col
+    )
+    edges = [(x0, col) for (x0, col), n in cols.items() if n >= 2]
+    if not edges:
+        return
+    box, size_of = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
+    for line, a in zip(lines, firsts, strict=True):
+        if line.cells or " " not in line.text:
+            continue
+        for x0, col in edges:
+            size = max(line.size, 1.0)
+            if abs(line.x0 - x0) > 1.5 or not line.x0 + 2 * size < col < line.x1 - size:
+                continue
+            k = pdfium_c.FPDFText_GetCharIndexAtPos(tp, col + 1.0, line.base + 0.3 * size, 1.0, 1.0)
+            at = k - a
+            if not 0 < at < len(line.text) or line.text[at - 1] != " ":
+                continue
+            box(tp, k, p.l, p.r, p.b, p.t)
+            if abs(p.l.value - col) > 1.5 or abs(size_of(tp, a) - size_of(tp, k)) < 0.3:
+                continue  # (a font change alone is a word in code or italics in a sentence)
+            line.text = line.text[: at - 1] + "\t" + line.text[at:]
+            line.cells, line.col = True, p.l.value
+            break
 
 
 def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
@@ -276,6 +314,8 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
         pdfium_c.FPDFText_GetCharBox(textpage, a + k + 1, p.l, p.r, p.b, p.t)
         if p.l.value - right > gap:
             chars[k] = "\t"
+            if not found:
+                line.col = p.l.value
             found = True
     if found:
         line.text = "".join(chars)
