@@ -72,6 +72,8 @@ def test_hyphens_at_line_ends_rejoined_and_real_compounds_kept(manual):
     _, _, said = manual
     assert "Results are compared term-by-term, and every program is checked." in said
     assert "Each program runs with a well-known set of well-known options." in said
+    assert "Handles keep their values persistently." in said  # its parts only here
+    assert "Strings in double-quotes are quoted; run it with --force-biarch." in said
 
 
 def test_a_definition_term_leads_its_description_and_code_is_a_code_unit(manual):

@@ -20,6 +20,9 @@ from index.read.formats.pdf.page import Line
 PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
 # font sizes: 1.45 sizes): a new paragraph
 INDENT = 0.8  # a line starting this many font sizes right of the one before starts a paragraph
+STEM = 5  # a hyphenated word's second part longer than this is a word when a word of the
+# document starts with its first STEM letters ("quotes": "quoted"; "tently" has none)
+_STEM = "\x00"  # marks those beginnings in the vocabulary
 OUTDENT = 4.0  # a line starting this many font sizes left of the one before starts one too: a
 # paragraph's lines share a left edge but for its first line's indent or a list's hanging one
 # (1-3), so this is a note under a table's indented description, not its next line
@@ -90,18 +93,23 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
     punctuation stripped (a mark splits words)."""
     text = "\n".join(x.text for lines in pages for x in lines).lower()
     needed: set[str] = set()
+    parts: Counter[str] = Counter()  # the halves at the marks, each counted once below
     pieces = text.split("\ufffe")
     for left, right in itertools.pairwise(pieces):
         before, after = _TAIL.search(left[-80:]), _HEAD.match(right)
         if before and after:
             a, b = before.group(), after.group()
             needed.update((a, b, a + b, f"{a}-{b}"))
+            parts.update((a, b, _STEM + b[:STEM]))
     out: Counter[str] = Counter()
     for token, n in Counter(text.replace("\ufffe", " ").split()).items():
         word = token.strip(_PUNCTUATION)
         if word in needed:
             out[word] += n
-    return out
+        if len(word) >= STEM:
+            out[_STEM + word[:STEM]] += n
+    out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
+    return +out  # (positive counts only)
 
 
 def _compose(m: re.Match[str]) -> str:
@@ -116,10 +124,11 @@ def _compose(m: re.Match[str]) -> str:
 
 def _rejoin_hyphens(text: str, vocabulary: Counter[str]) -> str:
     """Words PDFium marked as hyphenated at a line end (`ex\\x02ample`): kept hyphenated when a
-    part is itself hyphenated (`term-by-\\x02term`) or the hyphenated form occurs elsewhere in the
-    document; else joined when the joined word occurs elsewhere or a part is not a word of it;
-    else (`well-\\x02known`: both parts are words of the document) kept hyphenated. Each mark is
-    looked at in its own few dozen characters (a regex over the page backtracks on every word)."""
+    part is itself hyphenated (`term-by-\\x02term`, `--force-\\x02biarch`) or the hyphenated form
+    occurs elsewhere in the document; else joined when the joined word occurs elsewhere; else
+    kept hyphenated when the second part is a word of the document seen apart from this mark
+    (`well-\\x02known`), joined when it is not (`persis-\\x02tently`). Each mark is looked at in
+    its own few dozen characters (a regex over the page backtracks on every word)."""
     pieces = text.split("\x02")
     out = [pieces[0]]
     for piece in pieces[1:]:
@@ -130,17 +139,25 @@ def _rejoin_hyphens(text: str, vocabulary: Counter[str]) -> str:
             continue
         a, b = before.group(), after.group()
         out[-1] = out[-1][: len(out[-1]) - len(a)]
-        out.append(_joined(a, b, vocabulary) + piece[len(b) :])
+        dashed = out[-1].endswith("-")  # "--force-" + "biarch"
+        out.append(_joined(a, b, vocabulary, dashed) + piece[len(b) :])
     return "".join(out)
 
 
-def _joined(a: str, b: str, vocabulary: Counter[str]) -> str:
-    if "-" in a or "-" in b or vocabulary[f"{a}-{b}".lower()]:
+def _joined(a: str, b: str, vocabulary: Counter[str], dashed: bool = False) -> str:
+    if dashed or "-" in a or "-" in b or vocabulary[f"{a}-{b}".lower()]:
         return f"{a}-{b}"
     if vocabulary[(a + b).lower()]:
         return a + b
-    if vocabulary[a.lower()] and vocabulary[b.lower()] and len(a) > 2 and len(b) > 2:
-        return f"{a}-{b}"
+    second = b.lower()
+    if (
+        len(a) > 2
+        and len(b) > 2
+        and (vocabulary[second] or (len(b) > STEM and vocabulary[_STEM + second[:STEM]]))
+    ):
+        return f"{a}-{b}"  # a compound's second part is a word ("narrowly-defined"), or starts
+        # as one does ("double-quotes": "quote"); what TeX breaks off a word seldom is
+        # ("persis-tently", "Real-ization", "prompt-ing")
     return a + b
 
 
