@@ -234,3 +234,26 @@ def test_a_reference_cards_rows_stay_rows_and_a_note_under_them_is_its_own(tmp_p
         "Anonymous function handles take a copy of the variables in the current workspace." in said
     )
     assert not [s for s in said if "args Anonymous" in s or "level warning" in s]
+
+
+def test_a_line_of_prose_with_code_at_both_ends_is_prose(tmp_path):
+    """A sentence whose line starts and ends with inline code (Texinfo's @code, @var) is prose,
+    not a code block that cuts it in three."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for font, text in (
+        ("Helvetica", "When the window runs past the data, the first value is computed as\n"),
+        ("Courier", "fcn ([NaN, x(1:2)])"),
+        ("Helvetica", ", and the last one, which is much alike, as "),
+        ("Courier", "fcn ([x(end-1:end),\nNaN])"),
+        ("Helvetica", ". The missing elements are replaced by NaN before the call."),
+    ):
+        pdf.set_font(font, size=11)
+        pdf.write(6, text)
+    pdf.output(str(tmp_path / "window.pdf"))
+    doc, _ = read_document("window.pdf", tmp_path / "window.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert not doc.code
+    assert said[0].startswith("When the window runs past the data") and said[0].endswith("NaN]).")

@@ -91,22 +91,25 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
     """How often each word (lower case) that a hyphen mark needs occurs in the document: the
     parts around each mark, joined and hyphenated. Counted over whitespace tokens with their
     punctuation stripped (a mark splits words)."""
-    text = "\n".join(x.text for lines in pages for x in lines).lower()
+    text = "\n".join(x.text for lines in pages for x in lines)  # (lower case per token below:
+    # fewer characters than the whole text)
     needed: set[str] = set()
     parts: Counter[str] = Counter()  # the halves at the marks, each counted once below
+    stems: set[str] = set()
     pieces = text.split("\ufffe")
     for left, right in itertools.pairwise(pieces):
         before, after = _TAIL.search(left[-80:]), _HEAD.match(right)
         if before and after:
-            a, b = before.group(), after.group()
+            a, b = before.group().lower(), after.group().lower()
             needed.update((a, b, a + b, f"{a}-{b}"))
             parts.update((a, b, _STEM + b[:STEM]))
+            stems.add(b[:STEM])
     out: Counter[str] = Counter()
     for token, n in Counter(text.replace("\ufffe", " ").split()).items():
-        word = token.strip(_PUNCTUATION)
+        word = token.strip(_PUNCTUATION).lower()
         if word in needed:
             out[word] += n
-        if len(word) >= STEM:
+        if word[:STEM] in stems:
             out[_STEM + word[:STEM]] += n
     out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
     return +out  # (positive counts only)

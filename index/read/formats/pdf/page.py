@@ -28,6 +28,12 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?
 _MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
 _MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
 
+# a word of prose: a line in code at both ends is looked into only when it has one
+_PROSE = re.compile(
+    r" (?:the|and|or|but|not|is|are|be|can|of|to|in|on|at|for|from|with|as|by|an?|that|which"
+    r"|it|this|if|when|then) ",
+    re.I,
+)
 _BULLETS = frozenset("•◦·−∗⋄–-")  # list marks TeX prints from its math fonts
 
 # kind of a page without characters
@@ -124,11 +130,11 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
     out: list[Line] = []
     ends: list[int] = []
-    fixes: list[list[tuple[int, str]] | None] = []  # glyphs PDFium could not name, per line
     firsts: list[int] = []
+    fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     odd = glyphs.odd(text) if exact and unnamed else []
-    j = 0
+    j, nxt = 0, odd[0] if odd else n  # the next place a glyph may be unnamed
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
@@ -159,30 +165,38 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         style = fonts.get((name.value, flags.value))
         if style is None:
             style = _style(pdfium_c, tp, a, p)
-        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), *style[:2])
+        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
         fix = None
-        if style[2] is not None and unnamed and unnamed(tp, a):  # a TeX math glyph: "⊣ error"
-            fix = _fix(style[2], stripped, 0, fix)
-        while j < len(odd) and odd[j] <= z:
-            if odd[j] > a:
-                fix = _odd_glyph(pdfium_c, tp, odd[j], odd[j] - a, stripped, p, fix)
-            j += 1
-        after = stripped.find(" ", 1, 4) + 1 if style[2] is not None else 0
-        if 0 < after <= z - a and stripped[0] not in _BULLETS:  # "⊣ hello", "⇒ 2": a symbol
-            # then a space, in an example: monospaced as what follows (a list item is not)
-            line.mono = _mono(pdfium_c, tp, a + after, p)
-            style = (style[0], line.mono, None)
+        if style[2] is not None:  # a line that starts with a symbol of TeX's math fonts
+            if stripped[0] < "\x80" and unnamed and unnamed(tp, a):  # one PDFium could not
+                # name, read as its code: "a error" for "⊣ error" ("•", "⇒" are named)
+                fix = _fix(style[2], stripped, 0, fix)
+            after = stripped.find(" ", 1, 4) + 1
+            if 0 < after <= z - a and stripped[0] not in _BULLETS:  # "⊣ hello", "⇒ 2" in an
+                # example: monospaced as what follows (a list item is not)
+                line.mono = _mono(pdfium_c, tp, a + after, p)
+                style = (style[0], line.mono, None)
+        if nxt <= z:
+            while j < len(odd) and odd[j] <= z:
+                if odd[j] > a:
+                    fix = _odd_glyph(pdfium_c, tp, odd[j], odd[j] - a, stripped, p, fix)
+                j += 1
+            nxt = odd[j] if j < len(odd) else n
+        if fix:
+            fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
             font_info(tp, z, name, 128, flags)
             other = fonts.get((name.value, flags.value)) or _style(pdfium_c, tp, z, p)
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
+            if line.mono and exact and _PROSE.search(stripped):
+                line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
         if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
             origin(tp, z, x, y)
             line.end = y.value
         out.append(line)
         ends.append(z)
-        fixes.append(fix)
         firsts.append(a)
+    rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
         for line, z in zip(out, ends, strict=True):
@@ -194,33 +208,37 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
-        if exact and any(x.cells for x in out):
-            _align_rows(pdfium_c, tp, out, firsts, p)
-        for line, fix in zip(out, fixes, strict=True) if any(fixes) else ():
-            if fix:  # after the steps above, which index the line's characters
-                line.text = glyphs.replace(line.text, fix) or line.text
+                if line.cells:
+                    rows.append(line)
+        if exact and len(rows) >= 2:
+            _align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
+        for k, fix in fixes.items():  # after the steps above, which index the characters
+            out[k].text = glyphs.replace(out[k].text, fix) or out[k].text
     return _merge_raised(out)
 
 
-def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], p: Probe) -> None:
+def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], ends, rows, p: Probe) -> None:
     """Rows of a two-column table whose first cell is long, so that a word space is all that
     parts it from the second (a reference card's "error (message) print message and return to
     top level"): a line at the left edge where two or more of the page's rows start, with a word
     starting where their second cells start, printed in another size from there on."""
-    cols: Counter[tuple[int, int]] = Counter(
-        (round(x.x0), round(x.col)) for x in lines if x.cells and x.col
-    )
+    cols: Counter[tuple[int, int]] = Counter((round(x.x0), round(x.col)) for x in rows if x.col)
     edges = [(x0, col) for (x0, col), n in cols.items() if n >= 2]
+    if edges:  # not a label set flush right (a signature's "[Function]"): a column of text
+        widest = max(x.x1 for x in rows)
+        edges = [(x0, col) for x0, col in edges if col - x0 < 0.6 * (widest - x0)]
     if not edges:
         return
     box, size_of = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
-    for line, a in zip(lines, firsts, strict=True):
+    for line, a, z in zip(lines, firsts, ends, strict=True):
         if line.cells or " " not in line.text:
             continue
         for x0, col in edges:
             size = max(line.size, 1.0)
             if abs(line.x0 - x0) > 1.5 or not line.x0 + 2 * size < col < line.x1 - size:
                 continue
+            if abs(size_of(tp, a) - size_of(tp, z)) < 0.3:
+                break  # (its second cell runs to its end, in the other size)
             k = pdfium_c.FPDFText_GetCharIndexAtPos(tp, col + 1.0, line.base + 0.3 * size, 1.0, 1.0)
             at = k - a
             if not 0 < at < len(line.text) or line.text[at - 1] != " ":
@@ -231,6 +249,18 @@ def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], p: Probe) ->
             line.text = line.text[: at - 1] + "\t" + line.text[at:]
             line.cells, line.col = True, p.l.value
             break
+
+
+def _mono_inside(pdfium_c, tp, text: str, a: int, p: Probe) -> bool:
+    """Whether a line that starts and ends in a monospaced font is code all along: the words a
+    third and two thirds of the way in are monospaced too (a sentence with code at both ends,
+    "inv (p1) * A * inv (p2) is HPD, the conjugate gradient method is formally applied", is
+    prose)."""
+    for at in (len(text) // 3, 2 * len(text) // 3):
+        k = text.rfind(" ", 0, at + 1) + 1
+        if 0 < k < len(text) and not text[k].isspace() and not _mono(pdfium_c, tp, a + k, p):
+            return False
+    return True
 
 
 def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
