@@ -257,3 +257,21 @@ def test_a_line_of_prose_with_code_at_both_ends_is_prose(tmp_path):
     said = [doc.text[s:e] for s, e, _ in sentences(doc)]
     assert not doc.code
     assert said[0].startswith("When the window runs past the data") and said[0].endswith("NaN]).")
+
+
+LATEX = Path(__file__).resolve().parents[1] / "pdfs" / "latex-sample.pdf"
+
+
+def test_a_latex_article_reads_as_printed():
+    """pdflatex (TeX Live 2022, Computer Modern; tests/index/pdfs/latex-sample.tex, remade with
+    `pdflatex latex-sample.tex`): PDFium names TeX's negation slash but leaves it before its
+    relation ("x ̸= y"); it reads "x ≠ y". A description list's terms lead their items, a
+    tabular's rows are rows, a verbatim block is one code unit."""
+    doc, _ = read_document("latex-sample.pdf", LATEX)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert any("values satisfy x ≠ y and a ≤ b, so p ⇒ q." in s for s in said)
+    assert "--quiet Do not print the greeting." in said
+    assert "The first item of a list explains one thing." in said
+    assert "x | the input value" in said
+    assert "x = compute (y);\nprint (x)" in said
+    assert "This document is © 2026 the authors, see §3 for the terms." in said

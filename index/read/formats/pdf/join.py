@@ -44,6 +44,7 @@ _DETACHED = re.compile(
 )
 _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
 _SPACES = re.compile(" {2,}")
+_NEGATED = re.compile("\u0338 ?([^\\s])")
 _ENDS = frozenset(".!?:;\"'”’)]")
 _ACCENT = re.compile("[" + "".join(_ACCENTS) + "\u0300-\u036f]")
 _SEPARATE = {
@@ -73,6 +74,8 @@ def normalize(pages: list[list[Line]]) -> None:
         if not page.isascii():
             if _ACCENT.search(page):
                 page = _DETACHED.sub(_compose, page)
+            if "\u0338" in page:  # TeX's negation slash, printed before its relation: "̸="
+                page = _NEGATED.sub(_negate, page)
             page = unicodedata.normalize("NFKC", page)
         page = clean(page)[0]
         if ". . ." in page or "....." in page:
@@ -113,6 +116,13 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
             out[_STEM + word[:STEM]] += n
     out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
     return +out  # (positive counts only)
+
+
+def _negate(m: re.Match[str]) -> str:
+    """A relation with the negation slash TeX prints over it, as one character ("≠") when
+    Unicode has it."""
+    joined = unicodedata.normalize("NFC", m.group(1) + "\u0338")
+    return joined if len(joined) == 1 else m.group(0)
 
 
 def _compose(m: re.Match[str]) -> str:
