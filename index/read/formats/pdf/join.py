@@ -108,12 +108,14 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
             parts.update((a, b, _STEM + b[:STEM]))
             stems.add(b[:STEM])
     out: Counter[str] = Counter()
-    for token, n in Counter(text.replace("\ufffe", " ").split()).items():
-        word = token.strip(_PUNCTUATION).lower()
-        if word in needed:
-            out[word] += n
-        if word[:STEM] in stems:
-            out[_STEM + word[:STEM]] += n
+    for token, n in Counter(text.split()).items():
+        for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
+            # splits words; few tokens hold one, so the text is not copied to split them)
+            word = piece.strip(_PUNCTUATION).lower()
+            if word in needed:
+                out[word] += n
+            if word[:STEM] in stems:
+                out[_STEM + word[:STEM]] += n
     out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
     return +out  # (positive counts only)
 

@@ -335,18 +335,19 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
     text = line.text
     chars = list(text)
     gap = CELL_GAP * line.size
+    box = pdfium_c.FPDFText_GetCharBox
     found = False
-    for k, ch in enumerate(text):
-        if ch != " " or k == 0:
-            continue
-        pdfium_c.FPDFText_GetCharBox(textpage, a + k - 1, p.l, p.r, p.b, p.t)
+    k = text.find(" ", 1)
+    while k > 0:  # each space (found in C: a line is mostly letters)
+        box(textpage, a + k - 1, p.l, p.r, p.b, p.t)
         right = p.r.value
-        pdfium_c.FPDFText_GetCharBox(textpage, a + k + 1, p.l, p.r, p.b, p.t)
+        box(textpage, a + k + 1, p.l, p.r, p.b, p.t)
         if p.l.value - right > gap:
             chars[k] = "\t"
             if not found:
                 line.col = p.l.value
             found = True
+        k = text.find(" ", k + 1)
     if found:
         line.text = "".join(chars)
         line.cells = True
