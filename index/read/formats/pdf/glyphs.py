@@ -45,6 +45,10 @@ for _name, _chars in (("oms", _OMS), ("oml", _OML), ("omx", _OMX)):
     assert len(_chars) == 128, (_name, len(_chars))
     _TABLES[_name] = tuple(DROP if c == "\x00" else c for c in _chars)
 
+# TeX's own fonts (Computer Modern, its EC and CM-Super versions, Latin Modern, AMS): a
+# document in them may print symbols from the math fonts below
+TEX_FONT = re.compile(r"(?:cm|lm|ec|tc|sf|eu|ms)[a-z]{1,4}\d|lmroman|lmsans|lmmono|lmmath", re.I)
+
 _FONTS = (
     (re.compile(r"cmb?sy\d|lmsy\d|lmmathsymbols", re.I), "oms"),
     (re.compile(r"cmmib?\d|lmmib?\d|lmmathitalic", re.I), "oml"),

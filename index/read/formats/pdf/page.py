@@ -9,6 +9,7 @@ and put spaces at every font change ("Array < T> T>"), at four times PDFium's ow
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import re
 from collections import Counter
@@ -72,6 +73,7 @@ class Probe:
         self.name = ctypes.create_string_buffer(128)
         # (bold, monospaced, TeX math encoding or None) of each font
         self.fonts: dict[tuple[bytes, int], tuple[bool, bool, tuple[str, ...] | None]] = {}
+        self.tex = False  # a font of TeX's has been seen: its math fonts may be read wrong
 
 
 class PageError(Exception):
@@ -133,8 +135,6 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     firsts: list[int] = []
     fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
-    odd = glyphs.odd(text) if exact and unnamed else []
-    j, nxt = 0, odd[0] if odd else n  # the next place a glyph may be unnamed
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
@@ -176,12 +176,6 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
-        if nxt <= z:
-            while j < len(odd) and odd[j] <= z:
-                if odd[j] > a:
-                    fix = _odd_glyph(pdfium_c, tp, odd[j], odd[j] - a, stripped, p, fix)
-                j += 1
-            nxt = odd[j] if j < len(odd) else n
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
@@ -196,6 +190,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         out.append(line)
         ends.append(z)
         firsts.append(a)
+    if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
+        _odd_glyphs(pdfium_c, tp, text, out, firsts, ends, fixes, p)
     rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
@@ -277,6 +273,18 @@ def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
     return [*(fix or ()), (k, encoding[code])]
 
 
+def _odd_glyphs(pdfium_c, tp, page: str, lines, firsts, ends, fixes, p: Probe) -> None:
+    """`fixes` with the glyphs inside the lines of a page that PDFium could not name in TeX's
+    math fonts (`glyphs.odd`: "Copyright \\rc", "7→", "‘ a ’"), by line."""
+    for i in glyphs.odd(page):
+        k = bisect.bisect_right(firsts, i) - 1
+        if k < 0 or i == firsts[k] or i > ends[k]:
+            continue  # (a line's first character is looked at as the line is read)
+        fixes[k] = _odd_glyph(pdfium_c, tp, i, i - firsts[k], lines[k].text, p, fixes.get(k))
+        if not fixes[k]:
+            del fixes[k]
+
+
 def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | None):
     """`fix` with character i of the page (offset k of its line) read through its font's
     encoding when it is a TeX math glyph PDFium could not name."""
@@ -326,6 +334,7 @@ def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] 
         mono,
         glyphs.table(name),
     )
+    p.tex = p.tex or style[2] is not None or bool(glyphs.TEX_FONT.match(name))
     return style
 
 
