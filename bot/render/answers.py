@@ -108,7 +108,9 @@ def _citation(
     if url is not None and not own and markdown:
         name = f"[{name}]({url})"
     parts = [name]
-    if passage.page is not None:
+    if passage.pages_label:  # a quote that runs over a page break
+        parts.append(words("pp. {pages}", pages=text(passage.pages_label, 40)))
+    elif passage.page is not None:
         page = text(passage.page_label or str(passage.page), 20)
         parts.append(words("p. {page}", page=page))
     if passage.section and section:

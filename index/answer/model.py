@@ -46,6 +46,8 @@ class Passage:
     answer_end: int | None = None
     page: int | None = None  # 1-based page of the best sentence (PDF), for links
     page_label: str | None = None  # the page's printed label when the PDF has its own (`iv`)
+    pages: tuple[int, int] | None = None  # first and last page the quote is printed on (PDF)
+    pages_label: str | None = None  # those pages as printed, "18–19", when the quote spans two
     section: str | None = None  # heading path above the best sentence: "Returns › Refunds"
     link: str | None = None  # opens the document at the passage where one can be made
     outlet: str | None = None  # who published it, from a `Source: CNN` line
@@ -67,6 +69,8 @@ class Passage:
             "answer": self.answer,
             "page": self.page,
             "page_label": self.page_label,
+            "pages": list(self.pages) if self.pages else None,
+            "pages_label": self.pages_label,
             "section": self.section,
             "link": self.link,
             "outlet": self.outlet,

@@ -181,19 +181,28 @@ def _passage(idx, sid: int, first: int, last: int, score: float, qtype, qset) ->
         answer=answer,
         answer_start=a_start,
         answer_end=a_end,
-        **_citation(idx, d, int(idx._sent_start[sid])),
+        **_citation(idx, d, int(idx._sent_start[sid]), start, end),
     )
 
 
-def _citation(idx, d: int, offset: int) -> dict:
-    """Page, section, link, outlet and code flag of the sentence at `offset` of document d."""
+def _citation(idx, d: int, offset: int, start: int, end: int) -> dict:
+    """Page, section, link, outlet and code flag of the sentence at `offset` of document d, and
+    the pages its passage (`start`-`end`) is printed on: a quote that runs over a page break
+    is cited "pp. 18–19", its best sentence's page where the link opens."""
     info = idx.document_info(d)
     page, label = info.page(offset)
     section, anchor = info.section(offset)
     doc_id, source = idx._doc_ids[d], idx._sources[d]
+    first, first_label = info.page(start)
+    last, last_label = info.page(max(start, end - 1))
+    pages = (first, last) if first is not None and last is not None else None
     return {
         "page": page,
         "page_label": label,
+        "pages": pages,
+        "pages_label": (
+            f"{first_label or first}–{last_label or last}" if pages and first != last else None
+        ),
         "section": section,
         "link": citations.link(doc_id, source, info, idx.docs_url, page, anchor),
         "outlet": info.outlet,

@@ -212,7 +212,9 @@ def render_text(answer: Answer) -> str:
 def citation(p: Passage) -> str:
     """Where a passage is, on one line: `handbook.pdf · p. 12 · Returns › Refunds · link`."""
     parts = [p.document]
-    if p.page is not None:
+    if p.pages_label:
+        parts.append(f"pp. {p.pages_label}")
+    elif p.page is not None:
         parts.append(f"p. {p.page_label or p.page}")
     if p.section:
         parts.append(p.section)

@@ -339,6 +339,23 @@ def test_citation_line_says_page_section_and_copies_and_links_the_name():
     )
 
 
+def test_a_quote_over_a_page_break_is_cited_on_both_pages_in_the_readers_language():
+    from bot.locale import words_for
+
+    cited = passage(
+        "The length is updated but no memory is released.",
+        document="liboctave.pdf",
+        source=None,
+        page=18,
+        pages=(18, 19),
+        pages_label="18–19",
+    )
+    value = render.answer_card(answer_of([cited])).fields[0].value
+    assert value.endswith("\nliboctave.pdf · pp. 18–19")
+    german = render.answer_card(answer_of([cited]), words=words_for("de")).fields[0].value
+    assert german.endswith("\nliboctave.pdf · S. 18–19")
+
+
 def test_code_passages_are_code_blocks_that_a_fence_inside_cannot_close():
     code = "fence = '```'\nprint(fence)  # *not* bold @everyone"
     value = render.answer_card(answer_of([passage(code, code=True)])).fields[0].value

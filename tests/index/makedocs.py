@@ -266,7 +266,9 @@ def manual_pdf(path: Path) -> Path:
         0,
         6,
         "Results are compared term-by-\nterm, and every pro-\ngram is checked. Each "
-        "program runs with a well-\nknown set of well-known options.",
+        "program runs with a well-\nknown set of well-known options. Handles keep their "
+        "values persis-\ntently. Strings in double-\nquotes are quoted; run it with --force-\n"
+        "biarch.",
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -360,3 +360,37 @@ def test_markdown_and_html_links_open_at_the_heading(tmp_path):
         "Toaster › Crumbs",
         "https://shop.example/toaster#crumbs",
     )
+
+
+def test_a_quote_that_runs_over_a_page_break_is_cited_on_both_pages(tmp_path, capsys):
+    """A paragraph that starts at the foot of page 1 and ends on page 2, quoted whole: cited
+    "pp. 1–2" (its best sentence's page stays `page`, where the link opens)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Arrays hold elements of one type in a single block of memory.")
+    pdf.set_y(258)
+    pdf.multi_cell(
+        0,
+        6,
+        "Resizing an array changes the number of its elements. All the elements that were "
+        "there stay as they were, except that when the array grows and a fill value is "
+        "given, the new elements are set to that value; otherwise they are left as they "
+        "come. When an array shrinks, its length is updated but no memory is given back "
+        "to the system until the array is destroyed.",
+    )
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    pdf.output(str(docs / "arrays.pdf"))
+    idx = open_index(docs, tmp_path / "i")
+    passage = idx.ask("what does resizing an array change?").passages[0]
+    assert passage.text.startswith("Resizing an array changes the number of its elements.")
+    assert passage.text.endswith("until the array is destroyed.")
+    assert passage.page == 1 and passage.pages == (1, 2) and passage.pages_label == "1–2"
+    assert passage.to_json()["pages"] == [1, 2]
+    argv = ["ask", "what does resizing an array change?", "-k", "1"]
+    assert main([*argv, "--docs", str(docs), "--index", str(tmp_path / "i")]) == 0
+    assert "(arrays.pdf · pp. 1–2)" in capsys.readouterr().out

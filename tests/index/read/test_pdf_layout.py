@@ -72,6 +72,8 @@ def test_hyphens_at_line_ends_rejoined_and_real_compounds_kept(manual):
     _, _, said = manual
     assert "Results are compared term-by-term, and every program is checked." in said
     assert "Each program runs with a well-known set of well-known options." in said
+    assert "Handles keep their values persistently." in said  # its parts only here
+    assert "Strings in double-quotes are quoted; run it with --force-biarch." in said
 
 
 def test_a_definition_term_leads_its_description_and_code_is_a_code_unit(manual):
@@ -151,3 +153,125 @@ def test_a_definitions_signatures_are_a_heading_and_its_description_is_prose(tmp
     assert "- A widget is a reusable shape that draws itself on a page" in said
     assert "B7 | Toaster | 4 slots" in said
     assert "Sizes are given for the largest model of each range." in said
+
+
+TEXINFO = Path(__file__).resolve().parents[1] / "pdfs" / "texinfo-glyphs.pdf"
+
+
+def test_texinfo_glyphs_from_tex_math_fonts_read_as_printed():
+    """texi2pdf (texinfo.tex 2021, pdfTeX; tests/index/pdfs/texinfo-glyphs.texi, remade with
+    `texi2pdf --batch texinfo-glyphs.texi`) prints @print{}, @expansion{}, @point{}, @copyright{}
+    and math's \\neq from TeX's math fonts without a ToUnicode map: PDFium reads the glyphs it
+    cannot name as their codes ("a hello", "7→", "?", "\\rc", "6="). They read as printed, and an
+    example's output line stays in its code block."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(TEXINFO))
+    try:
+        raw = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "\na hello" in raw and "7→" in raw and "foo ?bar" in raw  # what PDFium names them
+    doc, _ = read_document("texinfo-glyphs.pdf", TEXINFO)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert [doc.text[s:e] for s, e in doc.code][:3] == [
+        'disp ("hello")\n⊣ hello',
+        "sqrt (4)\n⇒ 2",
+        "(inc x)\n→ (setq x (1+ x))",
+    ]
+    assert "Evaluating an expression gives its value." in said  # not glued to "a hello"
+    assert "The point is where the cursor stands: foo ⋆bar." in said
+    assert "A function’s output reads ‘ ⊣ ’ in the text, and its value ‘⇒’." in said
+    assert "Two values that differ are written x ≠ y in a formula." in said
+    assert "This sample is copyright © 2026 the Verbatim authors." in said
+    assert "≡" in doc.text and "rot90 (a, 3)" in said  # glyphs PDFium names stay as they are
+
+
+def test_a_reference_cards_rows_stay_rows_and_a_note_under_them_is_its_own(tmp_path):
+    """A reference card (Octave's refcard, TeX): commands in one size, their descriptions in a
+    smaller one from a fixed column, so a long command leaves only a word space before its
+    description; a description wraps under its column, and a note follows at the left edge."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    y = 20.0
+
+    def row(command: str, *description: str) -> None:
+        nonlocal y
+        pdf.set_font("Courier", size=8)
+        pdf.text(20, y, command)
+        pdf.set_font("Helvetica", size=7)
+        for k, part in enumerate(description):
+            pdf.text(62 + (2 if k else 0), y, part)
+            y += 3.5
+
+    pdf.set_font("Helvetica", "B", size=10)
+    pdf.text(20, y, "Miscellaneous Functions")
+    y += 5
+    row("eval (str)", "evaluate str as a command")
+    row("error (message)", "print message and return to top level")
+    row("warning (message)", "print a warning message")
+    row("clear pattern", "clear variables matching pattern")
+    row("exist (str)", "check existence of variable or function")
+    row(
+        "feval (func, arg1, ...)", "evaluate a function handle or string,", "passing the other args"
+    )
+    pdf.set_font("Helvetica", size=7)
+    pdf.text(20, y, "Anonymous function handles take a copy of the variables in the")
+    pdf.text(20, y + 3.5, "current workspace.")
+    pdf.output(str(tmp_path / "refcard.pdf"))
+    doc, _ = read_document("refcard.pdf", tmp_path / "refcard.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert "error (message) | print message and return to top level" in said
+    assert "warning (message) | print a warning message" in said
+    assert "clear pattern | clear variables matching pattern" in said
+    assert (
+        "feval (func, arg1, ...) | evaluate a function handle or string, passing the other args"
+        in said
+    )
+    assert (
+        "Anonymous function handles take a copy of the variables in the current workspace." in said
+    )
+    assert not [s for s in said if "args Anonymous" in s or "level warning" in s]
+
+
+def test_a_line_of_prose_with_code_at_both_ends_is_prose(tmp_path):
+    """A sentence whose line starts and ends with inline code (Texinfo's @code, @var) is prose,
+    not a code block that cuts it in three."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for font, text in (
+        ("Helvetica", "When the window runs past the data, the first value is computed as\n"),
+        ("Courier", "fcn ([NaN, x(1:2)])"),
+        ("Helvetica", ", and the last one, which is much alike, as "),
+        ("Courier", "fcn ([x(end-1:end),\nNaN])"),
+        ("Helvetica", ". The missing elements are replaced by NaN before the call."),
+    ):
+        pdf.set_font(font, size=11)
+        pdf.write(6, text)
+    pdf.output(str(tmp_path / "window.pdf"))
+    doc, _ = read_document("window.pdf", tmp_path / "window.pdf")
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert not doc.code
+    assert said[0].startswith("When the window runs past the data") and said[0].endswith("NaN]).")
+
+
+LATEX = Path(__file__).resolve().parents[1] / "pdfs" / "latex-sample.pdf"
+
+
+def test_a_latex_article_reads_as_printed():
+    """pdflatex (TeX Live 2022, Computer Modern; tests/index/pdfs/latex-sample.tex, remade with
+    `pdflatex latex-sample.tex`): PDFium names TeX's negation slash but leaves it before its
+    relation ("x ̸= y"); it reads "x ≠ y". A description list's terms lead their items, a
+    tabular's rows are rows, a verbatim block is one code unit."""
+    doc, _ = read_document("latex-sample.pdf", LATEX)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert any("values satisfy x ≠ y and a ≤ b, so p ⇒ q." in s for s in said)
+    assert "--quiet Do not print the greeting." in said
+    assert "The first item of a list explains one thing." in said
+    assert "x | the input value" in said
+    assert "x = compute (y);\nprint (x)" in said
+    assert "This document is © 2026 the authors, see §3 for the terms." in said

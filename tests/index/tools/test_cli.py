@@ -38,7 +38,8 @@ def test_ask_json_matches_the_documented_schema(capsys, common, docs):
     assert answer["found"] is True and len(answer["passages"]) == 2
     keys = {"document", "title", "source", "start", "end", "text", "sentence_start", "sentence_end"}
     for p in answer["passages"]:
-        cite = {"page", "page_label", "section", "link", "outlet", "code", "also_in"}
+        cite = {"page", "page_label", "pages", "pages_label", "section", "link", "outlet"}
+        cite |= {"code", "also_in"}
         assert set(p) == keys | {"score", "answer"} | cite
         if p["document"].endswith(".html"):  # the page's visible text, read independently
             assert collapsed(p["text"]) in visible_text(docs / p["document"])

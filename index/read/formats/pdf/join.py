@@ -20,6 +20,12 @@ from index.read.formats.pdf.page import Line
 PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
 # font sizes: 1.45 sizes): a new paragraph
 INDENT = 0.8  # a line starting this many font sizes right of the one before starts a paragraph
+STEM = 5  # a hyphenated word's second part longer than this is a word when a word of the
+# document starts with its first STEM letters ("quotes": "quoted"; "tently" has none)
+_STEM = "\x00"  # marks those beginnings in the vocabulary
+OUTDENT = 4.0  # a line starting this many font sizes left of the one before starts one too: a
+# paragraph's lines share a left edge but for its first line's indent or a list's hanging one
+# (1-3), so this is a note under a table's indented description, not its next line
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LEADER = re.compile(r"(?:[ \t]?\.){5,}")
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -38,6 +44,7 @@ _DETACHED = re.compile(
 )
 _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
 _SPACES = re.compile(" {2,}")
+_NEGATED = re.compile("\u0338 ?([^\\s])")
 _ENDS = frozenset(".!?:;\"'”’)]")
 _ACCENT = re.compile("[" + "".join(_ACCENTS) + "\u0300-\u036f]")
 _SEPARATE = {
@@ -67,6 +74,8 @@ def normalize(pages: list[list[Line]]) -> None:
         if not page.isascii():
             if _ACCENT.search(page):
                 page = _DETACHED.sub(_compose, page)
+            if "\u0338" in page:  # TeX's negation slash, printed before its relation: "̸="
+                page = _NEGATED.sub(_negate, page)
             page = unicodedata.normalize("NFKC", page)
         page = clean(page)[0]
         if ". . ." in page or "....." in page:
@@ -85,20 +94,37 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
     """How often each word (lower case) that a hyphen mark needs occurs in the document: the
     parts around each mark, joined and hyphenated. Counted over whitespace tokens with their
     punctuation stripped (a mark splits words)."""
-    text = "\n".join(x.text for lines in pages for x in lines).lower()
+    text = "\n".join(x.text for lines in pages for x in lines)  # (lower case per token below:
+    # fewer characters than the whole text)
     needed: set[str] = set()
+    parts: Counter[str] = Counter()  # the halves at the marks, each counted once below
+    stems: set[str] = set()
     pieces = text.split("\ufffe")
     for left, right in itertools.pairwise(pieces):
         before, after = _TAIL.search(left[-80:]), _HEAD.match(right)
         if before and after:
-            a, b = before.group(), after.group()
+            a, b = before.group().lower(), after.group().lower()
             needed.update((a, b, a + b, f"{a}-{b}"))
+            parts.update((a, b, _STEM + b[:STEM]))
+            stems.add(b[:STEM])
     out: Counter[str] = Counter()
-    for token, n in Counter(text.replace("\ufffe", " ").split()).items():
-        word = token.strip(_PUNCTUATION)
-        if word in needed:
-            out[word] += n
-    return out
+    for token, n in Counter(text.split()).items():
+        for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
+            # splits words; few tokens hold one, so the text is not copied to split them)
+            word = piece.strip(_PUNCTUATION).lower()
+            if word in needed:
+                out[word] += n
+            if word[:STEM] in stems:
+                out[_STEM + word[:STEM]] += n
+    out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
+    return +out  # (positive counts only)
+
+
+def _negate(m: re.Match[str]) -> str:
+    """A relation with the negation slash TeX prints over it, as one character ("≠") when
+    Unicode has it."""
+    joined = unicodedata.normalize("NFC", m.group(1) + "\u0338")
+    return joined if len(joined) == 1 else m.group(0)
 
 
 def _compose(m: re.Match[str]) -> str:
@@ -113,10 +139,11 @@ def _compose(m: re.Match[str]) -> str:
 
 def _rejoin_hyphens(text: str, vocabulary: Counter[str]) -> str:
     """Words PDFium marked as hyphenated at a line end (`ex\\x02ample`): kept hyphenated when a
-    part is itself hyphenated (`term-by-\\x02term`) or the hyphenated form occurs elsewhere in the
-    document; else joined when the joined word occurs elsewhere or a part is not a word of it;
-    else (`well-\\x02known`: both parts are words of the document) kept hyphenated. Each mark is
-    looked at in its own few dozen characters (a regex over the page backtracks on every word)."""
+    part is itself hyphenated (`term-by-\\x02term`, `--force-\\x02biarch`) or the hyphenated form
+    occurs elsewhere in the document; else joined when the joined word occurs elsewhere; else
+    kept hyphenated when the second part is a word of the document seen apart from this mark
+    (`well-\\x02known`), joined when it is not (`persis-\\x02tently`). Each mark is looked at in
+    its own few dozen characters (a regex over the page backtracks on every word)."""
     pieces = text.split("\x02")
     out = [pieces[0]]
     for piece in pieces[1:]:
@@ -127,17 +154,25 @@ def _rejoin_hyphens(text: str, vocabulary: Counter[str]) -> str:
             continue
         a, b = before.group(), after.group()
         out[-1] = out[-1][: len(out[-1]) - len(a)]
-        out.append(_joined(a, b, vocabulary) + piece[len(b) :])
+        dashed = out[-1].endswith("-")  # "--force-" + "biarch"
+        out.append(_joined(a, b, vocabulary, dashed) + piece[len(b) :])
     return "".join(out)
 
 
-def _joined(a: str, b: str, vocabulary: Counter[str]) -> str:
-    if "-" in a or "-" in b or vocabulary[f"{a}-{b}".lower()]:
+def _joined(a: str, b: str, vocabulary: Counter[str], dashed: bool = False) -> str:
+    if dashed or "-" in a or "-" in b or vocabulary[f"{a}-{b}".lower()]:
         return f"{a}-{b}"
     if vocabulary[(a + b).lower()]:
         return a + b
-    if vocabulary[a.lower()] and vocabulary[b.lower()] and len(a) > 2 and len(b) > 2:
-        return f"{a}-{b}"
+    second = b.lower()
+    if (
+        len(a) > 2
+        and len(b) > 2
+        and (vocabulary[second] or (len(b) > STEM and vocabulary[_STEM + second[:STEM]]))
+    ):
+        return f"{a}-{b}"  # a compound's second part is a word ("narrowly-defined"), or starts
+        # as one does ("double-quotes": "quote"); what TeX breaks off a word seldom is
+        # ("persis-tently", "Real-ization", "prompt-ing")
     return a + b
 
 
@@ -226,6 +261,10 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     a blank line between paragraphs."""
     if prev.kind == "term" and not line.kind:
         return " "  # a description goes on from its term
+    if prev.kind == "row" and not line.kind and prev.col and line.x0 > prev.col - 2:
+        pitch = prev.end - line.base
+        if 0 < pitch < gap * max(prev.size, line.size, 1.0):
+            return " "  # a row's last cell wrapped under its column
     if prev.kind != line.kind or line.kind in ("row", "term", "ref", "num"):
         return "\n\n"
     pitch = prev.end - line.base
@@ -240,7 +279,7 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     ends = prev.text[-1] in _ENDS and bool(_END.search(prev.text))
     if new_page or pitch <= 0 or pitch > 4 * size:  # a new page or column
         return "\n\n" if ends else " "
-    if pitch > gap * size:
+    if pitch > gap * size or line.x0 < prev.x0 - OUTDENT * size:
         return "\n\n"
     if ends and (line.x0 - prev.x0 > INDENT * size or prev.x1 < right - 3 * size):
         # a sentence's end, then a first-line indent or a short line before

@@ -9,8 +9,12 @@ and put spaces at every font change ("Array < T> T>"), at four times PDFium's ow
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import re
+from collections import Counter
+
+from index.read.formats.pdf import glyphs
 
 CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
 SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
@@ -25,6 +29,14 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?
 _MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
 _MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
 
+# a word of prose: a line in code at both ends is looked into only when it has one
+_PROSE = re.compile(
+    r" (?:the|and|or|but|not|is|are|be|can|of|to|in|on|at|for|from|with|as|by|an?|that|which"
+    r"|it|this|if|when|then) ",
+    re.I,
+)
+_BULLETS = frozenset("•◦·−∗⋄–-")  # list marks TeX prints from its math fonts
+
 # kind of a page without characters
 TEXT, BLANK, SCAN = "text", "blank", "scan"
 
@@ -32,7 +44,7 @@ TEXT, BLANK, SCAN = "text", "blank", "scan"
 class Line:
     """One line of a page as PDFium reads it, with where and how it is printed."""
 
-    __slots__ = ("base", "bold", "cells", "end", "kind", "mono", "size", "text", "x0", "x1")
+    __slots__ = ("base", "bold", "cells", "col", "end", "kind", "mono", "size", "text", "x0", "x1")
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
         self.text = text
@@ -45,6 +57,7 @@ class Line:
         self.mono = mono  # first and last characters monospaced
         self.kind = ""  # set by the layout: run, ref, num, head, code, row, term, blank
         self.cells = False  # its words are far apart: table cells joined by " | "
+        self.col = 0.0  # where its second cell starts
 
     def __repr__(self) -> str:  # for debugging
         return f"Line({self.text!r}, {self.kind or '-'}, x={self.x0:.0f}-{self.x1:.0f}, y={self.base:.0f}, {self.size:.1f})"
@@ -58,7 +71,9 @@ class Probe:
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.flags = ctypes.c_int()
         self.name = ctypes.create_string_buffer(128)
-        self.fonts: dict[tuple[bytes, int], tuple[bool, bool]] = {}
+        # (bold, monospaced, TeX math encoding or None) of each font
+        self.fonts: dict[tuple[bytes, int], tuple[bool, bool, tuple[str, ...] | None]] = {}
+        self.tex = False  # a font of TeX's has been seen: its math fonts may be read wrong
 
 
 class PageError(Exception):
@@ -117,6 +132,9 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
     out: list[Line] = []
     ends: list[int] = []
+    firsts: list[int] = []
+    fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
+    unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
@@ -147,16 +165,34 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         style = fonts.get((name.value, flags.value))
         if style is None:
             style = _style(pdfium_c, tp, a, p)
-        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), *style)
+        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
+        fix = None
+        if style[2] is not None:  # a line that starts with a symbol of TeX's math fonts
+            if stripped[0] < "\x80" and unnamed and unnamed(tp, a):  # one PDFium could not
+                # name, read as its code: "a error" for "⊣ error" ("•", "⇒" are named)
+                fix = _fix(style[2], stripped, 0, fix)
+            after = stripped.find(" ", 1, 4) + 1
+            if 0 < after <= z - a and stripped[0] not in _BULLETS:  # "⊣ hello", "⇒ 2" in an
+                # example: monospaced as what follows (a list item is not)
+                line.mono = _mono(pdfium_c, tp, a + after, p)
+                style = (style[0], line.mono, None)
+        if fix:
+            fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
             font_info(tp, z, name, 128, flags)
             other = fonts.get((name.value, flags.value)) or _style(pdfium_c, tp, z, p)
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
+            if line.mono and exact and _PROSE.search(stripped):
+                line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
         if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
             origin(tp, z, x, y)
             line.end = y.value
         out.append(line)
         ends.append(z)
+        firsts.append(a)
+    if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
+        _odd_glyphs(pdfium_c, tp, text, out, firsts, ends, fixes, p)
+    rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
         for line, z in zip(out, ends, strict=True):
@@ -168,7 +204,95 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+                if line.cells:
+                    rows.append(line)
+        if exact and len(rows) >= 2:
+            _align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
+        for k, fix in fixes.items():  # after the steps above, which index the characters
+            out[k].text = glyphs.replace(out[k].text, fix) or out[k].text
     return _merge_raised(out)
+
+
+def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], ends, rows, p: Probe) -> None:
+    """Rows of a two-column table whose first cell is long, so that a word space is all that
+    parts it from the second (a reference card's "error (message) print message and return to
+    top level"): a line at the left edge where two or more of the page's rows start, with a word
+    starting where their second cells start, printed in another size from there on."""
+    cols: Counter[tuple[int, int]] = Counter((round(x.x0), round(x.col)) for x in rows if x.col)
+    edges = [(x0, col) for (x0, col), n in cols.items() if n >= 2]
+    if edges:  # not a label set flush right (a signature's "[Function]"): a column of text
+        widest = max(x.x1 for x in rows)
+        edges = [(x0, col) for x0, col in edges if col - x0 < 0.6 * (widest - x0)]
+    if not edges:
+        return
+    box, size_of = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
+    for line, a, z in zip(lines, firsts, ends, strict=True):
+        if line.cells or " " not in line.text:
+            continue
+        for x0, col in edges:
+            size = max(line.size, 1.0)
+            if abs(line.x0 - x0) > 1.5 or not line.x0 + 2 * size < col < line.x1 - size:
+                continue
+            if abs(size_of(tp, a) - size_of(tp, z)) < 0.3:
+                break  # (its second cell runs to its end, in the other size)
+            k = pdfium_c.FPDFText_GetCharIndexAtPos(tp, col + 1.0, line.base + 0.3 * size, 1.0, 1.0)
+            at = k - a
+            if not 0 < at < len(line.text) or line.text[at - 1] != " ":
+                continue
+            box(tp, k, p.l, p.r, p.b, p.t)
+            if abs(p.l.value - col) > 1.5 or abs(size_of(tp, a) - size_of(tp, k)) < 0.3:
+                continue  # (a font change alone is a word in code or italics in a sentence)
+            line.text = line.text[: at - 1] + "\t" + line.text[at:]
+            line.cells, line.col = True, p.l.value
+            break
+
+
+def _mono_inside(pdfium_c, tp, text: str, a: int, p: Probe) -> bool:
+    """Whether a line that starts and ends in a monospaced font is code all along: the words a
+    third and two thirds of the way in are monospaced too (a sentence with code at both ends,
+    "inv (p1) * A * inv (p2) is HPD, the conjugate gradient method is formally applied", is
+    prose)."""
+    for at in (len(text) // 3, 2 * len(text) // 3):
+        k = text.rfind(" ", 0, at + 1) + 1
+        if 0 < k < len(text) and not text[k].isspace() and not _mono(pdfium_c, tp, a + k, p):
+            return False
+    return True
+
+
+def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
+    """Whether character i is printed in a monospaced font."""
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    return (p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p))[1]
+
+
+def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
+    """`fix` with the character at offset k of a line read through a TeX math font's encoding."""
+    code = ord(text[k]) if k < len(text) else 128
+    if code >= 128:
+        return fix
+    return [*(fix or ()), (k, encoding[code])]
+
+
+def _odd_glyphs(pdfium_c, tp, page: str, lines, firsts, ends, fixes, p: Probe) -> None:
+    """`fixes` with the glyphs inside the lines of a page that PDFium could not name in TeX's
+    math fonts (`glyphs.odd`: "Copyright \\rc", "7→", "‘ a ’"), by line."""
+    for i in glyphs.odd(page):
+        k = bisect.bisect_right(firsts, i) - 1
+        if k < 0 or i == firsts[k] or i > ends[k]:
+            continue  # (a line's first character is looked at as the line is read)
+        fixes[k] = _odd_glyph(pdfium_c, tp, i, i - firsts[k], lines[k].text, p, fixes.get(k))
+        if not fixes[k]:
+            del fixes[k]
+
+
+def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | None):
+    """`fix` with character i of the page (offset k of its line) read through its font's
+    encoding when it is a TeX math glyph PDFium could not name."""
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
+    if style[2] is None or not pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+        return fix
+    return _fix(style[2], text, k, fix)
 
 
 def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> None:
@@ -198,14 +322,19 @@ def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
     return lo
 
 
-def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool]:
-    """(bold, monospaced) of the font of character i, whose name and flags are in the probe
-    (just asked); remembered per font, the weight asked once."""
+def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] | None]:
+    """(bold, monospaced, TeX math encoding) of the font of character i, whose name and flags
+    are in the probe (just asked); remembered per font, the weight asked once."""
     key = (p.name.value, p.flags.value)
     name = key[0].decode("latin-1").split("+", 1)[-1]
     weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
     mono = bool(key[1] & 1) or bool(_MONO.search(name))
-    style = p.fonts[key] = (bool(_BOLD.search(name)) or weight >= 600, mono)
+    style = p.fonts[key] = (
+        bool(_BOLD.search(name)) or weight >= 600,
+        mono,
+        glyphs.table(name),
+    )
+    p.tex = p.tex or style[2] is not None or bool(glyphs.TEX_FONT.match(name))
     return style
 
 
@@ -215,16 +344,19 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
     text = line.text
     chars = list(text)
     gap = CELL_GAP * line.size
+    box = pdfium_c.FPDFText_GetCharBox
     found = False
-    for k, ch in enumerate(text):
-        if ch != " " or k == 0:
-            continue
-        pdfium_c.FPDFText_GetCharBox(textpage, a + k - 1, p.l, p.r, p.b, p.t)
+    k = text.find(" ", 1)
+    while k > 0:  # each space (found in C: a line is mostly letters)
+        box(textpage, a + k - 1, p.l, p.r, p.b, p.t)
         right = p.r.value
-        pdfium_c.FPDFText_GetCharBox(textpage, a + k + 1, p.l, p.r, p.b, p.t)
+        box(textpage, a + k + 1, p.l, p.r, p.b, p.t)
         if p.l.value - right > gap:
             chars[k] = "\t"
+            if not found:
+                line.col = p.l.value
             found = True
+        k = text.find(" ", k + 1)
     if found:
         line.text = "".join(chars)
         line.cells = True
