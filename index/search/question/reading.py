@@ -17,6 +17,34 @@ MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks 
 
 Terms = tuple[list[int], dict[str, str], int]
 
+# English contractions as the tokenizer reads them, apostrophe dropped ("isn't", "isn’t" and
+# "isnt" are all "isnt"): function words like "isn" and "t" of the stopword list, which the
+# tokenizer never produces. Left out: forms that are other words too ("well", "ill", "id", "shed").
+_CONTRACTIONS = frozenset(
+    """
+    isnt arent wasnt werent hasnt havent hadnt doesnt dont didnt wont wouldnt shant shouldnt cant
+    couldnt mustnt mightnt neednt aint im ive youve weve theyve youre theyre youll theyll itll
+    thatll youd theyd
+    """.split()
+)
+# Chat words: hedges, fillers and greetings a question in a help channel carries and documents
+# seldom have, so that their rarity there would make them weigh the most ("django timezone
+# stuff?" found "it comes down to getting stuff done").
+_CHATTER = frozenset(
+    """
+    actually really kinda sorta basically literally seriously honestly anyway anyways somehow
+    stuff please pls plz thanks thank thx hi hello hey guys ok okay yeah yep lol btw imo imho afaik
+    maybe perhaps probably simply totally definitely obviously apparently
+    """.split()
+)
+_ENGLISH_QUESTION_STOPWORDS = stopwords(ENGLISH) | _CONTRACTIONS | _CHATTER
+
+
+def question_stopwords(lang: str = ENGLISH) -> frozenset[str]:
+    """The words a question's terms leave out: the stopwords, and in English contractions and
+    chat words too."""
+    return _ENGLISH_QUESTION_STOPWORDS if lang == ENGLISH else stopwords(lang)
+
 
 def read_question(idx, text: str) -> tuple[str, Terms]:
     """The language a question is read in and its `query_terms` in it. When its script and the
@@ -39,7 +67,7 @@ def read_question(idx, text: str) -> tuple[str, Terms]:
 
 def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
     """The question's terms with typos corrected, for answer marking."""
-    skip = stopwords(lang)
+    skip = question_stopwords(lang)
     fixed = [corrections.get(w, w) for w in words(text, lang) if w not in skip]
     return [stem(w, lang) for w in fixed]
 
@@ -53,7 +81,7 @@ def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
     corrections: dict[str, str] = {}
     missing = 0
     attempts = 0
-    skip = stopwords(lang)
+    skip = question_stopwords(lang)
     for w in [w for w in words(text, lang) if w not in skip][:MAX_QUERY_TERMS]:
         tid = idx._term_id(stem(w, lang))
         if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
