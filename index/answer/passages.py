@@ -158,8 +158,7 @@ def _grow(
             x < len(idx._sent_para)
             and idx._sent_doc[x] == idx._sent_doc[last]
             and x not in taken
-            and not idx._sent_flags[x] & flags.HEADING
-            and not _is_code(idx, x)
+            and not idx._sent_flags[x] & (flags.HEADING | flags.CODE)
             and int(idx._sent_end[x]) - start <= PARAGRAPH_CHARS
             and info.page(int(idx._sent_start[x]))[0] == page
             and not asked.isdisjoint(idx.sentence_terms(x))
