@@ -26,7 +26,18 @@ from bot.render import (
 from bot.settings import Settings
 from index import Answer, Conversation, Index, VerbatimError
 
-COMMANDS = ("/ask", "/more", "/new", "/sources", "/reload", "/collection", "/stats", "/help")
+COMMANDS = (
+    "/ask",
+    "/more",
+    "/new",
+    "/sources",
+    "/reload",
+    "/collection",
+    "/stats",
+    "/help",
+    "/quit",
+)
+QUIT = ("/quit", "/exit")
 CONSOLE = 0  # the console's "server" and "channel" in the log (direct messages share it)
 
 
@@ -176,12 +187,12 @@ def run_console(console: Console, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of `stdin` on `stdout` until end of input."""
     interactive = stdin.isatty()
     if interactive:
-        print("Ask a question (or /help); end with Ctrl-D.", file=stdout)
+        print("Ask a question (or /help); end with /quit or Ctrl-D.", file=stdout)
     while True:
         if interactive:
             print("? ", end="", file=stdout, flush=True)
         line = stdin.readline()
-        if not line:
+        if not line or line.strip().lower() in QUIT:
             return 0
         text = console.reply(line)
         if text is not None:

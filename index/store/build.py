@@ -20,7 +20,8 @@ from index.store.boilerplate import paragraph_hashes
 # 12: a PDF definition's signatures are a heading (Texinfo's @deftypefn), the page's margin found
 # on pages of definitions: stored PDFs are read again.
 # 13: every document read in its own language (languages.py), Arabic clitics and digits.
-# 14: Turkish stems are cut to five letters.
+# 14: Turkish stems are cut to five letters; an HTML page without <title> is named by its first
+# heading.
 FORMAT_VERSION = 14
 LEVELS = ("sent", "para", "doc")
 

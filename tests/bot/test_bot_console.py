@@ -110,3 +110,19 @@ def test_the_readme_console_sample_is_what_the_console_prints(tmp_path: Path):
         return re.sub(r" · [\d.,]+ ms\)", " · N ms)", text).strip()
 
     assert timeless(done.stdout) == timeless(shown)
+
+
+def test_quit_or_exit_ends_the_console(tmp_path: Path):
+    """What people type to leave a prompt: the lines after it are never read."""
+    from io import StringIO
+
+    from bot.console import run_console
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    index = open_index(tmp_path / "seeds", tmp_path / "index")
+    console = Console(index, Settings(docs=tmp_path / "seeds", index_dir=tmp_path / "index"))
+    for word in ("/quit", "/exit", " /QUIT "):
+        out = StringIO()
+        assert run_console(console, StringIO(f"{TROOPS}\n{word}\n{TROOPS}\n"), out) == 0
+        assert out.getvalue().count("**700**") == 2  # the first answer only: two passages mark it
+    assert "/quit" in console.reply("/nonsense")

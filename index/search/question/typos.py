@@ -28,7 +28,8 @@ def correct(
     the first letter wrong, so "troups" becomes "troops", not the more frequent "groups".
     `real_word` tells the words of the question's language: a real word the documents lack is
     left alone. Corrected, it becomes whatever the documents have one edit away: "swallow" became
-    "shallow", and on SQuAD "bride" became "bridg", "giver" "gived" and "posses" "passes".
+    "shallow", and on SQuAD "bride" became "bridg", "giver" "gived" and "posses" "passes". A
+    typo is corrected to a real word rather than to a more frequent word that is none.
     """
     # Short words are too often real words the documents lack ("bees" is not a typo of "beds");
     # past 30 letters it is no word, and its 54 × n variants would only cost time.
@@ -40,4 +41,7 @@ def correct(
     scored = [(n, w) for w in options if (n := frequency(w)) >= min_count]
     if not scored:
         return None
-    return max(scored, key=lambda nw: (nw[0], [-ord(c) for c in nw[1]]))[1]
+    # A real word before a non-word, then the most frequent: stems are shared across a folder's
+    # languages, so "trouvs" counts every French "trouvé" and would beat "troops".
+    real = real_word or (lambda w: False)
+    return max(scored, key=lambda nw: (real(nw[1]), nw[0], [-ord(c) for c in nw[1]]))[1]

@@ -147,6 +147,14 @@ def test_titles_read_well(tmp_path):
     doc, _ = read_document(SEED.name, SEED)
     assert doc.title == "A first group of 150 Haitian soldiers departed…"
     assert doc.outlet == "CNN"
+    # a page without <title> (DocBook writes each part as a fragment) is named by its first heading
+    (tmp_path / "Backups.part.html").write_text(
+        "<section class='article'><div class='titlepage'><h2 class='title'>Backups</h2></div>"
+        "<section class='section'><h2 class='title'>Copias de respaldo</h2><p>FreedomBox incluye "
+        "la posibilidad de copiar y restaurar datos.</p></section></section>"
+    )
+    doc, _ = read_document("Backups.part.html", tmp_path / "Backups.part.html")
+    assert doc.title == "Backups"
 
 
 def ask_json(capsys, *args) -> dict:

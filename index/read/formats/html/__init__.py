@@ -106,7 +106,9 @@ def read(doc_id: str, page: str) -> SourceDoc:
         end = len(text) if end < 0 else end
         if text[start:end].strip() and (not headings or headings[-1][1] <= start):
             headings.append((start, end))
-    name = title(clean(parser.title)[0]) or name_title(doc_id, text, tuple(spans))
+    # No <title> (a fragment such as DocBook's `X.part.html`): its first heading names it.
+    first_heading = heads[0][2] if heads else ""
+    name = title(clean(parser.title)[0]) or first_heading or name_title(doc_id, text, tuple(spans))
     source = next((x for x in parser.links if x), None) or url
     return SourceDoc(
         doc_id,

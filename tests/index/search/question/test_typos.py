@@ -2,6 +2,7 @@
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,6 @@ def test_not_the_least_frequent_nor_the_first_found():
 
 
 TIES = """
-from index.search.question.lexicon import real_word
 from index.search.question.typos import correct
 tables = [{"troupe": 9, "troops": 9, "troupes": 9}, {"troupe": 9, "troupes": 9}, {"trups": 4, "trousp": 4}]
 print([correct("troups", lambda w, t=t: t.get(w, 0)) for t in tables])
@@ -132,6 +132,34 @@ def test_a_real_word_is_never_corrected():
     assert correct("swallow", counts({"shallow": 50}), real_word=real) is None
     assert correct("bride", counts({"bridg": 5}), real_word=real) is None  # a doc's broken word
     assert correct("troups", counts({"troops": 5}), real_word=real) == "troops"  # not a word
+
+
+def test_a_real_word_is_preferred_to_a_more_frequent_non_word():
+    real = {"troops", "troupe"}.__contains__
+    assert correct("troups", counts({"trouvs": 50, "troops": 2}), real_word=real) == "troops"
+    assert correct("troups", counts({"trouvs": 50, "troops": 2, "troupe": 3}), real_word=real) == (
+        "troupe"  # among real words, the most frequent
+    )
+    assert correct("troups", counts({"trouvs": 50}), real_word=real) == "trouvs"  # no real one
+
+
+def test_a_french_document_does_not_turn_an_english_typo_into_a_stem_of_its_own(tmp_path):
+    """English and French words share the index's terms: "trouvs", one edit from "troups", has the
+    stem of every French "trouvé" and "trouver", more frequent than "troops"."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", docs)
+    (docs / "recherche.txt").write_text(
+        "La recherche\n\nNous avons trouvé la clé sous le paillasson. Elle a trouvé une solution "
+        "au problème en une heure. Ils ont trouvé refuge dans une vieille grange.\n\nOn ne trouve "
+        "pas toujours ce que l'on cherche. Trouver un bon livre demande du temps. Vous trouverez "
+        "la gare au bout de la rue. Je trouvais la route longue.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(docs, tmp_path / "index")
+    assert dict(idx.report.languages) == {"en": 1, "fr": 1}
+    answer = idx.ask("how many troups will mexico train")
+    assert answer.corrections == {"troups": "troops"}
+    assert answer.passages[0].answer == "700"
 
 
 def test_the_word_lists_know_real_words_and_not_typos():
