@@ -93,3 +93,19 @@ def test_a_question_in_the_text_is_quoted_with_its_answer(tmp_path):
     ).passages
     assert "Because that would couple the model layer" in first[0].text
     assert "Templates live" not in first[0].text
+
+
+def test_text_without_headings_keeps_a_passage_to_its_paragraph(tmp_path):
+    """News and articles have no sections: the next paragraph, even about the same thing, is
+    another passage's."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "news.txt").write_text(
+        "Session data is kept on the server side.\n\n"
+        "Browsers drop the session cookie when they close.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+    first = idx.ask("where is session data kept?", 3).passages[0]
+    assert "kept on the server side" in first.text
+    assert "Browsers" not in first.text
