@@ -2,9 +2,11 @@
 
 Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
 start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
-answer, the answer after a question the text asks), then the rest of its paragraph while the
-passage stays within PARAGRAPH_CHARS, verbatim, never overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link found (citations.py), and a
-passage equal or nearly equal to one already shown is not shown again (copies.py).
+answer, the answer after a question the text asks), then the rest of its paragraph and what
+follows it in its section while the passage stays within PARAGRAPH_CHARS, verbatim, never
+overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link
+found (citations.py), and a passage equal or nearly equal to one already shown is not shown again
+(copies.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from urllib.parse import quote
+
+import numpy as np
 
 from index.analysis import flags
 from index.analysis.tokens import normalize
@@ -44,6 +48,7 @@ def build_passages(
     copies = Copies()  # a passage already shown (from another document) is not shown again
     scores = dict(ranked)
     why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
+    asked = {t for t in map(idx.term_id, qset) if t is not None}  # the question's term ids
     for sid, score in ranked:
         if len(copies.firsts) >= k:
             break
@@ -59,7 +64,7 @@ def build_passages(
             first = last = sid
         else:
             first, last = _expand(idx, sid, qtype, qset, taken | voted_down, why, scores)
-            first, last = _grow(idx, first, last, taken | voted_down)
+            first, last = _grow(idx, first, last, taken | voted_down, asked)
         taken.update(range(first, last + 1))
         passage = _passage(idx, sid, first, last, score, qtype, qset)
         copies.add(passage, idx._sentence_text(sid))
@@ -119,9 +124,13 @@ def _expand(
     return first, last
 
 
-def _grow(idx, first: int, last: int, taken: set[int]) -> tuple[int, int]:
-    """The passage grown by the other sentences of its paragraph, the next one first, while it
-    stays within PARAGRAPH_CHARS: a reader sees the short paragraph the sentence stands in."""
+def _grow(
+    idx, first: int, last: int, taken: set[int], asked: set[int] = frozenset()
+) -> tuple[int, int]:
+    """The passage grown by the other sentences of its paragraph, the next one first, then by the
+    sentences after it in its section that hold a word of the question (`asked`, term ids; up to
+    a heading or code), while it stays within PARAGRAPH_CHARS: a reader sees the short paragraph
+    the sentence stands in, and what it goes on to say about the question."""
     start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
     grew = True
     while grew:
@@ -137,7 +146,33 @@ def _grow(idx, first: int, last: int, taken: set[int]) -> tuple[int, int]:
             start, end = a, b
             first, last = min(first, x), max(last, x)
             grew = True
+    if not _same_para(idx, last + 1, last) and _in_a_section(idx, last):
+        # The rest of its paragraph is quoted: the text that follows in its section, on its page,
+        # continues it while it fits and speaks of the question (a reference entry's one-line
+        # summary of "the digits to keep when saving", then "The default value is 17 ... for the
+        # lossless saving"). Text without headings (news, articles) keeps to its paragraphs.
+        info = idx.document_info(int(idx._sent_doc[last]))
+        page = info.page(start)[0]
+        x = last + 1
+        while (
+            x < len(idx._sent_para)
+            and idx._sent_doc[x] == idx._sent_doc[last]
+            and x not in taken
+            and not idx._sent_flags[x] & (flags.HEADING | flags.CODE)
+            and int(idx._sent_end[x]) - start <= PARAGRAPH_CHARS
+            and info.page(int(idx._sent_start[x]))[0] == page
+            and not asked.isdisjoint(idx.sentence_terms(x))
+        ):
+            last = x
+            x += 1
     return first, last
+
+
+def _in_a_section(idx, sid: int) -> bool:
+    """Whether a heading stands over the sentence in its document."""
+    if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+        return False
+    return bool(idx.section_headings(np.array([sid]))[0, 1] >= 0)
 
 
 def _asks(idx, sid: int) -> bool:

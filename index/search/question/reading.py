@@ -6,9 +6,11 @@ searcher's Index (its `languages`, `_term_id`, `_frequency`, `_idf_sent`, `_idf_
 
 from __future__ import annotations
 
+import re
+
 from index.analysis.languages import question_languages
 from index.analysis.multilingual import is_segmented
-from index.analysis.tokens import ENGLISH, stem, stopwords, words
+from index.analysis.tokens import ENGLISH, normalize, stem, stopwords, words
 from index.search.question.lexicon import real_word
 from index.search.question.typos import correct
 
@@ -16,6 +18,34 @@ MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
 
 Terms = tuple[list[int], dict[str, str], int]
+
+# English contractions as the tokenizer reads them, apostrophe dropped ("isn't", "isn’t" and
+# "isnt" are all "isnt"): function words like "isn" and "t" of the stopword list, which the
+# tokenizer never produces. Left out: forms that are other words too ("well", "ill", "id", "shed").
+_CONTRACTIONS = frozenset(
+    """
+    isnt arent wasnt werent hasnt havent hadnt doesnt dont didnt wont wouldnt shant shouldnt cant
+    couldnt mustnt mightnt neednt aint im ive youve weve theyve youre theyre youll theyll itll
+    thatll youd theyd
+    """.split()
+)
+# Chat words: hedges, fillers and greetings a question in a help channel carries and documents
+# seldom have, so that their rarity there would make them weigh the most ("django timezone
+# stuff?" found "it comes down to getting stuff done").
+_CHATTER = frozenset(
+    """
+    actually really kinda sorta basically literally seriously honestly anyway anyways somehow
+    stuff please pls plz thanks thank thx hi hello hey guys ok okay yeah yep lol btw imo imho afaik
+    maybe perhaps probably simply totally definitely obviously apparently
+    """.split()
+)
+_ENGLISH_QUESTION_STOPWORDS = stopwords(ENGLISH) | _CONTRACTIONS | _CHATTER
+
+
+def question_stopwords(lang: str = ENGLISH) -> frozenset[str]:
+    """The words a question's terms leave out: the stopwords, and in English contractions and
+    chat words too."""
+    return _ENGLISH_QUESTION_STOPWORDS if lang == ENGLISH else stopwords(lang)
 
 
 def read_question(idx, text: str) -> tuple[str, Terms]:
@@ -39,9 +69,37 @@ def read_question(idx, text: str) -> tuple[str, Terms]:
 
 def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
     """The question's terms with typos corrected, for answer marking."""
-    skip = stopwords(lang)
+    skip = question_stopwords(lang)
     fixed = [corrections.get(w, w) for w in words(text, lang) if w not in skip]
     return [stem(w, lang) for w in fixed]
+
+
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_+[a-z0-9]+)+")
+
+
+def _without_parts(idx, found: list[str], text: str) -> list[str]:
+    """The question's words without the parts of a name the index knows as a whole: a dotted
+    name's words (`manage.py`: `manage`, `py`; its shorter tails such as `objects.filter` stay)
+    and a snake_case name's (`select_related`: `select`, `related`, read before the joined
+    `selectrelated`). Asked again, the parts would count the name two or three times, and a
+    command line or code unit that writes it would outrank the prose that explains it."""
+    drop: set[int] = set()
+    snake = {m.replace("_", "") for m in _SNAKE.findall(normalize(text))}  # not "e-mail"
+    for i, w in enumerate(found):
+        if "." in w and w[0].isalpha() and idx._term_id(w) is not None:  # a dotted name
+            j = i + 1
+            while j < len(found) and found[j] != w and found[j] in w:
+                if found[j].isalnum():  # its words; its dotted tails are names too
+                    drop.add(j)
+                j += 1
+        elif w in snake and i >= 2:  # a joined snake_case name comes after its parts
+            k = i - 1
+            while k >= 0 and found[k].isalnum() and len("".join(found[k:i])) < len(w):
+                k -= 1
+            parts = found[k:i]
+            if len(parts) > 1 and "".join(parts) == w and idx._term_id(stem(w)) is not None:
+                drop.update(range(k, i))
+    return [w for i, w in enumerate(found) if i not in drop] if drop else found
 
 
 def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
@@ -53,8 +111,11 @@ def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
     corrections: dict[str, str] = {}
     missing = 0
     attempts = 0
-    skip = stopwords(lang)
-    for w in [w for w in words(text, lang) if w not in skip][:MAX_QUERY_TERMS]:
+    skip = question_stopwords(lang)
+    found = words(text, lang)
+    if lang == ENGLISH:
+        found = _without_parts(idx, found, text)
+    for w in [w for w in found if w not in skip][:MAX_QUERY_TERMS]:
         tid = idx._term_id(stem(w, lang))
         if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
             attempts += 1

@@ -1,5 +1,5 @@
-"""What a passage quotes around its sentence: the rest of a short paragraph, and the answer after
-a question the text itself asks (an FAQ's, a tutorial's)."""
+"""What a passage quotes around its sentence: the rest of a short paragraph and what follows it in
+its section, and the answer after a question the text itself asks (an FAQ's, a tutorial's)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,29 @@ SHORT = """# Sessions
 Session data is kept on the server side. It is signed with your secret key. Cookies hold only
 the session's id.
 
-Browsers drop the cookie when they close, unless told to keep it.
+Browsers drop the session cookie when they close, unless told to keep it.
+
+Old cookies are swept away every night.
+
+## Caching
+
+Cached pages are stored in memory by default.
+"""
+
+# A reference entry as manuals print it: the call, a one-line summary, then its details.
+ENTRY = """# Saving data
+
+## save_precision
+
+val = save_precision ()
+
+Query or set the number of digits to keep when saving data in text format.
+
+The default value is 17, the minimum necessary for the lossless saving of doubles.
+
+## save_header_format_string
+
+Query or set the format string used for the comment line written at the start of text files.
 """
 
 LONG = "# Report\n\n" + " ".join(
@@ -43,7 +65,17 @@ def test_a_short_paragraph_is_quoted_whole(tmp_path):
     first = idx.ask("where is session data kept?", 3).passages[0]
     assert "kept on the server side" in first.text
     assert "secret key" in first.text and "only the session's id" in " ".join(first.text.split())
-    assert "Browsers" not in first.text  # another paragraph
+    # the next paragraph of its section fits and speaks of sessions; the one after does not
+    assert "Browsers drop the session cookie" in first.text
+    assert "swept away" not in first.text
+    assert "Cached pages" not in first.text  # another section
+
+
+def test_a_one_line_summary_is_quoted_with_the_details_that_follow_it(tmp_path):
+    idx = _index(tmp_path, ENTRY)
+    first = idx.ask("how many digits does saving data in text format keep?", 3).passages[0]
+    assert "digits to keep" in first.text and "The default value is 17" in first.text
+    assert "format string" not in first.text
 
 
 def test_a_long_paragraph_is_quoted_only_around_its_sentence(tmp_path):
@@ -61,3 +93,19 @@ def test_a_question_in_the_text_is_quoted_with_its_answer(tmp_path):
     ).passages
     assert "Because that would couple the model layer" in first[0].text
     assert "Templates live" not in first[0].text
+
+
+def test_text_without_headings_keeps_a_passage_to_its_paragraph(tmp_path):
+    """News and articles have no sections: the next paragraph, even about the same thing, is
+    another passage's."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "news.txt").write_text(
+        "Session data is kept on the server side.\n\n"
+        "Browsers drop the session cookie when they close.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+    first = idx.ask("where is session data kept?", 3).passages[0]
+    assert "kept on the server side" in first.text
+    assert "Browsers" not in first.text

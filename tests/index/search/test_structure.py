@@ -6,7 +6,7 @@ import numpy as np
 from index import open_index
 from index.analysis import flags
 from index.analysis.tokens import terms
-from index.search import ranking, windows
+from index.search import features, ranking, windows
 from index.search.question import answers
 
 QUERIES = """# Making queries
@@ -256,3 +256,36 @@ def test_prose_a_code_block_cuts_off_does_not_go_first(tmp_path):
     for question in ("how do i write a do until loop", "what does a do-until loop do"):
         first = idx.ask(question, 3).passages[0].text
         assert first.startswith("The do-until loop runs its body"), (question, first)
+
+
+def _manual(sections: int, sentences: int) -> str:
+    """A long manual: a preface, then numbered sections of `sentences` sentences each."""
+    out = ["# A long manual", ""]
+    out += [f"Preface sentence number {i} says little about anything." for i in range(300)]
+    for s in range(sections):
+        out += ["", f"## Section {s}: widget number {s}", ""]
+        out += [f"Widget {s} has part {j} that the manual describes." for j in range(sentences)]
+    return "\n".join(out) + "\n"
+
+
+def test_a_sentence_is_placed_within_its_section_and_never_past_the_training_range(tmp_path):
+    """The ranker's place features count from the heading over a sentence, and stop at about
+    what the training articles have: a linear weight fitted on articles of 130 sentences must
+    not decide alone for a manual's 2,000th sentence."""
+    idx = _folder(tmp_path, manual=_manual(sections=40, sentences=45))
+    texts = {idx.sentence_text(s): s for s in range(idx.sentence_count)}
+    late = texts["Widget 39 has part 2 that the manual describes."]
+    preface = texts["Preface sentence number 250 says little about anything."]
+    assert idx.sentence_positions(np.array([late]))[0, 2] > 1500  # deep in its document
+    places = features.section_positions(idx, np.array([late, preface]))
+    assert places[0, 1] == 0 and places[0, 2] == 2  # third sentence of its section
+    question = "what does widget 39 have?"
+    qtype = answers.question_type(question)
+    term_ids, corrections, _ = idx._query_terms(question)
+    qset = frozenset(idx._qterms(question, corrections))
+    sids, levels, blended, *_ = ranking.candidates(idx, term_ids)
+    X = features.compute(idx, term_ids, qtype, qset, question, sids, levels, blended)
+    names = ("in_paragraph", "paragraph_in_document", "in_document")
+    cols = [features.NAMES.index(n) for n in names]
+    assert (X[:, cols] <= features.POSITION_CAPS).all()
+    assert X[:, cols[2]].max() < 50  # every candidate is counted within its section

@@ -1,0 +1,59 @@
+"""Reading a question: contractions and chat words are no terms of it."""
+
+from index import open_index
+
+DOCS = {
+    "cache.md": "# Caching\n\nThe local-memory cache is the default cache backend.\n\n"
+    "When the cache is not working, check the CACHES setting first.\n",
+    "faq.md": "# FAQ\n\nIt comes down to getting stuff done, and that is really all.\n\n"
+    "Actually, we don't know. Thanks to everyone who asked.\n",
+}
+
+
+def _index(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return open_index(folder, tmp_path / "index")
+
+
+def test_contractions_and_chat_words_are_left_out_of_a_question(tmp_path):
+    """Contractions: "isn't" is read "isnt" (the stopword list's "isn" and "t" never come up).
+    Chat words: "kinda", "actually", "stuff", "thanks" say nothing of the topic; rare in
+    documents, they would weigh the most, or count as unknown words against the coverage."""
+    idx = _index(tmp_path)
+    chatty = "Why isn't my cache backend kinda working, actually? stuff I don't get. thanks!"
+    plain = "Why is my cache backend working? I get."
+    assert idx._query_terms(chatty) == idx._query_terms(plain)
+    assert idx._qterms(chatty, {}) == idx._qterms(plain, {})
+    answer = idx.ask(chatty, 1)
+    assert answer.passages and answer.passages[0].document == "cache.md"
+
+
+def test_a_question_of_chat_words_alone_gets_no_passage(tmp_path):
+    idx = _index(tmp_path)
+    assert not idx.ask("thanks, really!", 3).passages
+
+
+def test_a_name_the_index_knows_is_asked_once_not_again_by_its_parts(tmp_path):
+    """`manage.py` and `select_related` are terms as written; their parts (`manage`, `py`;
+    `select`, `related`) asked too would count the name two or three times. A hyphenated word
+    keeps its parts ("e-mail": "e", "mail", "email"), and a name the index lacks is asked by them."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.md").write_text(
+        "# Guide\n\nRun python manage.py runserver to start the server. Use select_related to"
+        " follow relations. Send an e-mail to the admins. Select the related rows by hand.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+
+    def asked(question):
+        ids = idx._query_terms(question)[0]
+        return {t for t, i in idx._segs.terms.items() if i in ids}
+
+    assert asked("can i use manage.py runserver?") == {"use", "manage.py", "runserv"}
+    assert asked("select_related to follow?") == {"selectrel", "follow"}
+    assert {"e", "mail", "email"} <= asked("an e-mail to whom?")
+    assert {"select", "row"} <= asked("what about select_rows?")  # unknown as a whole
