@@ -89,12 +89,15 @@ def _one_sided(text: str, start: int, end: int) -> bool:
 def _matches(text: str):
     """`_CODE`'s matches, looked for only around `_TRIGGER`'s (scanning the whole text with
     `_CODE` costs as much as tokenizing it): from the space before a trigger to the end of the
-    word after the next space ("{% url", "x .* y")."""
-    end = -1
-    for t in _TRIGGER.finditer(text):
-        if t.start() < end:
-            continue
-        lo = max(text.rfind(" ", 0, t.start()), text.rfind("\n", 0, t.start())) + 1
-        hi = _WORD_AFTER.match(text, t.end()).end()
-        yield from _CODE.finditer(text, max(lo, end), hi)
+    word after the next space ("{% url", "x .* y"). The next trigger is looked for after that
+    window (a window ends before a space, so no trigger straddles its end)."""
+    search, after, code = _TRIGGER.search, _WORD_AFTER.match, _CODE.finditer
+    end = 0
+    t = search(text)
+    while t is not None:
+        at = t.start()
+        lo = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+        hi = after(text, t.end()).end()
+        yield from code(text, max(lo, end), hi)
         end = hi
+        t = search(text, hi)
