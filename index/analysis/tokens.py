@@ -123,8 +123,11 @@ def words(text: str, lang: str = ENGLISH) -> list[str]:
     pattern = _ASCII_TOKEN if text.isascii() else TOKEN
     extra = code_words(text)
     if not extra:
+        found = pattern.findall(text)
+        if all(map(str.isalpha, found)):  # most sentences: nothing to do to any word
+            return found
         append = out.append
-        for tok in pattern.findall(text):
+        for tok in found:
             if tok.isalpha():  # most words: nothing to do
                 append(tok)
             else:
