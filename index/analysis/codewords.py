@@ -43,7 +43,10 @@ _CODE = re.compile(
     rf"|(?P<op>(?<![{_OP}])[{_OP}]{{2,3}}(?![{_OP}])))"  # .*, ->, ==
 )
 # Where a code word may be: most prose has none of these, and is left at that.
-_TRIGGER = re.compile(r"[<>{}@$#*+=|&~^\\/!]|\.[a-z_*/\\^']|--")
+# ([<>{}@$#*+=|&~^\\/!] | \.[a-z_*/\\^'] | --), written to start with one class of characters:
+# `re` then skips to the next of them in C, where the three alternatives were tried at every
+# character (1.8 µs a sentence of prose, as much as tokenizing a third of it).
+_TRIGGER = re.compile(r"[<>{}@$#*+=|&~^\\/!.\-](?:(?<=\.)[a-z_*/\\^']|(?<=-)-|(?<=[^.\-]))")
 _WORD_AFTER = re.compile(r"\S*\s*\S*")
 # After a period, these begin a sentence whose space was lost ("end.The"): not a name.
 _PROSE_AFTER_DOT = frozenset(
