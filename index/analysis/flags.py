@@ -53,6 +53,8 @@ def structure_flags(
     """CODE and HEADING bits of each sentence (start, end, paragraph) of a document: CODE when it
     starts inside one of the `code` spans, HEADING when it lies within one of the `headings`
     spans (a heading may split into several sentences: "I can't log in. When I ... again?")."""
+    if not code and not headings:  # plain text: most documents
+        return [0] * len(spans)
     code_starts = [a for a, _ in code]
     head_starts = [a for a, _ in headings]
     out = []

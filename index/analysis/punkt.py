@@ -155,7 +155,11 @@ class MemoPunkt(PunktSentenceTokenizer):
         for match in [*self._candidates.finditer(text), None]:
             if match is not None:
                 start = match.start()
-                space = max(text.rfind(c, prev_stop, start) for c in _WHITESPACE)
+                space = text.rfind(" ", prev_stop, start)
+                if not text[
+                    max(space + 1, prev_stop) : start
+                ].isalnum():  # may hold a tab, a newline
+                    space = max(text.rfind(c, prev_stop, start) for c in _WHITESPACE)
                 word_start = space + 1 if space > prev_stop else prev_start
                 if prev is None or prev_stop > word_start:  # overlapping words: keep the later
                     prev, prev_start, prev_stop = match, word_start, start

@@ -123,19 +123,28 @@ def words(text: str, lang: str = ENGLISH) -> list[str]:
     pattern = _ASCII_TOKEN if text.isascii() else TOKEN
     extra = code_words(text)
     if not extra:
+        found = pattern.findall(text)
+        if all(map(str.isalpha, found)):  # most sentences: nothing to do to any word
+            return found
         append = out.append
-        for tok in pattern.findall(text):
+        for tok in found:
             if tok.isalpha():  # most words: nothing to do
                 append(tok)
             else:
                 _add(tok, out)
         return out
-    at = 0
+    at, following = 0, extra[0][0]  # the next code word's offset
     for m in pattern.finditer(text):
-        while at < len(extra) and extra[at][0] <= m.start():
-            out.append(extra[at][1])
-            at += 1
-        _add(m.group(), out)
+        if m.start() >= following:
+            while at < len(extra) and extra[at][0] <= m.start():
+                out.append(extra[at][1])
+                at += 1
+            following = extra[at][0] if at < len(extra) else len(text)
+        tok = m.group()
+        if tok.isalpha():
+            out.append(tok)
+        else:
+            _add(tok, out)
     out.extend(w for _, w in extra[at:])
     return out
 

@@ -147,6 +147,7 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
     surface = _Numbering()
     number = surface.__getitem__
     ids: list[int] = []
+    other = False  # a word of another language than English was numbered
     for i, (doc_id, path) in enumerate(jobs):
         if started is not None:
             started(i)
@@ -168,12 +169,14 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
         lengths, flags = [], []
         more = structure_flags(spans, doc.code, heading_spans(doc))
         for (start, end, _), extra in zip(spans, more, strict=True):
-            found = words(doc.text[start:end], lang)
+            text = doc.text[start:end]
+            found = words(text, lang)
             kept = [w for w in found if w not in STOPWORDS] if lang == ENGLISH else found
             lengths.append(len(kept))
-            flags.append(sentence_flags(doc.text[start:end], found) | extra)
+            flags.append(sentence_flags(text, found) | extra)
             if lang != ENGLISH:
                 kept = [f"{lang}\0{w}" for w in kept]
+                other = True
             ids.extend(map(number, kept))
         document = _Document(
             doc.id,
@@ -188,7 +191,8 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
         )
         results.append((doc_id, document, note))
     stems = _Numbering()
-    stem_of = np.fromiter((stems[_term(w)] for w in surface), np.int32, len(surface))
+    term = _term if other else stem  # English words are numbered as they are
+    stem_of = np.fromiter((stems[term(w)] for w in surface), np.int32, len(surface))
     return _Chunk(results, list(stems), stem_of[np.array(ids, dtype=np.int64)])
 
 

@@ -27,12 +27,12 @@ _PAGES = (".html", ".htm")
 def paragraph_hashes(doc_id: str, text: bytes, spans: np.ndarray) -> list[int]:
     """One hash per paragraph of a document (spans: sentence start, end, paragraph number), of
     its text with spaces collapsed and case folded; 0 for every paragraph of a non-HTML file."""
-    runs = []
-    if len(spans):
-        edge = np.flatnonzero(np.diff(spans[:, 2])) + 1
-        runs = np.split(np.arange(len(spans)), edge)
+    if not len(spans):
+        return []
+    edge = np.flatnonzero(np.diff(spans[:, 2])) + 1
     if not doc_id.lower().endswith(_PAGES):
-        return [0] * len(runs)
+        return [0] * (len(edge) + 1)  # one a paragraph, without splitting (most documents)
+    runs = np.split(np.arange(len(spans)), edge)
     decoded = text.decode("utf-8")
     out = []
     for run in runs:

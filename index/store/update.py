@@ -141,12 +141,14 @@ def outcome(todo: Plan, commit: dict) -> Changes:
     read = [doc_id for doc_id, _, _ in todo.read]
     landed = {d for d, _, stat in todo.read if d in files and tuple(files[d][:2]) == tuple(stat)}
     planned = todo.changes
+    known = landed | set(skipped)  # sets, built once: per file read, they made this quadratic
+    was_there = set(planned.changed)
     return Changes(
-        added=tuple(d for d in read if d in landed and d not in planned.changed),
+        added=tuple(d for d in read if d in landed and d not in was_there),
         changed=tuple(d for d in planned.changed if d in landed),
         removed=planned.removed,
         # changed while being read: the old version (if any) stays, the new one is taken later
-        unsettled=planned.unsettled + tuple(d for d in read if d not in landed | set(skipped)),
+        unsettled=planned.unsettled + tuple(d for d in read if d not in known),
         skipped=tuple((d, skipped[d][2]) for d in read if d in skipped),
     )
 
