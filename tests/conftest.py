@@ -3,9 +3,19 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def _word_lists(tmp_path_factory):
+    """One folder of word lists (index/search/question/lexicon.py) for the whole run: they are
+    the same for every test and take half a second each to make."""
+    return tmp_path_factory.mktemp("words")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path_factory, monkeypatch):
+def _isolated_settings(tmp_path_factory, monkeypatch, _word_lists):
     """No test reads the user's settings or writes to the user's cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    cache = tmp_path_factory.mktemp("cache")
+    (cache / "verbatim").mkdir()
+    (cache / "verbatim" / "words").symlink_to(_word_lists, target_is_directory=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     for name in ("VERBATIM_DOCS", "VERBATIM_INDEX"):
         monkeypatch.delenv(name, raising=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from index.answer.model import BuildReport
 from index.errors import DocumentsError
+from index.search.question import lexicon
 from index.search.searcher import Index
 from index.store import disk, paths, segments, update
 from index.store.paths import docs_folder, index_folder
@@ -68,6 +69,7 @@ def open_index(
         newly_skipped=done.changes.skipped,
         languages=segments.language_counts(gen),
     )
+    lexicon.prepare(lang for lang, _ in report.languages)  # once a machine: no ask waits for it
     return Index(gen, report, engine, docs_url=public_url(docs_url))
 
 

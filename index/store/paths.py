@@ -20,12 +20,17 @@ def docs_url(value: str | None = None) -> str | None:
     return value or os.environ.get("VERBATIM_DOCS_URL") or None
 
 
+def cache_folder() -> Path:
+    """Verbatim's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verbatim"
+
+
 def index_folder(docs: Path, value: str | os.PathLike[str] | None = None) -> Path:
     """The index folder: the argument, else VERBATIM_INDEX, else a per-folder cache directory."""
     chosen = value or os.environ.get("VERBATIM_INDEX")
     if chosen:
         return Path(chosen).expanduser()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verbatim"
+    cache = cache_folder()
     resolved = str(docs.resolve())
     digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return cache / f"{docs.resolve().name or 'docs'}-{digest}"

@@ -183,3 +183,27 @@ def test_the_index_leaves_a_real_word_the_documents_lack_alone(tmp_path):
     assert answer.corrections == {}
     assert all("shallow" not in p.text for p in answer.passages)
     assert idx.ask("how did the shalow pond change").corrections == {"shalow": "shallow"}
+
+
+def test_word_lists_are_made_once_and_memory_mapped(tmp_path, monkeypatch):
+    """Made by a child process into the cache folder, then read from there, never made again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    real_word.cache_clear()
+    english = real_word("en")
+    made = tmp_path / "verbatim" / "words"
+    (path,) = made.iterdir()
+    assert path.name.startswith("en-") and path.suffix == ".npy"
+    assert english("swallow") and not english("troups")
+    stamp = path.stat().st_mtime_ns
+    real_word.cache_clear()
+    assert real_word("en")("shallow") and path.stat().st_mtime_ns == stamp
+    real_word.cache_clear()
+
+
+def test_without_a_cache_folder_typos_are_corrected_as_without_a_list(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    real_word.cache_clear()
+    assert real_word("en") is None
+    real_word.cache_clear()
