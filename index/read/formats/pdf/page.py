@@ -36,6 +36,9 @@ _PROSE = re.compile(
     re.I,
 )
 _BULLETS = frozenset("•◦·−∗⋄–-")  # list marks TeX prints from its math fonts
+# what a line is stripped of on a page with a glyph read as a control character: spaces, not
+# the glyph ("\n" for amssymb's \rightleftharpoons)
+_BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and not glyphs.CONTROL.match(c))
 
 # kind of a page without characters
 TEXT, BLANK, SCAN = "text", "blank", "scan"
@@ -47,7 +50,7 @@ class Line:
     __slots__ = ("base", "bold", "cells", "col", "end", "kind", "mono", "size", "text", "x0", "x1")
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
-        self.text = text
+        self.text = text  # no control character but the layout's tabs between cells
         self.x0 = x0  # left of its first character
         self.x1 = x1  # right of its last character
         self.base = base  # baseline of its first character (PDF units: up is larger)
@@ -135,14 +138,18 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     firsts: list[int] = []
     fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
+    # a glyph PDFium could not name may read as a control character, even a line feed or tab:
+    # kept while its font may name it, then a space (same length: offsets stay character indices)
+    controls = not text.replace("\r\n", "").isprintable() and bool(glyphs.CONTROL.search(text))
+    blank = _BLANK if controls else None
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
         pos += len(raw) + 2
-        stripped = raw.strip()
+        stripped = raw.strip(blank)
         if not stripped:
             continue
-        a = start + len(raw) - len(raw.lstrip())
+        a = start + len(raw) - len(raw.lstrip(blank))
         z = a + len(stripped) - 1
         if not exact:
             a = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, a)
@@ -157,7 +164,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         x1 = cr.value
         if x1 > right and exact:  # runs off the page: keep what is printed on it
             z = _last_on_page(box, tp, a, z, right, p)
-            stripped = text[a : z + 1].rstrip()
+            stripped = text[a : z + 1].rstrip(blank)
             z = a + len(stripped) - 1
             box(tp, z, cl, cr, cb, ct)
             x1 = cr.value
@@ -192,6 +199,9 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         firsts.append(a)
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
         _odd_glyphs(pdfium_c, tp, text, out, firsts, ends, fixes, p)
+    if controls:
+        for line in out:
+            line.text = glyphs.CONTROL.sub(" ", line.text)
     rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
@@ -210,6 +220,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             _align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
         for k, fix in fixes.items():  # after the steps above, which index the characters
             out[k].text = glyphs.replace(out[k].text, fix) or out[k].text
+        if controls:  # (a line that was only such glyphs is gone)
+            for line in out:
+                line.text = line.text.strip()
+            out = [x for x in out if x.text]
     return _merge_raised(out)
 
 
