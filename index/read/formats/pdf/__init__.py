@@ -14,6 +14,7 @@ imported in extraction worker processes (`index.read.extract`), never in the bot
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from index.read.formats import FormatError, SourceDoc, clean, name_title, title
@@ -177,11 +178,12 @@ def _sections(text: str, starts: list[int], toc: list[tuple[int, str]], heads) -
         floor = at
     if toc:
         paths = sorted(out)
+        at_starts = [p[0] for p in paths]
         for s, e, _, line in heads:
             if s in placed:
                 continue
-            before = [p for p in paths if p[0] <= s]
-            parent = before[-1][1] if before else ""
+            k = bisect.bisect_right(at_starts, s)  # the last bookmark at or before the heading
+            parent = paths[k - 1][1] if k else ""
             name = _name(text, s, e, line)
             out.append((s, f"{parent}{SEPARATOR}{name}" if parent else name, None))
     else:
