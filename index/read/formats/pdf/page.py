@@ -140,7 +140,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     # a glyph PDFium could not name may read as a control character, even a line feed or tab:
     # kept while its font may name it, then a space (same length: offsets stay character indices)
-    controls = not text.replace("\r\n", "").isprintable() and bool(glyphs.CONTROL.search(text))
+    controls = glyphs.CONTROL.search(text) is not None
     blank = _BLANK if controls else None
     pos = 0
     for raw in text.split("\r\n"):
