@@ -64,16 +64,19 @@ def mark_running(pages: list[list[Line]], labels: list[str | None]) -> None:
     edges = [_edges(lines) for lines in pages]
     seen: Counter[str] = Counter()
     placed: Counter[tuple[int, str]] = Counter()
+    keys: dict[int, str] = {}  # each edge line's key, made once
     for top, bottom in edges:
         edge = top[:-1] + bottom[:-1]
-        seen.update({_key(x.text) for x in edge})
-        placed.update({(round(x.base / 3), _key(x.text)) for x in edge})
+        for x in edge:
+            keys[id(x)] = _key(x.text)
+        seen.update({keys[id(x)] for x in edge})
+        placed.update({(round(x.base / 3), keys[id(x)]) for x in edge})
     need = max(3, len(pages) // 10)
     for i, (top, bottom) in enumerate(edges):
         label = labels[i] or str(i + 1)
         for side in (top, bottom):
             for k, line in enumerate(side[:-1]):
-                key = _key(line.text)
+                key = keys[id(line)]
                 if (
                     seen[key] >= need
                     or _is_page_number(line.text, i + 1, label)
@@ -248,11 +251,11 @@ def _mark_terms(lines: list[Line], body: float) -> None:
     right = max((x.x1 for x in lines), default=0.0)
     for k in range(len(lines) - 1):
         line, nxt = lines[k], lines[k + 1]
-        if not _header_like(line, right) or nxt.kind:
+        if nxt.kind:
             continue
-        indent = nxt.x0 - line.x0
+        indent = nxt.x0 - line.x0  # (the line's place first: cheaper than its text)
         close = 0 < line.base - nxt.base < 2.5 * max(body, 1.0)
-        if not (indent > 1.5 * body and close):
+        if not (indent > 1.5 * body and close) or not _header_like(line, right):
             continue
         following = lines[k + 2] if k + 2 < len(lines) else None
         if not (
