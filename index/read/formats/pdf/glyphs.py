@@ -93,12 +93,12 @@ _STAR = re.compile(r"\?(?=\w)")
 _QUOTED = re.compile(r"‘ \w ’")
 
 
-def odd(text: str) -> list[int]:
+def odd(text: str, controls: bool) -> list[int]:
     """Where in a page's text a glyph PDFium could not name may stand, besides lines' starts:
     each kind looked for on its own, by a literal first character, when that character is on
-    the page at all (faster than one pattern trying every alternative at every character)."""
-    out = []
-    out += [m.start() for m in CONTROL.finditer(text)]
+    the page at all (faster than one pattern trying every alternative at every character);
+    control characters only when `controls` says the page has any."""
+    out = [m.start() for m in CONTROL.finditer(text)] if controls else []
     if "6=" in text:  # ("6∈" and other negated relations only at a line's start)
         out += [m.start() for m in _NEGATED.finditer(text)]
     if "→" in text:

@@ -149,7 +149,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         stripped = raw.strip(blank)
         if not stripped:
             continue
-        a = start + len(raw) - len(raw.lstrip(blank))
+        a = start if raw[0] == stripped[0] else start + raw.find(stripped)  # (after its spaces)
         z = a + len(stripped) - 1
         if not exact:
             a = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, a)
@@ -198,7 +198,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         ends.append(z)
         firsts.append(a)
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
-        _odd_glyphs(pdfium_c, tp, text, out, firsts, ends, fixes, p)
+        _odd_glyphs(pdfium_c, tp, text, controls, out, firsts, ends, fixes, p)
     if controls:
         for line in out:
             line.text = glyphs.CONTROL.sub(" ", line.text)
@@ -287,10 +287,10 @@ def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
     return [*(fix or ()), (k, encoding[code])]
 
 
-def _odd_glyphs(pdfium_c, tp, page: str, lines, firsts, ends, fixes, p: Probe) -> None:
+def _odd_glyphs(pdfium_c, tp, page: str, controls: bool, lines, firsts, ends, fixes, p) -> None:
     """`fixes` with the glyphs inside the lines of a page that PDFium could not name in TeX's
     math fonts (`glyphs.odd`: "Copyright \\rc", "7→", "‘ a ’"), by line."""
-    for i in glyphs.odd(page):
+    for i in glyphs.odd(page, controls):
         k = bisect.bisect_right(firsts, i) - 1
         if k < 0 or i == firsts[k] or i > ends[k]:
             continue  # (a line's first character is looked at as the line is read)
@@ -386,8 +386,10 @@ def _merge_raised(lines: list[Line]) -> list[Line]:
             last.text += line.text
             last.x1, last.end = line.x1, line.end
             continue
-        same_line = abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
-        if same_line and last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1):
+        if (  # where it starts first: most lines start left of the line before's end
+            last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1)
+            and abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
+        ):
             last.text = last.text + " " + line.text
             last.x1, last.end = line.x1, line.end
             last.cells = last.cells or line.cells
