@@ -136,6 +136,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     out: list[Line] = []
     ends: list[int] = []
     firsts: list[int] = []
+    offsets: list[int] = []  # where each line starts in the page's text (its first character's
+    # index but on a page whose text and characters differ in count: see `exact`)
     fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     # a glyph PDFium could not name may read as a control character, even a line feed or tab:
@@ -151,6 +153,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             continue
         a = start if raw[0] == stripped[0] else start + raw.find(stripped)  # (after its spaces)
         z = a + len(stripped) - 1
+        offset = a
         if not exact:
             a = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, a)
             z = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, z)
@@ -197,6 +200,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         out.append(line)
         ends.append(z)
         firsts.append(a)
+        offsets.append(offset)
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
         _odd_glyphs(pdfium_c, tp, text, controls, out, firsts, ends, fixes, p)
     if controls:
@@ -205,7 +209,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
-        for line, z in zip(out, ends, strict=True):
+        for line, a, offset, z in zip(out, firsts, offsets, ends, strict=True):
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
@@ -213,7 +217,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 _drop_footnote_mark(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
-                _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+                _split_cells(pdfium_c, tp, line, a, None if exact else offset, p)
                 if line.cells:
                     rows.append(line)
         if exact and len(rows) >= 2:
@@ -352,19 +356,27 @@ def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] 
     return style
 
 
-def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
+def _split_cells(pdfium_c, textpage, line: Line, a: int, offset: int | None, p: Probe) -> None:
     """Mark the spaces of a sparse line that stand for a wide gap (table cells) with a tab: the
-    layout turns them into " | " when the line is a row."""
+    layout turns them into " | " when the line is a row. `a` is the index of its first
+    character; on a page whose text and characters differ in count (a character PDFium leaves
+    out of its text, a surrogate pair), each is found from the line's `offset` in the text."""
     text = line.text
     chars = list(text)
     gap = CELL_GAP * line.size
     box = pdfium_c.FPDFText_GetCharBox
+    index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
     found = False
     k = text.find(" ", 1)
     while k > 0:  # each space (found in C: a line is mostly letters)
-        box(textpage, a + k - 1, p.l, p.r, p.b, p.t)
+        before, after = (
+            (a + k - 1, a + k + 1)
+            if offset is None
+            else (index(textpage, offset + k - 1), index(textpage, offset + k + 1))
+        )
+        box(textpage, before, p.l, p.r, p.b, p.t)
         right = p.r.value
-        box(textpage, a + k + 1, p.l, p.r, p.b, p.t)
+        box(textpage, after, p.l, p.r, p.b, p.t)
         if p.l.value - right > gap:
             chars[k] = "\t"
             if not found:
