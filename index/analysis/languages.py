@@ -189,14 +189,9 @@ _langid_lock = threading.Lock()
 @cache
 def _identifier(languages: tuple[str, ...]):
     """py3langid's model restricted to `languages` (those it knows), or None if under two."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from index.analysis import langid
 
-    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    known = [c for c in languages if c in model.nb_classes]
-    if len(known) < 2:
-        return None
-    model.set_languages(known)
-    return model
+    return langid.identifier(languages)
 
 
 def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float]] | None:
