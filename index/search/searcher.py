@@ -190,7 +190,7 @@ class Index:
     def leans_on(self, question: str, context: Conversation) -> bool:
         """Whether `question` reads as a follow-up of `context` (followups.leans_on): for callers
         that must decide, as the console does, rather than know (a thread, a reply)."""
-        return followups.leans_on(self, context, self._question_ids(question))
+        return followups.leans_on(self, context, question, self._question_ids(question))
 
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
