@@ -86,8 +86,12 @@ def _script(ch: str) -> str | None:
 
 def scripts(text: str, limit: int = 400) -> dict[str, int]:
     """How many letters of each script the first `limit` characters of `text` hold."""
+    text = text[:limit]
+    if text.isascii():  # most questions: one pass in C
+        letters = sum(map(str.isalpha, text))
+        return {"LATIN": letters} if letters else {}
     counts: dict[str, int] = {}
-    for ch in text[:limit]:
+    for ch in text:
         s = _script(ch)
         if s is not None:
             counts[s] = counts.get(s, 0) + 1
