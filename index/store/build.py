@@ -23,7 +23,8 @@ from index.store.boilerplate import paragraph_hashes
 # 14: Turkish stems are cut to five letters; an HTML page without <title> is named by its first
 # heading.
 # 15: TeX's fonts are bold by their names, not by PDFium's weight estimate (which made the body
-# text of Ghostscript-made manuals bold): stored PDFs are read again.
+# text of Ghostscript-made manuals bold); a running header whose name and page number stand far
+# apart goes: stored PDFs are read again.
 FORMAT_VERSION = 15
 LEVELS = ("sent", "para", "doc")
 

@@ -291,3 +291,17 @@ def test_tex_fonts_are_bold_by_their_names_not_pdfiums_weight():
         " specified in the configuration file of the printer." in said
     )
     assert [doc.text[s:e] for s, e, *_ in doc.headings] == ["1 Output options"]
+
+
+TOPICS = Path(__file__).resolve().parents[1] / "pdfs" / "running-topics.pdf"
+
+
+def test_a_header_naming_each_pages_topic_and_number_goes():
+    """pdflatex with fancyhdr (tests/index/pdfs/running-topics.tex): the topic at the left and
+    the page's number at the right, as R's refman.pdf prints them. The header recurs nowhere,
+    and the wide gap made its line a row ("binom.test | 1459": 2,350 such units in refman.pdf)."""
+    doc, _ = read_document("running-topics.pdf", TOPICS)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said[0] == "alpha.test"
+    assert not [s for s in said if re.search(r"\d$", s)]
+    assert "beta.fit" in said and "gamma.plot" in said
