@@ -160,8 +160,9 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
         except MemoryError:
             results.append((doc_id, None, "needs more memory than allowed to read, not read"))
             continue
-        except (RecursionError, ValueError, OSError) as exc:  # a reader tripped on odd input
-            results.append((doc_id, None, f"could not be read: {type(exc).__name__}"))
+        except Exception as exc:  # a reader tripped on odd input: this file only is skipped,
+            # not the worker's whole run (retried as a crash, with the wrong reason)
+            results.append((doc_id, None, f"could not be read: {_failure(exc)}"))
             continue
         if doc is None or not spans:
             results.append((doc_id, None, note if doc is None else "no sentences"))
@@ -260,6 +261,13 @@ def pages(path: str | Path) -> int:
             pdf.close()
     except Exception:  # reading it will say what is wrong
         return 1
+
+
+def _failure(exc: Exception) -> str:
+    """A reader's failure on one file, in one line: the exception and the start of its message."""
+    said = " ".join(str(exc).split())
+    said = said if len(said) <= 100 else said[:99] + "…"
+    return f"its reader failed ({type(exc).__name__}{': ' + said if said else ''})"
 
 
 def set_time_limit(seconds: float) -> None:

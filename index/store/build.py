@@ -25,7 +25,9 @@ from index.store.boilerplate import paragraph_hashes
 # 15: TeX's fonts are bold by their names, not by PDFium's weight estimate (which made the body
 # text of Ghostscript-made manuals bold); a running header whose name and page number stand far
 # apart goes: stored PDFs are read again.
-FORMAT_VERSION = 15
+# 16: a glyph PDFium reads as a control character (amssymb's) is named or a space, no longer
+# stopping the file; a table row's cells found after a footnote mark: stored PDFs are read again.
+FORMAT_VERSION = 16
 LEVELS = ("sent", "para", "doc")
 
 

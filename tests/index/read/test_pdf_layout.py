@@ -277,6 +277,33 @@ def test_a_latex_article_reads_as_printed():
     assert "This document is © 2026 the authors, see §3 for the terms." in said
 
 
+AMSSYMB = Path(__file__).resolve().parents[1] / "pdfs" / "latex-amssymb.pdf"
+
+
+def test_ams_symbols_read_as_control_characters_are_named_and_keep_lines_whole():
+    """pdflatex (TeX Live 2022, amssymb; tests/index/pdfs/latex-amssymb.tex, remade with
+    `pdflatex latex-amssymb.tex`) without ToUnicode maps: PDFium reads the msam and msbm glyphs
+    it cannot name as their codes, a line feed inside a line among them ("A \\n B" for
+    \\rightleftharpoons), which once split a line's text from its characters' positions and
+    stopped the whole file. Each reads as printed; no control character is left."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(AMSSYMB))
+    try:
+        raw = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "as in A \n B," in raw and "\r\n\x08 in the figure" in raw  # what PDFium reads
+    doc, _ = read_document("latex-amssymb.pdf", AMSSYMB)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", doc.text)
+    harpoons = "A reversible reaction is written with harpoons, as in A ⇌ B, and the reverse "
+    assert any(s.startswith(harpoons + "direction as B ⇋ A when the products") for s in said)
+    assert any(s.startswith("A rotation is drawn as ⟳ in the figure") for s in said)
+    assert "The bound a ⩽̸ b fails and c ⩾̸ d fails too, so the proof goes on." in said
+    assert "The text after the symbols reads as prose, one sentence after another." in said
+
+
 GHOSTSCRIPT = Path(__file__).resolve().parents[1] / "pdfs" / "dvips-weights.pdf"
 
 

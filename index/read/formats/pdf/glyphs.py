@@ -40,10 +40,34 @@ _OMX = (
     "⎝⎠⎜⎟⟨⟩⨆⨆∮∮⨀⨀⨁⨁⨂⨂∑∏∫⋃⋂⨄⋀⋁∑∏∫⋃⋂⨄⋀⋁"
     "∐∐\x00\x00\x00\x00\x00\x00[]⌊⌋⌈⌉{}√√√√⎷⎸⎸‖\x00\x00\x00\x00\x00\x00\x00\x00"
 )
+# The AMS symbol fonts (amssymb's msam and msbm, TeX's "U" encoding): each glyph as pdfTeX's
+# glyphtounicode.tex maps its name (a few it lacks added), a slashed relation as the relation and
+# the combining slash; pieces of other glyphs and wide accents drop. Their codes 0x08-0x0d are
+# control characters: PDFium reads msam's \rightleftharpoons (0x0a) as a line feed.
+_MSAM = (
+    "⊡⊞⊠□■▪♦♦⟳⟲⇌⇋⊟⊩⊪⊨↠↞⇔⇒⇈⇊↾⇂↿⇃↣↢⇆⇄↰↱"
+    "⇝↭↫↬⊜≿≳⪆⊸∴∵≑≜≾≲⪅⪕⪖⋞⋟≼≦⩽≶‵\x00≓≒≽≧⩾≷"
+    "⊏⊐▷◁⊵⊴⋆≬▼▶◀\x00\x00△▲▽≖⋚⋛⪋⪌¥⇛⇚✓⊻⊼⩞∠∡∢∝"
+    "⌣⌢⋐⋑⋓⋒⋏⋎⋋⋌⫅⫆≏≎≪≫⌜⌝®Ⓢ⋔∔∽⋍⌞⌟✠∁⊺⊚⊛⊖"
+)
+_MSBM = (
+    "≨≩≰≱≮≯⊀⊁≨≩⩽\u0338⩾\u0338⪇⪈⪯\u0338⪰\u0338⋨⋩⋦⋧≦\u0338≧\u0338⪵⪶⪹⪺⪉⪊≁≇⧸⧹"
+    "⊊⊋⫅\u0338⫆\u0338⫋⫌⊊⊋⊊⊋⊈⊉∦∤∤∦⊬⊮⊭⊯⋭⋬⋪⋫↚↛⇍⇏⇎↮⋇∅"
+    "∄ABCDEFGHIJKLMNOPQRSTUVWXYZ\x00\x00\x00\x00\x00"
+    "Ⅎ⅁\x00\x00\x00\x00℧ð≂ℶגℸ⋖⋗⋉⋊∣∥∖∼≈≊≿≾↶↷ϝϰkℏℏ϶"
+)
 _TABLES = {}
-for _name, _chars in (("oms", _OMS), ("oml", _OML), ("omx", _OMX)):
-    assert len(_chars) == 128, (_name, len(_chars))
-    _TABLES[_name] = tuple(DROP if c == "\x00" else c for c in _chars)
+for _name, _chars in (
+    ("oms", _OMS),
+    ("oml", _OML),
+    ("omx", _OMX),
+    ("msam", _MSAM),
+    ("msbm", _MSBM),
+):
+    _glyphs = re.findall(".\u0338?" if _name == "msbm" else ".", _chars, re.S)  # (a slashed
+    # relation is one glyph of msbm; oms's 0x36 is the slash alone)
+    assert len(_glyphs) == 128, (_name, len(_glyphs))
+    _TABLES[_name] = tuple(DROP if c == "\x00" else c for c in _glyphs)
 
 # TeX's own fonts (Computer Modern, its EC and CM-Super versions, Latin Modern, AMS): a
 # document in them may print symbols from the math fonts below
@@ -53,26 +77,28 @@ _FONTS = (
     (re.compile(r"cmb?sy\d|lmsy\d|lmmathsymbols", re.I), "oms"),
     (re.compile(r"cmmib?\d|lmmib?\d|lmmathitalic", re.I), "oml"),
     (re.compile(r"cmex\d|lmex\d|lmmathextension", re.I), "omx"),
+    (re.compile(r"msam\d", re.I), "msam"),
+    (re.compile(r"msbm\d", re.I), "msbm"),
 )
 # Where else in a line a glyph PDFium could not name shows (its first character is looked at
 # anyway): a control character (a big bracket, the circle of "©"), "7→" (↦), "6=" (≠), "?"
 # stuck to a word (Texinfo's @point{}, a star) and a letter alone in quotes (Texinfo's @print{}
 # in a sentence, "‘ a ’"). Each is checked against its font. (A letter alone anywhere would
 # find Texinfo's few more at twice the cost: "a" is a word.)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\r(?!\n)")  # (PDFium ends lines "\r\n")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f](?<!\r\n)(?<!\r(?=\n))")  # (PDFium ends lines "\r\n":
+# a control character but those is a glyph's code; a character class first is 5x faster to scan)
 _MAPSTO = re.compile(r"7(?=→)")
 _NEGATED = re.compile(r"6(?==)")
 _STAR = re.compile(r"\?(?=\w)")
 _QUOTED = re.compile(r"‘ \w ’")
 
 
-def odd(text: str) -> list[int]:
+def odd(text: str, controls: bool) -> list[int]:
     """Where in a page's text a glyph PDFium could not name may stand, besides lines' starts:
     each kind looked for on its own, by a literal first character, when that character is on
-    the page at all (faster than one pattern trying every alternative at every character)."""
-    out = []
-    if not text.replace("\r\n", "").replace("\ufffe", "").isprintable():  # (a C loop)
-        out += [m.start() for m in _CONTROL.finditer(text)]
+    the page at all (faster than one pattern trying every alternative at every character);
+    control characters only when `controls` says the page has any."""
+    out = [m.start() for m in CONTROL.finditer(text)] if controls else []
     if "6=" in text:  # ("6∈" and other negated relations only at a line's start)
         out += [m.start() for m in _NEGATED.finditer(text)]
     if "→" in text:

@@ -27,7 +27,8 @@ OUTDENT = 4.0  # a line starting this many font sizes left of the one before sta
 # paragraph's lines share a left edge but for its first line's indent or a list's hanging one
 # (1-3), so this is a note under a table's indented description, not its next line
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_LEADER = re.compile(r"(?:[ \t]?\.){5,}")
+_LEADER = re.compile(r"(?:[ \t]\.|\.)(?:[ \t]?\.){4,}")  # (five "[ \t]?\." in a row; spelled so
+# that the scan looks for a character of a set first: twice as fast)
 _END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _TAIL = re.compile(r"(?<![^\W\d_-])[^\W\d_]+(?:-[^\W\d_]+)*$")  # the word before a mark
 _HEAD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # the word after it
@@ -77,7 +78,8 @@ def normalize(pages: list[list[Line]]) -> None:
             if "\u0338" in page:  # TeX's negation slash, printed before its relation: "̸="
                 page = _NEGATED.sub(_negate, page)
             page = unicodedata.normalize("NFKC", page)
-        page = clean(page)[0]
+            page = clean(page)[0]  # (bidi controls; an ASCII page has no control character:
+            # the lines have none but tabs, and the hyphen marks are gone)
         if ". . ." in page or "....." in page:
             page = _LEADER.sub(" … ", page)  # a contents line's dot leaders are layout
         if "  " in page:  # NFKC made other spaces plain ones

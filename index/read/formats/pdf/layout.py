@@ -64,16 +64,19 @@ def mark_running(pages: list[list[Line]], labels: list[str | None]) -> None:
     edges = [_edges(lines) for lines in pages]
     seen: Counter[str] = Counter()
     placed: Counter[tuple[int, str]] = Counter()
+    keys: dict[int, str] = {}  # each edge line's key, made once
     for top, bottom in edges:
         edge = top[:-1] + bottom[:-1]
-        seen.update({_key(x.text) for x in edge})
-        placed.update({(round(x.base / 3), _key(x.text)) for x in edge})
+        for x in edge:
+            keys[id(x)] = _key(x.text)
+        seen.update({keys[id(x)] for x in edge})
+        placed.update({(round(x.base / 3), keys[id(x)]) for x in edge})
     need = max(3, len(pages) // 10)
     for i, (top, bottom) in enumerate(edges):
         label = labels[i] or str(i + 1)
         for side in (top, bottom):
             for k, line in enumerate(side[:-1]):
-                key = _key(line.text)
+                key = keys[id(line)]
                 if (
                     seen[key] >= need
                     or _is_page_number(line.text, i + 1, label)
@@ -135,7 +138,9 @@ def blank_page(lines: list[Line]) -> bool:
 def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int, str]]) -> None:
     """Mark contents and index lines (`ref`), number-only lines (`num`), headings (`head`), code
     (`code`), table rows (`row`) and definition terms (`term`)."""
-    marked = {i for i, _ in headings}
+    marked: dict[int, set[str]] = {}  # the last word of each bookmarked heading, by page
+    for i, name in headings:
+        marked.setdefault(i, set()).add(name.rsplit(" ", 1)[-1])
     for i, lines in enumerate(pages):
         live = [x for x in lines if not x.kind]
         lettered = [x for x in live if _WORDLIKE.search(x.text)]
@@ -155,7 +160,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
                 line.kind = "code"
             elif id(line) not in worded:
                 line.kind = "num"  # axis labels, number columns, page numbers, rules
-            elif (i in marked and (i, norm(text)) in headings) or _heading(line, body, margin):
+            elif _bookmarked(text, i, marked, headings) or _heading(line, body, margin):
                 line.kind = "head"
             elif line.cells:
                 line.kind = "row"
@@ -163,6 +168,16 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         _sentence_ends(live)
         _mark_terms(live, body)
     _mark_like_signatures(pages)
+
+
+def _bookmarked(text: str, page: int, marked: dict[int, set[str]], headings) -> bool:
+    """Whether a line prints a bookmark's title on its page; normalized only when it holds the
+    last word of one (a normalized line's words are its lower-case text's)."""
+    words = marked.get(page)
+    if not words:
+        return False
+    low = text.lower()
+    return any(w in low for w in words) and (page, norm(text)) in headings
 
 
 def _leads_to(lines: list[Line], k: int, listed: set[int]) -> bool:
@@ -217,11 +232,10 @@ def _sentence_ends(lines: list[Line]) -> None:
 def _demote_long_headings(lines: list[Line]) -> None:
     """Runs of heading-looking lines printed alike, one under the other, that together say more
     than a heading does (a pull quote, a sample set large): prose after all."""
-    k = 0
-    while k < len(lines):
-        if lines[k].kind != "head":
-            k += 1
-            continue
+    end = 0
+    for k in [k for k, x in enumerate(lines) if x.kind == "head"]:
+        if k < end:
+            continue  # (in the run before)
         end = k + 1
         while (
             end < len(lines)
@@ -233,7 +247,6 @@ def _demote_long_headings(lines: list[Line]) -> None:
         if sum(len(x.text.split()) for x in lines[k:end]) > MAX_HEADING_WORDS:
             for line in lines[k:end]:
                 line.kind = ""
-        k = end
 
 
 def _mark_terms(lines: list[Line], body: float) -> None:
@@ -246,13 +259,15 @@ def _mark_terms(lines: list[Line], body: float) -> None:
     "Array<T> (void) | [Constructor]") are a heading of their own, as a documentation site's
     signature is, and the description under them is prose."""
     right = max((x.x1 for x in lines), default=0.0)
+    near = 2.5 * max(body, 1.0)
     for k in range(len(lines) - 1):
         line, nxt = lines[k], lines[k + 1]
-        if not _header_like(line, right) or nxt.kind:
+        if nxt.kind:
             continue
-        indent = nxt.x0 - line.x0
-        close = 0 < line.base - nxt.base < 2.5 * max(body, 1.0)
-        if not (indent > 1.5 * body and close):
+        indent = nxt.x0 - line.x0  # (the line's place first: cheaper than its text)
+        if not (indent > 1.5 * body and 0 < line.base - nxt.base < near):
+            continue
+        if not _header_like(line, right):
             continue
         following = lines[k + 2] if k + 2 < len(lines) else None
         if not (

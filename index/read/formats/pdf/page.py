@@ -36,6 +36,9 @@ _PROSE = re.compile(
     re.I,
 )
 _BULLETS = frozenset("•◦·−∗⋄–-")  # list marks TeX prints from its math fonts
+# what a line is stripped of on a page with a glyph read as a control character: spaces, not
+# the glyph ("\n" for amssymb's \rightleftharpoons)
+_BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and not glyphs.CONTROL.match(c))
 
 # kind of a page without characters
 TEXT, BLANK, SCAN = "text", "blank", "scan"
@@ -47,7 +50,7 @@ class Line:
     __slots__ = ("base", "bold", "cells", "col", "end", "kind", "mono", "size", "text", "x0", "x1")
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
-        self.text = text
+        self.text = text  # no control character but the layout's tabs between cells
         self.x0 = x0  # left of its first character
         self.x1 = x1  # right of its last character
         self.base = base  # baseline of its first character (PDF units: up is larger)
@@ -133,17 +136,24 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     out: list[Line] = []
     ends: list[int] = []
     firsts: list[int] = []
+    offsets: list[int] = []  # where each line starts in the page's text (its first character's
+    # index but on a page whose text and characters differ in count: see `exact`)
     fixes: dict[int, list[tuple[int, str]]] = {}  # glyphs PDFium could not name, by line
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
+    # a glyph PDFium could not name may read as a control character, even a line feed or tab:
+    # kept while its font may name it, then a space (same length: offsets stay character indices)
+    controls = glyphs.CONTROL.search(text) is not None
+    blank = _BLANK if controls else None
     pos = 0
     for raw in text.split("\r\n"):
         start = pos
         pos += len(raw) + 2
-        stripped = raw.strip()
+        stripped = raw.strip(blank)
         if not stripped:
             continue
-        a = start + len(raw) - len(raw.lstrip())
+        a = start if raw[0] == stripped[0] else start + raw.find(stripped)  # (after its spaces)
         z = a + len(stripped) - 1
+        offset = a
         if not exact:
             a = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, a)
             z = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, z)
@@ -157,7 +167,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         x1 = cr.value
         if x1 > right and exact:  # runs off the page: keep what is printed on it
             z = _last_on_page(box, tp, a, z, right, p)
-            stripped = text[a : z + 1].rstrip()
+            stripped = text[a : z + 1].rstrip(blank)
             z = a + len(stripped) - 1
             box(tp, z, cl, cr, cb, ct)
             x1 = cr.value
@@ -190,12 +200,16 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         out.append(line)
         ends.append(z)
         firsts.append(a)
+        offsets.append(offset)
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
-        _odd_glyphs(pdfium_c, tp, text, out, firsts, ends, fixes, p)
+        _odd_glyphs(pdfium_c, tp, text, controls, out, firsts, ends, fixes, p)
+    if controls:
+        for line in out:
+            line.text = glyphs.CONTROL.sub(" ", line.text)
     rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
-        for line, z in zip(out, ends, strict=True):
+        for line, a, offset, z in zip(out, firsts, offsets, ends, strict=True):
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
@@ -203,13 +217,17 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 _drop_footnote_mark(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
-                _split_cells(pdfium_c, tp, line, z - len(text) + 1, p)
+                _split_cells(pdfium_c, tp, line, a, None if exact else offset, p)
                 if line.cells:
                     rows.append(line)
         if exact and len(rows) >= 2:
             _align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
         for k, fix in fixes.items():  # after the steps above, which index the characters
             out[k].text = glyphs.replace(out[k].text, fix) or out[k].text
+        if controls:  # (a line that was only such glyphs is gone)
+            for line in out:
+                line.text = line.text.strip()
+            out = [x for x in out if x.text]
     return _merge_raised(out)
 
 
@@ -273,10 +291,10 @@ def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
     return [*(fix or ()), (k, encoding[code])]
 
 
-def _odd_glyphs(pdfium_c, tp, page: str, lines, firsts, ends, fixes, p: Probe) -> None:
+def _odd_glyphs(pdfium_c, tp, page: str, controls: bool, lines, firsts, ends, fixes, p) -> None:
     """`fixes` with the glyphs inside the lines of a page that PDFium could not name in TeX's
     math fonts (`glyphs.odd`: "Copyright \\rc", "7→", "‘ a ’"), by line."""
-    for i in glyphs.odd(page):
+    for i in glyphs.odd(page, controls):
         k = bisect.bisect_right(firsts, i) - 1
         if k < 0 or i == firsts[k] or i > ends[k]:
             continue  # (a line's first character is looked at as the line is read)
@@ -343,19 +361,27 @@ def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] 
     return style
 
 
-def _split_cells(pdfium_c, textpage, line: Line, a: int, p: Probe) -> None:
+def _split_cells(pdfium_c, textpage, line: Line, a: int, offset: int | None, p: Probe) -> None:
     """Mark the spaces of a sparse line that stand for a wide gap (table cells) with a tab: the
-    layout turns them into " | " when the line is a row."""
+    layout turns them into " | " when the line is a row. `a` is the index of its first
+    character; on a page whose text and characters differ in count (a character PDFium leaves
+    out of its text, a surrogate pair), each is found from the line's `offset` in the text."""
     text = line.text
     chars = list(text)
     gap = CELL_GAP * line.size
     box = pdfium_c.FPDFText_GetCharBox
+    index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
     found = False
     k = text.find(" ", 1)
     while k > 0:  # each space (found in C: a line is mostly letters)
-        box(textpage, a + k - 1, p.l, p.r, p.b, p.t)
+        before, after = (
+            (a + k - 1, a + k + 1)
+            if offset is None
+            else (index(textpage, offset + k - 1), index(textpage, offset + k + 1))
+        )
+        box(textpage, before, p.l, p.r, p.b, p.t)
         right = p.r.value
-        box(textpage, a + k + 1, p.l, p.r, p.b, p.t)
+        box(textpage, after, p.l, p.r, p.b, p.t)
         if p.l.value - right > gap:
             chars[k] = "\t"
             if not found:
@@ -377,8 +403,10 @@ def _merge_raised(lines: list[Line]) -> list[Line]:
             last.text += line.text
             last.x1, last.end = line.x1, line.end
             continue
-        same_line = abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
-        if same_line and last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1):
+        if (  # where it starts first: most lines start left of the line before's end
+            last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1)
+            and abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
+        ):
             last.text = last.text + " " + line.text
             last.x1, last.end = line.x1, line.end
             last.cells = last.cells or line.cells
