@@ -146,6 +146,18 @@ def _grow(
             start, end = a, b
             first, last = min(first, x), max(last, x)
             grew = True
+    x = first - 1
+    if (
+        not _same_para(idx, x, first)
+        and idx._sent_flags[first] & flags.ANAPHORIC
+        and _in_a_section(idx, first)
+        and _joins_back(idx, x, first, taken)
+        and end - int(idx._sent_start[x]) <= PARAGRAPH_CHARS
+    ):
+        # A paragraph that opens by pointing back ("It works like this.", "This is the default
+        # cache ...") goes on from the one before it in its section: that one says what "it" is
+        # ("Set ATOMIC_REQUESTS to True ..."). Within a paragraph `_expand` does the same.
+        first, start = x, int(idx._sent_start[x])
     if not _same_para(idx, last + 1, last) and _in_a_section(idx, last):
         # The rest of its paragraph is quoted: the text that follows in its section, on its page,
         # continues it while it fits and speaks of the question (a reference entry's one-line
@@ -166,6 +178,16 @@ def _grow(
             last = x
             x += 1
     return first, last
+
+
+def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:
+    """Whether sentence x, just before sid, is prose of sid's section that no passage holds."""
+    if x < 0 or x in taken or idx._sent_doc[x] != idx._sent_doc[sid]:
+        return False
+    if idx._sent_flags[x] & (flags.HEADING | flags.CODE):
+        return False
+    heads = idx.section_headings(np.array([x, sid]))
+    return bool((heads[0] == heads[1]).all())
 
 
 def _in_a_section(idx, sid: int) -> bool:

@@ -53,6 +53,20 @@ Templates live in a folder of their own.
 """
 
 
+# A paragraph that opens by pointing back at the one before it.
+POINTING_BACK = """# Transactions
+
+Wrap each request in a transaction. Set ATOMIC_REQUESTS to True to turn this behaviour on.
+
+It works like this. Before calling a view, Django starts a transaction. If the view raises an
+exception, Django rolls back the transaction.
+
+## Savepoints
+
+It is possible to nest savepoints inside atomic blocks, and a view raises nothing then.
+"""
+
+
 def _index(tmp_path, text: str):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -109,3 +123,14 @@ def test_text_without_headings_keeps_a_passage_to_its_paragraph(tmp_path):
     first = idx.ask("where is session data kept?", 3).passages[0]
     assert "kept on the server side" in first.text
     assert "Browsers" not in first.text
+
+
+def test_a_paragraph_that_points_back_is_quoted_with_the_sentence_before_it(tmp_path):
+    idx = _index(tmp_path, POINTING_BACK)
+    first = idx.ask("does django roll back the transaction when a view raises?", 3).passages[0]
+    assert "rolls back the transaction" in first.text
+    assert "Set ATOMIC_REQUESTS to True" in first.text  # what "It" is
+    assert "Wrap each request" not in first.text  # only the sentence before, within the limit
+    # across a heading nothing joins: the savepoints paragraph starts its section
+    second = idx.ask("can savepoints be nested inside atomic blocks?", 3).passages[0]
+    assert second.text.startswith("It is possible to nest savepoints")
