@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,6 +76,9 @@ SCORE_POWER = 0.25
 MODEL_BONUS_SCALE = 6.0
 BODY_REACH = 20  # sentences after a heading looked at for the text under it
 _ASKS_CODE = frozenset(map(stem, "example code syntax snippet sample".split()))
+_EXAMPLE = {stem("example")}
+_ASIDE = re.compile(r"\bfor (?:example|instance)\b", re.IGNORECASE)  # an aside, not a request
+_EXAMPLE_WORD = re.compile(r"\bexamples?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,7 @@ def rank(
     the shortlist and adds its bonus; `boosts` (votes) adjust sentences' scores at the end.
     """
     present = getattr(idx, "flags_present", flags.CODE | flags.HEADING)
-    prose = bool(present & flags.CODE) and not asks_for_code(qset)
+    prose = bool(present & flags.CODE) and not asks_for_code(qset, question)
     sids, levels, blended, best_docs, bonus = candidates(
         idx, term_ids, CANDIDATES if model is not None else HAND_SET_CANDIDATES, follow, prose
     )
@@ -263,13 +267,17 @@ def rank(
     return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
 
 
-def asks_for_code(qterms) -> bool:
+def asks_for_code(qterms, question: str = "") -> bool:
     """Whether a question, by its terms (`tokens.terms`), asks to see code: it says "example",
     "code", "syntax", "snippet" or "sample", or code words are most of its words ("what does .*
     do", "{% url %}?"). Naming an identifier in a question about it ("why must I call
-    get_object_or_404()?") is not asking for code: the sentence that explains it answers."""
+    get_object_or_404()?") is not asking for code: the sentence that explains it answers. Nor is
+    "for example" in its text (`question`): an aside ("the terminal (wxt for example)")."""
     qterms = list(qterms)
-    if _ASKS_CODE.intersection(qterms):
+    asked = _ASKS_CODE.intersection(qterms)
+    if asked == _EXAMPLE and question and not _EXAMPLE_WORD.search(_ASIDE.sub(" ", question)):
+        asked = set()
+    if asked:
         return True
     code = [t for t in qterms if not t.isalnum() and not t[0].isdigit()]
     code = [t for t in code if not any(t != c and t in c for c in code)]  # a name, not its tails

@@ -95,6 +95,11 @@ def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     assert not asks("null=True or blank=True for an optional CharField?")
     assert not asks("is version 3.2 out?")
     assert not asks("every model warns about django.db.models.AutoField, what now?")
+    # "for example" is an aside: the question asks how, not for an example
+    question = "how do I choose the gnuplot terminal (wxt for example)?"
+    assert not ranking.asks_for_code(terms(question), question)
+    question = "for example, where is an example of a custom manager?"
+    assert ranking.asks_for_code(terms(question), question)
 
 
 def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
