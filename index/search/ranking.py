@@ -31,6 +31,8 @@ to provide these):
 - `term_id(term) -> int | None`: a term's id (synonyms, associations).
 - `flags_present` (optional): the flags any sentence has; without it the code and heading rules
   always run.
+- `history_documents` (optional): bool[] by document number, release notes and changelogs
+  (`history.py`); without it none is.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import numpy as np
 
 from index.analysis import flags
 from index.analysis.tokens import stem
-from index.search import associations, features, synonyms
+from index.search import associations, features, history, synonyms
 from index.search.question import answers
 from index.search.windows import FRAGMENT_SHARE, code_fragments
 
@@ -258,6 +260,7 @@ def rank(
         X = features.compute(idx, term_ids, qtype, qset, question, sids, levels, blended)
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
         near = dict(zip(sids.tolist(), X[:, features.COVERAGE_NEAR].tolist(), strict=True))
+    scores = _history_last(idx, sids, scores, question)
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
@@ -265,6 +268,18 @@ def rank(
         sids, scores = structure_order(idx, sids, scores, prose, term_ids)
     order = np.lexsort((idx.order_key(sids), -scores))
     return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
+
+
+def _history_last(idx, sids, scores, question: str):
+    """Scores with change-history pages' sentences (`history.py`) at `history.SHARE`, unless the
+    question speaks of versions or changes or the candidates are all history."""
+    pages = getattr(idx, "history_documents", None)
+    if pages is None or not pages.any() or history.asks_about_versions(question):
+        return scores
+    old = pages[idx.documents_of(sids)]
+    if not old.any() or old.all():
+        return scores
+    return scores * np.where(old, history.SHARE, 1.0)
 
 
 def asks_for_code(qterms, question: str = "") -> bool:

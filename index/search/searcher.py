@@ -18,7 +18,7 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import ranking, windows
+from index.search import history, ranking, windows
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS
@@ -108,6 +108,8 @@ class Index:
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order
         )
+        # Release notes and changelogs, by document number (ranking.rank reads it).
+        self.history_documents = history.documents(self._titles)
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
