@@ -2,9 +2,9 @@
 
 Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
 start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
-answer, the answer after a question the text asks), then the rest of its paragraph and what
-follows it in its section while the passage stays within PARAGRAPH_CHARS, verbatim, never
-overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link
+answer, the answer after a question the text asks), then the rest of its paragraph, the sentence
+before a paragraph that points back, a short section from its start, and what follows it in its
+section while the passage stays within PARAGRAPH_CHARS, verbatim, never overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link
 found (citations.py), and a passage equal or nearly equal to one already shown is not shown again
 (copies.py).
 """
@@ -158,6 +158,12 @@ def _grow(
         # cache ...") goes on from the one before it in its section: that one says what "it" is
         # ("Set ATOMIC_REQUESTS to True ..."). Within a paragraph `_expand` does the same.
         first, start = x, int(idx._sent_start[x])
+    if _in_a_section(idx, first):
+        # A short section is quoted from its start when it fits: a reference entry's one-line
+        # summary ("Activates some additional checks that are only relevant in a deployment
+        # setting.") says what the details under it are about.
+        first = _section_start(idx, first, end, taken)
+        start = int(idx._sent_start[first])
     if not _same_para(idx, last + 1, last) and _in_a_section(idx, last):
         # The rest of its paragraph is quoted: the text that follows in its section, on its page,
         # continues it while it fits and speaks of the question (a reference entry's one-line
@@ -178,6 +184,18 @@ def _grow(
             last = x
             x += 1
     return first, last
+
+
+def _section_start(idx, first: int, end: int, taken: set[int]) -> int:
+    """The first sentence under the heading over `first` if every sentence from there to `end`
+    is prose no passage holds and the whole fits in PARAGRAPH_CHARS; else `first`."""
+    head = int(idx.section_headings(np.array([first]))[0, 1])
+    x = first - 1
+    while x > head and _joins_back(idx, x, first, taken):
+        if end - int(idx._sent_start[x]) > PARAGRAPH_CHARS:
+            return first
+        x -= 1
+    return x + 1 if x == head else first
 
 
 def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:

@@ -56,7 +56,10 @@ Templates live in a folder of their own.
 # A paragraph that opens by pointing back at the one before it.
 POINTING_BACK = """# Transactions
 
-Wrap each request in a transaction. Set ATOMIC_REQUESTS to True to turn this behaviour on.
+A common way to handle transactions on the web is to wrap each request in a transaction, so
+that a request either changes the database as a whole or not at all, whatever happens in the
+view, in the template it renders or in the middleware around it, and however many queries it
+makes. Set ATOMIC_REQUESTS to True to turn this behaviour on.
 
 It works like this. Before calling a view, Django starts a transaction. If the view raises an
 exception, Django rolls back the transaction.
@@ -130,7 +133,31 @@ def test_a_paragraph_that_points_back_is_quoted_with_the_sentence_before_it(tmp_
     first = idx.ask("does django roll back the transaction when a view raises?", 3).passages[0]
     assert "rolls back the transaction" in first.text
     assert "Set ATOMIC_REQUESTS to True" in first.text  # what "It" is
-    assert "Wrap each request" not in first.text  # only the sentence before, within the limit
+    assert "A common way" not in first.text  # only the sentence before: all would not fit
     # across a heading nothing joins: the savepoints paragraph starts its section
     second = idx.ask("can savepoints be nested inside atomic blocks?", 3).passages[0]
     assert second.text.startswith("It is possible to nest savepoints")
+
+
+# A reference entry: its name, a one-line summary, then details.
+OPTION = """# Options
+
+## --deploy
+
+Activates some additional checks that are only relevant in a deployment setting.
+
+You can use this option in your local development environment, but your local settings may
+not have your production settings, so point the check command at another settings module.
+
+## --list-tags
+
+Lists all available tags.
+"""
+
+
+def test_a_short_section_is_quoted_from_its_start(tmp_path):
+    idx = _index(tmp_path, OPTION)
+    first = idx.ask("can I check my production settings module with a command?", 3).passages[0]
+    assert "point the check command" in first.text
+    assert first.text.startswith("Activates some additional checks")  # what the option does
+    assert "Lists all available tags" not in first.text  # another section
