@@ -77,6 +77,9 @@ SCORE_POWER = 0.25
 # points, switches 0, 0, 0, -0.9), the largest that costs a topic switch nothing.
 MODEL_BONUS_SCALE = 6.0
 BODY_REACH = 20  # sentences after a heading looked at for the text under it
+# After the first passage, a code unit keeps this share of its score when the question does not
+# ask for code (`code_after_prose`): half, as a prose fragment that a code block cuts off.
+LATER_CODE_SHARE = FRAGMENT_SHARE
 _ASKS_CODE = frozenset(map(stem, "example code syntax snippet sample".split()))
 _EXAMPLE = {stem("example")}
 _ASIDE = re.compile(r"\bfor (?:example|instance)\b", re.IGNORECASE)  # an aside, not a request
@@ -393,6 +396,26 @@ def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, 
     moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
     capped = np.minimum.accumulate(np.array([v for _, v in moved])).tolist()  # never rising
     return list(zip([s for s, _ in moved], capped, strict=True)), True
+
+
+def code_after_prose(idx, ranked: list[tuple[int, float]], qset, question: str) -> list:
+    """`ranked` (after `covered_first`) with the code units after its first counting
+    `LATER_CODE_SHARE` of their scores, unless the question asks for code (`asks_for_code`).
+
+    The first passage is already prose (`structure_order`), and a code unit has lent its score
+    to the sentence that explains it; the places after it went to listings that hold the
+    question's names ("$ python manage.py runserver" third and fifth for "can I use manage.py
+    runserver on my production server?", above "DO NOT USE THIS SERVER IN A PRODUCTION
+    SETTING."), though a prose question is answered by prose."""
+    if len(ranked) < 3 or not getattr(idx, "flags_present", flags.CODE) & flags.CODE:
+        return ranked
+    if asks_for_code(qset, question):
+        return ranked
+    sids = np.array([s for s, _ in ranked[1:]], dtype=np.int64)
+    scores = np.array([v for _, v in ranked[1:]])
+    scores = scores * np.where(idx.sentence_flags(sids) & flags.CODE, LATER_CODE_SHARE, 1.0)
+    order = np.lexsort((idx.order_key(sids), -scores))
+    return [ranked[0], *zip(sids[order].tolist(), scores[order].tolist(), strict=True)]
 
 
 def _holding(idx, sids: list[int], term_ids) -> set[int]:

@@ -174,6 +174,7 @@ class Index:
                 self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
             )
             if covered:
+                ranked = ranking.code_after_prose(self, ranked, qset, text)
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)

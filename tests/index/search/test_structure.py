@@ -294,3 +294,32 @@ def test_a_sentence_is_placed_within_its_section_and_never_past_the_training_ran
     cols = [features.NAMES.index(n) for n in names]
     assert (X[:, cols] <= features.POSITION_CAPS).all()
     assert X[:, cols[2]].max() < 50  # every candidate is counted within its section
+
+
+SERVER = """# The development server
+
+Do not use this server in a production setting: it has not gone through security audits.
+
+Settings for a production server are passed to the runserver command like this:
+
+```
+$ python manage.py runserver --settings=production.server
+$ python manage.py runserver production.server:8080
+```
+
+## Deployment
+
+A production server runs behind a web server such as nginx, never manage.py runserver.
+
+Static files are served by the web server in production.
+"""
+
+
+def test_after_the_first_passage_code_ranks_below_prose_unless_code_is_asked_for(tmp_path):
+    idx = _folder(tmp_path, server=SERVER)
+    answer = idx.ask("can I use manage.py runserver on my production server?", 5)
+    codes = [p.code for p in answer.passages]
+    assert codes == [False, False, True]  # the listing holds every word, yet comes after prose
+    assert "Do not use this server" in answer.passages[0].text
+    shown = idx.ask("show me example code for manage.py runserver on a production server", 5)
+    assert shown.passages[0].code  # asked for code: as the ranker put them
