@@ -127,7 +127,8 @@ def _expand(
 def _grow(
     idx, first: int, last: int, taken: set[int], asked: set[int] = frozenset()
 ) -> tuple[int, int]:
-    """The passage grown by the other sentences of its paragraph, the next one first, then by the
+    """The passage grown by the other sentences of its paragraphs (a question the text asks and
+    its answer may stand in two: the answer's goes on after it), the next one first, then by the
     sentences after it in its section that hold a word of the question (`asked`, term ids; up to
     a heading or code), while it stays within PARAGRAPH_CHARS: a reader sees the short paragraph
     the sentence stands in, and what it goes on to say about the question."""
@@ -135,8 +136,8 @@ def _grow(
     grew = True
     while grew:
         grew = False
-        for x in (last + 1, first - 1):
-            if not _same_para(idx, x, first) or x in taken or _is_code(idx, x):
+        for x, near in ((last + 1, last), (first - 1, first)):
+            if not _same_para(idx, x, near) or x in taken or _is_code(idx, x):
                 continue
             if idx._sent_flags[x] & flags.HEADING:
                 continue
