@@ -399,21 +399,28 @@ def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, 
 
 
 def code_after_prose(idx, ranked: list[tuple[int, float]], qset, question: str) -> list:
-    """`ranked` (after `covered_first`) with the code units after its first counting
+    """`ranked` (after `covered_first`) with the code units after its first, and the lead-ins
+    that only introduce one (short, or ending with ":", right before it), counting
     `LATER_CODE_SHARE` of their scores, unless the question asks for code (`asks_for_code`).
 
     The first passage is already prose (`structure_order`), and a code unit has lent its score
     to the sentence that explains it; the places after it went to listings that hold the
     question's names ("$ python manage.py runserver" third and fifth for "can I use manage.py
     runserver on my production server?", above "DO NOT USE THIS SERVER IN A PRODUCTION
-    SETTING."), though a prose question is answered by prose."""
+    SETTING."), though a prose question is answered by prose, and to their lead-ins, quoted
+    without the code they announce ("Or to call select_related() when applicable to reduce the
+    number of queries even further:")."""
     if len(ranked) < 3 or not getattr(idx, "flags_present", flags.CODE) & flags.CODE:
         return ranked
     if asks_for_code(qset, question):
         return ranked
     sids = np.array([s for s, _ in ranked[1:]], dtype=np.int64)
     scores = np.array([v for _, v in ranked[1:]])
-    scores = scores * np.where(idx.sentence_flags(sids) & flags.CODE, LATER_CODE_SHARE, 1.0)
+    bits = idx.sentence_flags(sids)
+    after = np.minimum(sids + 1, idx.sentence_count - 1)
+    lead_in = ((bits & flags.LEAD_IN) != 0) & ((idx.sentence_flags(after) & flags.CODE) != 0)
+    lead_in &= idx.documents_of(after) == idx.documents_of(sids)
+    scores = scores * np.where(((bits & flags.CODE) != 0) | lead_in, LATER_CODE_SHARE, 1.0)
     order = np.lexsort((idx.order_key(sids), -scores))
     return [ranked[0], *zip(sids[order].tolist(), scores[order].tolist(), strict=True)]
 

@@ -323,3 +323,33 @@ def test_after_the_first_passage_code_ranks_below_prose_unless_code_is_asked_for
     assert "Do not use this server" in answer.passages[0].text
     shown = idx.ask("show me example code for manage.py runserver on a production server", 5)
     assert shown.passages[0].code  # asked for code: as the ranker put them
+
+
+CHAINING = """# Queries
+
+## select_related
+
+The difference between select_related and prefetch_related is where the join is done.
+
+## Chaining
+
+Or call select_related() and prefetch_related() together to reduce the queries even further:
+
+```
+Pizza.objects.select_related("best").prefetch_related("toppings")
+```
+
+## prefetch_related
+
+prefetch_related does a separate lookup for each relationship, and the joining is done in Python.
+"""
+
+
+def test_after_the_first_passage_a_lead_in_to_code_ranks_below_prose(tmp_path):
+    """A sentence that announces a listing ("... even further:") says little without it."""
+    idx = _folder(tmp_path, queries=CHAINING)
+    answer = idx.ask("what is the difference between select_related and prefetch_related?", 5)
+    texts = [p.text for p in answer.passages]
+    assert texts[0].startswith("The difference between")
+    assert texts[1].startswith("prefetch_related does a separate lookup")
+    assert texts[2].startswith("Or call select_related()")
