@@ -15,8 +15,6 @@ import dataclasses
 import re
 from urllib.parse import quote
 
-import numpy as np
-
 from index.analysis import flags
 from index.analysis.tokens import normalize
 from index.answer import citations
@@ -190,7 +188,7 @@ def _grow(
 def _section_start(idx, first: int, end: int, taken: set[int]) -> int:
     """The first sentence under the heading over `first` if every sentence from there to `end`
     is prose no passage holds and the whole fits in PARAGRAPH_CHARS; else `first`."""
-    head = int(idx.section_headings(np.array([first]))[0, 1])
+    head = idx.heading_of(first)
     x = first - 1
     while x > head and _joins_back(idx, x, first, taken):
         if end - int(idx._sent_start[x]) > PARAGRAPH_CHARS:
@@ -205,15 +203,14 @@ def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:
         return False
     if idx._sent_flags[x] & (flags.HEADING | flags.CODE):
         return False
-    heads = idx.section_headings(np.array([x, sid]))
-    return bool((heads[0] == heads[1]).all())
+    return idx.heading_of(x) == idx.heading_of(sid)
 
 
 def _in_a_section(idx, sid: int) -> bool:
     """Whether a heading stands over the sentence in its document."""
     if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
         return False
-    return bool(idx.section_headings(np.array([sid]))[0, 1] >= 0)
+    return idx.heading_of(sid) >= 0
 
 
 def _asks(idx, sid: int) -> bool:

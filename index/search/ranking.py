@@ -414,14 +414,21 @@ def code_after_prose(idx, ranked: list[tuple[int, float]], qset, question: str) 
         return ranked
     if asks_for_code(qset, question):
         return ranked
-    sids = np.array([s for s, _ in ranked[1:]], dtype=np.int64)
-    scores = np.array([v for _, v in ranked[1:]])
-    bits = idx.sentence_flags(sids)
+    sids = np.fromiter((s for s, _ in ranked[1:]), np.int64, len(ranked) - 1)
     after = np.minimum(sids + 1, idx.sentence_count - 1)
-    lead_in = ((bits & flags.LEAD_IN) != 0) & ((idx.sentence_flags(after) & flags.CODE) != 0)
-    lead_in &= idx.documents_of(after) == idx.documents_of(sids)
-    scores = scores * np.where(((bits & flags.CODE) != 0) | lead_in, LATER_CODE_SHARE, 1.0)
-    order = np.lexsort((idx.order_key(sids), -scores))
+    bits = idx.sentence_flags(np.concatenate([sids, after]))
+    code = (bits & flags.CODE) != 0
+    n = len(sids)
+    lead_in = ((bits[:n] & flags.LEAD_IN) != 0) & code[n:]  # announces the code after it
+    half = code[:n] | lead_in
+    if not half.any():
+        return ranked
+    if lead_in.any():
+        docs = idx.documents_of(np.concatenate([sids, after]))
+        half = code[:n] | (lead_in & (docs[:n] == docs[n:]))
+    scores = np.fromiter((v for _, v in ranked[1:]), np.float64, n)
+    scores = scores * np.where(half, LATER_CODE_SHARE, 1.0)
+    order = np.argsort(-scores, kind="stable")  # ties keep their order
     return [ranked[0], *zip(sids[order].tolist(), scores[order].tolist(), strict=True)]
 
 

@@ -321,11 +321,19 @@ class Index:
         """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
         sentences that last came before it in its document; (-1, -1) for none, and for a
         heading sentence itself."""
-        if self._heading_runs is None:
-            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
-        first, last = self._heading_runs
+        first, last = self._runs()
         sids = np.asarray(sids, dtype=np.int64)
         return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
+
+    def heading_of(self, sid: int) -> int:
+        """The last sentence of the heading over one sentence (`section_headings`), -1 for none:
+        the passage code asks it sentence by sentence."""
+        return int(self._runs()[1][sid])
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._heading_runs is None:
+            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
+        return self._heading_runs
 
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
         """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""
