@@ -21,7 +21,7 @@ from index.answer import citations
 from index.answer.copies import Copies
 from index.answer.model import Copy, Passage
 from index.search.question import answers
-from index.search.ranking import text_under
+from index.search.structure import text_under
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 # A passage grows by the other sentences of its paragraph while it stays within this many

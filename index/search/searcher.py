@@ -18,7 +18,7 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import history, ranking, windows
+from index.search import history, ranking, structure, windows
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS
@@ -77,7 +77,7 @@ class Index:
         self._sent_para = joined("sent_para", para_shift)
         self._sent_flags = joined("sent_flags")
         # Which flags any sentence has: the order rules for code and headings cost nothing in an
-        # index without code units or headings (ranking.structure_order).
+        # index without code units or headings (structure.structure_order).
         self.flags_present = int(np.bitwise_or.reduce(np.asarray(self._sent_flags), initial=0))
         self._n_sent = int(offsets[-1])
         df, n = segs.df["sent"], segs.n_units["sent"]
@@ -170,11 +170,11 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            ranked, covered = ranking.covered_first(
+            ranked, covered = structure.covered_first(
                 self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
             )
             if covered:
-                ranked = ranking.code_after_prose(self, ranked, qset, text)
+                ranked = structure.code_after_prose(self, ranked, qset, text)
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)

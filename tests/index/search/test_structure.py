@@ -6,7 +6,7 @@ import numpy as np
 from index import open_index
 from index.analysis import flags
 from index.analysis.tokens import terms
-from index.search import features, ranking, windows
+from index.search import features, ranking, structure, windows
 from index.search.question import answers
 
 QUERIES = """# Making queries
@@ -86,7 +86,7 @@ def test_a_question_asking_for_code_may_get_code_first(tmp_path):
 
 def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     def asks(question):
-        return ranking.asks_for_code(terms(question))
+        return structure.asks_for_code(terms(question))
 
     assert asks("what does .* do?")
     assert asks("any examples of a custom manager?")
@@ -97,9 +97,9 @@ def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     assert not asks("every model warns about django.db.models.AutoField, what now?")
     # "for example" is an aside: the question asks how, not for an example
     question = "how do I choose the gnuplot terminal (wxt for example)?"
-    assert not ranking.asks_for_code(terms(question), question)
+    assert not structure.asks_for_code(terms(question), question)
     question = "for example, where is an example of a custom manager?"
-    assert ranking.asks_for_code(terms(question), question)
+    assert structure.asks_for_code(terms(question), question)
 
 
 def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
@@ -131,10 +131,10 @@ def test_no_answer_only_when_no_candidate_holds_enough_of_the_question(idx):
     def covered(sid):
         return idx._covered(sid, term_ids, missing, near.get(sid))
 
-    moved, yes = ranking.covered_first(idx, [(poor, 1.0), good], covered)
+    moved, yes = structure.covered_first(idx, [(poor, 1.0), good], covered)
     assert yes and moved == [good, (poor, good[1])]  # the scores never rise
     alone = [(poor, 1.0)]
-    assert ranking.covered_first(idx, alone, covered) == (alone, False)
+    assert structure.covered_first(idx, alone, covered) == (alone, False)
 
 
 SETTINGS = """# Upgrading
@@ -178,9 +178,9 @@ def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path
     def covered(sid):
         return idx._covered(sid, term_ids, missing)
 
-    moved, yes = ranking.covered_first(idx, ranked, covered)
+    moved, yes = structure.covered_first(idx, ranked, covered)
     assert yes and moved[0][0] == body
-    moved, yes = ranking.covered_first(idx, ranked[:2], covered)
+    moved, yes = structure.covered_first(idx, ranked[:2], covered)
     assert yes and moved[0][0] == heading
 
 
