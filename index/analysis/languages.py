@@ -86,8 +86,12 @@ def _script(ch: str) -> str | None:
 
 def scripts(text: str, limit: int = 400) -> dict[str, int]:
     """How many letters of each script the first `limit` characters of `text` hold."""
+    text = text[:limit]
+    if text.isascii():  # most questions: one pass in C
+        letters = sum(map(str.isalpha, text))
+        return {"LATIN": letters} if letters else {}
     counts: dict[str, int] = {}
-    for ch in text[:limit]:
+    for ch in text:
         s = _script(ch)
         if s is not None:
             counts[s] = counts.get(s, 0) + 1
@@ -189,14 +193,9 @@ _langid_lock = threading.Lock()
 @cache
 def _identifier(languages: tuple[str, ...]):
     """py3langid's model restricted to `languages` (those it knows), or None if under two."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from index.analysis import langid
 
-    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    known = [c for c in languages if c in model.nb_classes]
-    if len(known) < 2:
-        return None
-    model.set_languages(known)
-    return model
+    return langid.identifier(languages)
 
 
 def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float]] | None:

@@ -142,7 +142,7 @@ def is_segmented(token: str) -> bool:
 @cache
 def _stemmer(lang: str) -> Stemmer.Stemmer | None:
     name = SNOWBALL.get(lang)
-    return Stemmer.Stemmer(name) if name else None
+    return Stemmer.Stemmer(name, 0) if name else None  # stem() keeps the cache
 
 
 @cache
@@ -269,13 +269,13 @@ def fold(word: str) -> str:
 _stems: dict[tuple[str, str], str] = {}
 
 
-def stem(word: str, lang: str) -> str:
-    """The index term of a normalized word of language `lang`, cached."""
+def stem(word: str, lang: str, *, remember: bool = True) -> str:
+    """The index term of a normalized word of language `lang`, cached unless `remember` is False."""
     key = (word, lang)
     out = _stems.get(key)
     if out is None:
         out = _stem(word, lang)
-        if len(_stems) < 2_000_000:
+        if remember and len(_stems) < 2_000_000:
             _stems[key] = out
     return out
 

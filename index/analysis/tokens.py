@@ -73,16 +73,18 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 @cache
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+    return Stemmer.Stemmer("english", 0)  # no cache of its own: stem() keeps one
 
 
 _stem_cache: dict[str, str] = {}
 
 
-def stem(word: str, lang: str = ENGLISH) -> str:
-    """Snowball stem of a normalized word, cached (the same word recurs constantly)."""
+def stem(word: str, lang: str = ENGLISH, *, remember: bool = True) -> str:
+    """Snowball stem of a normalized word, cached (the same word recurs constantly). A caller
+    stemming words made up on the spot (a typo's variants) says `remember=False`: they would
+    fill the cache of a long-running bot with strings no text holds."""
     if lang != ENGLISH:
-        return multilingual.stem(word, lang)
+        return multilingual.stem(word, lang, remember=remember)
     out = _stem_cache.get(word)
     if out is None:
         out = (
@@ -90,7 +92,7 @@ def stem(word: str, lang: str = ENGLISH) -> str:
             if word[0].isdigit() or len(word) < 3 or not word.isalnum()  # a code word as written
             else _stemmer().stemWord(word)
         )
-        if len(_stem_cache) < 2_000_000:
+        if remember and len(_stem_cache) < 2_000_000:
             _stem_cache[word] = out
     return out
 

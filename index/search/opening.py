@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from index.analysis import langid
 from index.answer.model import BuildReport
 from index.errors import DocumentsError
 from index.search.question import lexicon
@@ -70,6 +71,8 @@ def open_index(
         languages=segments.language_counts(gen),
     )
     lexicon.prepare(lang for lang, _ in report.languages)  # once a machine: no ask waits for it
+    if len(report.languages) > 1:  # questions may be asked which language they are in
+        langid.prepare()
     return Index(gen, report, engine, docs_url=public_url(docs_url))
 
 

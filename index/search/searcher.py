@@ -193,7 +193,7 @@ class Index:
     def leans_on(self, question: str, context: Conversation) -> bool:
         """Whether `question` reads as a follow-up of `context` (followups.leans_on): for callers
         that must decide, as the console does, rather than know (a thread, a reply)."""
-        return followups.leans_on(self, context, self._question_ids(question))
+        return followups.leans_on(self, context, question, self._question_ids(question))
 
     def _question_ids(self, question: str) -> list[int]:
         """Term ids of an earlier question of a conversation, read as a question is."""
@@ -217,8 +217,9 @@ class Index:
         return tid if tid is not None and self._df[tid] > 0 else None
 
     def _frequency(self, word: str, lang: str = ENGLISH) -> int:
-        """How many sentences hold the word (by its stem): what "frequent" means for typos."""
-        tid = self._terms.get(stem(word, lang))
+        """How many sentences hold the word (by its stem): what "frequent" means for typos (asked
+        of each of a typo's hundreds of variants, so their stems are not kept)."""
+        tid = self._terms.get(stem(word, lang, remember=False))
         return 0 if tid is None else int(self._df[tid])
 
     def unit_scores(self, terms: Sequence[str], level: str) -> dict[tuple[str, int], float]:

@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from index.cachedir import cache_folder
+
 DEFAULT_DOCS = "seeds"
 
 
@@ -18,11 +20,6 @@ def docs_url(value: str | None = None) -> str | None:
     """The documents folder's public address (for citation links): the argument, else
     VERBATIM_DOCS_URL, else None."""
     return value or os.environ.get("VERBATIM_DOCS_URL") or None
-
-
-def cache_folder() -> Path:
-    """Verbatim's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verbatim"
 
 
 def index_folder(docs: Path, value: str | os.PathLike[str] | None = None) -> Path:

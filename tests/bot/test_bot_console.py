@@ -70,6 +70,21 @@ def test_a_question_follows_only_when_it_leans_on_the_last_answer(
     ]
 
 
+def test_in_a_folder_of_one_document_a_new_question_is_not_a_follow_up(tmp_path: Path):
+    """Every word of a question is in the one document that answered the last: what ties a
+    follow-up to the conversation is a word pointing back or a word of the recent questions."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", docs)
+    assert len(list(docs.iterdir())) == 1
+    index = open_index(docs, tmp_path / "index")
+    console = Console(index, Settings(docs=docs, index_dir=tmp_path / "index"))
+    assert "following" not in console.reply(TROOPS)
+    assert f"following: {TROOPS}" in console.reply("who requested it?")  # "it" points back
+    new = "what security solutions were explored?"
+    assert "following" not in console.reply(new)  # its words are the article's, but its own
+    assert f"following: {new}" in console.reply("which security measures?")  # a word of it
+
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = "<!-- console sample:"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.analysis.tokens import words
 from index.answer.model import Conversation
 
 CONTEXT_WEIGHT = 0.2  # a follow-up: the last question's words weigh this share of its own words
@@ -83,12 +84,32 @@ def lean(idx, own: list[int], docs: list[int]) -> float:
     return lean
 
 
-def leans_on(idx, context: Conversation, own: list[int]) -> bool:
-    """Whether a question leans on its conversation (`lean` above 1): its own words say little
-    and every one of them is in the conversation's documents. Where nothing says a question
-    continues one (the console has no threads), only such a question is read as a follow-up."""
+# Words by which a question points back at the conversation ("what can they hear?", "and
+# writing one?"): English only for now; a question in another language is tied by shared words.
+POINTING_BACK = frozenset(
+    """it its this that these those they them their he his she him her such one ones same
+    there then else also instead""".split()
+)
+
+
+def leans_on(idx, context: Conversation, question: str, own: list[int]) -> bool:
+    """Whether a question leans on its conversation: it says little (`lean` above 1) and every
+    word of it is in the conversation's documents. Where nothing says a question continues one
+    (the console has no threads), only such a question is read as a follow-up. When those
+    documents hold most of the collection (a folder of one manual), every question's words are
+    in them: something must then tie it to the conversation, a word pointing back or a word of
+    the recent questions."""
+    if not own or not context.questions:
+        return False
     docs = [idx._doc_number[d] for d in context.documents if d in idx._doc_number]
-    return bool(own) and bool(context.questions) and lean(idx, own, docs) > 1.0
+    if lean(idx, own, docs) <= 1.0:
+        return False
+    if np.isin(idx._sent_doc, docs).mean() < 0.5:  # being in them says something
+        return True
+    if not POINTING_BACK.isdisjoint(words(question)):
+        return True
+    recent = {t for q in context.questions[-2:] for t in idx._question_ids(q)}
+    return not recent.isdisjoint(own)
 
 
 def bonus(idx, follow: Followed, cand: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store.paths import cache_folder
+from index.cachedir import cache_folder
 
 # The languages pyspellchecker ships a word list for (`SpellChecker.languages()`).
 LANGUAGES = frozenset({"en", "es", "fr", "it", "pt", "de", "ru", "ar", "lv", "eu", "nl", "fa"})

@@ -12,7 +12,7 @@ from index.analysis.languages import question_languages
 from index.analysis.multilingual import is_segmented
 from index.analysis.tokens import ENGLISH, normalize, stem, stopwords, words
 from index.search.question.lexicon import real_word
-from index.search.question.typos import correct
+from index.search.question.typos import correct as nearest
 
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
@@ -56,15 +56,18 @@ def read_question(idx, text: str) -> tuple[str, Terms]:
     if not langs:
         lang = idx.languages[0] if idx.languages else ENGLISH
         return lang, query_terms(idx, text, lang)
+    # Compared as written: a typo decides no language, and correcting one in every candidate
+    # language would cost its hundreds of variants each time.
     best = None
     for lang in langs:
-        found = query_terms(idx, text, lang)
+        found = query_terms(idx, text, lang, correct=False)
         ids, _, missing = found
         known = float(idx._idf_sent[list(set(ids))].sum()) if ids else 0.0
         share = known / (known + missing * idx._idf_unknown) if known else 0.0
         if best is None or share > best[0]:
             best = (share, lang, found)
-    return best[1], best[2]
+    _, lang, found = best
+    return lang, query_terms(idx, text, lang) if found[2] else found
 
 
 def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[str]:
@@ -108,8 +111,9 @@ def _without_parts(idx, found: list[str], text: str) -> list[str]:
     return [w for i, w in enumerate(found) if i not in drop] if drop else found
 
 
-def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
-    """Term ids of the question (in order, repeats kept), typo corrections, unknown word count.
+def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Terms:
+    """Term ids of the question (in order, repeats kept), typo corrections (none unless
+    `correct`), unknown word count.
 
     A word of a script written without spaces (a segment or a bigram) that the index lacks is
     not counted unknown: segmenting the question may cut differently than the documents."""
@@ -125,9 +129,9 @@ def query_terms(idx, text: str, lang: str = ENGLISH) -> Terms:
         named = _camel_names(text)
     for w in [w for w in found if w not in skip][:MAX_QUERY_TERMS]:
         tid = idx._term_id(stem(w, lang))
-        if tid is None and attempts < MAX_CORRECTIONS and not is_segmented(w):
+        if tid is None and correct and attempts < MAX_CORRECTIONS and not is_segmented(w):
             attempts += 1
-            fixed = correct(w, lambda x: idx._frequency(x, lang), real_word=real_word(lang))
+            fixed = nearest(w, lambda x: idx._frequency(x, lang), real_word=real_word(lang))
             if fixed is not None:
                 tid = idx._term_id(stem(fixed, lang))
                 if tid is not None:

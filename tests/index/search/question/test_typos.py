@@ -207,3 +207,17 @@ def test_without_a_cache_folder_typos_are_corrected_as_without_a_list(tmp_path, 
     real_word.cache_clear()
     assert real_word("en") is None
     real_word.cache_clear()
+
+
+def test_a_typos_variants_are_not_kept_in_the_stem_caches(tmp_path):
+    """Hundreds of made-up variants a typo: kept, they would fill a long-running bot's memory."""
+    from index.analysis import multilingual, tokens
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", docs)
+    idx = open_index(docs, tmp_path / "index")
+    idx.ask("how many troops will mexico train")  # its own words stemmed and kept
+    before = len(tokens._stem_cache) + len(multilingual._stems)
+    answer = idx.ask("how many troups will mexico train")
+    assert answer.corrections == {"troups": "troops"}
+    assert len(tokens._stem_cache) + len(multilingual._stems) - before <= 2  # troups, not ~300

@@ -1,0 +1,69 @@
+"""py3langid's model memory-mapped from the cache folder (index/analysis/langid.py): it ranks
+questions exactly as py3langid's own restricted model does, is unpacked once, and without a
+cache folder is read as py3langid reads it."""
+
+from __future__ import annotations
+
+import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from index.analysis import langid
+
+LANGUAGES = ("de", "en", "es", "fr", "it", "pt")
+QUESTIONS = [
+    "how many troops will Mexico train?",
+    "¿Con qué edad frisaba nuestro hidalgo?",
+    "Wann ist Gregor Samsa aufgewacht?",
+    "Quantos soldados o México vai treinar?",
+    "quanti soldati addestrerà il Messico",
+    "Où se trouve la gare ?",
+    "kwargs",  # a code word: little to go on
+    "",
+]
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """A cache folder of its own, and no model read yet in this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(langid, "_model", None)
+    return tmp_path / "verbatim" / "langid"
+
+
+@pytest.fixture(scope="module")
+def stock():
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages(list(LANGUAGES))
+    return model
+
+
+def _same_ranking(model, stock):
+    for question in QUESTIONS:
+        ours, theirs = model.rank(question), stock.rank(question)
+        assert [c for c, _ in ours] == [c for c, _ in theirs], question
+        assert [p for _, p in ours] == pytest.approx([p for _, p in theirs], abs=1e-6), question
+
+
+def test_the_mapped_model_ranks_as_py3langid_does_and_is_unpacked_once(fresh, stock):
+    model = langid.identifier(LANGUAGES)
+    (folder,) = fresh.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{name}.npy" for name in ("ptc", "pc", "nextmove", "row", "out")] + ["classes.json"]
+    )
+    _same_ranking(model, stock)
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    langid._model = None  # as a new process: maps what is there, unpacks nothing
+    _same_ranking(langid.identifier(LANGUAGES), stock)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps
+
+
+def test_without_a_cache_folder_the_model_is_read_as_py3langid_reads_it(fresh, stock, monkeypatch):
+    blocked = fresh.parents[1] / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    _same_ranking(langid.identifier(LANGUAGES), stock)
+
+
+def test_under_two_known_languages_there_is_nothing_to_tell(fresh):
+    assert langid.identifier(["en"]) is None
+    assert langid.identifier(["en", "xx-unknown"]) is None
