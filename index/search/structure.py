@@ -22,21 +22,29 @@ BODY_REACH = 20  # sentences after a heading looked at for the text under it
 # ask for code (`code_after_prose`): half, as a prose fragment that a code block cuts off.
 LATER_CODE_SHARE = FRAGMENT_SHARE
 _ASKS_CODE = frozenset(map(stem, "example code syntax snippet sample".split()))
-_EXAMPLE = {stem("example")}
-_ASIDE = re.compile(r"\bfor (?:example|instance)\b", re.IGNORECASE)  # an aside, not a request
-_EXAMPLE_WORD = re.compile(r"\bexamples?\b", re.IGNORECASE)
+# Phrases that hold an asking word without asking to see code: an aside, and "code" naming a
+# value ("the exit code of a child process", "a 404 status code", "the source code offer").
+_NOT_ASKING = re.compile(
+    r"\bfor (?:example|instance)\b|\b(?:exit|status|error|return|response|result|http|source"
+    r"|country|language|zip|postal|key|char|character|ascii|unicode|access|verification)"
+    r"[ -]codes?\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def asks_for_code(qterms, question: str = "") -> bool:
     """Whether a question, by its terms (`tokens.terms`), asks to see code: it says "example",
     "code", "syntax", "snippet" or "sample", or code words are most of its words ("what does .*
     do", "{% url %}?"). Naming an identifier in a question about it ("why must I call
-    get_object_or_404()?") is not asking for code: the sentence that explains it answers. Nor is
-    "for example" in its text (`question`): an aside ("the terminal (wxt for example)")."""
+    get_object_or_404()?") is not asking for code: the sentence that explains it answers. Nor
+    are, in its text (`question`), "for example" ("the terminal (wxt for example)") and "code"
+    naming a value ("the exit code of a child process", "a 404 status code")."""
     qterms = list(qterms)
     asked = _ASKS_CODE.intersection(qterms)
-    if asked == _EXAMPLE and question and not _EXAMPLE_WORD.search(_ASIDE.sub(" ", question)):
-        asked = set()
+    if asked and question:
+        left = _NOT_ASKING.sub(" ", question)
+        asked = _ASKS_CODE.intersection(stem(w) for w in _WORD.findall(left.lower()))
     if asked:
         return True
     code = [t for t in qterms if not t.isalnum() and not t[0].isdigit()]

@@ -100,6 +100,11 @@ def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     assert not structure.asks_for_code(terms(question), question)
     question = "for example, where is an example of a custom manager?"
     assert structure.asks_for_code(terms(question), question)
+    # "code" naming a value is not asking to see code either
+    for question in ("how do I get the exit code of a child process?", "return a 404 status code"):
+        assert not structure.asks_for_code(terms(question), question)
+    question = "example code for the exit code of a child process"
+    assert structure.asks_for_code(terms(question), question)
 
 
 def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
