@@ -29,6 +29,7 @@ NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joi
 # next to the one that holds the question's words. About a third of an embed field (1,024), so
 # three passages still fit a Discord card.
 PARAGRAPH_CHARS = 450
+_SENTENCE_ENDS = tuple(".!?:;)\"'’”")  # how a sentence that "it" can point back to ends
 
 
 def build_passages(
@@ -152,6 +153,7 @@ def _grow(
         and _in_a_section(idx, first)
         and _joins_back(idx, x, first, taken)
         and end - int(idx._sent_start[x]) <= PARAGRAPH_CHARS
+        and idx._sentence_text(x).rstrip().endswith(_SENTENCE_ENDS)  # not a table's "v20.6.0"
     ):
         # A paragraph that opens by pointing back ("It works like this.", "This is the default
         # cache ...") goes on from the one before it in its section: that one says what "it" is
@@ -161,7 +163,7 @@ def _grow(
         # A short section is quoted from its start when it fits: a reference entry's one-line
         # summary ("Activates some additional checks that are only relevant in a deployment
         # setting.") says what the details under it are about.
-        first = _section_start(idx, first, end, taken)
+        first = _section_start(idx, first, end, taken, asked)
         start = int(idx._sent_start[first])
     if not _same_para(idx, last + 1, last) and _in_a_section(idx, last):
         # The rest of its paragraph is quoted: the text that follows in its section, on its page,
@@ -185,16 +187,20 @@ def _grow(
     return first, last
 
 
-def _section_start(idx, first: int, end: int, taken: set[int]) -> int:
+def _section_start(idx, first: int, end: int, taken: set[int], asked: set[int]) -> int:
     """The first sentence under the heading over `first` if every sentence from there to `end`
-    is prose no passage holds and the whole fits in PARAGRAPH_CHARS; else `first`."""
+    is prose no passage holds, the whole fits in PARAGRAPH_CHARS and what it adds speaks of the
+    question (one of its sentences holds a word of `asked`: not only "Added in: v0.9.1" or a
+    version history table); else `first`."""
     head = idx.heading_of(first)
     x = first - 1
+    speaks = False
     while x > head and _joins_back(idx, x, first, taken):
         if end - int(idx._sent_start[x]) > PARAGRAPH_CHARS:
             return first
+        speaks = speaks or not asked.isdisjoint(idx.sentence_terms(x))
         x -= 1
-    return x + 1 if x == head else first
+    return x + 1 if x == head and speaks else first
 
 
 def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:

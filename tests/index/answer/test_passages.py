@@ -162,3 +162,30 @@ def test_a_short_section_is_quoted_from_its_start(tmp_path):
     assert "point the check command" in first.text
     assert first.text.startswith("Activates some additional checks")  # what the option does
     assert "Lists all available tags" not in first.text  # another section
+
+
+# An API reference entry: version metadata, then what it does.
+API = """# Buffer
+
+## buf.readDoubleBE(offset)
+
+Added in: v0.11.15
+
+Reads a 64-bit, big-endian double from buf at the specified offset.
+
+## import.meta.resolve(specifier)
+
+v20.6.0
+
+This API no longer throws when targeting file URLs that do not map to an existing file.
+"""
+
+
+def test_what_comes_before_in_a_section_joins_only_when_it_says_something(tmp_path):
+    """A section's start joins when it speaks of the question, and a paragraph that points back
+    takes the sentence before only when that one is a sentence (not a table cell's "v20.6.0")."""
+    idx = _index(tmp_path, API)
+    first = idx.ask("how do I read a big-endian double from a buffer?", 3).passages[0]
+    assert first.text.startswith("Reads a 64-bit, big-endian double")  # not "Added in: ..."
+    first = idx.ask("does import.meta.resolve throw for a file that does not exist?").passages[0]
+    assert first.text.startswith("This API no longer throws")
