@@ -275,3 +275,33 @@ def test_a_latex_article_reads_as_printed():
     assert "x | the input value" in said
     assert "x = compute (y);\nprint (x)" in said
     assert "This document is © 2026 the authors, see §3 for the terms." in said
+
+
+GHOSTSCRIPT = Path(__file__).resolve().parents[1] / "pdfs" / "dvips-weights.pdf"
+
+
+def test_tex_fonts_are_bold_by_their_names_not_pdfiums_weight():
+    """latex, dvips, then Ghostscript's ps2pdf (tests/index/pdfs/dvips-weights.tex, as TeX Live's
+    dvips.pdf is made): PDFium estimates CMR10's weight at 605 (744 in dvips.pdf), so body lines
+    read as bold, short ones as headings, and a sentence was cut where its line ended."""
+    doc, _ = read_document("dvips-weights.pdf", GHOSTSCRIPT)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert (
+        "The origin of the page is shifted by the given pair of dimensions, which is usually best"
+        " specified in the configuration file of the printer." in said
+    )
+    assert [doc.text[s:e] for s, e, *_ in doc.headings] == ["1 Output options"]
+
+
+TOPICS = Path(__file__).resolve().parents[1] / "pdfs" / "running-topics.pdf"
+
+
+def test_a_header_naming_each_pages_topic_and_number_goes():
+    """pdflatex with fancyhdr (tests/index/pdfs/running-topics.tex): the topic at the left and
+    the page's number at the right, as R's refman.pdf prints them. The header recurs nowhere,
+    and the wide gap made its line a row ("binom.test | 1459": 2,350 such units in refman.pdf)."""
+    doc, _ = read_document("running-topics.pdf", TOPICS)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said[0] == "alpha.test"
+    assert not [s for s in said if re.search(r"\d$", s)]
+    assert "beta.fit" in said and "gamma.plot" in said

@@ -111,10 +111,10 @@ def _is_page_number(line: str, number: int, label: str) -> bool:
 
 def _carries_number(text: str, number: int, label: str) -> bool:
     """A short line that starts or ends with the page's number ("Chapter 3: Arrays 15")."""
-    if len(text) > 120 or " " not in text:
+    words = text.split()  # a wide gap between name and number is a tab (a row's cells) here
+    if len(text) > 120 or len(words) < 2:
         return False
-    first, last = text.split(None, 1)[0], text.rsplit(None, 1)[-1]
-    return bool({first, last} & {str(number), label})
+    return bool({words[0], words[-1]} & {str(number), label})
 
 
 def _set_apart(side: list[Line], k: int) -> bool:

@@ -329,8 +329,13 @@ def _style(pdfium_c, tp, i: int, p: Probe) -> tuple[bool, bool, tuple[str, ...] 
     name = key[0].decode("latin-1").split("+", 1)[-1]
     weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
     mono = bool(key[1] & 1) or bool(_MONO.search(name))
+    # PDFium estimates a weight from the font's stem width when the PDF names none; for TeX's
+    # fonts, whose names say their weight (cmbx, lmroman10-bold), that estimate misleads: the
+    # same CMR10 is 345 in one manual and 744 in another (dvips.pdf, made through Ghostscript),
+    # where every line of body text read as bold, and short ones as headings.
+    heavy = weight >= 600 and not glyphs.TEX_FONT.match(name)
     style = p.fonts[key] = (
-        bool(_BOLD.search(name)) or weight >= 600,
+        bool(_BOLD.search(name)) or heavy,
         mono,
         glyphs.table(name),
     )
