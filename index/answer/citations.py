@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -40,7 +41,7 @@ class DocInfo:
 
     def is_code(self, offset: int) -> bool:
         """Whether `offset` is inside a code block."""
-        at = bisect.bisect_right([s for s, _ in self.code], offset) - 1
+        at = bisect.bisect_right(self.code, (offset, math.inf)) - 1  # the last starting by offset
         return at >= 0 and offset < self.code[at][1]
 
 

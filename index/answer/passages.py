@@ -2,9 +2,9 @@
 
 Each passage is the best sentence plus the neighbours it needs (the sentence before an anaphoric
 start, the one after a lead-in, a neighbour that scores nearly as well, or the one holding the
-answer, the answer after a question the text asks), then the rest of its paragraph and what
-follows it in its section while the passage stays within PARAGRAPH_CHARS, verbatim, never
-overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link
+answer, the answer after a question the text asks), then the rest of its paragraph, the sentence
+before a paragraph that points back, a short section from its start, and what follows it in its
+section while the passage stays within PARAGRAPH_CHARS, verbatim, never overlapping; a code block is quoted alone. Its answer phrase is marked, its page, section and link
 found (citations.py), and a passage equal or nearly equal to one already shown is not shown again
 (copies.py).
 """
@@ -15,15 +15,13 @@ import dataclasses
 import re
 from urllib.parse import quote
 
-import numpy as np
-
 from index.analysis import flags
 from index.analysis.tokens import normalize
 from index.answer import citations
 from index.answer.copies import Copies
 from index.answer.model import Copy, Passage
 from index.search.question import answers
-from index.search.ranking import text_under
+from index.search.structure import text_under
 
 NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joins its passage
 # A passage grows by the other sentences of its paragraph while it stays within this many
@@ -31,6 +29,7 @@ NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joi
 # next to the one that holds the question's words. About a third of an embed field (1,024), so
 # three passages still fit a Discord card.
 PARAGRAPH_CHARS = 450
+_SENTENCE_ENDS = tuple(".!?:;)\"'’”")  # how a sentence that "it" can point back to ends
 
 
 def build_passages(
@@ -127,7 +126,8 @@ def _expand(
 def _grow(
     idx, first: int, last: int, taken: set[int], asked: set[int] = frozenset()
 ) -> tuple[int, int]:
-    """The passage grown by the other sentences of its paragraph, the next one first, then by the
+    """The passage grown by the other sentences of its paragraphs (a question the text asks and
+    its answer may stand in two: the answer's goes on after it), the next one first, then by the
     sentences after it in its section that hold a word of the question (`asked`, term ids; up to
     a heading or code), while it stays within PARAGRAPH_CHARS: a reader sees the short paragraph
     the sentence stands in, and what it goes on to say about the question."""
@@ -135,8 +135,8 @@ def _grow(
     grew = True
     while grew:
         grew = False
-        for x in (last + 1, first - 1):
-            if not _same_para(idx, x, first) or x in taken or _is_code(idx, x):
+        for x, near in ((last + 1, last), (first - 1, first)):
+            if not _same_para(idx, x, near) or x in taken or _is_code(idx, x):
                 continue
             if idx._sent_flags[x] & flags.HEADING:
                 continue
@@ -146,6 +146,25 @@ def _grow(
             start, end = a, b
             first, last = min(first, x), max(last, x)
             grew = True
+    x = first - 1
+    if (
+        not _same_para(idx, x, first)
+        and idx._sent_flags[first] & flags.ANAPHORIC
+        and _in_a_section(idx, first)
+        and _joins_back(idx, x, first, taken)
+        and end - int(idx._sent_start[x]) <= PARAGRAPH_CHARS
+        and idx._sentence_text(x).rstrip().endswith(_SENTENCE_ENDS)  # not a table's "v20.6.0"
+    ):
+        # A paragraph that opens by pointing back ("It works like this.", "This is the default
+        # cache ...") goes on from the one before it in its section: that one says what "it" is
+        # ("Set ATOMIC_REQUESTS to True ..."). Within a paragraph `_expand` does the same.
+        first, start = x, int(idx._sent_start[x])
+    if _in_a_section(idx, first):
+        # A short section is quoted from its start when it fits: a reference entry's one-line
+        # summary ("Activates some additional checks that are only relevant in a deployment
+        # setting.") says what the details under it are about.
+        first = _section_start(idx, first, end, taken, asked)
+        start = int(idx._sent_start[first])
     if not _same_para(idx, last + 1, last) and _in_a_section(idx, last):
         # The rest of its paragraph is quoted: the text that follows in its section, on its page,
         # continues it while it fits and speaks of the question (a reference entry's one-line
@@ -168,11 +187,36 @@ def _grow(
     return first, last
 
 
+def _section_start(idx, first: int, end: int, taken: set[int], asked: set[int]) -> int:
+    """The first sentence under the heading over `first` if every sentence from there to `end`
+    is prose no passage holds, the whole fits in PARAGRAPH_CHARS and what it adds speaks of the
+    question (one of its sentences holds a word of `asked`: not only "Added in: v0.9.1" or a
+    version history table); else `first`."""
+    head = idx.heading_of(first)
+    x = first - 1
+    speaks = False
+    while x > head and _joins_back(idx, x, first, taken):
+        if end - int(idx._sent_start[x]) > PARAGRAPH_CHARS:
+            return first
+        speaks = speaks or not asked.isdisjoint(idx.sentence_terms(x))
+        x -= 1
+    return x + 1 if x == head and speaks else first
+
+
+def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:
+    """Whether sentence x, just before sid, is prose of sid's section that no passage holds."""
+    if x < 0 or x in taken or idx._sent_doc[x] != idx._sent_doc[sid]:
+        return False
+    if idx._sent_flags[x] & (flags.HEADING | flags.CODE):
+        return False
+    return idx.heading_of(x) == idx.heading_of(sid)
+
+
 def _in_a_section(idx, sid: int) -> bool:
     """Whether a heading stands over the sentence in its document."""
     if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
         return False
-    return bool(idx.section_headings(np.array([sid]))[0, 1] >= 0)
+    return idx.heading_of(sid) >= 0
 
 
 def _asks(idx, sid: int) -> bool:

@@ -31,6 +31,8 @@ to provide these):
 - `term_id(term) -> int | None`: a term's id (synonyms, associations).
 - `flags_present` (optional): the flags any sentence has; without it the code and heading rules
   always run.
+- `history_documents` (optional): bool[] by document number, release notes and changelogs
+  (`history.py`); without it none is.
 """
 
 from __future__ import annotations
@@ -45,8 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import flags
-from index.analysis.tokens import stem
-from index.search import associations, features, synonyms
+from index.search import associations, features, history, structure, synonyms
 from index.search.question import answers
 from index.search.windows import FRAGMENT_SHARE, code_fragments
 
@@ -73,8 +74,6 @@ SCORE_POWER = 0.25
 # on squad-train threads (every tenth article: 2, 4, 6, 10 gave follow-ups +4.0, +6.1, +7.3, +8.1
 # points, switches 0, 0, 0, -0.9), the largest that costs a topic switch nothing.
 MODEL_BONUS_SCALE = 6.0
-BODY_REACH = 20  # sentences after a heading looked at for the text under it
-_ASKS_CODE = frozenset(map(stem, "example code syntax snippet sample".split()))
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ def rank(
     the shortlist and adds its bonus; `boosts` (votes) adjust sentences' scores at the end.
     """
     present = getattr(idx, "flags_present", flags.CODE | flags.HEADING)
-    prose = bool(present & flags.CODE) and not asks_for_code(qset)
+    prose = bool(present & flags.CODE) and not structure.asks_for_code(qset, question)
     sids, levels, blended, best_docs, bonus = candidates(
         idx, term_ids, CANDIDATES if model is not None else HAND_SET_CANDIDATES, follow, prose
     )
@@ -254,163 +253,26 @@ def rank(
         X = features.compute(idx, term_ids, qtype, qset, question, sids, levels, blended)
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
         near = dict(zip(sids.tolist(), X[:, features.COVERAGE_NEAR].tolist(), strict=True))
+    scores = _history_last(idx, sids, scores, question)
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
         scores = scores * np.where(code_fragments(idx, sids), FRAGMENT_SHARE, 1.0)
-        sids, scores = structure_order(idx, sids, scores, prose, term_ids)
+        sids, scores = structure.structure_order(idx, sids, scores, prose, term_ids)
     order = np.lexsort((idx.order_key(sids), -scores))
     return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
 
 
-def asks_for_code(qterms) -> bool:
-    """Whether a question, by its terms (`tokens.terms`), asks to see code: it says "example",
-    "code", "syntax", "snippet" or "sample", or code words are most of its words ("what does .*
-    do", "{% url %}?"). Naming an identifier in a question about it ("why must I call
-    get_object_or_404()?") is not asking for code: the sentence that explains it answers."""
-    qterms = list(qterms)
-    if _ASKS_CODE.intersection(qterms):
-        return True
-    code = [t for t in qterms if not t.isalnum() and not t[0].isdigit()]
-    code = [t for t in code if not any(t != c and t in c for c in code)]  # a name, not its tails
-    prose = [t for t in qterms if t.isalnum() and not any(t in c for c in code)]
-    return bool(code) and len(code) >= len(prose)
-
-
-def structure_order(idx, sids, scores, prose_first: bool, term_ids=()):
-    """(sids, scores) with what the readers' structure says applied, by exchanging scores:
-
-    - a heading (its sentences flagged HEADING) gives its place to the best candidate of the text
-      under it, or, when none of that text is a candidate, is replaced by its first sentence: a
-      heading alone is not an answer when the text under it is;
-    - with `prose_first` (the question does not ask for code), the sentence that explains a code
-      unit (the prose just before it) ranks just above it (joining the candidates if it was not
-      one), and the first candidate is prose when there is one; a prose sentence that holds none
-      of the question's words (`term_ids`: "For example:", a file name over a listing) is no
-      explanation and does not go first.
-    """
-    bits = idx.sentence_flags(sids)
-    if not (bits & (flags.HEADING | flags.CODE)).any():
-        return sids, scores
-    sids, scores = sids.copy(), scores.copy()
-    place = {s: i for i, s in enumerate(sids.tolist())}
-    for i in np.flatnonzero(bits & flags.HEADING).tolist():
-        body = text_under(idx, int(sids[i]))
-        under = [place[x] for x in body if x in place]
-        if under:
-            best = max(under, key=lambda j: scores[j])
-            if scores[best] < scores[i]:
-                scores[i], scores[best] = scores[best], scores[i]
-        elif body:
-            del place[int(sids[i])]
-            sids[i] = body[0]
-            place[body[0]] = i
-    if not prose_first:
-        return sids, scores
-    code = (idx.sentence_flags(sids) & flags.CODE) != 0
-    if not code.any():
-        return sids, scores
-    before = {int(sids[i]): _prose_before(idx, int(sids[i])) for i in np.flatnonzero(code)}
-    asked = _holding(idx, [*sids.tolist(), *(e for es in before.values() for e in es)], term_ids)
-    explains = {c: next((e for e in es if e in asked), None) for c, es in before.items()}
-    extra_sids, extra_scores = [], []
-    for i in np.argsort(-scores, kind="stable").tolist():
-        if not code[i]:
-            continue
-        e = explains[int(sids[i])]
-        if e is None:
-            continue
-        j = place.get(e)
-        if j is not None and j >= len(scores):
-            continue  # already joined, above another code unit it explains
-        if j is not None and scores[j] < scores[i]:
-            scores[i], scores[j] = scores[j], scores[i]
-        elif j is None and e is not None:  # the explanation joins, just above its code
-            place[e] = len(sids) + len(extra_sids)
-            extra_sids.append(e)
-            extra_scores.append(scores[i])
-            scores[i] = np.nextafter(scores[i], -np.inf)
-    if extra_sids:
-        sids = np.concatenate([sids, np.array(extra_sids, dtype=sids.dtype)])
-        scores = np.concatenate([scores, np.array(extra_scores)])
-        code = np.concatenate([code, np.zeros(len(extra_sids), dtype=bool)])
-    top = int(np.argmax(scores))
-    prose = np.array([not c and int(x) in asked for c, x in zip(code, sids, strict=True)])
-    if code[top] and prose.any():
-        best = int(np.flatnonzero(prose)[np.argmax(scores[prose])])
-        scores[top], scores[best] = scores[best], scores[top]
-    return sids, scores
-
-
-def covered_first(idx, ranked: list[tuple[int, float]], covered) -> tuple[list, bool]:
-    """(`ranked`, whether its first is `covered`), the first covered one moved to the front
-    with its score (those it passes take it too, so scores never rise): a contents line or a heading with a word or two of the question
-    must not make it go unanswered when an answer is further down. A heading goes first only when
-    nothing else is covered; a code unit comes with the sentence ranked before it if that one
-    explains it (one of the 3 before it in its document)."""
-    heading = None
-    for i, (sid, _) in enumerate(ranked):
-        if not covered(sid):
-            continue
-        bits = int(idx.sentence_flags(np.array([sid]))[0])
-        if bits & flags.HEADING:
-            heading = i if heading is None else heading
-            continue
-        take, before = 1, ranked[i - 1][0] if i else -9
-        if bits & flags.CODE and 0 < sid - before <= 3:
-            docs = idx.documents_of(np.array([before, sid]))
-            i, take = (i - 1, 2) if docs[0] == docs[1] else (i, 1)
-        break
-    else:
-        if heading is None:
-            return ranked, False
-        i, take = heading, 1
-    if not i:
-        return ranked, True
-    moved = [*ranked[i : i + take], *ranked[:i], *ranked[i + take :]]
-    capped = np.minimum.accumulate(np.array([v for _, v in moved])).tolist()  # never rising
-    return list(zip([s for s, _ in moved], capped, strict=True)), True
-
-
-def _holding(idx, sids: list[int], term_ids) -> set[int]:
-    """Those of `sids` whose own terms include one of the question's."""
-    if not sids or not len(term_ids):
-        return set()
-    terms, bounds = idx.term_windows(np.array(sids, dtype=np.int64))
-    wanted = np.unique(np.asarray(term_ids, dtype=np.int64))
-    hit = np.isin(np.asarray(terms, dtype=np.int64), wanted)
-    return {s for s, (a, b) in zip(sids, bounds[:, 1:3].tolist(), strict=True) if hit[a:b].any()}
-
-
-def _prose_before(idx, c: int) -> list[int]:
-    """The prose sentences among the 3 before the code unit c in its document, nearest first:
-    where the sentence that explains it is."""
-    doc = idx.documents_of(np.array([c]))[0]
-    out = []
-    for x in range(c - 1, max(c - 4, -1), -1):
-        if idx.documents_of(np.array([x]))[0] != doc:
-            break
-        if not idx.sentence_flags(np.array([x]))[0] & flags.CODE:
-            out.append(x)
-    return out
-
-
-def text_under(idx, h: int) -> list[int]:
-    """The sentences under the heading sentence h: those after it in its document, past the
-    rest of its heading, up to the next heading (at most BODY_REACH)."""
-    end = min(h + 1 + BODY_REACH, idx.sentence_count)
-    nxt = np.arange(h + 1, end)
-    if not len(nxt):
-        return []
-    same = idx.documents_of(nxt) == idx.documents_of(np.array([h]))[0]
-    is_head = (idx.sentence_flags(nxt) & flags.HEADING) != 0
-    body: list[int] = []
-    for x, ok, head in zip(nxt.tolist(), same.tolist(), is_head.tolist(), strict=True):
-        if not ok or (head and body):
-            break
-        if not head:  # leading heading sentences are the rest of h's heading
-            body.append(x)
-    return body
+def _history_last(idx, sids, scores, question: str):
+    """Scores with change-history pages' sentences (`history.py`) at `history.SHARE`, unless the
+    question speaks of versions or changes or the candidates are all history."""
+    pages = getattr(idx, "history_documents", None)
+    if pages is None or not pages.any() or history.asks_about_versions(question):
+        return scores
+    old = pages[idx.documents_of(sids)]
+    if not old.any() or old.all():
+        return scores
+    return scores * np.where(old, history.SHARE, 1.0)
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:

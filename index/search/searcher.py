@@ -18,7 +18,7 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import ranking, windows
+from index.search import history, ranking, structure, windows
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS
@@ -77,7 +77,7 @@ class Index:
         self._sent_para = joined("sent_para", para_shift)
         self._sent_flags = joined("sent_flags")
         # Which flags any sentence has: the order rules for code and headings cost nothing in an
-        # index without code units or headings (ranking.structure_order).
+        # index without code units or headings (structure.structure_order).
         self.flags_present = int(np.bitwise_or.reduce(np.asarray(self._sent_flags), initial=0))
         self._n_sent = int(offsets[-1])
         df, n = segs.df["sent"], segs.n_units["sent"]
@@ -108,6 +108,8 @@ class Index:
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order
         )
+        # Release notes and changelogs, by document number (ranking.rank reads it).
+        self.history_documents = history.documents(self._titles)
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
@@ -168,10 +170,11 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
-            ranked, covered = ranking.covered_first(
+            ranked, covered = structure.covered_first(
                 self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
             )
             if covered:
+                ranked = structure.code_after_prose(self, ranked, qset, text)
                 voted_down = set()
                 if boosts:  # a passage voted down is not pulled back in by a neighbour
                     sids = np.array([sid for sid, _ in ranked], dtype=np.int64)
@@ -319,11 +322,19 @@ class Index:
         """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
         sentences that last came before it in its document; (-1, -1) for none, and for a
         heading sentence itself."""
-        if self._heading_runs is None:
-            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
-        first, last = self._heading_runs
+        first, last = self._runs()
         sids = np.asarray(sids, dtype=np.int64)
         return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
+
+    def heading_of(self, sid: int) -> int:
+        """The last sentence of the heading over one sentence (`section_headings`), -1 for none:
+        the passage code asks it sentence by sentence."""
+        return int(self._runs()[1][sid])
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._heading_runs is None:
+            self._heading_runs = windows.heading_runs(self._sent_flags, self._sent_doc)
+        return self._heading_runs
 
     def sentence_positions(self, sids: np.ndarray) -> np.ndarray:
         """Rows of (index in paragraph, paragraph index in document, sentence index in document)."""

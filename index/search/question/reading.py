@@ -78,6 +78,12 @@ def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[
 
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_+[a-z0-9]+)+")
+_CAMEL = re.compile(r"\b(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+[0-9]*\b")  # words joined
+# A name written in camelCase that at most this many sentences hold is asked twice: an exception
+# or class name pasted from an error ("fails with RequestDataTooBig") is what the asker means,
+# and among a chatty question's ten other words its weight alone would not bring the one
+# sentence that explains it into the candidates.
+RARE_NAME = 10
 
 
 def _without_parts(idx, found: list[str], text: str) -> list[str]:
@@ -117,8 +123,10 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
     attempts = 0
     skip = question_stopwords(lang)
     found = words(text, lang)
+    named: set[str] = set()
     if lang == ENGLISH:
         found = _without_parts(idx, found, text)
+        named = _camel_names(text)
     for w in [w for w in found if w not in skip][:MAX_QUERY_TERMS]:
         tid = idx._term_id(stem(w, lang))
         if tid is None and correct and attempts < MAX_CORRECTIONS and not is_segmented(w):
@@ -132,4 +140,13 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
             missing += not is_segmented(w)
         else:
             ids.append(tid)
+            if w in named and idx._df[tid] <= RARE_NAME:
+                ids.append(tid)
     return ids, corrections, missing
+
+
+def _camel_names(text: str) -> set[str]:
+    """The names of `text` written as words joined in camelCase or CamelCase
+    (`RequestDataTooBig`, `inputParser`; not an acronym such as `vBNS`), lowercased as `words`
+    gives them."""
+    return {m.lower() for m in _CAMEL.findall(text)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from index import open_index
 from index.answer import passages
+from index.answer.citations import DocInfo
 
 SHORT = """# Sessions
 
@@ -45,11 +46,28 @@ TUTORIAL = """# Part 3
 
 Why do we use a helper function instead of catching the exception automatically?
 
-Because that would couple the model layer to the view layer.
+Because that would couple the model layer to the view layer. Loose coupling is a design goal.
 
 ## Templates
 
 Templates live in a folder of their own.
+"""
+
+
+# A paragraph that opens by pointing back at the one before it.
+POINTING_BACK = """# Transactions
+
+A common way to handle transactions on the web is to wrap each request in a transaction, so
+that a request either changes the database as a whole or not at all, whatever happens in the
+view, in the template it renders or in the middleware around it, and however many queries it
+makes. Set ATOMIC_REQUESTS to True to turn this behaviour on.
+
+It works like this. Before calling a view, Django starts a transaction. If the view raises an
+exception, Django rolls back the transaction.
+
+## Savepoints
+
+It is possible to nest savepoints inside atomic blocks, and a view raises nothing then.
 """
 
 
@@ -92,6 +110,7 @@ def test_a_question_in_the_text_is_quoted_with_its_answer(tmp_path):
         "Why do we use a helper function instead of catching it automatically?"
     ).passages
     assert "Because that would couple the model layer" in first[0].text
+    assert "Loose coupling is a design goal." in first[0].text  # the answer's paragraph goes on
     assert "Templates live" not in first[0].text
 
 
@@ -109,3 +128,74 @@ def test_text_without_headings_keeps_a_passage_to_its_paragraph(tmp_path):
     first = idx.ask("where is session data kept?", 3).passages[0]
     assert "kept on the server side" in first.text
     assert "Browsers" not in first.text
+
+
+def test_a_paragraph_that_points_back_is_quoted_with_the_sentence_before_it(tmp_path):
+    idx = _index(tmp_path, POINTING_BACK)
+    first = idx.ask("does django roll back the transaction when a view raises?", 3).passages[0]
+    assert "rolls back the transaction" in first.text
+    assert "Set ATOMIC_REQUESTS to True" in first.text  # what "It" is
+    assert "A common way" not in first.text  # only the sentence before: all would not fit
+    # across a heading nothing joins: the savepoints paragraph starts its section
+    second = idx.ask("can savepoints be nested inside atomic blocks?", 3).passages[0]
+    assert second.text.startswith("It is possible to nest savepoints")
+
+
+# A reference entry: its name, a one-line summary, then details.
+OPTION = """# Options
+
+## --deploy
+
+Activates some additional checks that are only relevant in a deployment setting.
+
+You can use this option in your local development environment, but your local settings may
+not have your production settings, so point the check command at another settings module.
+
+## --list-tags
+
+Lists all available tags.
+"""
+
+
+def test_a_short_section_is_quoted_from_its_start(tmp_path):
+    idx = _index(tmp_path, OPTION)
+    first = idx.ask("can I check my production settings module with a command?", 3).passages[0]
+    assert "point the check command" in first.text
+    assert first.text.startswith("Activates some additional checks")  # what the option does
+    assert "Lists all available tags" not in first.text  # another section
+
+
+# An API reference entry: version metadata, then what it does.
+API = """# Buffer
+
+## buf.readDoubleBE(offset)
+
+Added in: v0.11.15
+
+Reads a 64-bit, big-endian double from buf at the specified offset.
+
+## import.meta.resolve(specifier)
+
+v20.6.0
+
+This API no longer throws when targeting file URLs that do not map to an existing file.
+"""
+
+
+def test_what_comes_before_in_a_section_joins_only_when_it_says_something(tmp_path):
+    """A section's start joins when it speaks of the question, and a paragraph that points back
+    takes the sentence before only when that one is a sentence (not a table cell's "v20.6.0")."""
+    idx = _index(tmp_path, API)
+    first = idx.ask("how do I read a big-endian double from a buffer?", 3).passages[0]
+    assert first.text.startswith("Reads a 64-bit, big-endian double")  # not "Added in: ..."
+    first = idx.ask("does import.meta.resolve throw for a file that does not exist?").passages[0]
+    assert first.text.startswith("This API no longer throws")
+
+
+def test_an_offset_is_code_between_a_code_unit_start_and_end():
+    """DocInfo.is_code bisects the code units as stored (it once rebuilt their starts on every
+    call: about 0.1 ms a call on a manual of thousands of listings)."""
+    info = DocInfo(code=((10, 20), (20, 25), (40, 50)))
+    inside = [o for o in range(60) if info.is_code(o)]
+    assert inside == [*range(10, 25), *range(40, 50)]
+    assert not DocInfo().is_code(0)

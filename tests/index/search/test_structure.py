@@ -6,7 +6,7 @@ import numpy as np
 from index import open_index
 from index.analysis import flags
 from index.analysis.tokens import terms
-from index.search import features, ranking, windows
+from index.search import features, ranking, structure, windows
 from index.search.question import answers
 
 QUERIES = """# Making queries
@@ -86,7 +86,7 @@ def test_a_question_asking_for_code_may_get_code_first(tmp_path):
 
 def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     def asks(question):
-        return ranking.asks_for_code(terms(question))
+        return structure.asks_for_code(terms(question))
 
     assert asks("what does .* do?")
     assert asks("any examples of a custom manager?")
@@ -95,6 +95,16 @@ def test_asking_for_code_is_saying_so_or_asking_mostly_in_code():
     assert not asks("null=True or blank=True for an optional CharField?")
     assert not asks("is version 3.2 out?")
     assert not asks("every model warns about django.db.models.AutoField, what now?")
+    # "for example" is an aside: the question asks how, not for an example
+    question = "how do I choose the gnuplot terminal (wxt for example)?"
+    assert not structure.asks_for_code(terms(question), question)
+    question = "for example, where is an example of a custom manager?"
+    assert structure.asks_for_code(terms(question), question)
+    # "code" naming a value is not asking to see code either
+    for question in ("how do I get the exit code of a child process?", "return a 404 status code"):
+        assert not structure.asks_for_code(terms(question), question)
+    question = "example code for the exit code of a child process"
+    assert structure.asks_for_code(terms(question), question)
 
 
 def test_a_heading_alone_is_not_the_answer_when_the_text_under_it_is(tmp_path):
@@ -126,10 +136,10 @@ def test_no_answer_only_when_no_candidate_holds_enough_of_the_question(idx):
     def covered(sid):
         return idx._covered(sid, term_ids, missing, near.get(sid))
 
-    moved, yes = ranking.covered_first(idx, [(poor, 1.0), good], covered)
+    moved, yes = structure.covered_first(idx, [(poor, 1.0), good], covered)
     assert yes and moved == [good, (poor, good[1])]  # the scores never rise
     alone = [(poor, 1.0)]
-    assert ranking.covered_first(idx, alone, covered) == (alone, False)
+    assert structure.covered_first(idx, alone, covered) == (alone, False)
 
 
 SETTINGS = """# Upgrading
@@ -173,9 +183,9 @@ def test_past_an_uncovered_first_candidate_a_heading_is_the_last_resort(tmp_path
     def covered(sid):
         return idx._covered(sid, term_ids, missing)
 
-    moved, yes = ranking.covered_first(idx, ranked, covered)
+    moved, yes = structure.covered_first(idx, ranked, covered)
     assert yes and moved[0][0] == body
-    moved, yes = ranking.covered_first(idx, ranked[:2], covered)
+    moved, yes = structure.covered_first(idx, ranked[:2], covered)
     assert yes and moved[0][0] == heading
 
 
@@ -289,3 +299,62 @@ def test_a_sentence_is_placed_within_its_section_and_never_past_the_training_ran
     cols = [features.NAMES.index(n) for n in names]
     assert (X[:, cols] <= features.POSITION_CAPS).all()
     assert X[:, cols[2]].max() < 50  # every candidate is counted within its section
+
+
+SERVER = """# The development server
+
+Do not use this server in a production setting: it has not gone through security audits.
+
+Settings for a production server are passed to the runserver command like this:
+
+```
+$ python manage.py runserver --settings=production.server
+$ python manage.py runserver production.server:8080
+```
+
+## Deployment
+
+A production server runs behind a web server such as nginx, never manage.py runserver.
+
+Static files are served by the web server in production.
+"""
+
+
+def test_after_the_first_passage_code_ranks_below_prose_unless_code_is_asked_for(tmp_path):
+    idx = _folder(tmp_path, server=SERVER)
+    answer = idx.ask("can I use manage.py runserver on my production server?", 5)
+    codes = [p.code for p in answer.passages]
+    assert codes == [False, False, True]  # the listing holds every word, yet comes after prose
+    assert "Do not use this server" in answer.passages[0].text
+    shown = idx.ask("show me example code for manage.py runserver on a production server", 5)
+    assert shown.passages[0].code  # asked for code: as the ranker put them
+
+
+CHAINING = """# Queries
+
+## select_related
+
+The difference between select_related and prefetch_related is where the join is done.
+
+## Chaining
+
+Or call select_related() and prefetch_related() together to reduce the queries even further:
+
+```
+Pizza.objects.select_related("best").prefetch_related("toppings")
+```
+
+## prefetch_related
+
+prefetch_related does a separate lookup for each relationship, and the joining is done in Python.
+"""
+
+
+def test_after_the_first_passage_a_lead_in_to_code_ranks_below_prose(tmp_path):
+    """A sentence that announces a listing ("... even further:") says little without it."""
+    idx = _folder(tmp_path, queries=CHAINING)
+    answer = idx.ask("what is the difference between select_related and prefetch_related?", 5)
+    texts = [p.text for p in answer.passages]
+    assert texts[0].startswith("The difference between")
+    assert texts[1].startswith("prefetch_related does a separate lookup")
+    assert texts[2].startswith("Or call select_related()")

@@ -57,3 +57,28 @@ def test_a_name_the_index_knows_is_asked_once_not_again_by_its_parts(tmp_path):
     assert asked("select_related to follow?") == {"selectrel", "follow"}
     assert {"e", "mail", "email"} <= asked("an e-mail to whom?")
     assert {"select", "row"} <= asked("what about select_rows?")  # unknown as a whole
+
+
+def test_a_rare_camel_case_name_is_asked_twice(tmp_path):
+    """An exception or class name pasted from an error ("fails with RequestDataTooBig") is what
+    the asker means: when few sentences hold it, it counts twice among the question's terms, so
+    the one sentence that explains it is not outweighed by the question's many common words."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    common = "".join(
+        f"Posting a big form with file uploads can fail when setting {n} controls the limit.\n\n"
+        for n in range(30)
+    )
+    (folder / "settings.md").write_text(
+        "# Settings\n\n" + common + "A request body larger than this raises RequestDataTooBig.\n\n"
+        "The vBNS network and HttpResponse objects are written here too.\n\n"
+        + "".join(f"Return an HttpResponse from view {n}.\n\n" for n in range(12)),
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+    ids = idx._query_terms("posting a big form fails with RequestDataTooBig, what limit?")[0]
+    rare = idx._term_id("requestdatatoobig")
+    assert ids.count(rare) == 2
+    assert idx._query_terms("what is vBNS?")[0].count(idx._term_id("vbns")) == 1  # an acronym
+    # held by more than RARE_NAME sentences: a name the whole text is about, asked once
+    assert idx._query_terms("what is an HttpResponse?")[0].count(idx._term_id("httprespons")) == 1
