@@ -332,3 +332,22 @@ def test_a_header_naming_each_pages_topic_and_number_goes():
     assert said[0] == "alpha.test"
     assert not [s for s in said if re.search(r"\d$", s)]
     assert "beta.fit" in said and "gamma.plot" in said
+
+
+FOOTNOTES = Path(__file__).resolve().parents[1] / "pdfs" / "footnote-marks.pdf"
+
+
+def test_footnote_marks_inside_a_line_go_and_exponents_stay():
+    """pdflatex (tests/index/pdfs/footnote-marks.tex): a footnote's mark inside a line, printed
+    small and raised after a word ("like Calibre1, or", as Sphinx's PDFs mark every link), is no
+    part of the word; an exponent after a letter of TeX's math fonts, or a digit printed as large
+    as the word's letters, is."""
+    doc, _ = read_document("footnote-marks.pdf", FOOTNOTES)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert (
+        "You can open the book with an EPUB viewer, like Calibre, or preview it in a web browser,"
+        " which most people have installed already." in said
+    )
+    assert "Themes such as Alabaster and Furo change how the pages look." in said
+    math = next(s for s in said if s.startswith("The error of the fit"))
+    assert "(1 − mt2)" in math and "xy2 + 3" in math and "utf8" in math and "x2 are" in math

@@ -27,7 +27,11 @@ _MONO = re.compile(
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?:$|[a-z]?$)", re.I)
 
 _MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
-_MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,3}$")  # after a word or a stop
+_MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,4}$")  # after a word or a stop
+# ... and inside a line, before a space or a stop ("like Calibre29, or"): checked by its looks
+# ... and inside a line, before a space or a stop ("like Calibre29, or"), after a word or a stop
+# (checked apart: a pattern that starts with its digits is scanned for in C): then by its looks
+_INLINE_MARK = re.compile(r"[0-9*†‡§]{1,4}(?=[\s.,;:)])")
 
 # a word of prose: a line in code at both ends is looked into only when it has one
 _PROSE = re.compile(
@@ -186,6 +190,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
+        if exact and not style[1] and _INLINE_MARK.search(stripped, 2):
+            fix = _inline_marks(pdfium_c, tp, stripped, a, line.size, p, fix)
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
@@ -317,13 +323,42 @@ def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> Non
     """A footnote's mark printed small and raised at the end of a line (PDFium breaks the line
     after it) is taken off the line: "John Eaton1 in 1988" reads "John Eaton in 1988"."""
     k = 0
-    while k < 3 and line.text[-1 - k] in _MARKS and font_size(tp, z - k) < 0.8 * line.size:
+    while k < 4 and line.text[-1 - k] in _MARKS and font_size(tp, z - k) < 0.8 * line.size:
         box(tp, z - k, p.l, p.r, p.b, p.t)
         if p.b.value < line.base + 0.15 * line.size:
             break  # small but not raised: a subscript, or small print
         k += 1
     if k and k < len(line.text):
         line.text = line.text[:-k].rstrip()
+
+
+def _inline_marks(pdfium_c, tp, text: str, a: int, first: float, p: Probe, fix: list | None):
+    """`fix` with the footnote marks inside a line (text from character a) dropped: printed
+    smaller than the letter before them and raised ("like Calibre29, or" reads "like Calibre,
+    or"; Sphinx's PDFs mark every link so). A digit of the same size is a word's ("utf8", "x2");
+    one raised after a letter of TeX's math fonts is an exponent ("1 − mt²")."""
+    font_size, box = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetCharBox
+    for m in _INLINE_MARK.finditer(text, 2):
+        k = m.start()
+        if not (text[k - 2 : k].isalpha() or text[k - 1] in ".,;:"):
+            continue
+        small = font_size(tp, a + k)
+        if small >= 0.8 * first:  # as large as the line's first letter: most are
+            continue
+        size = font_size(tp, a + k - 1)
+        if small >= 0.8 * size:
+            continue
+        pdfium_c.FPDFText_GetFontInfo(tp, a + k - 1, p.name, 128, p.flags)
+        style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, a + k - 1, p)
+        if style[2] is not None:
+            continue
+        box(tp, a + k - 1, p.l, p.r, p.b, p.t)
+        floor = p.b.value
+        box(tp, a + k, p.l, p.r, p.b, p.t)
+        if p.b.value < floor + 0.15 * size:
+            continue  # small but not raised: a subscript
+        fix = (fix or []) + [(j, glyphs.DROP) for j in range(k, m.end())]
+    return fix
 
 
 def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
@@ -407,7 +442,8 @@ def _merge_raised(lines: list[Line]) -> list[Line]:
             last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1)
             and abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
         ):
-            last.text = last.text + " " + line.text
+            # no space before a stop that went on after a raised mark ("Calibre421" / ",")
+            last.text += ("" if line.text[0] in ",.;:)]" else " ") + line.text
             last.x1, last.end = line.x1, line.end
             last.cells = last.cells or line.cells
             last.bold = last.bold and line.bold
