@@ -29,8 +29,7 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?
 _MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
 _MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,4}$")  # after a word or a stop
 # ... and inside a line, before a space or a stop ("like Calibre29, or"): checked by its looks
-# ... and inside a line, before a space or a stop ("like Calibre29, or"), after a word or a stop
-# (checked apart: a pattern that starts with its digits is scanned for in C): then by its looks
+# ... inside a line ("like Calibre29, or"; what comes before is checked apart, so that C scans)
 _INLINE_MARK = re.compile(r"[0-9*†‡§]{1,4}(?=[\s.,;:)])")
 
 # a word of prose: a line in code at both ends is looked into only when it has one
@@ -333,10 +332,9 @@ def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> Non
 
 
 def _inline_marks(pdfium_c, tp, text: str, a: int, first: float, p: Probe, fix: list | None):
-    """`fix` with the footnote marks inside a line (text from character a) dropped: printed
-    smaller than the letter before them and raised ("like Calibre29, or" reads "like Calibre,
-    or"; Sphinx's PDFs mark every link so). A digit of the same size is a word's ("utf8", "x2");
-    one raised after a letter of TeX's math fonts is an exponent ("1 − mt²")."""
+    """`fix` with the footnote marks inside a line (from character a) dropped: smaller than the
+    letter before and raised ("like Calibre29, or": Sphinx's PDFs mark every link so). A digit as
+    large is a word's ("utf8"); one raised after TeX's math letters an exponent ("1 − mt²")."""
     font_size, box = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetCharBox
     for m in _INLINE_MARK.finditer(text, 2):
         k = m.start()
@@ -442,8 +440,7 @@ def _merge_raised(lines: list[Line]) -> list[Line]:
             last.x1 - 0.5 <= line.x0 < last.x1 + 2 * max(last.size, 1)
             and abs(line.base - last.end) < 0.45 * max(last.size, line.size, 1.0)
         ):
-            # no space before a stop that went on after a raised mark ("Calibre421" / ",")
-            last.text += ("" if line.text[0] in ",.;:)]" else " ") + line.text
+            last.text += ("" if line.text[0] in ",.;:)]" else " ") + line.text  # "Calibre2" ","
             last.x1, last.end = line.x1, line.end
             last.cells = last.cells or line.cells
             last.bold = last.bold and line.bold
