@@ -351,3 +351,8 @@ def test_footnote_marks_inside_a_line_go_and_exponents_stay():
     assert "Themes such as Alabaster and Furo change how the pages look." in said
     math = next(s for s in said if s.startswith("The error of the fit"))
     assert "(1 − mt2)" in math and "xy2 + 3" in math and "utf8" in math and "x2 are" in math
+    # a footnote of two lines is one paragraph (measured from its raised mark, the gap after its
+    # first line read as a paragraph's), and each footnote one of its own
+    note = next(s for s in said if "readers should note" in s)
+    assert note.endswith("opened with the viewer instead.")
+    assert "1https://calibre-ebook.com/" in said

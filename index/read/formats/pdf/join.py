@@ -267,8 +267,8 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
         pitch = prev.end - line.base
         if 0 < pitch < gap * max(prev.size, line.size, 1.0):
             return " "  # a row's last cell wrapped under its column
-    if prev.kind != line.kind or line.kind in ("row", "term", "ref", "num"):
-        return "\n\n"
+    if prev.kind != line.kind or line.kind in ("row", "term", "ref", "num") or line.note:
+        return "\n\n"  # (a footnote starts a paragraph)
     pitch = prev.end - line.base
     size = max(prev.size, line.size, 1.0)
     if line.kind == "code":

@@ -14,7 +14,7 @@ import ctypes
 import re
 from collections import Counter
 
-from index.read.formats.pdf import glyphs
+from index.read.formats.pdf import glyphs, marks
 
 CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
 SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
@@ -26,11 +26,6 @@ _MONO = re.compile(
 )
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?:$|[a-z]?$)", re.I)
 
-_MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
-_MARKED = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,4}$")  # after a word or a stop
-# ... and inside a line, before a space or a stop ("like Calibre29, or"): checked by its looks
-# ... inside a line ("like Calibre29, or"; what comes before is checked apart, so that C scans)
-_INLINE_MARK = re.compile(r"[0-9*†‡§]{1,4}(?=[\s.,;:)])")
 
 # a word of prose: a line in code at both ends is looked into only when it has one
 _PROSE = re.compile(
@@ -50,7 +45,20 @@ TEXT, BLANK, SCAN = "text", "blank", "scan"
 class Line:
     """One line of a page as PDFium reads it, with where and how it is printed."""
 
-    __slots__ = ("base", "bold", "cells", "col", "end", "kind", "mono", "size", "text", "x0", "x1")
+    __slots__ = (
+        "base",
+        "bold",
+        "cells",
+        "col",
+        "end",
+        "kind",
+        "mono",
+        "note",
+        "size",
+        "text",
+        "x0",
+        "x1",
+    )
 
     def __init__(self, text, x0, x1, base, size, bold, mono):
         self.text = text  # no control character but the layout's tabs between cells
@@ -58,6 +66,7 @@ class Line:
         self.x1 = x1  # right of its last character
         self.base = base  # baseline of its first character (PDF units: up is larger)
         self.end = base  # baseline of its last one (lower when PDFium joined a hyphenated line)
+        self.note = False  # led by a footnote's mark: a footnote starts here
         self.size = size  # font size of its first and last characters, the smaller
         self.bold = bold  # first and last characters bold
         self.mono = mono  # first and last characters monospaced
@@ -179,6 +188,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         if style is None:
             style = _style(pdfium_c, tp, a, p)
         line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
+        if stripped[0] in marks.MARKS and exact:  # a footnote's first line: past its raised mark
+            marks.past_mark(pdfium_c, tp, line, a, p, _math_letter)
         fix = None
         if style[2] is not None:  # a line that starts with a symbol of TeX's math fonts
             if stripped[0] < "\x80" and unnamed and unnamed(tp, a):  # one PDFium could not
@@ -189,8 +200,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
-        if exact and not style[1] and _INLINE_MARK.search(stripped, 2):
-            fix = _inline_marks(pdfium_c, tp, stripped, a, line.size, p, fix)
+        if exact and not style[1] and marks.INSIDE.search(stripped, 2):
+            fix = marks.inside(pdfium_c, tp, stripped, a, line.size, p, fix, _math_letter)
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
@@ -218,8 +229,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
-            if exact and text[-1] in _MARKS and _MARKED.search(text):
-                _drop_footnote_mark(font_size, box, tp, line, z, p)
+            if exact and text[-1] in marks.MARKS and marks.AT_END.search(text):
+                marks.drop_at_end(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
                 _split_cells(pdfium_c, tp, line, a, None if exact else offset, p)
@@ -318,45 +329,11 @@ def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | No
     return _fix(style[2], text, k, fix)
 
 
-def _drop_footnote_mark(font_size, box, tp, line: Line, z: int, p: Probe) -> None:
-    """A footnote's mark printed small and raised at the end of a line (PDFium breaks the line
-    after it) is taken off the line: "John Eaton1 in 1988" reads "John Eaton in 1988"."""
-    k = 0
-    while k < 4 and line.text[-1 - k] in _MARKS and font_size(tp, z - k) < 0.8 * line.size:
-        box(tp, z - k, p.l, p.r, p.b, p.t)
-        if p.b.value < line.base + 0.15 * line.size:
-            break  # small but not raised: a subscript, or small print
-        k += 1
-    if k and k < len(line.text):
-        line.text = line.text[:-k].rstrip()
-
-
-def _inline_marks(pdfium_c, tp, text: str, a: int, first: float, p: Probe, fix: list | None):
-    """`fix` with the footnote marks inside a line (from character a) dropped: smaller than the
-    letter before and raised ("like Calibre29, or": Sphinx's PDFs mark every link so). A digit as
-    large is a word's ("utf8"); one raised after TeX's math letters an exponent ("1 − mt²")."""
-    font_size, box = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetCharBox
-    for m in _INLINE_MARK.finditer(text, 2):
-        k = m.start()
-        if not (text[k - 2 : k].isalpha() or text[k - 1] in ".,;:"):
-            continue
-        small = font_size(tp, a + k)
-        if small >= 0.8 * first:  # as large as the line's first letter: most are
-            continue
-        size = font_size(tp, a + k - 1)
-        if small >= 0.8 * size:
-            continue
-        pdfium_c.FPDFText_GetFontInfo(tp, a + k - 1, p.name, 128, p.flags)
-        style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, a + k - 1, p)
-        if style[2] is not None:
-            continue
-        box(tp, a + k - 1, p.l, p.r, p.b, p.t)
-        floor = p.b.value
-        box(tp, a + k, p.l, p.r, p.b, p.t)
-        if p.b.value < floor + 0.15 * size:
-            continue  # small but not raised: a subscript
-        fix = (fix or []) + [(j, glyphs.DROP) for j in range(k, m.end())]
-    return fix
+def _math_letter(pdfium_c, tp, i: int, p: Probe) -> bool:
+    """Whether character i is printed in one of TeX's math fonts."""
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
+    return style[2] is not None
 
 
 def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
