@@ -27,7 +27,8 @@ from index.store.boilerplate import paragraph_hashes
 # apart goes: stored PDFs are read again.
 # 16: a glyph PDFium reads as a control character (amssymb's) is named or a space, no longer
 # stopping the file; a table row's cells found after a footnote mark; footnote marks inside a
-# line dropped as those at its end: stored PDFs are read again.
+# line dropped as those at its end, a footnote's first line measured past its mark; a numbered
+# listing's line numbers dropped: stored PDFs are read again.
 FORMAT_VERSION = 16
 LEVELS = ("sent", "para", "doc")
 

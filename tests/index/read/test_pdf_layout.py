@@ -356,3 +356,18 @@ def test_footnote_marks_inside_a_line_go_and_exponents_stay():
     note = next(s for s in said if "readers should note" in s)
     assert note.endswith("opened with the viewer instead.")
     assert "1https://calibre-ebook.com/" in said
+
+
+LISTING = Path(__file__).resolve().parents[1] / "pdfs" / "listing-numbers.pdf"
+
+
+def test_a_numbered_listing_is_one_code_unit_without_its_numbers_or_made_up_spaces():
+    """pdflatex with the listings package, lines numbered in the margin (tests/index/pdfs/
+    listing-numbers.tex): each line read as a table row ("1 | \\ documentclass [ a4paper ]{
+    article }"), its number a cell and PDFium's spaces between glyphs set one by one on a grid."""
+    doc, _ = read_document("listing-numbers.pdf", LISTING)
+    (start, end), *_ = doc.code
+    code = doc.text[start:end]
+    assert code.startswith("\\documentclass[a4paper]{article}\n\\usepackage[utf8x]{inputenc}\n")
+    assert code.endswith("\\noindent{\\bf QCM \\hfill TEST}\n\\end{document}")
+    assert not re.search(r"^\d", code, re.M) and " | " not in doc.text

@@ -14,7 +14,7 @@ import ctypes
 import re
 from collections import Counter
 
-from index.read.formats.pdf import glyphs, marks
+from index.read.formats.pdf import glyphs, grid, marks
 
 CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
 SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
@@ -28,6 +28,7 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|sfbx|(?<=[-,])b(?
 
 
 # a word of prose: a line in code at both ends is looked into only when it has one
+_LINE_NUMBER = re.compile(r"\d{1,5}\s+")  # "12  \documentclass": in a numbered listing
 _PROSE = re.compile(
     r" (?:the|and|or|but|not|is|are|be|can|of|to|in|on|at|for|from|with|as|by|an?|that|which"
     r"|it|this|if|when|then) ",
@@ -171,6 +172,16 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             z = pdfium_c.FPDFText_GetCharIndexFromTextIndex(tp, z)
             if a < 0 or z < 0:
                 continue
+        numbered = False  # a listing's line number in its margin: no part of the code
+        if exact and stripped[0].isdigit() and (m := _LINE_NUMBER.match(stripped)):
+            k = m.end()
+            if (  # printed smaller than the code, not in its typewriter font (a table's cell is not)
+                k < len(stripped)
+                and font_size(tp, a) < 0.95 * font_size(tp, a + k)
+                and _mono(pdfium_c, tp, a + k, p)
+                and not _mono(pdfium_c, tp, a, p)
+            ):
+                a, offset, stripped, numbered = a + k, offset + k, stripped[k:], True
         origin(tp, a, x, y)
         x0, base = x.value, y.value
         if not (left <= x0 <= right and bottom <= base <= top):
@@ -210,6 +221,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
             if line.mono and exact and _PROSE.search(stripped):
                 line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
+        if numbered and line.mono and " " in stripped:  # PDFium's spaces in a listing's words
+            spaced = grid.spaces(pdfium_c, tp, stripped, a, p)
+            if spaced:
+                fixes[len(out)] = fixes.get(len(out), []) + spaced
         if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
             origin(tp, z, x, y)
             line.end = y.value
