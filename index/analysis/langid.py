@@ -62,7 +62,7 @@ def _walkable(*arrays) -> bool:
     """Whether the compiled walk can read these (automaton, rows, outputs) as they are."""
     try:
         views = [memoryview(a) for a in arrays]
-    except TypeError:  # py3langid's own outputs are a list
+    except TypeError:  # not a buffer
         return False
     return all(
         v.ndim == 1 and (v.format, v.itemsize) == w for v, w in zip(views, _WALKABLE, strict=True)
@@ -154,7 +154,7 @@ def _unpacked_model() -> tuple:
     from py3langid.modelio import load_model
 
     ptc, pc, classes, nextmove, row, out = load_model(MODEL_DIR / MODEL_FILE)
-    return ptc, pc, classes, nextmove, out, row
+    return ptc, pc, classes, nextmove, np.array(out, dtype=np.int32), row  # as the walk reads it
 
 
 _model: tuple | None = None
