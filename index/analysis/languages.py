@@ -206,4 +206,8 @@ def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float
     if model is None:
         return None
     ranked = model.rank(text)
-    return [(normalize_code(c), float(p)) for c, p in ranked]
+    return [(_langid_code(c), float(p)) for c, p in ranked]
+
+
+# py3langid's few language names, each normalized once (a question ranks them all).
+_langid_code = cache(normalize_code)

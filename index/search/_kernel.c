@@ -54,6 +54,12 @@
  *   background[q]): associations.py's numpy code (the sums to the bit; the logs and the mean as
  *   the C library computes them, within 1e-12 of numpy's).
  *
+ * dfa_visits(nextmove: uint32[], row: uint16[], out: int32[], text: bytes)
+ *   -> (ids: int64 bytearray, counts: float32 bytearray) of the features py3langid's byte automaton
+ *   outputs on `text` (state = nextmove[(row[state] << 8) + byte]; out[state] >= 0 is a feature),
+ *   each once, in the order first met, with how many times: py3langid.langid.visit_counts'
+ *   Counter, keys and values. Raises ValueError on a state outside the arrays.
+ *
  * None holds the GIL while it loops; callers serialize top_k on one accumulator.
  * The index/search/bm25.py numpy code is the fallback and the reference when this is not compiled.
  */
@@ -663,7 +669,62 @@ done:
     return result;
 }
 
+static PyObject *dfa_visits(PyObject *self, PyObject *args) {
+    Py_buffer nm_b, row_b, out_b, text_b;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*", &nm_b, &row_b, &out_b, &text_b)) return NULL;
+    const uint32_t *nm = nm_b.buf;
+    const uint16_t *row = row_b.buf;
+    const int32_t *out = out_b.buf;
+    const unsigned char *text = text_b.buf;
+    Py_ssize_t n_nm = nm_b.len / 4, n_row = row_b.len / 2, n_out = out_b.len / 4;
+    Py_ssize_t n = text_b.len, size = 16, n_ids = 0;
+    while (size < 2 * n) size *= 2;
+    PyObject *result = NULL;
+    /* ids and counts in first-met order; table: open addressing from feature to slot + 1 */
+    int64_t *ids = malloc((n ? n : 1) * sizeof(int64_t));
+    float *counts = malloc((n ? n : 1) * sizeof(float));
+    Py_ssize_t *table = calloc(size, sizeof(Py_ssize_t));
+    if (!ids || !counts || !table) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    uint32_t state = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if ((Py_ssize_t)state >= n_row) goto bad;
+        Py_ssize_t at = ((Py_ssize_t)row[state] << 8) + text[i];
+        if (at >= n_nm) goto bad;
+        state = nm[at];
+        if ((Py_ssize_t)state >= n_out) goto bad;
+        int32_t f = out[state];
+        if (f < 0) continue;
+        size_t h = ((uint32_t)f * 2654435761u) & (size - 1);
+        while (table[h] && ids[table[h] - 1] != f) h = (h + 1) & (size - 1);
+        if (table[h]) {
+            counts[table[h] - 1] += 1.0f;
+        } else {
+            ids[n_ids] = f;
+            counts[n_ids] = 1.0f;
+            table[h] = ++n_ids;
+        }
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)ids, n_ids * (Py_ssize_t)sizeof(int64_t),
+                           (const char *)counts, n_ids * (Py_ssize_t)sizeof(float));
+    goto done;
+bad:
+    PyErr_SetString(PyExc_ValueError, "dfa_visits: a state outside the automaton's arrays");
+done:
+    free(ids);
+    free(counts);
+    free(table);
+    PyBuffer_Release(&nm_b);
+    PyBuffer_Release(&row_b);
+    PyBuffer_Release(&out_b);
+    PyBuffer_Release(&text_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"dfa_visits", dfa_visits, METH_VARARGS, "py3langid's automaton walk: (ids, counts)."},
     {"association_scores", association_scores, METH_VARARGS, "Association log-likelihoods."},
     {"top_k", top_k, METH_VARARGS, "The k best units of a query's postings: (ids, scores)."},
     {"lookup", lookup, METH_VARARGS, "BM25 scores of given units: fills scores and matched."},

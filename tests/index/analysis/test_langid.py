@@ -4,8 +4,12 @@ cache folder is read as py3langid reads it."""
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
+import numpy as np
 import pytest
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
 from index.analysis import langid
 
@@ -19,6 +23,7 @@ QUESTIONS = [
     "Où se trouve la gare ?",
     "kwargs",  # a code word: little to go on
     "",
+    "¿" * 3 + "naïve façade " * 40,  # features met many times
 ]
 
 
@@ -61,9 +66,52 @@ def test_without_a_cache_folder_the_model_is_read_as_py3langid_reads_it(fresh, s
     blocked = fresh.parents[1] / "file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    _same_ranking(langid.identifier(LANGUAGES), stock)
+    model = langid.identifier(LANGUAGES)
+    assert model._compiled is (langid._kernel is not None)  # its arrays read as the mapped ones
+    _same_ranking(model, stock)
 
 
 def test_under_two_known_languages_there_is_nothing_to_tell(fresh):
     assert langid.identifier(["en"]) is None
     assert langid.identifier(["en", "xx-unknown"]) is None
+
+
+def test_the_compiled_walk_meets_py3langids_features_in_its_order(fresh):
+    """The kernel's walk of the automaton gives py3langid's Counter, its keys in the same order
+    (the order the scores are summed in), on text and on random bytes, short and long."""
+    langid.identifier(LANGUAGES)
+    _, _, _, automaton, outputs, rows = langid._model
+    if langid._kernel is None:
+        pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
+    rowbase = [r << 8 for r in rows]
+    rng = random.Random(7)
+    texts = [q.encode() for q in QUESTIONS] + [
+        bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000))) for _ in range(30)
+    ]
+    for text in texts:
+        ids, counts = langid._kernel.dfa_visits(automaton, rows, outputs, text)
+        got = Counter(
+            dict(
+                zip(
+                    np.frombuffer(ids, np.int64).tolist(),
+                    np.frombuffer(counts, np.float32),
+                    strict=True,
+                )
+            )
+        )
+        want = visit_counts(automaton, rowbase, outputs, text) or Counter()
+        assert list(got.items()) == list(want.items())
+    with pytest.raises(ValueError):  # a state past the arrays' ends is refused, not read
+        langid._kernel.dfa_visits(automaton, rows[:1], outputs, b"ab")
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "py3langid-walk"])
+def test_either_walk_ranks_as_py3langid_does(fresh, stock, monkeypatch, compiled):
+    if compiled and langid._kernel is None:
+        pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
+    if not compiled:
+        monkeypatch.setattr(langid, "_kernel", None)
+    model = langid.identifier(LANGUAGES)
+    assert model._compiled is compiled
+    for question in QUESTIONS:
+        assert model.rank(question) == stock.rank(question), question
