@@ -79,7 +79,7 @@ class _Mapped(LanguageIdentifier):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._compiled = _kernel is not None and _walkable(
+        self._compiled = hasattr(_kernel, "dfa_visits") and _walkable(  # (a kernel built before)
             self.tk_nextmove, self.tk_row, self.tk_output
         )
 
