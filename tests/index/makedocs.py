@@ -433,3 +433,14 @@ def training_set(folder: Path) -> Path:
             row = {"question": q, "doc_id": doc_id, "answer_spans": [[start, start + len(answer)]]}
             f.write(json.dumps(row) + "\n")
     return folder
+
+
+def index_of(docs: dict[str, str], tmp_path: Path):
+    """The real index of a folder holding `docs` ({file name: text}), built under `tmp_path`."""
+    from index import open_index
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return open_index(folder, tmp_path / "index")

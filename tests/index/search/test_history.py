@@ -1,7 +1,8 @@
 """Release notes and changelogs rank after the pages that document how things are, unless the
 question speaks of versions or changes."""
 
-from index import open_index
+from makedocs import index_of
+
 from index.search import history
 
 DOCS = {
@@ -14,11 +15,7 @@ DOCS = {
 
 
 def _index(tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return open_index(folder, tmp_path / "index")
+    return index_of(DOCS, tmp_path)
 
 
 def test_change_history_is_known_by_its_title():

@@ -1,5 +1,7 @@
 """Reading a question: contractions and chat words are no terms of it."""
 
+from makedocs import index_of
+
 from index import open_index
 
 DOCS = {
@@ -11,11 +13,7 @@ DOCS = {
 
 
 def _index(tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return open_index(folder, tmp_path / "index")
+    return index_of(DOCS, tmp_path)
 
 
 def test_contractions_and_chat_words_are_left_out_of_a_question(tmp_path):
