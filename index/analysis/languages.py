@@ -200,12 +200,16 @@ def _identifier(languages: tuple[str, ...]):
 
 def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float]] | None:
     """The languages, most likely first, with their probabilities; None when py3langid cannot
-    tell them apart (fewer than two of them in its model)."""
+    tell them apart (fewer than two of them in its model, or its model in the cache folder is
+    damaged: the question is then read in each)."""
     with _langid_lock:  # the model is built once; ranking itself reads shared arrays only
         model = _identifier(languages)
     if model is None:
         return None
-    ranked = model.rank(text)
+    try:
+        ranked = model.rank(text)
+    except (ValueError, IndexError):  # a state past the automaton's end: not a model to trust
+        return None
     return [(_langid_code(c), float(p)) for c, p in ranked]
 
 

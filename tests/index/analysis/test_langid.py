@@ -115,3 +115,21 @@ def test_either_walk_ranks_as_py3langid_does(fresh, stock, monkeypatch, compiled
     assert model._compiled is compiled
     for question in QUESTIONS:
         assert model.rank(question) == stock.rank(question), question
+
+
+def test_a_damaged_model_in_the_cache_tells_no_language_and_raises_nothing(fresh):
+    """The cache folder is the user's: an automaton whose states point past its end (a disk
+    error, a hand edit) leaves the question read in each candidate language, as when
+    py3langid cannot tell them apart, never a traceback."""
+    from index.analysis import languages
+
+    langid.identifier(LANGUAGES)  # made in the fresh cache folder
+    (folder,) = fresh.iterdir()
+    automaton = np.load(folder / "nextmove.npy")
+    np.save(folder / "nextmove.npy", np.full_like(automaton, 2**31), allow_pickle=False)
+    langid._model = None
+    languages._identifier.cache_clear()
+    try:
+        assert languages.question_languages(QUESTIONS[0], list(LANGUAGES)) == list(LANGUAGES)
+    finally:
+        languages._identifier.cache_clear()
