@@ -68,7 +68,8 @@ def stated(idx, sids: np.ndarray) -> np.ndarray:
     same = (idx.sentence_positions(following)[:, 0] > within) & (following > sids)
     same &= idx.documents_of(following) == idx.documents_of(sids)
     out = np.zeros(len(sids), dtype=bool)
-    for i, (sid, k, after) in enumerate(zip(sids.tolist(), within.tolist(), same.tolist())):
+    rows = zip(sids.tolist(), within.tolist(), same.tolist(), strict=True)
+    for i, (sid, k, after) in enumerate(rows):
         near = range(sid - min(k, LEAD), sid + 1 + after)
         out[i] = any(states_default(idx.sentence_text(x)) for x in near)
     return out
