@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import flags
-from index.search import associations, features, history, structure, synonyms
+from index.search import associations, defaults, features, history, structure, synonyms
 from index.search.question import answers
 from index.search.windows import FRAGMENT_SHARE, code_fragments
 
@@ -254,6 +254,7 @@ def rank(
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
         near = dict(zip(sids.tolist(), X[:, features.COVERAGE_NEAR].tolist(), strict=True))
     scores = _history_last(idx, sids, scores, question)
+    scores = _defaults_first(idx, sids, scores, question)
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
@@ -273,6 +274,17 @@ def _history_last(idx, sids, scores, question: str):
     if not old.any() or old.all():
         return scores
     return scores * np.where(old, history.SHARE, 1.0)
+
+
+def _defaults_first(idx, sids, scores, question: str):
+    """Scores with the candidates that state no default at `defaults.SHARE` when the question
+    asks about a default (`defaults.py`), unless none or all of them state one."""
+    if not defaults.asks_for_default(question):
+        return scores
+    states = defaults.stated(idx, sids)
+    if not states.any() or states.all():
+        return scores
+    return scores * np.where(states, 1.0, defaults.SHARE)
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:
