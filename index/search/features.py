@@ -131,11 +131,15 @@ def heading_context(idx, sids, terms, bounds, su, sw) -> np.ndarray:
 
     Added to `coverage_near`: the passage is read, and cited, under its heading. "DO NOT USE
     THIS SERVER IN A PRODUCTION SETTING." under "runserver" answers "can I use runserver in
-    production?" as fully as a sentence that names runserver in passing."""
+    production?" as fully as a sentence that names runserver in passing. Code units get none:
+    a listing would lend the heading's words to the prose before it (`structure_order`), and
+    "Writing" before "do x++ until (x > 9)" under "Loops" went first."""
     out = np.zeros(len(sids))
     if not len(su) or not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
         return out
     ok, run = _heading_runs(idx, sids)
+    prose = (idx.sentence_flags(sids[ok]) & flags.CODE) == 0
+    ok, run = ok[prose], run[prose]
     if not len(ok):
         return out
     every = np.unique(run)
