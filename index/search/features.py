@@ -69,7 +69,6 @@ NAMES: tuple[str, ...] = (
 
 
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
-COVERAGE_NEAR = _COLUMN["coverage_near"]
 
 
 def question_word(text: str, lang: str = "en") -> str | None:
@@ -97,6 +96,16 @@ def scaled(values: np.ndarray) -> np.ndarray:
 HEADING_SENTENCES = 3  # of a heading run (an FAQ's question may be 2-3 sentences), the last count
 
 
+def _heading_runs(idx, sids) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in `sids` of the sentences under a heading, rows of the last
+    `HEADING_SENTENCES` sentences of each one's heading run; a shorter run repeats its last)."""
+    heads = idx.section_headings(sids)
+    ok = np.flatnonzero(heads[:, 1] >= 0)
+    h0, h1 = heads[ok, 0], heads[ok, 1]
+    run = h1[:, None] - np.arange(HEADING_SENTENCES)[None, :]
+    return ok, np.where(run >= h0[:, None], run, h1[:, None])
+
+
 def heading_scores(idx, sids, term_ids) -> np.ndarray:
     """The sentence BM25 of the heading over each sentence (the best of the last
     `HEADING_SENTENCES` sentences of its heading run), 0 for none.
@@ -105,17 +114,56 @@ def heading_scores(idx, sids, term_ids) -> np.ndarray:
     "CACHES" or "The test database" as being about that, although its sentences seldom repeat
     the name. No new weight is set: the heading counts as its paragraph's own words do.
     """
-    heads = idx.section_headings(sids)
     out = np.zeros(len(sids))
-    ok = np.flatnonzero(heads[:, 1] >= 0)
+    ok, run = _heading_runs(idx, sids)
     if not len(ok):
         return out
-    h0, h1 = heads[ok, 0], heads[ok, 1]
-    run = h1[:, None] - np.arange(HEADING_SENTENCES)[None, :]  # the run's last sentences
-    run = np.where(run >= h0[:, None], run, h1[:, None])  # a shorter run repeats its last
     every = np.unique(run)
     got = idx.level_scores("sent", term_ids, every)
     out[ok] = got[np.searchsorted(every, run)].max(axis=1)
+    return out
+
+
+def heading_context(idx, sids, terms, bounds, su, sw) -> np.ndarray:
+    """The weight of the question's terms (`su` ascending, weights `sw`) that the heading over
+    each candidate holds (its run's last `HEADING_SENTENCES` sentences) and its window
+    (`term_windows`' `terms`, `bounds`) lacks; 0 for none.
+
+    Added to `coverage_near`: the passage is read, and cited, under its heading. "DO NOT USE
+    THIS SERVER IN A PRODUCTION SETTING." under "runserver" answers "can I use runserver in
+    production?" as fully as a sentence that names runserver in passing. Code units get none:
+    a listing would lend the heading's words to the prose before it (`structure_order`), and
+    "Writing" before "do x++ until (x > 9)" under "Loops" went first."""
+    out = np.zeros(len(sids))
+    if not len(su) or not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+        return out
+    ok, run = _heading_runs(idx, sids)
+    prose = (idx.sentence_flags(sids[ok]) & flags.CODE) == 0
+    ok, run = ok[prose], run[prose]
+    if not len(ok):
+        return out
+    every = np.unique(run)
+    h_terms, h_bounds = idx.term_windows(every)
+    in_head = _holds(h_terms, h_bounds[:, 1], h_bounds[:, 2], su)[np.searchsorted(every, run)]
+    in_window = _holds(terms, bounds[ok, 0], bounds[ok, 3], su)
+    out[ok] = (in_head.any(axis=1) & ~in_window) @ sw
+    return out
+
+
+def _holds(terms, starts, ends, su) -> np.ndarray:
+    """bool[rows, len(su)]: which of the terms `su` (ascending) each slice terms[start:end] holds."""
+    lengths = np.asarray(ends - starts, dtype=np.int64)
+    out = np.zeros((len(lengths), len(su)), dtype=bool)
+    total = int(lengths.sum())
+    if not total:
+        return out
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    at = np.arange(total) - first[owner] + np.asarray(starts, dtype=np.int64)[owner]
+    t = np.asarray(terms, dtype=np.int64)[at]
+    pos = np.minimum(np.searchsorted(su, t), len(su) - 1)
+    hit = su[pos] == t
+    out[owner[hit], pos[hit]] = True
     return out
 
 
@@ -146,7 +194,12 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def compute(
+def compute(idx, term_ids, qtype, qset, question, sids, levels, blended) -> np.ndarray:
+    """The feature matrix of candidate sentences `sids` (`compute_with_share`'s first part)."""
+    return compute_with_share(idx, term_ids, qtype, qset, question, sids, levels, blended)[0]
+
+
+def compute_with_share(
     idx,
     term_ids: list[int],
     qtype: answers.QuestionType,
@@ -155,8 +208,9 @@ def compute(
     sids: np.ndarray,
     levels: np.ndarray,
     blended: np.ndarray,
-) -> np.ndarray:
-    """The feature matrix of candidate sentences `sids`.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The feature matrix of candidate sentences `sids`, and the share of the question's weight
+    each holds with its neighbours, its heading not counted (what the no-answer check reads).
 
     `levels` holds each candidate's (sentence, paragraph, document) BM25, and `blended` today's
     hand-set blend; both are scaled over the whole shortlist by the caller, so their columns here
@@ -165,7 +219,7 @@ def compute(
     n = len(sids)
     X = np.zeros((n, len(NAMES)), dtype=np.float64)
     if not n:
-        return X
+        return X, np.zeros(0)
     col = _COLUMN
     X[:, 0:6] = levels
     X[:, col["blended"]] = blended
@@ -186,6 +240,8 @@ def compute(
     qpairs = {a * (1 << 32) + b for a, b in itertools.pairwise(term_ids)}
     qp = np.sort(np.fromiter(qpairs, np.int64, len(qpairs)))
     got, count, near, through, span, pairs = match_terms(terms, bounds, su, sw, syn_t, syn_q, qp).T
+    share = near / total if total > 0 else np.zeros(n)
+    near = near + heading_context(idx, sids, terms, bounds, su, sw)
     if total > 0:
         X[:, col["coverage"]] = got / total
         X[:, col["coverage_near"]] = near / total
@@ -216,7 +272,7 @@ def compute(
         X[:, col[f"asks_{w}"]] = 1.0
     if qtype.kind is not None:
         X[:, col[f"type_{qtype.kind}"]] = 1.0
-    return X
+    return X, share
 
 
 def match_terms(

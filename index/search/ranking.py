@@ -250,9 +250,11 @@ def rank(
     if model is None:
         scores = _hand_set(idx, sids, blended + bonus, term_ids, qtype, qset)
     else:
-        X = features.compute(idx, term_ids, qtype, qset, question, sids, levels, blended)
+        X, share = features.compute_with_share(
+            idx, term_ids, qtype, qset, question, sids, levels, blended
+        )
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
-        near = dict(zip(sids.tolist(), X[:, features.COVERAGE_NEAR].tolist(), strict=True))
+        near = dict(zip(sids.tolist(), share.tolist(), strict=True))
     scores = _history_last(idx, sids, scores, question)
     scores = _defaults_first(idx, sids, scores, question)
     if boosts:

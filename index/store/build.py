@@ -29,7 +29,8 @@ from index.store.boilerplate import paragraph_hashes
 # stopping the file; a table row's cells found after a footnote mark; footnote marks inside a
 # line dropped as those at its end, a footnote's first line measured past its mark; a numbered
 # listing's line numbers dropped: stored PDFs are read again.
-FORMAT_VERSION = 16
+# 17: an HTML page's private-use characters (icon fonts' glyphs) are no text.
+FORMAT_VERSION = 17
 LEVELS = ("sent", "para", "doc")
 
 

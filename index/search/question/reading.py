@@ -31,12 +31,14 @@ _CONTRACTIONS = frozenset(
 )
 # Chat words: hedges, fillers and greetings a question in a help channel carries and documents
 # seldom have, so that their rarity there would make them weigh the most ("django timezone
-# stuff?" found "it comes down to getting stuff done").
+# stuff?" found "it comes down to getting stuff done"), and "vs", which frames a comparison the
+# answer makes in other words ("select_related vs prefetch_related": 12 of Django's 51,556
+# sentences say "vs", so it outweighed both names).
 _CHATTER = frozenset(
     """
     actually really kinda sorta basically literally seriously honestly anyway anyways somehow
     stuff please pls plz thanks thank thx hi hello hey guys ok okay yeah yep lol btw imo imho afaik
-    maybe perhaps probably simply totally definitely obviously apparently
+    maybe perhaps probably simply totally definitely obviously apparently vs versus
     """.split()
 )
 _ENGLISH_QUESTION_STOPWORDS = stopwords(ENGLISH) | _CONTRACTIONS | _CHATTER

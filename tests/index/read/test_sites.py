@@ -399,3 +399,27 @@ def test_a_markdown_source_beside_its_page_is_not_a_second_document(tmp_path):
     assert "theme" in skipped["_static/README.md"]
     assert {p.document for p in idx.ask("how often to descale?").passages} == {"descale.html"}
     assert idx.ask("what should I keep?").passages[0].document == "notes.md"  # no page: read
+
+
+def test_an_icon_font_s_glyphs_and_a_tab_label_of_them_are_no_text(tmp_path):
+    """Django's console listings have a tab for each system, labelled with icon-font glyphs
+    (private-use characters, U+F17C "/" U+F179 and U+F17A): they are neither text nor a
+    sentence between the lead-in and its listing."""
+    page = (
+        "<html><body><h1>The development server</h1>"
+        "<p>For instance, this command starts the server on port 8080:</p>"
+        '<div class="console-block"><input class="c-tab-unix" id="c-tab-1-unix" type="radio">'
+        '<label for="c-tab-1-unix" title="Linux/macOS">&#xf17c/&#xf179</label>'
+        '<input class="c-tab-win" id="c-tab-1-win" type="radio">'
+        '<label for="c-tab-1-win" title="Windows">&#xf17a</label>'
+        '<section class="c-content-unix"><div class="highlight"><pre>'
+        "$ python manage.py runserver 8080</pre></div></section></div>"
+        "<p>Press <label>Ctrl-C \uf17a</label> to stop it.</p></body></html>"
+    )
+    path = tmp_path / "tutorial.html"
+    path.write_text(page, encoding="utf-8")
+    doc, _ = read_document("tutorial.html", path)
+    assert doc.text == (
+        "The development server\n\nFor instance, this command starts the server on port 8080:"
+        "\n\n$ python manage.py runserver 8080\n\nPress Ctrl-C to stop it.\n"
+    )

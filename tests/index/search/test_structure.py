@@ -358,3 +358,49 @@ def test_after_the_first_passage_a_lead_in_to_code_ranks_below_prose(tmp_path):
     assert texts[0].startswith("The difference between")
     assert texts[1].startswith("prefetch_related does a separate lookup")
     assert texts[2].startswith("Or call select_related()")
+
+
+COMMANDS = """# django-admin and manage.py
+
+## Available commands
+
+### runserver
+
+Starts a lightweight development Web server on the local machine.
+
+DO NOT USE THIS SERVER IN A PRODUCTION SETTING.
+
+It has not gone through security audits or performance tests.
+
+# How to deploy with ASGI
+
+## The application object
+
+ASGI servers take the path to the application callable as a string.
+
+It is not used by the development server (runserver), but can be used by any ASGI server either
+in development or in production.
+"""
+
+
+def test_a_heading_that_names_the_question_s_word_counts_in_its_sentence_s_coverage(tmp_path):
+    """A sentence is read under its heading: the warning under "runserver" answers "can I use
+    runserver in production?" as fully as a sentence that names runserver in passing (first
+    without the heading's words: that one holds more of the question)."""
+    idx = _folder(tmp_path, commands=COMMANDS)
+    answer = idx.ask("can i just use runserver on my production server?")
+    assert "DO NOT USE THIS SERVER" in answer.passages[0].text
+    # the heading counts in the ranker's coverage, not in the no-answer check's share
+    question = "is runserver safe in production?"
+    term_ids, corrections, _ = idx._query_terms(question)
+    qset = frozenset(idx._qterms(question, corrections))
+    sids, levels, blended, *_ = ranking.candidates(idx, term_ids)
+    X, share = features.compute_with_share(
+        idx, term_ids, answers.question_type(question), qset, question, sids, levels, blended
+    )
+    texts = [idx.sentence_text(s) for s in sids.tolist()]
+    warning = texts.index("DO NOT USE THIS SERVER IN A PRODUCTION SETTING.")
+    aside = next(i for i, t in enumerate(texts) if t.startswith("It is not used"))
+    near = X[:, features.NAMES.index("coverage_near")]
+    assert near[warning] > share[warning] > 0  # "runserver" from its heading
+    assert near[aside] == share[aside]  # its heading holds no word of the question

@@ -49,9 +49,10 @@ _RAW_END: dict[str, re.Pattern[str]] = {
     tag: re.compile(rf"</{tag}[\s/>]", re.IGNORECASE) for tag in _RAW_TAGS
 }
 # Markers put in the text while it is scanned, found (and removed) after spaces are collapsed:
-# private-use characters, removed from the page's own text first.
+# private-use characters. The page's own are removed first: they are icon fonts' glyphs (Django's
+# "Linux/macOS" and "Windows" tabs over each console listing are U+F17C/U+F179 and U+F17A), no text.
 MARK = re.compile("\ue000([HP])(\\d+)\ue001")
-PRIVATE = re.compile("[\ue000\ue001]")
+PRIVATE = re.compile("[\ue000-\uf8ff]")
 WORDISH = re.compile(r"\w")
 # Generated pages, by the marks their generators put on them: (class or id, reason).
 _GENERATED = (
@@ -113,6 +114,7 @@ class Page:
         self.drops: list[tuple[int, int]] = []  # part ranges dropped whatever the container
         self.generated: list[tuple[int, str]] = []  # (part, reason): marks of generated pages
         self.pending_id: str | None = None  # the id of a section just opened, for its heading
+        self.label: int | None = None  # the first part of an open <label>
 
     def _add(self, text: str) -> None:
         self.parts.append(text)
@@ -217,6 +219,8 @@ class Page:
             self._open(tag, attrs)
         elif tag == "a" and not self.pre_depth:
             self._link_start(attrs)
+        elif tag == "label" and not self.pre_depth:
+            self.label = len(self.parts)
         elif tag == "span" and self.anchor is not None and "viewcode" in attrs:
             self.anchor[3] = True  # Sphinx's "[source]" link, its class on a span inside
         elif tag == "dt" and not self.pre_depth and self.heading is None and "sig" in attrs:
@@ -247,6 +251,11 @@ class Page:
             self.pre_depth -= 1
         if tag == "a":
             self._link_end()
+        elif tag == "label" and self.label is not None:
+            # a form control's label without a word (a tab's icons, "/" left between them)
+            if not WORDISH.search("".join(self.parts[self.label :])):
+                self.drops.append((self.label, len(self.parts)))
+            self.label = None
         elif tag in _TRACKED and not self.pre_depth:
             self._close(tag)
         if self.heading is not None and (
