@@ -29,7 +29,9 @@ from index.store.boilerplate import paragraph_hashes
 # stopping the file; a table row's cells found after a footnote mark; footnote marks inside a
 # line dropped as those at its end, a footnote's first line measured past its mark; a numbered
 # listing's line numbers dropped: stored PDFs are read again.
-FORMAT_VERSION = 16
+# 17: a heading starts at the left edge of its column, not only of the page (a reference card's
+# second and third columns): stored PDFs are read again.
+FORMAT_VERSION = 17
 LEVELS = ("sent", "para", "doc")
 
 
