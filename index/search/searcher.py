@@ -170,8 +170,11 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
+            named = reading.code_names(self, text) if lang == ENGLISH else frozenset()
             ranked, covered = structure.covered_first(
-                self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
+                self,
+                ranked,
+                lambda sid: self._covered(sid, term_ids, missing, near.get(sid), named),
             )
             if covered:
                 ranked = structure.code_after_prose(self, ranked, qset, text)
@@ -371,6 +374,13 @@ class Index:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
         return self._segs.sentence_terms(sid)
 
+    def _holds_name(self, sid: int, named: frozenset[int]) -> bool:
+        """Whether the sentence, its neighbours or the heading over it hold a term of `named`."""
+        first, last = self.section_headings(np.array([sid]))[0].tolist()
+        sids = [sid, *range(first, last + 1)] if first >= 0 else [sid]
+        terms, _ = self.term_windows(np.array(sids, dtype=np.int64))
+        return not named.isdisjoint(terms.tolist())
+
     def _sentence_text(self, sid: int) -> str:
         return self.document_text(int(self._sent_doc[sid]))[
             self._sent_start[sid] : self._sent_end[sid]
@@ -382,10 +392,20 @@ class Index:
         return answers.best_answer(qtype, self._sentence_text(sid), qset)
 
     def _covered(
-        self, sid: int, term_ids: list[int], missing: int, share: float | None = None
+        self,
+        sid: int,
+        term_ids: list[int],
+        missing: int,
+        share: float | None = None,
+        named: frozenset[int] = frozenset(),
     ) -> bool:
         """Whether the sentence with its neighbours holds enough of the question's weight
-        (unknown words count). `share`: of the known words' weight, if the ranker found it."""
+        (unknown words count). `share`: of the known words' weight, if the ranker found it.
+        `named`: the names the question writes as code (`reading.code_names`); a sentence that
+        holds one, or stands under a heading that does, answers about it however chatty the
+        question's other words are."""
+        if named and self._holds_name(sid, named):
+            return True
         unique = list(dict.fromkeys(term_ids))
         known = float(self._idf_sent[unique].sum())
         total = known + missing * self._idf_unknown
