@@ -18,7 +18,7 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import history, ranking, structure, windows
+from index.search import history, naming, ranking, structure, windows
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS
@@ -110,6 +110,13 @@ class Index:
         )
         # Release notes and changelogs, by document number (ranking.rank reads it).
         self.history_documents = history.documents(self._titles)
+        # The documents each word of a file name or title names (naming.py).
+        self.document_names = naming.Names(
+            self._doc_ids,
+            self._titles,
+            lambda w: 0 if (t := self._term_id(w)) is None else int(self._df[t]),
+            self._n_sent,
+        )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
