@@ -358,3 +358,31 @@ def test_after_the_first_passage_a_lead_in_to_code_ranks_below_prose(tmp_path):
     assert texts[0].startswith("The difference between")
     assert texts[1].startswith("prefetch_related does a separate lookup")
     assert texts[2].startswith("Or call select_related()")
+
+
+WRAPPER = """# Fortran in oct-files
+
+An example of the inclusion of a Fortran function in an oct-file is given in the following
+example, where the C++ wrapper is
+
+```
+DEFUN_DLD (fortrandemo, args, , "Fortran Demo")
+```
+
+The mkoctfile function compiles source code written in C, C++, or Fortran.
+
+```
+mkoctfile fortrandemo.cc fortransub.f
+```
+"""
+
+
+def test_a_long_sentence_that_goes_on_in_the_code_after_it_is_a_fragment(tmp_path):
+    """It ends on "is": what it says is finished by the listing, so alone it is a fragment as
+    "Writing" is; a whole sentence before a listing is not."""
+    idx = _folder(tmp_path, wrapper=WRAPPER)
+    sids = np.arange(idx.sentence_count)
+    texts = [" ".join(idx.sentence_text(s).split()) for s in sids.tolist()]
+    cut = dict(zip(texts, windows.code_fragments(idx, sids).tolist(), strict=True))
+    assert cut[texts[1]] and texts[1].endswith("where the C++ wrapper is")
+    assert not cut["The mkoctfile function compiles source code written in C, C++, or Fortran."]
