@@ -58,11 +58,17 @@ class Names:
                     by_name.setdefault(words, set()).add(d)
         # A name half the documents or more have names none.
         self.names = [(w, sorted(ds)) for w, ds in by_name.items() if 2 * len(ds) < self.n]
+        # The names each word is part of, so that a question looks only at those its words are in.
+        self._by_word: dict[str, list[int]] = {}
+        for i, (words, _) in enumerate(self.names):
+            for w in words:
+                self._by_word.setdefault(w, []).append(i)
 
     def named(self, qset) -> np.ndarray | None:
         """bool[] by document number: the documents whose whole name (every word of it) the
         question's terms hold; None for none."""
-        hit = [d for words, ds in self.names if words <= qset for d in ds]
+        near = {i for w in qset for i in self._by_word.get(w, ())}
+        hit = [d for i in near if self.names[i][0] <= qset for d in self.names[i][1]]
         if not hit:
             return None
         out = np.zeros(self.n, dtype=bool)
