@@ -3,7 +3,10 @@ and the first shown names the documents that hold the others (`also_in`).
 
 Equal means the same words after case, quotes, punctuation and spaces are normalized; nearly
 equal means a word-trigram Jaccard similarity of at least NEAR, for the passages or for their best
-sentences. Deterministic: asking again with a larger k gives the same first passages, so "More"
+sentences. A passage whose best sentence (of at least REPEAT_WORDS words) an earlier passage
+already quotes, or holds an earlier passage's best sentence, is a copy too: a reference manual repeats a sentence in several entries ("Memory
+for the Array<T> class is managed using a reference counting scheme" under the copy constructor
+and the assignment operator), and quoting it twice shows the reader nothing new. Deterministic: asking again with a larger k gives the same first passages, so "More"
 (which re-asks and slices) never repeats one.
 """
 
@@ -15,6 +18,7 @@ import re
 from index.answer.model import Copy, Passage
 
 NEAR = 0.9
+REPEAT_WORDS = 6  # a best sentence this long that an earlier passage quotes is not shown again
 _PUNCT = re.compile(r"[^\w\s]+")
 # What a file manager or a person adds to the name of a copy: "X (copy)", "X (1)", "X - Copy",
 # "X copy 2", "Copy of X", and the same words in a few other languages.
@@ -53,6 +57,11 @@ def _same(a: tuple[str, frozenset], b: tuple[str, frozenset]) -> bool:
     return union > 0 and len(a[1] & b[1]) / union >= NEAR
 
 
+def _quotes(text: str, sentence: str) -> bool:
+    """Whether normalized `text` holds normalized `sentence` of at least REPEAT_WORDS words."""
+    return sentence.count(" ") + 1 >= REPEAT_WORDS and f" {sentence} " in f" {text} "
+
+
 class Copies:
     """The passages kept so far, and the copies of each found later."""
 
@@ -66,7 +75,12 @@ class Copies:
         whole = key(passage.text)
         keys = (whole, whole if sentence == passage.text else key(sentence))
         for i, (text_key, sentence_key) in enumerate(self.kept):
-            if _same(keys[0], text_key) or _same(keys[1], sentence_key):
+            if (
+                _same(keys[0], text_key)
+                or _same(keys[1], sentence_key)
+                or _quotes(text_key[0], keys[1][0])
+                or _quotes(keys[1][0], sentence_key[0])
+            ):
                 self.others[i].append(passage)
                 return False
         self.kept.append(keys)

@@ -33,6 +33,8 @@ to provide these):
   always run.
 - `history_documents` (optional): bool[] by document number, release notes and changelogs
   (`history.py`); without it none is.
+- `document_names` (optional): a `naming.Names`, the documents each file-name or title word
+  names; without it no question names one.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import flags
-from index.search import associations, defaults, features, history, structure, synonyms
+from index.search import associations, defaults, features, history, naming, structure, synonyms
 from index.search.question import answers
 from index.search.windows import FRAGMENT_SHARE, code_fragments
 
@@ -257,6 +259,7 @@ def rank(
         near = dict(zip(sids.tolist(), share.tolist(), strict=True))
     scores = _history_last(idx, sids, scores, question)
     scores = _defaults_first(idx, sids, scores, question)
+    scores = _named_first(idx, sids, scores, qset)
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
@@ -287,6 +290,19 @@ def _defaults_first(idx, sids, scores, question: str):
     if not states.any() or states.all():
         return scores
     return scores * np.where(states, 1.0, defaults.SHARE)
+
+
+def _named_first(idx, sids, scores, qset):
+    """Scores with the sentences of documents the question does not name at `naming.SHARE`, when
+    it names some (`naming.py`) and the candidates hold both kinds."""
+    names = getattr(idx, "document_names", None)
+    named = names.named(qset) if names is not None else None
+    if named is None:
+        return scores
+    mine = named[idx.documents_of(sids)]
+    if mine.all() or not mine.any():
+        return scores
+    return scores * np.where(mine, 1.0, naming.SHARE)
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import history, ranking, structure, windows
+from index.search import history, naming, ranking, structure, windows
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS
@@ -110,6 +110,13 @@ class Index:
         )
         # Release notes and changelogs, by document number (ranking.rank reads it).
         self.history_documents = history.documents(self._titles)
+        # The documents each word of a file name or title names (naming.py).
+        self.document_names = naming.Names(
+            self._doc_ids,
+            self._titles,
+            lambda w: 0 if (t := self._term_id(w)) is None else int(self._df[t]),
+            self._n_sent,
+        )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
         # The learned ranker's model (None: the hand-set ranking); read once per process.
@@ -170,8 +177,11 @@ class Index:
             with self._lock:  # the kernel's accumulator is shared
                 ranked, doc_scores, near = self._rank(term_ids, qtype, qterms, text, follow, boosts)
             qset = frozenset(qterms)
+            named = reading.code_names(self, text) if lang == ENGLISH else frozenset()
             ranked, covered = structure.covered_first(
-                self, ranked, lambda sid: self._covered(sid, term_ids, missing, near.get(sid))
+                self,
+                ranked,
+                lambda sid: self._covered(sid, term_ids, missing, near.get(sid), named),
             )
             if covered:
                 ranked = structure.code_after_prose(self, ranked, qset, text)
@@ -371,6 +381,13 @@ class Index:
         """The term ids of a sentence, in order (stopwords left out), as stored at build time."""
         return self._segs.sentence_terms(sid)
 
+    def _holds_name(self, sid: int, named: frozenset[int]) -> bool:
+        """Whether the sentence, its neighbours or the heading over it hold a term of `named`."""
+        first, last = self.section_headings(np.array([sid]))[0].tolist()
+        sids = [sid, *range(first, last + 1)] if first >= 0 else [sid]
+        terms, _ = self.term_windows(np.array(sids, dtype=np.int64))
+        return not named.isdisjoint(terms.tolist())
+
     def _sentence_text(self, sid: int) -> str:
         return self.document_text(int(self._sent_doc[sid]))[
             self._sent_start[sid] : self._sent_end[sid]
@@ -382,10 +399,20 @@ class Index:
         return answers.best_answer(qtype, self._sentence_text(sid), qset)
 
     def _covered(
-        self, sid: int, term_ids: list[int], missing: int, share: float | None = None
+        self,
+        sid: int,
+        term_ids: list[int],
+        missing: int,
+        share: float | None = None,
+        named: frozenset[int] = frozenset(),
     ) -> bool:
         """Whether the sentence with its neighbours holds enough of the question's weight
-        (unknown words count). `share`: of the known words' weight, if the ranker found it."""
+        (unknown words count). `share`: of the known words' weight, if the ranker found it.
+        `named`: the names the question writes as code (`reading.code_names`); a sentence that
+        holds one, or stands under a heading that does, answers about it however chatty the
+        question's other words are."""
+        if named and self._holds_name(sid, named):
+            return True
         unique = list(dict.fromkeys(term_ids))
         known = float(self._idf_sent[unique].sum())
         total = known + missing * self._idf_unknown

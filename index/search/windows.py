@@ -138,12 +138,21 @@ def heading_runs(sent_flags: np.ndarray, sent_doc: np.ndarray) -> tuple[np.ndarr
 # after one) is part of a sentence a reader takes in with the code: alone it says little.
 FRAGMENT_SHARE = 0.5
 _FRAGMENT_WORDS = 3
+# Words a sentence cannot end on: one that stops on them before a code unit goes on in it ("...
+# is given in the following example, where the C++ wrapper is" over the listing).
+_GOES_ON = frozenset(
+    """
+    a an the of to in on at by for from with into as than is are was were be been being am
+    and or but nor where which whom whose that when while if whereas because since so
+    """.split()
+)
 
 
 def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
     """Whether each sentence is prose cut by a code unit of its document: it follows one and starts
-    in lowercase (the sentence goes on after the code), or it is a few words without a final
-    stop or colon and a code unit follows (the sentence began before it)."""
+    in lowercase (the sentence goes on after the code), or a code unit follows and it is a few
+    words without a final stop or colon, or ends on a word no sentence ends on ("where the C++
+    wrapper is": the sentence goes on in the code)."""
     sids = np.asarray(sids, dtype=np.int64)
     n = idx.sentence_count
     before, after = np.clip(sids - 1, 0, n - 1), np.clip(sids + 1, 0, n - 1)
@@ -159,8 +168,11 @@ def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
         if not text:
             continue
         cut_after = code_before[i] and text[0].islower()
+        last = text.split()
         cut_before = (
-            code_after[i] and len(text.split()) <= _FRAGMENT_WORDS and text[-1] not in ".:!?;"
+            code_after[i]
+            and text[-1] not in ".:!?;"
+            and (len(last) <= _FRAGMENT_WORDS or last[-1].lower() in _GOES_ON)
         )
         out[i] = cut_after or cut_before
     return out

@@ -30,7 +30,9 @@ from index.store.boilerplate import paragraph_hashes
 # line dropped as those at its end, a footnote's first line measured past its mark; a numbered
 # listing's line numbers dropped: stored PDFs are read again.
 # 17: an HTML page's private-use characters (icon fonts' glyphs) are no text.
-FORMAT_VERSION = 17
+# 18: a heading starts at the left edge of its column, not only of the page (a reference card's
+# second and third columns): stored PDFs are read again.
+FORMAT_VERSION = 18
 LEVELS = ("sent", "para", "doc")
 
 

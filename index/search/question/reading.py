@@ -147,6 +147,25 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
     return ids, corrections, missing
 
 
+# A name written as a call, right before its parenthesis ("strsplit(", "containers.Map()"; not
+# "Fortran (the language)"), or joined in snake_case or camelCase: code the asker pasted.
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*\w)\(")
+
+
+def code_names(idx, text: str) -> frozenset[int]:
+    """Term ids of the names `text` writes as code (called, snake_case, camelCase; at least 3
+    characters) that the index holds: what a chatty question is about, whatever its other words
+    (`Index._covered`)."""
+    names = set(_CALLED.findall(text)) | set(_SNAKE.findall(text)) | _camel_names(text)
+    out = set()
+    for name in names:
+        found = words(name) if len(name) >= 3 else []
+        tid = idx._term_id(stem(found[0])) if found else None
+        if tid is not None:
+            out.add(tid)
+    return frozenset(out)
+
+
 def _camel_names(text: str) -> set[str]:
     """The names of `text` written as words joined in camelCase or CamelCase
     (`RequestDataTooBig`, `inputParser`; not an acronym such as `vBNS`), lowercased as `words`

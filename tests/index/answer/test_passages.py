@@ -199,3 +199,32 @@ def test_an_offset_is_code_between_a_code_unit_start_and_end():
     inside = [o for o in range(60) if info.is_code(o)]
     assert inside == [*range(10, 25), *range(40, 50)]
     assert not DocInfo().is_code(0)
+
+
+# A reference manual repeats a sentence in several entries, here once inside a longer one.
+REPEATED = """# The Array class
+
+## Array (const Array &a)
+
+Create a new object that shares the data of the object a, without copying its elements one by
+one; memory for the Array class is managed using a reference counting scheme, so the cost of
+this operation is independent of the size of the array.
+
+## Array& operator = (const Array &a)
+
+Assignment operator, which makes this object refer to the elements of a from now on. Memory for
+the Array class is managed using a reference counting scheme, so the cost of this operation is
+independent of the size of the array.
+
+## void resize (int n)
+
+Change the size of the array to be n elements. If n is less than the current size, the length
+is updated but no memory is released, whatever the array held.
+"""
+
+
+def test_a_sentence_already_quoted_is_not_a_passage_again(tmp_path):
+    idx = _index(tmp_path, REPEATED)
+    shown = idx.ask("is the memory of an array managed by reference counting?", 3).passages
+    assert "reference counting scheme" in shown[0].text
+    assert sum("reference counting scheme" in p.text for p in shown) == 1

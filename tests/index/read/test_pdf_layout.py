@@ -236,6 +236,42 @@ def test_a_reference_cards_rows_stay_rows_and_a_note_under_them_is_its_own(tmp_p
     assert not [s for s in said if "args Anonymous" in s or "level warning" in s]
 
 
+def test_a_reference_cards_headings_start_sections_in_every_column(tmp_path):
+    """A reference card printed in three columns (Octave's refcard): each column's bold titles
+    start at that column's left edge, not the page's, and are headings all the same; the rows
+    under a title in the third column are in its section, not the last one of the first column."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_page()
+    columns = {
+        10.0: ("Starting Octave", "Stopping Octave"),
+        108.0: ("Killing and Yanking", "Shell Commands"),
+        206.0: ("Function Handles", "Miscellaneous Functions"),
+    }
+    for x, titles in columns.items():
+        y = 20.0
+        for title in titles:
+            pdf.set_font("Helvetica", "B", size=10)
+            pdf.text(x, y, title)
+            y += 5
+            for k in range(12):
+                pdf.set_font("Courier", size=8)
+                pdf.text(x, y, f"cmd{k} (arg)")
+                pdf.set_font("Helvetica", size=7)
+                pdf.text(x + 30, y, f"describe what command number {k} does here")
+                y += 3.5
+            pdf.set_font("Helvetica", size=7)
+            pdf.text(x, y, f"A note under {title.lower()} says more than one row of it does.")
+            y += 8
+    pdf.output(str(tmp_path / "card.pdf"))
+    doc, _ = read_document("card.pdf", tmp_path / "card.pdf")
+    heads = [doc.text[s:e] for s, e in doc.headings]
+    assert heads == [t for titles in columns.values() for t in titles]
+    where = doc.text.index("A note under function handles")
+    assert max((s, p) for s, p, _ in doc.sections if s <= where)[1] == "Function Handles"
+
+
 def test_a_line_of_prose_with_code_at_both_ends_is_prose(tmp_path):
     """A sentence whose line starts and ends with inline code (Texinfo's @code, @var) is prose,
     not a code block that cuts it in three."""

@@ -130,3 +130,65 @@ def test_odd_questions_answer_or_say_no(idx, question):
     for p in answer.passages:
         assert idx.text_of(p.document)[p.start : p.end] == p.text
     json.dumps(answer.to_json())
+
+
+# A manual's reference entries, and other chapters that hold a chatty question's other words.
+ENTRIES = """# Strings
+
+## [cstr] = strsplit (str, del)
+
+Split the string str using the delimiters specified by del and return a cell string array.
+By default, consecutive delimiters in the input string are collapsed into one.
+
+## [tok, rem] = strtok (str)
+
+Find all characters of the string str up to the first delimiter.
+
+# Other chapters
+
+A structure holds each field under its own name.
+
+Plots are drawn on the current axes.
+
+A cell array can hold a piece of text.
+
+The figure window opens on the first plot.
+
+Commas separate the arguments of a call.
+
+Legends are placed in the upper right corner.
+
+Two matrices are multiplied with the operator.
+
+Tick marks are drawn outside the axes.
+
+An empty matrix has no elements.
+
+Colors are chosen from the current colormap.
+
+Missing values are written as NA.
+
+The title is printed above the axes.
+
+Octave gives a warning for an overflow.
+
+Grid lines are drawn behind the data.
+"""
+
+
+def test_a_chatty_question_naming_a_function_is_answered_from_its_entry(tmp_path):
+    """Its other words weigh most of the question, and no sentence holds a quarter of it: the
+    function it calls by name is what it asks about, and the entry under that name answers."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "manual.md").write_text(ENTRIES, encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    chatty = (
+        'strsplit("a,,b", ",") gives me only two pieces, but I need an empty string for the '
+        "missing field between the two commas. how?"
+    )
+    answer = idx.ask(chatty)
+    assert answer.found
+    assert "delimiters" in answer.passages[0].text
+    # Without the call, the same words name no function: nothing holds enough of them.
+    assert not idx.ask(chatty.replace('strsplit("a,,b", ",")', "splitting")).found

@@ -404,3 +404,31 @@ def test_a_heading_that_names_the_question_s_word_counts_in_its_sentence_s_cover
     near = X[:, features.NAMES.index("coverage_near")]
     assert near[warning] > share[warning] > 0  # "runserver" from its heading
     assert near[aside] == share[aside]  # its heading holds no word of the question
+
+
+WRAPPER = """# Fortran in oct-files
+
+An example of the inclusion of a Fortran function in an oct-file is given in the following
+example, where the C++ wrapper is
+
+```
+DEFUN_DLD (fortrandemo, args, , "Fortran Demo")
+```
+
+The mkoctfile function compiles source code written in C, C++, or Fortran.
+
+```
+mkoctfile fortrandemo.cc fortransub.f
+```
+"""
+
+
+def test_a_long_sentence_that_goes_on_in_the_code_after_it_is_a_fragment(tmp_path):
+    """It ends on "is": what it says is finished by the listing, so alone it is a fragment as
+    "Writing" is; a whole sentence before a listing is not."""
+    idx = _folder(tmp_path, wrapper=WRAPPER)
+    sids = np.arange(idx.sentence_count)
+    texts = [" ".join(idx.sentence_text(s).split()) for s in sids.tolist()]
+    cut = dict(zip(texts, windows.code_fragments(idx, sids).tolist(), strict=True))
+    assert cut[texts[1]] and texts[1].endswith("where the C++ wrapper is")
+    assert not cut["The mkoctfile function compiles source code written in C, C++, or Fortran."]

@@ -20,6 +20,9 @@ HEADING_SIZE = 1.12  # a line printed this much larger than the body text is a h
 MAX_HEADING_WORDS = 24
 MAX_INDENT = 5  # a definition's description is indented under its signatures by at most this
 # many body font sizes (Texinfo 2.6, LaTeX's description lists 2.5): further right, a figure
+# A place where long lines start is a column's left edge when fewer than one line of the page in
+# this many crosses it from the left (a title over two columns may).
+COLUMN_CROSSING = 20
 REF_SHARE = 0.5  # a page where this share of lines end in a page reference is a contents page
 _LEADER = re.compile(r"(?:\.\s?){4,}|…")
 _PAGE_REF = re.compile(
@@ -150,7 +153,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
         contents = contents and (leaders >= 2 or len(refs) >= 0.8 * len(lettered))
         listed = set(map(id, refs))
-        margin = _margin(live)
+        margins = _margins(live, body)
         for k, line in enumerate(live):
             text = line.text
             entry = contents and (id(line) in listed or _leads_to(live, k, listed))
@@ -160,7 +163,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
                 line.kind = "code"
             elif id(line) not in worded:
                 line.kind = "num"  # axis labels, number columns, page numbers, rules
-            elif _bookmarked(text, i, marked, headings) or _heading(line, body, margin):
+            elif _bookmarked(text, i, marked, headings) or _heading(line, body, margins):
                 line.kind = "head"
             elif line.cells:
                 line.kind = "row"
@@ -194,27 +197,39 @@ def _ends_in_ref(text: str) -> bool:
     return bool(_PAGE_REF.search(text[-40:]))
 
 
-def _margin(lines: list[Line]) -> float | None:
-    """The left edge of a page's text: the leftmost place where many of its long lines start
-    (at least a third as many as where most do: on a page of definitions most lines are
-    descriptions indented under their signatures, and the headings are at the margin)."""
-    starts = Counter(round(x.x0) for x in lines if len(x.text) > 40)
+def _margins(lines: list[Line], body: float) -> tuple[float, ...]:
+    """The left edge of each column of a page's text. The first is the leftmost place where many
+    of its long lines start (at least a third as many as where most do: on a page of definitions
+    most lines are descriptions indented under their signatures, and the headings are at the
+    margin). Another such place is a column's edge when hardly a line crosses it from the left (a
+    reference card's second and third columns); an indent is crossed by the lines above it."""
+    long = [x for x in lines if len(x.text) > 40]
+    starts = Counter(round(x.x0) for x in long)
     if not starts:
-        return None
+        return ()
     most = starts.most_common(1)[0][1]
-    return min(x for x, n in starts.items() if 3 * n >= most)
+    edges = sorted(x for x, n in starts.items() if 3 * n >= most)
+    out = [edges[0]]
+    for edge in edges[1:]:
+        crossing = sum(1 for x in lines if x.x0 < edge - 1 and x.x1 > edge + 1)
+        if edge - out[-1] > MAX_INDENT * body and crossing * COLUMN_CROSSING <= len(lines):
+            out.append(edge)
+    return tuple(out)
 
 
-def _heading(line: Line, body: float, margin: float | None) -> bool:
+def _heading(line: Line, body: float, margins: tuple[float, ...]) -> bool:
     """A heading by its looks: printed larger than the body text, or bold and short, starting at
-    the text's left edge (not a figure's title or label), with no sentence end."""
+    the left edge of the text or of one of its columns (not a figure's title or label), with no
+    sentence end."""
     large = line.size >= HEADING_SIZE * body
     if not (large or (line.bold and not line.mono and len(line.text) <= 90)):
         return False
     text = line.text
     if len(text.split()) > MAX_HEADING_WORDS or line.cells or _STOP.search(text):
         return False
-    return not text.endswith((",", "-")) and (margin is None or abs(line.x0 - margin) <= 2 * body)
+    return not text.endswith((",", "-")) and (
+        not margins or any(abs(line.x0 - m) <= 2 * body for m in margins)
+    )
 
 
 def _sentence_ends(lines: list[Line]) -> None:

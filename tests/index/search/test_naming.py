@@ -1,0 +1,70 @@
+"""A question that names a document by a seldom-used word of its file name or title is answered
+from that document first (naming.py)."""
+
+from __future__ import annotations
+
+from index import open_index
+from index.search.naming import Names
+
+USER_MANUAL = """# Arrays
+
+An array resized to fewer elements drops the ones past its new end.
+
+Resizing an array to fewer dimensions than it has is not possible.
+
+# Plots
+
+A plot is drawn in the current figure.
+"""
+
+LIBRARY = """# The Array class
+
+The classes of libwidget, the C++ library under the widget program.
+
+## void resize (int n)
+
+Change the size of the array to be n elements. If n is less than the current size, the length is
+updated but no memory is released.
+
+## int capacity (void)
+
+Return the number of elements the object can hold.
+"""
+
+OTHER = """# Installing
+
+Run the installer and follow the steps it shows.
+"""
+
+
+def test_a_question_naming_a_library_is_answered_from_its_manual_first(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in (
+        ("guide.md", USER_MANUAL),
+        ("libwidget.md", LIBRARY),
+        ("install.md", OTHER),
+    ):
+        (folder / name).write_text(text, encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    named = idx.ask(
+        "If I resize an array to fewer elements in libwidget, is the memory given back?"
+    )
+    assert named.passages[0].document == "libwidget.md"
+    assert "no memory is released" in named.passages[0].text
+    # Not named, the user manual's resize answers first as before.
+    plain = idx.ask("If I resize an array to fewer elements, are the elements dropped?")
+    assert plain.passages[0].document == "guide.md"
+
+
+def test_a_name_of_words_the_text_uses_often_or_that_most_documents_share_names_none():
+    frequency = {"view": 500, "admin": 900, "gunicorn": 3, "django": 40}.get
+    names = Names(
+        ["ref/views.html", "howto/gunicorn.html", "faq/admin.html", "index.html"],
+        ["Views — Django", "Using Gunicorn — Django", "FAQ: The admin — Django", "Django"],
+        lambda w: frequency(w, 0),
+        10_000,
+    )
+    assert names.named(frozenset({"view", "admin", "django"})) is None
+    gunicorn = names.named(frozenset({"run", "gunicorn"}))
+    assert gunicorn is not None and gunicorn.tolist() == [False, True, False, False]
