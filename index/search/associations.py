@@ -74,14 +74,11 @@ def _row(idx, q: str, rows: dict) -> tuple[np.ndarray, np.ndarray, float, float]
     got = cache.get(key)
     if got is None:
         words, ts, null, bg = rows.get(q) or ("", "", 0.0, 0.0)
-        ids, keep = [], []
-        for i, w in enumerate(words.split()):
-            tid = idx.term_id(w)
-            if tid is not None:
-                ids.append(tid)
-                keep.append(i)
-        t = np.array(ts.split(), dtype=np.float64)[keep] / SCALE if keep else np.zeros(0)
-        ids = np.array(ids, dtype=np.int64)
+        ids = idx.term_ids(words.split())  # one call for the row's ~45 words
+        keep = np.flatnonzero(ids >= 0)
+        ids = ids[keep]
+        # t x SCALE are integers written in decimal: read exactly by the C parser
+        t = np.fromstring(ts, dtype=np.float64, sep=" ")[keep] / SCALE if len(keep) else np.zeros(0)
         order = np.argsort(ids, kind="stable")
         got = (ids[order], t[order], float(null), max(float(bg), FLOOR))
         if len(cache) < _IDS_MAX:

@@ -172,12 +172,13 @@ def section_positions(idx, sids) -> np.ndarray:
     two counted from the heading over it when it has one (`section_headings`), else from its
     document's start. A section of a manual is what an article is in the training set: its
     first sentences say what it is about; the 9,000th paragraph of a manual is not "late"."""
-    positions = idx.sentence_positions(sids).astype(np.float64)
     if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
-        return positions
+        return idx.sentence_positions(sids).astype(np.float64)
     heads = idx.section_headings(sids)[:, 1]
     under = np.flatnonzero(heads >= 0)
-    at = idx.sentence_positions(heads[under]).astype(np.float64)
+    # the sentences' places and their headings' in one lookup
+    both = idx.sentence_positions(np.concatenate([sids, heads[under]])).astype(np.float64)
+    positions, at = both[: len(sids)], both[len(sids) :]
     # the first paragraph after the heading's own is 0; a heading inside its paragraph starts it
     positions[under, 1] = np.maximum(positions[under, 1] - at[:, 1] - 1, 0)
     positions[under, 2] = np.maximum(positions[under, 2] - at[:, 2] - 1, 0)

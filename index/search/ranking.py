@@ -29,6 +29,7 @@ to provide these):
 - `sentence_count`: number of sentences (sids are 0 .. sentence_count - 1, in reading order).
 - `term_weights(term_ids) -> float64[]`: each term's sentence-level IDF (always positive).
 - `term_id(term) -> int | None`: a term's id (synonyms, associations).
+- `term_ids(terms) -> int64[]`: many terms' ids at once, -1 for those no sentence has.
 - `flags_present` (optional): the flags any sentence has; without it the code and heading rules
   always run.
 - `history_documents` (optional): bool[] by document number, release notes and changelogs

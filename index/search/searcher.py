@@ -324,6 +324,14 @@ class Index:
         """The id of a term (a stem), or None if no sentence has it."""
         return self._term_id(term)
 
+    def term_ids(self, terms: Sequence[str]) -> np.ndarray:
+        """The ids of many terms at once (int64), -1 for a term no live sentence has."""
+        get = self._terms.get
+        ids = np.array([get(t, -1) for t in terms], dtype=np.int64)
+        known = np.flatnonzero(ids >= 0)
+        ids[known[self._df[ids[known]] <= 0]] = -1
+        return ids
+
     def sentence_flags(self, sids: np.ndarray) -> np.ndarray:
         """Each sentence's flags.sentence_flags (uint8), found when it was indexed."""
         return np.asarray(self._sent_flags[np.asarray(sids, dtype=np.int64)], dtype=np.uint8)

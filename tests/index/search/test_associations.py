@@ -35,6 +35,32 @@ def test_a_sentence_in_other_words_is_more_likely_to_be_asked_about(tmp_path):
     assert ranking.load_model() is not None  # the shipped model was fitted with the feature
 
 
+def test_a_row_is_read_as_word_by_word(tmp_path):
+    """A row's words are looked up in one call (`term_ids`): the ids and t of those the index
+    has, as `term_id` finds them one at a time."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "town.txt").write_text(
+        "The old centre of the town has a market square and a central station.\n", encoding="utf-8"
+    )
+    idx = open_index(folder, tmp_path / "index")
+    rows = associations.table()
+    for q in ("center", "town", "station", "nosuchquestionword"):
+        words, ts, null, background = rows.get(q) or ("", "", 0.0, 0.0)
+        pairs = [(idx.term_id(w), int(t)) for w, t in zip(words.split(), ts.split(), strict=True)]
+        pairs = sorted((tid, t) for tid, t in pairs if tid is not None)
+        ids, t, got_null, got_background = associations._row(idx, q, rows)
+        assert ids.tolist() == [tid for tid, _ in pairs]
+        assert t.tolist() == [x / associations.SCALE for _, x in pairs]
+        assert got_null == float(null)
+        assert got_background == max(float(background), associations.FLOOR)
+    assert idx.term_ids(["town", "nosuchterm", "centr"]).tolist() == [
+        idx.term_id("town"),
+        -1,
+        idx.term_id("centr"),
+    ]
+
+
 def test_no_table_gives_a_zero_feature(tmp_path):
     associations.use(tmp_path / "missing.json")
     try:

@@ -97,3 +97,21 @@ def test_copies_of_a_pdf(tmp_path: Path):
     idx = open_index(docs, tmp_path / "index")
     assert stored_documents(idx) == ["hr/handbook.pdf"]
     assert idx.ask("what does the warranty cover?").passages[0].document == "hr/handbook.pdf"
+
+
+def test_the_ascii_key_is_the_patterns_key():
+    """`key` reads ASCII text with a translation table: the same words as `_PUNCT` gives."""
+    import random
+
+    from index.answer.copies import _PUNCT, key
+
+    def by_pattern(text):
+        w = _PUNCT.sub(" ", text.casefold()).split()
+        return " ".join(w), frozenset(w if len(w) < 3 else zip(w, w[1:], w[2:], strict=False))
+
+    alphabet = [chr(c) for c in range(128)] + ["é", "ß", "—", "’", "\u00a0", "İ", "ﬁ"]
+    rng = random.Random(7)
+    texts = ["", "Don't use it -- ever!", "a_b c\x1fd e", "İstanbul ﬁle"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    for text in texts:
+        assert key(text) == by_pattern(text), repr(text)
