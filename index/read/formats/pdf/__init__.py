@@ -20,7 +20,7 @@ import re
 
 from index.read.formats import FormatError, SourceDoc, clean, name_title, title
 from index.read.formats.markdown import SEPARATOR
-from index.read.formats.pdf import layout
+from index.read.formats.pdf import calls, layout
 from index.read.formats.pdf.join import join, normalize
 from index.read.formats.pdf.page import SCAN, TEXT, Line, PageError, Probe, read_page
 
@@ -53,9 +53,9 @@ def _read(doc_id: str, data: bytes) -> SourceDoc:
         raise FormatError("not a readable PDF: damaged, truncated or not a PDF") from None
     try:
         pages, labels, scans = [], [], 0
-        probe = Probe()
+        probe, bare = Probe(), calls.bare(pdfium_c)
         for i in range(len(pdf)):
-            kind, lines = read_page(pdfium_c, pdf.raw, i, probe)
+            kind, lines = read_page(bare, pdf.raw, i, probe)
             scans += kind == SCAN
             pages.append(lines if kind == TEXT else [])
             label = _label(pdf, i)
