@@ -133,6 +133,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     font_size, font_info = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo
     x, y, cl, cr, cb, ct = p.ref_x, p.ref_y, p.ref_l, p.ref_r, p.ref_b, p.ref_t  # (pointers)
     name, flags, room = p.name, p.ref_flags, p.room
+    xv, yv, rv, fv = p.x, p.y, p.r, p.flags  # (what the pointers fill)
+    mark_chars, inside = marks.MARKS, marks.INSIDE.search
     fonts = p.fonts
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
     out: list[Line] = []
@@ -172,23 +174,23 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             ):
                 a, offset, stripped, numbered = a + k, offset + k, stripped[k:], True
         origin(tp, a, x, y)
-        x0, base = p.x.value, p.y.value
+        x0, base = xv.value, yv.value
         if not (left <= x0 <= right and bottom <= base <= top):
             continue  # printed off the page: invisible
         box(tp, z, cl, cr, cb, ct)
-        x1 = p.r.value
+        x1 = rv.value
         if x1 > right and exact:  # runs off the page: keep what is printed on it
             z = _last_on_page(box, tp, a, z, right, p)
             stripped = text[a : z + 1].rstrip(blank)
             z = a + len(stripped) - 1
             box(tp, z, cl, cr, cb, ct)
-            x1 = p.r.value
+            x1 = rv.value
         font_info(tp, a, name, room, flags)
-        style = fonts.get((name.value, p.flags.value))
+        style = fonts.get((name.value, fv.value))
         if style is None:
             style = _style(pdfium_c, tp, a, p)
         line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
-        if stripped[0] in marks.MARKS and exact:  # a footnote's first line: past its raised mark
+        if stripped[0] in mark_chars and exact:  # a footnote's first line: past its raised mark
             marks.past_mark(pdfium_c, tp, line, a, p, _math_letter)
         fix = None
         if style[2] is not None:  # a line that starts with a symbol of TeX's math fonts
@@ -200,13 +202,13 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
-        if exact and not style[1] and marks.INSIDE.search(stripped, 2):
+        if exact and not style[1] and inside(stripped, 2):
             fix = marks.inside(pdfium_c, tp, stripped, a, line.size, p, fix, _math_letter)
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
             font_info(tp, z, name, room, flags)
-            other = fonts.get((name.value, p.flags.value)) or _style(pdfium_c, tp, z, p)
+            other = fonts.get((name.value, fv.value)) or _style(pdfium_c, tp, z, p)
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
             if line.mono and exact and _PROSE.search(stripped):
                 line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
@@ -216,7 +218,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 fixes[len(out)] = fixes.get(len(out), []) + spaced
         if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
             origin(tp, z, x, y)
-            line.end = p.y.value
+            line.end = yv.value
         out.append(line)
         ends.append(z)
         firsts.append(a)
@@ -233,7 +235,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
-            if exact and text[-1] in marks.MARKS and marks.AT_END.search(text):
+            if exact and text[-1] in mark_chars and marks.AT_END.search(text):
                 marks.drop_at_end(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
