@@ -15,12 +15,13 @@ imported in extraction worker processes (`index.read.extract`), never in the bot
 from __future__ import annotations
 
 import bisect
+import ctypes
 import gc
 import re
 
 from index.read.formats import FormatError, SourceDoc, clean, name_title, title
 from index.read.formats.markdown import SEPARATOR
-from index.read.formats.pdf import layout
+from index.read.formats.pdf import calls, layout
 from index.read.formats.pdf.join import join, normalize
 from index.read.formats.pdf.page import SCAN, TEXT, Line, PageError, Probe, read_page
 
@@ -53,12 +54,13 @@ def _read(doc_id: str, data: bytes) -> SourceDoc:
         raise FormatError("not a readable PDF: damaged, truncated or not a PDF") from None
     try:
         pages, labels, scans = [], [], 0
-        probe = Probe()
+        probe, bare = Probe(), calls.bare(pdfium_c)
+        room = ctypes.create_string_buffer(64)  # a page label's, reused
         for i in range(len(pdf)):
-            kind, lines = read_page(pdfium_c, pdf.raw, i, probe)
+            kind, lines = read_page(bare, pdf.raw, i, probe)
             scans += kind == SCAN
             pages.append(lines if kind == TEXT else [])
-            label = _label(pdf, i)
+            label = _label(pdfium_c, pdf.raw, i, room)
             labels.append(label if label and label != str(i + 1) else None)
         meta = _metadata(pdf)
         toc = _toc(pdf)
@@ -100,9 +102,15 @@ def _read(doc_id: str, data: bytes) -> SourceDoc:
     )
 
 
-def _label(pdf, i: int) -> str | None:
+def _label(pdfium_c, doc, i: int, room) -> str | None:
+    """Page i's printed label ("iv", "A-3"), or None: asked once when it fits in `room`
+    (pypdfium2's get_page_label asks PDFium twice, for the length and then the text)."""
     try:
-        return pdf.get_page_label(i) or None
+        size = pdfium_c.FPDF_GetPageLabel(doc, i, room, len(room))
+        if size > len(room):
+            room = ctypes.create_string_buffer(size)
+            pdfium_c.FPDF_GetPageLabel(doc, i, room, size)
+        return room.raw[: max(size - 2, 0)].decode("utf-16-le") or None
     except Exception:  # a damaged label tree: the page number serves
         return None
 

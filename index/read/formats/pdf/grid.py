@@ -17,9 +17,9 @@ def spaces(pdfium_c, tp, text: str, a: int, p) -> list:
     out, origin = [], pdfium_c.FPDFText_GetCharOrigin
     for k in (k for k, ch in enumerate(text) if ch == " " and 0 < k < len(text) - 1):
         if text[k + 1] != " " and pdfium_c.FPDFText_IsGenerated(tp, a + k) == 1:
-            origin(tp, a + k - 1, p.x, p.y)
+            origin(tp, a + k - 1, p.ref_x, p.ref_y)
             before = p.x.value
-            origin(tp, a + k + 1, p.x, p.y)
+            origin(tp, a + k + 1, p.ref_x, p.ref_y)
             if p.x.value - before < 0.75 * pdfium_c.FPDFText_GetFontSize(tp, a + k - 1):
                 out.append((k, glyphs.DROP))
     return out

@@ -109,15 +109,21 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
             needed.update((a, b, a + b, f"{a}-{b}"))
             parts.update((a, b, _STEM + b[:STEM]))
             stems.add(b[:STEM])
-    out: Counter[str] = Counter()
-    for token, n in Counter(text.split()).items():
+    tokens = text.split()
+    keys: dict[str, list[str]] = {}  # what each distinct token that counts adds to (one pass
+    # over the distinct tokens, then only those counted: a manual's tokens are mostly others)
+    for token in set(tokens):
         for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
             # splits words; few tokens hold one, so the text is not copied to split them)
             word = piece.strip(_PUNCTUATION).lower()
             if word in needed:
-                out[word] += n
+                keys.setdefault(token, []).append(word)
             if word[:STEM] in stems:
-                out[_STEM + word[:STEM]] += n
+                keys.setdefault(token, []).append(_STEM + word[:STEM])
+    out: Counter[str] = Counter()
+    for token, n in Counter(filter(keys.__contains__, tokens)).items():
+        for key in keys[token]:
+            out[key] += n
     out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
     return +out  # (positive counts only)
 

@@ -146,7 +146,7 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         marked.setdefault(i, set()).add(name.rsplit(" ", 1)[-1])
     for i, lines in enumerate(pages):
         live = [x for x in lines if not x.kind]
-        lettered = [x for x in live if _WORDLIKE.search(x.text)]
+        lettered = [x for x in live if _two_letters(x.text)]
         worded = set(map(id, lettered))
         refs = [x for x in lettered if _ends_in_ref(x.text)]
         leaders = sum(1 for x in refs if _LEADER.search(x.text))
@@ -171,6 +171,12 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         _sentence_ends(live)
         _mark_terms(live, body)
     _mark_like_signatures(pages)
+
+
+def _two_letters(text: str) -> bool:
+    """Whether a line holds two letters in a row (a word, not a number or a symbol); most lines
+    start with them, a test cheaper than the pattern (a letter is alphabetic: [^\\W\\d_])."""
+    return (len(text) > 1 and text[:2].isalpha()) or _WORDLIKE.search(text) is not None
 
 
 def _bookmarked(text: str, page: int, marked: dict[int, set[str]], headings) -> bool:

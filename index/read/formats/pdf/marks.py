@@ -20,7 +20,7 @@ def drop_at_end(font_size, box, tp, line, z: int, p) -> None:
     after it) is taken off the line: "John Eaton1 in 1988" reads "John Eaton in 1988"."""
     k = 0
     while k < 4 and line.text[-1 - k] in MARKS and font_size(tp, z - k) < 0.8 * line.size:
-        box(tp, z - k, p.l, p.r, p.b, p.t)
+        box(tp, z - k, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         if p.b.value < line.base + 0.15 * line.size:
             break  # small but not raised: a subscript, or small print
         k += 1
@@ -45,9 +45,9 @@ def inside(pdfium_c, tp, text: str, a: int, first: float, p, fix: list | None, m
             continue
         if math_letter(pdfium_c, tp, a + k - 1, p):
             continue
-        box(tp, a + k - 1, p.l, p.r, p.b, p.t)
+        box(tp, a + k - 1, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         floor = p.b.value
-        box(tp, a + k, p.l, p.r, p.b, p.t)
+        box(tp, a + k, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         if p.b.value < floor + 0.15 * size:
             continue  # small but not raised: a subscript
         fix = (fix or []) + [(j, glyphs.DROP) for j in range(k, m.end())]
@@ -65,7 +65,7 @@ def past_mark(pdfium_c, tp, line, a: int, p, math_letter) -> None:
     size = pdfium_c.FPDFText_GetFontSize(tp, a + j)
     if line.size >= 0.8 * size:
         return
-    pdfium_c.FPDFText_GetCharOrigin(tp, a + j, p.x, p.y)
+    pdfium_c.FPDFText_GetCharOrigin(tp, a + j, p.ref_x, p.ref_y)
     if line.base < p.y.value + 0.15 * size or math_letter(pdfium_c, tp, a + j, p):
         return  # not raised above the text, or an exponent
     line.base = line.end = p.y.value

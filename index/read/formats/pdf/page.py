@@ -15,6 +15,7 @@ import re
 from collections import Counter
 
 from index.read.formats.pdf import glyphs, grid, marks
+from index.read.formats.pdf.calls import Probe
 
 CELL_GAP = 1.5  # a gap wider than this many font sizes between two words of a line splits cells
 SPARSE = 1.1  # a line this many times wider than its characters need may hold table cells
@@ -79,19 +80,6 @@ class Line:
         return f"Line({self.text!r}, {self.kind or '-'}, x={self.x0:.0f}-{self.x1:.0f}, y={self.base:.0f}, {self.size:.1f})"
 
 
-class Probe:
-    """Reusable ctypes out-parameters and a font-name cache for one document."""
-
-    def __init__(self):
-        self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
-        self.x, self.y = ctypes.c_double(), ctypes.c_double()
-        self.flags = ctypes.c_int()
-        self.name = ctypes.create_string_buffer(128)
-        # (bold, monospaced, TeX math encoding or None) of each font
-        self.fonts: dict[tuple[bytes, int], tuple[bool, bool, tuple[str, ...] | None]] = {}
-        self.tex = False  # a font of TeX's has been seen: its math fonts may be read wrong
-
-
 class PageError(Exception):
     """PDFium could not load a page."""
 
@@ -143,7 +131,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     exact = len(text) == n  # else surrogate pairs shift text indices: map them through PDFium
     origin, box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetCharBox
     font_size, font_info = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo
-    x, y, cl, cr, cb, ct, name, flags = p.x, p.y, p.l, p.r, p.b, p.t, p.name, p.flags
+    x, y, cl, cr, cb, ct = p.ref_x, p.ref_y, p.ref_l, p.ref_r, p.ref_b, p.ref_t  # (pointers)
+    name, flags, room = p.name, p.ref_flags, p.room
+    xv, yv, rv, fv = p.x, p.y, p.r, p.flags  # (what the pointers fill)
+    mark_chars, inside = marks.MARKS, marks.INSIDE.search
     fonts = p.fonts
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
     out: list[Line] = []
@@ -183,23 +174,23 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             ):
                 a, offset, stripped, numbered = a + k, offset + k, stripped[k:], True
         origin(tp, a, x, y)
-        x0, base = x.value, y.value
+        x0, base = xv.value, yv.value
         if not (left <= x0 <= right and bottom <= base <= top):
             continue  # printed off the page: invisible
         box(tp, z, cl, cr, cb, ct)
-        x1 = cr.value
+        x1 = rv.value
         if x1 > right and exact:  # runs off the page: keep what is printed on it
             z = _last_on_page(box, tp, a, z, right, p)
             stripped = text[a : z + 1].rstrip(blank)
             z = a + len(stripped) - 1
             box(tp, z, cl, cr, cb, ct)
-            x1 = cr.value
-        font_info(tp, a, name, 128, flags)
-        style = fonts.get((name.value, flags.value))
+            x1 = rv.value
+        font_info(tp, a, name, room, flags)
+        style = fonts.get((name.value, fv.value))
         if style is None:
             style = _style(pdfium_c, tp, a, p)
         line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
-        if stripped[0] in marks.MARKS and exact:  # a footnote's first line: past its raised mark
+        if stripped[0] in mark_chars and exact:  # a footnote's first line: past its raised mark
             marks.past_mark(pdfium_c, tp, line, a, p, _math_letter)
         fix = None
         if style[2] is not None:  # a line that starts with a symbol of TeX's math fonts
@@ -211,13 +202,13 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
-        if exact and not style[1] and marks.INSIDE.search(stripped, 2):
+        if exact and not style[1] and inside(stripped, 2):
             fix = marks.inside(pdfium_c, tp, stripped, a, line.size, p, fix, _math_letter)
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
-            font_info(tp, z, name, 128, flags)
-            other = fonts.get((name.value, flags.value)) or _style(pdfium_c, tp, z, p)
+            font_info(tp, z, name, room, flags)
+            other = fonts.get((name.value, fv.value)) or _style(pdfium_c, tp, z, p)
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
             if line.mono and exact and _PROSE.search(stripped):
                 line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
@@ -227,7 +218,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 fixes[len(out)] = fixes.get(len(out), []) + spaced
         if "\ufffe" in stripped:  # PDFium joined the next line after a hyphen: where it ends
             origin(tp, z, x, y)
-            line.end = y.value
+            line.end = yv.value
         out.append(line)
         ends.append(z)
         firsts.append(a)
@@ -244,7 +235,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
-            if exact and text[-1] in marks.MARKS and marks.AT_END.search(text):
+            if exact and text[-1] in mark_chars and marks.AT_END.search(text):
                 marks.drop_at_end(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
@@ -288,7 +279,7 @@ def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], ends, rows, 
             at = k - a
             if not 0 < at < len(line.text) or line.text[at - 1] != " ":
                 continue
-            box(tp, k, p.l, p.r, p.b, p.t)
+            box(tp, k, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
             if abs(p.l.value - col) > 1.5 or abs(size_of(tp, a) - size_of(tp, k)) < 0.3:
                 continue  # (a font change alone is a word in code or italics in a sentence)
             line.text = line.text[: at - 1] + "\t" + line.text[at:]
@@ -310,7 +301,7 @@ def _mono_inside(pdfium_c, tp, text: str, a: int, p: Probe) -> bool:
 
 def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
     """Whether character i is printed in a monospaced font."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
     return (p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p))[1]
 
 
@@ -337,7 +328,7 @@ def _odd_glyphs(pdfium_c, tp, page: str, controls: bool, lines, firsts, ends, fi
 def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | None):
     """`fix` with character i of the page (offset k of its line) read through its font's
     encoding when it is a TeX math glyph PDFium could not name."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
     style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
     if style[2] is None or not pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
         return fix
@@ -346,7 +337,7 @@ def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | No
 
 def _math_letter(pdfium_c, tp, i: int, p: Probe) -> bool:
     """Whether character i is printed in one of TeX's math fonts."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, 128, p.flags)
+    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
     style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
     return style[2] is not None
 
@@ -357,7 +348,7 @@ def _last_on_page(box, tp, a: int, z: int, right: float, p: Probe) -> int:
     lo, hi = a, z
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        box(tp, mid, p.l, p.r, p.b, p.t)
+        box(tp, mid, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         if p.l.value <= right:
             lo = mid
         else:
@@ -404,9 +395,9 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, offset: int | None, p: 
             if offset is None
             else (index(textpage, offset + k - 1), index(textpage, offset + k + 1))
         )
-        box(textpage, before, p.l, p.r, p.b, p.t)
+        box(textpage, before, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         right = p.r.value
-        box(textpage, after, p.l, p.r, p.b, p.t)
+        box(textpage, after, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
         if p.l.value - right > gap:
             chars[k] = "\t"
             if not found:
