@@ -33,7 +33,7 @@ to provide these):
 - `flags_present` (optional): the flags any sentence has; without it the code and heading rules
   always run.
 - `history_documents` (optional): bool[] by document number, release notes and changelogs
-  (`history.py`); without it none is.
+  (`order/history.py`); without it none is.
 - `document_names` (optional): a `naming.Names`, the documents each file-name or title word
   names; without it no question names one.
 """
@@ -50,7 +50,8 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import flags
-from index.search import associations, defaults, features, history, naming, structure, synonyms
+from index.search import associations, features, structure, synonyms
+from index.search.order import defaults, history, naming
 from index.search.question import answers
 from index.search.windows import FRAGMENT_SHARE, code_fragments
 
@@ -271,7 +272,7 @@ def rank(
 
 
 def _history_last(idx, sids, scores, question: str):
-    """Scores with change-history pages' sentences (`history.py`) at `history.SHARE`, unless the
+    """Scores with change-history pages' sentences (`order/history.py`) at `history.SHARE`, unless the
     question speaks of versions or changes or the candidates are all history."""
     pages = getattr(idx, "history_documents", None)
     if pages is None or not pages.any() or history.asks_about_versions(question):
@@ -284,7 +285,7 @@ def _history_last(idx, sids, scores, question: str):
 
 def _defaults_first(idx, sids, scores, question: str):
     """Scores with the candidates that state no default at `defaults.SHARE` when the question
-    asks about a default (`defaults.py`), unless none or all of them state one."""
+    asks about a default (`order/defaults.py`), unless none or all of them state one."""
     if not defaults.asks_for_default(question):
         return scores
     states = defaults.stated(idx, sids)
@@ -295,7 +296,7 @@ def _defaults_first(idx, sids, scores, question: str):
 
 def _named_first(idx, sids, scores, qset):
     """Scores with the sentences of documents the question does not name at `naming.SHARE`, when
-    it names some (`naming.py`) and the candidates hold both kinds."""
+    it names some (`order/naming.py`) and the candidates hold both kinds."""
     names = getattr(idx, "document_names", None)
     named = names.named(qset) if names is not None else None
     if named is None:

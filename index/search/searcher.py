@@ -18,7 +18,8 @@ from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import history, naming, ranking, structure, windows
+from index.search import ranking, structure, windows
+from index.search.order import history, naming
 from index.search.question import answers, followups, reading
 from index.store import disk
 from index.store.build import LEVELS

@@ -4,7 +4,7 @@ default, among the candidates its own words chose."""
 import pytest
 from makedocs import index_of
 
-from index.search import defaults
+from index.search.order import defaults
 
 DOCS = {
     "cache.md": "# Caching\n\n## Database caching\n\n"

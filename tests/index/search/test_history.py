@@ -3,7 +3,7 @@ question speaks of versions or changes."""
 
 from makedocs import index_of
 
-from index.search import history
+from index.search.order import history
 
 DOCS = {
     "settings.md": "# Settings\n\n## DATA_UPLOAD_MAX_MEMORY_SIZE\n\n"

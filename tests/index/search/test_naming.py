@@ -4,7 +4,7 @@ from that document first (naming.py)."""
 from __future__ import annotations
 
 from index import open_index
-from index.search.naming import Names
+from index.search.order.naming import Names
 
 USER_MANUAL = """# Arrays
 

@@ -1,0 +1,2 @@
+"""Tie-breakers read after the model: change history last, a default asked for first, a document the
+question names first."""
