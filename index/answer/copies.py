@@ -4,10 +4,11 @@ and the first shown names the documents that hold the others (`also_in`).
 Equal means the same words after case, quotes, punctuation and spaces are normalized; nearly
 equal means a word-trigram Jaccard similarity of at least NEAR, for the passages or for their best
 sentences. A passage whose best sentence (of at least REPEAT_WORDS words) an earlier passage
-already quotes, or holds an earlier passage's best sentence, is a copy too: a reference manual repeats a sentence in several entries ("Memory
-for the Array<T> class is managed using a reference counting scheme" under the copy constructor
-and the assignment operator), and quoting it twice shows the reader nothing new. Deterministic: asking again with a larger k gives the same first passages, so "More"
-(which re-asks and slices) never repeats one.
+already quotes, or that holds an earlier passage's best sentence, is a copy too: a reference
+manual repeats a sentence in several entries ("Memory for the Array<T> class is managed using a
+reference counting scheme" under the copy constructor and the assignment operator), and quoting
+it twice shows the reader nothing new. Deterministic: asking again with a larger k gives the same
+first passages, so "More" (which re-asks and slices) never repeats one.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def heading_context(idx, sids, terms, bounds, su, sw) -> np.ndarray:
 
 
 def _holds(terms, starts, ends, su) -> np.ndarray:
-    """bool[rows, len(su)]: which of the terms `su` (ascending) each slice terms[start:end] holds."""
+    """bool[rows, len(su)]: which of the terms `su` (ascending) each terms[start:end] holds."""
     lengths = np.asarray(ends - starts, dtype=np.int64)
     out = np.zeros((len(lengths), len(su)), dtype=bool)
     total = int(lengths.sum())

@@ -272,39 +272,38 @@ def rank(
 
 
 def _history_last(idx, sids, scores, question: str):
-    """Scores with change-history pages' sentences (`order/history.py`) at `history.SHARE`, unless the
-    question speaks of versions or changes or the candidates are all history."""
+    """Change-history pages' sentences (`order/history.py`) at `history.SHARE` of their scores,
+    unless the question speaks of versions or changes."""
     pages = getattr(idx, "history_documents", None)
     if pages is None or not pages.any() or history.asks_about_versions(question):
         return scores
-    old = pages[idx.documents_of(sids)]
-    if not old.any() or old.all():
-        return scores
-    return scores * np.where(old, history.SHARE, 1.0)
+    return _favour(scores, ~pages[idx.documents_of(sids)], history.SHARE)
 
 
 def _defaults_first(idx, sids, scores, question: str):
-    """Scores with the candidates that state no default at `defaults.SHARE` when the question
-    asks about a default (`order/defaults.py`), unless none or all of them state one."""
+    """The candidates that state no default at `defaults.SHARE` of their scores, when the question
+    asks about a default (`order/defaults.py`)."""
     if not defaults.asks_for_default(question):
         return scores
-    states = defaults.stated(idx, sids)
-    if not states.any() or states.all():
-        return scores
-    return scores * np.where(states, 1.0, defaults.SHARE)
+    return _favour(scores, defaults.stated(idx, sids), defaults.SHARE)
 
 
 def _named_first(idx, sids, scores, qset):
-    """Scores with the sentences of documents the question does not name at `naming.SHARE`, when
-    it names some (`order/naming.py`) and the candidates hold both kinds."""
+    """The sentences of documents the question does not name at `naming.SHARE` of their scores,
+    when it names some (`order/naming.py`)."""
     names = getattr(idx, "document_names", None)
     named = names.named(qset) if names is not None else None
     if named is None:
         return scores
-    mine = named[idx.documents_of(sids)]
-    if mine.all() or not mine.any():
+    return _favour(scores, named[idx.documents_of(sids)], naming.SHARE)
+
+
+def _favour(scores, favoured: np.ndarray, share: float):
+    """Scores with the candidates not `favoured` at `share` of theirs, when the candidates hold
+    both kinds (when all or none are, the order is the model's)."""
+    if favoured.all() or not favoured.any():
         return scores
-    return scores * np.where(mine, 1.0, naming.SHARE)
+    return scores * np.where(favoured, 1.0, share)
 
 
 def _positive(raw: np.ndarray) -> np.ndarray:

@@ -8,8 +8,8 @@ cache if another is not specified", "Default: 1209600", "Defaults to true". As a
 "default" cannot choose (it is in too many sentences of a manual: tried, it cost answers); as a
 tie-breaker among the candidates the question's own words chose it can. When a question asks
 about a default, a candidate that states one keeps its score and the others keep `SHARE` of
-theirs (`ranking.rank`), unless none or all of them state one. A
-candidate states one when it or a sentence next to it in its paragraph does.
+theirs (`ranking.rank`), unless none or all of them state one. A candidate states one when it or
+a sentence next to it in its paragraph does.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _ASKS = re.compile(
     r"|по умолчанию|默认|既定|デフォルト",
     re.IGNORECASE,
 )
-# A sentence that states a default ("By default, ...", "Default: 1209600", "defaults to true").
+# A sentence that states a default ("By default, ...", "Default: 1209600", "defaults to true")
 _STATES = re.compile(
     r"\bdefault(?:s|ed)?\b|por (?:defecto|omisión|padrão)|predeterminad|par défaut"
     r"|standardmäßig|voreingestellt|Standardwert|по умолчанию|默认|既定|デフォルト",
@@ -43,8 +43,8 @@ _STATES = re.compile(
 
 
 # What a question quotes (an error message, a line of code) says nothing of what it asks:
-# 'models.W042 "Auto-created primary key used when not defining a primary key type, by default
-# ..." -- how do I get rid of it?'
+# 'models.W042 "Auto-created primary key used when not defining a primary key type, by
+# default ..." -- how do I get rid of it?'
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|「[^」]*」|`[^`]*`')
 
 
