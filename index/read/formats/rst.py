@@ -191,8 +191,7 @@ def read(doc_id: str, text: str) -> SourceDoc:
     out = _Writer()
     _walk(tree, out, 0)
     body = "".join(out.out) + ("\n" if out.out else "")
-    spans, url, outlet = metadata_lines(body)
-    spans = [s for s in spans if not any(a <= s[0] < b for a, b in out.units)]
+    spans, url, outlet = metadata_lines(body, units=out.units)
     path: list[tuple[int, str]] = []
     sections = []
     for start, level, name, anchor in out.heads:

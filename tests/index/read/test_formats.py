@@ -147,6 +147,14 @@ def test_titles_read_well(tmp_path):
     doc, _ = read_document(SEED.name, SEED)
     assert doc.title == "A first group of 150 Haitian soldiers departed…"
     assert doc.outlet == "CNN"
+    # a `source:` line inside a listing names no outlet (Node.js's `source: <string|buffer>,`)
+    (tmp_path / "api.html").write_text(
+        "<title>API</title><p>Pass the options.</p><pre>{\n  source: data,\n}</pre>"
+    )
+    (tmp_path / "api.md").write_text("# API\n\nPass them.\n\n```js\nsource: data,\n```\n")
+    for name in ("api.html", "api.md"):
+        doc, _ = read_document(name, tmp_path / name)
+        assert "source: data," in doc.text and doc.outlet is None, name
     # a page without <title> (DocBook writes each part as a fragment) is named by its first heading
     (tmp_path / "Backups.part.html").write_text(
         "<section class='article'><div class='titlepage'><h2 class='title'>Backups</h2></div>"
