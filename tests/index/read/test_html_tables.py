@@ -122,3 +122,13 @@ def test_layout_tables_stay_paragraphs_and_a_nested_data_row_is_a_row():
     ):
         assert text in paragraphs
     assert "|" not in doc.text.replace("2 cups | 90 seconds", "")
+
+
+def test_a_restructuredtext_tables_row_is_a_unit_not_code(tmp_path):
+    path = tmp_path / "settings.rst"
+    path.write_text(textwrap.dedent(SETTINGS).lstrip() + "\n::\n\n    kettle --boil\n")
+    doc, note = read_document("settings.rst", path)
+    assert doc is not None, note
+    row = "keep_warm | off | Keeps the water at 80 degrees for an hour after it boils."
+    assert row in [doc.text[a:b] for a, b in doc.units]
+    assert [doc.text[a:b] for a, b in doc.code] == ["kettle --boil"]
