@@ -137,6 +137,20 @@ def test_markdown_and_html_sections_anchors_and_code_blocks(tmp_path):
     assert [doc.text[a:b] for a, b in doc.headings] == ["Guide", "Use"]
 
 
+def test_a_headline_is_a_heading_never_an_answer_alone(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "descaling.txt").write_text(
+        "Descaling the kettle\n\nDescale the kettle every four weeks in hard-water areas. "
+        "Fill it halfway with white vinegar and leave it overnight.\n"
+    )
+    doc, _ = read_document("descaling.txt", docs / "descaling.txt")
+    assert doc.title == "Descaling the kettle"
+    assert [doc.text[a:b] for a, b in doc.headings] == ["Descaling the kettle"]
+    passages = open_index(docs, tmp_path / "index").ask("how often to descale the kettle").passages
+    assert passages[0].text.startswith("Descale the kettle every four weeks")
+
+
 def test_titles_read_well(tmp_path):
     (tmp_path / "company_handbook.txt").write_text("We sell kettles. We also sell toasters.\n")
     (tmp_path / "news.txt").write_text("Kettle prices fall\n\nKettles cost less this year.\n")
