@@ -9,12 +9,19 @@ manual repeats a sentence in several entries ("Memory for the Array<T> class is 
 reference counting scheme" under the copy constructor and the assignment operator), and quoting
 it twice shows the reader nothing new. Deterministic: asking again with a larger k gives the same
 first passages, so "More" (which re-asks and slices) never repeats one.
+
+Of equal or nearly equal passages in several documents, the one in the document with the fewest
+sentences is shown and the others named: the passage is a larger part of it, so its page and
+section say more. A site's all-in-one page (Node.js's `all.html`, Sphinx's `singlehtml`) or a
+manual bound with others (R's `fullrefman.pdf` holds `refman.pdf`) otherwise took the place of
+the page a reader would open, whenever it ranked a little higher.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 from index.answer.model import Copy, Passage
 
@@ -75,35 +82,45 @@ def _quotes(text: str, sentence: str) -> bool:
 
 
 class Copies:
-    """The passages kept so far, and the copies of each found later."""
+    """The passages kept so far, and the copies of each found later. `size` gives a document's
+    number of sentences: of equal passages, the smallest document's is shown."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: Callable[[str], int] = lambda name: 0) -> None:
         self.kept: list[tuple[tuple[str, frozenset], tuple[str, frozenset]]] = []
         self.others: list[list[Passage]] = []
+        self.equal: list[list[Passage]] = []  # the copies that are the same passage
         self.firsts: list[Passage] = []
+        self.size = size
 
     def add(self, passage: Passage, sentence: str) -> bool:
         """Keep `passage` (True) unless it copies one kept before (False: noted as a copy)."""
         whole = key(passage.text)
         keys = (whole, whole if sentence == passage.text else key(sentence))
         for i, (text_key, sentence_key) in enumerate(self.kept):
-            if (
-                _same(keys[0], text_key)
-                or _same(keys[1], sentence_key)
+            if _same(keys[0], text_key):
+                self.equal[i].append(passage)
+            elif not (
+                _same(keys[1], sentence_key)
                 or _quotes(text_key[0], keys[1][0])
                 or _quotes(keys[1][0], sentence_key[0])
             ):
-                self.others[i].append(passage)
-                return False
+                continue
+            self.others[i].append(passage)
+            return False
         self.kept.append(keys)
         self.others.append([])
+        self.equal.append([])
         self.firsts.append(passage)
         return True
 
     def passages(self) -> tuple[Passage, ...]:
         """The kept passages, each with `also_in` naming the other documents of its copies."""
         out = []
-        for first, others in zip(self.firsts, self.others, strict=True):
+        for first, others, equal in zip(self.firsts, self.others, self.equal, strict=True):
+            shown = min([first, *equal], key=lambda p: self.size(p.document))
+            if shown is not first:
+                others = [first, *(p for p in others if p is not shown)]
+                first = dataclasses.replace(shown, score=first.score)
             seen = {first.document}
             also = []
             for p in others:

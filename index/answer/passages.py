@@ -44,7 +44,9 @@ def build_passages(
     """The first `k` passages of `ranked` sentences (best first), one per place, copies folded into
     the first shown (`also_in`); sentences in `voted_down` are never pulled in as neighbours."""
     taken: set[int] = set()
-    copies = Copies()  # a passage already shown (from another document) is not shown again
+    # A passage already shown (from another document) is not shown again; of equal passages the
+    # one in the smallest document is shown (a site's all-in-one page holds every other page).
+    copies = Copies(lambda name: idx.document_sentences[idx._doc_number[name]])
     scores = dict(ranked)
     why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
     asked = {t for t in map(idx.term_id, qset) if t is not None}  # the question's term ids

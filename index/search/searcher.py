@@ -105,6 +105,7 @@ class Index:
             if self._doc_ids[d] != name:
                 copies.setdefault(self._doc_ids[d], []).append(name)
         self.copies = {d: tuple(sorted(c, key=plainness)) for d, c in copies.items()}
+        self.document_sentences = counts  # by document number (copies.py cites the smallest)
         self.documents = tuple(
             Document(self._doc_ids[d], self._titles[d], self._sources[d], counts[d])
             for d in segs.live_doc_order

@@ -111,16 +111,24 @@ def name_title(doc_id: str, text: str, skip: tuple[Span, ...] = ()) -> str:
     return readable_name(doc_id)
 
 
-def metadata_lines(text: str, start: int = 0) -> tuple[list[Span], str | None, str | None]:
-    """Spans of URL-only and `Source:` lines, the first URL on such a line, and the outlet named."""
+def metadata_lines(
+    text: str, start: int = 0, units: tuple[Span, ...] | list[Span] = ()
+) -> tuple[list[Span], str | None, str | None]:
+    """Spans of URL-only and `Source:` lines, the first URL on such a line, and the outlet named.
+    Lines inside `units` (code blocks: `source: data,` in a listing) are none of them."""
     spans: list[Span] = []
     url = outlet = None
+
+    def in_unit(pos: int) -> bool:
+        return any(a <= pos < b for a, b in units)
+
     for m in URL_LINE.finditer(text, start):
-        spans.append((m.start(), m.end()))
-        url = url or m.group(1)
+        if not in_unit(m.start()):
+            spans.append((m.start(), m.end()))
+            url = url or m.group(1)
     for m in re.finditer(r"^.*$", text[start:], re.MULTILINE):
         sm = SOURCE_LINE.match(m.group())
-        if sm:
+        if sm and not in_unit(start + m.start()):
             spans.append((start + m.start(), start + m.end()))
             value = sm.group(1).strip()
             if outlet is None and not re.match(r"(https?://|www\.)", value):

@@ -62,8 +62,8 @@ def sections_of(headings: list[tuple[int, int, str]], anchor: bool) -> list:
 def read(doc_id: str, text: str) -> SourceDoc:
     """A Markdown file as a document."""
     meta, end = front_matter(text)
-    spans, url, outlet = metadata_lines(text, end)
     blocks = fences(text, end)
+    spans, url, outlet = metadata_lines(text, end, [(b[0], b[3]) for b in blocks])
     units, fence_lines = [], []
     for b_start, c_start, c_end, b_end in blocks:
         fence_lines += [(b_start, c_start), (c_end, b_end)]
@@ -75,7 +75,6 @@ def read(doc_id: str, text: str) -> SourceDoc:
 
     found = [m for m in HEADING.finditer(text, end) if not in_code(m.start())]
     headings = [(m.start(), len(m.group(1)), title(m.group(2))) for m in found]
-    spans = [s for s in spans if not in_code(s[0])]
     skip = sorted(([(0, end)] if end else []) + spans + [f for f in fence_lines if f[0] < f[1]])
     name = title(meta.get("title") or "") or (headings[0][2] if headings else "")
     name = name or name_title(doc_id, text, tuple(skip))

@@ -104,9 +104,10 @@ class _Writer:
         self.size = 0
         self.heads: list[tuple[int, int, str, str | None]] = []
         self.units: list[tuple[int, int]] = []
+        self.code: list[tuple[int, int]] = []  # the units that are listings, not table rows
         self.headings: list[tuple[int, int]] = []
 
-    def block(self, text: str, unit: bool = False) -> tuple[int, int] | None:
+    def block(self, text: str, unit: bool = False, code: bool = False) -> tuple[int, int] | None:
         """Add a block of text after a blank line; its span, or None when it is blank."""
         text = text.strip("\n")
         if not text.strip():
@@ -114,8 +115,10 @@ class _Writer:
         if self.out:
             self.out.append("\n\n")
             self.size += 2
-        if unit:
+        if unit or code:
             self.units.append((self.size, self.size + len(text)))
+        if code:
+            self.code.append(self.units[-1])
         self.out.append(text)
         self.size += len(text)
         return self.size - len(text), self.size
@@ -170,7 +173,7 @@ def _walk(node, out: _Writer, level: int) -> None:
         elif isinstance(child, nodes.title):
             continue  # a section's title is written with the section
         elif isinstance(child, (nodes.literal_block, nodes.doctest_block)):
-            out.block(child.astext(), unit=True)
+            out.block(child.astext(), code=True)
         elif isinstance(child, nodes.row):
             cells = [" ".join(_text(c).split()) for c in child.children]
             out.block(" | ".join(c for c in cells if c), unit=True)
@@ -191,8 +194,7 @@ def read(doc_id: str, text: str) -> SourceDoc:
     out = _Writer()
     _walk(tree, out, 0)
     body = "".join(out.out) + ("\n" if out.out else "")
-    spans, url, outlet = metadata_lines(body)
-    spans = [s for s in spans if not any(a <= s[0] < b for a, b in out.units)]
+    spans, url, outlet = metadata_lines(body, units=out.units)
     path: list[tuple[int, str]] = []
     sections = []
     for start, level, name, anchor in out.heads:
@@ -211,6 +213,6 @@ def read(doc_id: str, text: str) -> SourceDoc:
         units=tuple(out.units),
         sections=tuple(sections),
         kind="rst",
-        code=tuple(out.units),
+        code=tuple(out.code),
         headings=tuple(out.headings),
     )

@@ -34,9 +34,14 @@ def read(doc_id: str, text: str) -> SourceDoc:
     skip = ([(0, end)] if end else []) + spans
     source = meta.get("url") or meta.get("source") or url
     name = title(meta.get("title") or "")
-    if not name:
-        first = headline(text, end)
-        if first is not None and not any(s <= first[1] < e for s, e in skip):
-            name = title(first[0])
+    headings: tuple[tuple[int, int], ...] = ()
+    first = headline(text, end)
+    if first is not None and not any(s <= first[1] < e for s, e in skip):
+        # A headline is a heading: never an answer alone ("Descaling the kettle" was quoted first
+        # for "how often should I descale"), the text under it is.
+        headings = ((first[1], first[2]),)
+        name = name or title(first[0])
     name = name or name_title(doc_id, text, tuple(skip))
-    return SourceDoc(doc_id, name, link(source), text, tuple(skip), outlet=outlet)
+    return SourceDoc(
+        doc_id, name, link(source), text, tuple(skip), outlet=outlet, headings=headings
+    )

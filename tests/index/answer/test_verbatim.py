@@ -105,7 +105,8 @@ def test_every_passage_is_the_files_own_text(folder, tmp_path):
                     assert text[p.answer_start : p.answer_end] == p.answer
             checked[p.document] += 1
             shown[p.document] += p.text
-    assert sum(checked.values()) >= 20 and all(n >= 6 for n in checked.values()), checked
+    # (a headline such as "Harbour notes" is a heading, never quoted alone)
+    assert sum(checked.values()) >= 18 and all(n >= 6 for n in checked.values()), checked
     # The passages checked hold the characters at stake, so a reader that changed them would fail.
     for name in ("harbour.txt", "garden.md"):
         for marker in ("…", NBSP, "ﬁ", "  ", "\t"):

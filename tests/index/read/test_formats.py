@@ -137,6 +137,20 @@ def test_markdown_and_html_sections_anchors_and_code_blocks(tmp_path):
     assert [doc.text[a:b] for a, b in doc.headings] == ["Guide", "Use"]
 
 
+def test_a_headline_is_a_heading_never_an_answer_alone(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "descaling.txt").write_text(
+        "Descaling the kettle\n\nDescale the kettle every four weeks in hard-water areas. "
+        "Fill it halfway with white vinegar and leave it overnight.\n"
+    )
+    doc, _ = read_document("descaling.txt", docs / "descaling.txt")
+    assert doc.title == "Descaling the kettle"
+    assert [doc.text[a:b] for a, b in doc.headings] == ["Descaling the kettle"]
+    passages = open_index(docs, tmp_path / "index").ask("how often to descale the kettle").passages
+    assert passages[0].text.startswith("Descale the kettle every four weeks")
+
+
 def test_titles_read_well(tmp_path):
     (tmp_path / "company_handbook.txt").write_text("We sell kettles. We also sell toasters.\n")
     (tmp_path / "news.txt").write_text("Kettle prices fall\n\nKettles cost less this year.\n")
@@ -147,6 +161,14 @@ def test_titles_read_well(tmp_path):
     doc, _ = read_document(SEED.name, SEED)
     assert doc.title == "A first group of 150 Haitian soldiers departed…"
     assert doc.outlet == "CNN"
+    # a `source:` line inside a listing names no outlet (Node.js's `source: <string|buffer>,`)
+    (tmp_path / "api.html").write_text(
+        "<title>API</title><p>Pass the options.</p><pre>{\n  source: data,\n}</pre>"
+    )
+    (tmp_path / "api.md").write_text("# API\n\nPass them.\n\n```js\nsource: data,\n```\n")
+    for name in ("api.html", "api.md"):
+        doc, _ = read_document(name, tmp_path / name)
+        assert "source: data," in doc.text and doc.outlet is None, name
     # a page without <title> (DocBook writes each part as a fragment) is named by its first heading
     (tmp_path / "Backups.part.html").write_text(
         "<section class='article'><div class='titlepage'><h2 class='title'>Backups</h2></div>"

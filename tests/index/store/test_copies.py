@@ -115,3 +115,29 @@ def test_the_ascii_key_is_the_patterns_key():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
     for text in texts:
         assert key(text) == by_pattern(text), repr(text)
+
+
+def _passage(document: str, text: str, score: float):
+    from index.answer.model import Passage
+
+    return Passage(document, document, None, 0, len(text), text, 0, len(text), score)
+
+
+def test_of_equal_passages_the_smallest_documents_is_shown():
+    """A site's all-in-one page (or a manual bound with others) ranked a little higher than the
+    page a reader would open; the passage is shown from the smaller document, the other named."""
+    from index.answer.copies import Copies
+
+    sizes = {"api/all.html": 9000, "api/cli.html": 120, "api/fs.html": 300}
+    copies = Copies(sizes.__getitem__)
+    text = "Automatically zero-fills all newly allocated Buffer and SlowBuffer instances."
+    assert copies.add(_passage("api/all.html", text, 0.9), text)
+    assert copies.add(_passage("api/fs.html", "Opens a file for reading.", 0.8), "Opens a file.")
+    assert not copies.add(_passage("api/cli.html", text, 0.7), text)
+    # a passage that only repeats the best sentence is named, never shown in the first's place
+    longer = text + " It costs a little speed at start-up."
+    assert not copies.add(_passage("api/fs.html", longer, 0.6), text)
+    first, second = copies.passages()
+    assert (first.document, first.score) == ("api/cli.html", 0.9)
+    assert [c.document for c in first.also_in] == ["api/all.html", "api/fs.html"]
+    assert second.document == "api/fs.html"

@@ -40,10 +40,28 @@ from index.read.formats import (
     title,
 )
 from index.read.formats.html.content import LINK_DENSE, LINK_PAGE, content
-from index.read.formats.html.scan import MARK, PRIVATE, Page
+from index.read.formats.html.scan import CELL, MARK, PRIVATE, ROW, ROW_END, SOFT, Page
 from index.read.formats.markdown import SEPARATOR
 
 _NOT_FOUND = re.compile(r"(?i)(404\b|page not found|not found)")
+_ROW = re.compile(f"{ROW}([^{ROW}{ROW_END}]*){ROW_END}")
+_ROW_MARKS = re.compile(f"[{ROW}{ROW_END}{CELL}{SOFT}]")
+# A row longer than this is a layout table's (a page laid out in cells), read as paragraphs.
+MAX_ROW_CHARS = 1000
+
+
+def _row(m: re.Match) -> str:
+    """A table row as one unit, its cells joined by " | " (as the PDF, Word and reST readers
+    do): a cell alone ("Specifying an invalid string for fill…") loses what it belongs to (its
+    version, its option). A row of one cell, holding a heading or a listing, or too long to be a
+    row of data is read as paragraphs, as before."""
+    inner = m.group(1)
+    cells = [" ".join(c.replace(SOFT, " ").split()) for c in inner.split(CELL)]
+    cells = [c for c in cells if c]
+    row = " | ".join(cells)
+    if len(cells) < 2 or len(row) > MAX_ROW_CHARS or "\ue000" in inner:
+        return _ROW_MARKS.sub("\n\n", inner)
+    return f"\n\n\ue000U0\ue001{row}\ue000U1\ue001\n\n"
 
 
 def read(doc_id: str, page: str) -> SourceDoc:
@@ -53,6 +71,7 @@ def read(doc_id: str, page: str) -> SourceDoc:
     keep, share = content(parser)
     kept = "".join(p for p, k in zip(parser.parts, keep, strict=True) if k)
     raw, _ = clean(kept)  # character references can spell control characters
+    raw = _ROW_MARKS.sub("\n\n", _ROW.sub(_row, raw))
     # Collapse runs of spaces within lines and of blank lines, so offsets index readable text.
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in raw.split("\n")]
     marked = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
@@ -60,11 +79,19 @@ def read(doc_id: str, page: str) -> SourceDoc:
     pos = size = 0
     heads: list[tuple[int, int, str, str | None]] = []
     units: list[tuple[int, int]] = []
+    code: list[tuple[int, int]] = []
+    row_start = 0
     for m in MARK.finditer(marked):
         out.append(marked[pos : m.start()])
         size += m.start() - pos
         pos = m.end()
         n = int(m.group(2))
+        if m.group(1) == "U":
+            if n == 0:
+                row_start = size
+            else:
+                units.append((row_start, size))
+            continue
         if m.group(1) == "H":
             while pos < len(marked) and marked[pos] in " \t":  # the heading's line starts here
                 pos += 1
@@ -78,22 +105,22 @@ def read(doc_id: str, page: str) -> SourceDoc:
             if name:
                 heads.append((size, level, name, anchor or section))
             continue
-        code = clean(parser.pre[n].strip("\n"))[0].rstrip()
-        if code.strip():
+        listing = clean(parser.pre[n].strip("\n"))[0].rstrip()
+        if listing.strip():
             if out and not "".join(out[-1:]).endswith("\n"):
                 out.append("\n\n")
                 size += 2
-            units.append((size, size + len(code)))
-            out.append(code)
-            size += len(code)
+            units.append((size, size + len(listing)))
+            code.append(units[-1])
+            out.append(listing)
+            size += len(listing)
     out.append(marked[pos:])
     text = "".join(out)
     if heads and _NOT_FOUND.match(heads[0][2]):
         raise FormatError('a "page not found" page, not indexed')
     if share >= LINK_PAGE or (share >= LINK_DENSE and not text.strip()):
         raise FormatError("a page of links (an index or table of contents), not indexed")
-    spans, url, outlet = metadata_lines(text)
-    spans = [s for s in spans if not any(a <= s[0] < b for a, b in units)]
+    spans, url, outlet = metadata_lines(text, units=units)
     path: list[tuple[int, str]] = []
     sections = []
     headings = []
@@ -120,6 +147,6 @@ def read(doc_id: str, page: str) -> SourceDoc:
         units=tuple(units),
         sections=tuple(sections),
         kind="html",
-        code=tuple(units),
+        code=tuple(code),
         headings=tuple(headings),
     )

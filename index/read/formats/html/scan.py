@@ -51,7 +51,10 @@ _RAW_END: dict[str, re.Pattern[str]] = {
 # Markers put in the text while it is scanned, found (and removed) after spaces are collapsed:
 # private-use characters. The page's own are removed first: they are icon fonts' glyphs (Django's
 # "Linux/macOS" and "Windows" tabs over each console listing are U+F17C/U+F179 and U+F17A), no text.
-MARK = re.compile("\ue000([HP])(\\d+)\ue001")
+MARK = re.compile("\ue000([HPU])(\\d+)\ue001")
+# A table row's start and end, a cell's start and a break between blocks inside a row: `html.row`
+# decides after the scan whether the row is read as one unit, its cells joined by " | ".
+ROW, ROW_END, CELL, SOFT = "\ue010", "\ue011", "\ue012", "\ue013"
 PRIVATE = re.compile("[\ue000-\uf8ff]")
 WORDISH = re.compile(r"\w")
 # Generated pages, by the marks their generators put on them: (class or id, reason).
@@ -115,6 +118,8 @@ class Page:
         self.generated: list[tuple[int, str]] = []  # (part, reason): marks of generated pages
         self.pending_id: str | None = None  # the id of a section just opened, for its heading
         self.label: int | None = None  # the first part of an open <label>
+        self.tables = 0  # open <table> elements
+        self.rows: list[int] = []  # the table depth of each open <tr> (its end tag is optional)
 
     def _add(self, text: str) -> None:
         self.parts.append(text)
@@ -204,7 +209,7 @@ class Page:
         if tag in _HIDDEN_TAGS and not attrs.rstrip().endswith("/"):
             self.hidden[tag] = self.hidden.get(tag, 0) + 1
         elif tag in _BLOCK_TAGS and not self.pre_depth:
-            self._add("\n\n")
+            self._block_start(tag)
         if tag in ("link", "meta"):
             values = _attrs(attrs)
             if tag == "link" and values.get("rel", "").lower() == "canonical":
@@ -257,6 +262,8 @@ class Page:
                 self.drops.append((self.label, len(self.parts)))
             self.label = None
         elif tag in _TRACKED and not self.pre_depth:
+            if tag == "table" and self.tables:
+                self._end_rows(self.tables)  # inside the table's range: dropped with it
             self._close(tag)
         if self.heading is not None and (
             tag in _HEADINGS or (tag == "dt" and self.heading[0] == DESCRIPTION)
@@ -265,9 +272,40 @@ class Page:
             self.heading[3] = len(self.parts)
             self.heading = None
         if tag in _BLOCK_TAGS and not self.pre_depth:
-            self._add("\n\n")
+            self._block_end(tag)
         elif tag == "br" and self.pre_depth:
             self.pre[-1] += "\n"
+
+    def _end_rows(self, depth: int) -> None:
+        """Close the open rows of tables at `depth` and deeper."""
+        while self.rows and self.rows[-1] >= depth:
+            self.rows.pop()
+            self._add(ROW_END + "\n\n")
+
+    def _block_start(self, tag: str) -> None:
+        if any(self.hidden.values()):
+            self._add("\n\n")  # its end tag is not seen (`end` returns early)
+            return
+        if tag == "table":
+            self.tables += 1
+        elif tag == "tr":
+            self._end_rows(self.tables)  # `<tr>` ends the row before it
+            self._add("\n\n" + ROW)
+            self.rows.append(self.tables)
+            return
+        if not self.rows:
+            self._add("\n\n")
+        else:
+            self._add(CELL if tag in ("td", "th") else SOFT)
+
+    def _block_end(self, tag: str) -> None:
+        if tag == "table" and self.tables:
+            self.tables -= 1  # its rows were ended before the element closed (`end`)
+        elif tag == "tr":
+            if self.rows and self.rows[-1] == self.tables:
+                self._end_rows(self.tables)
+            return
+        self._add(SOFT if self.rows else "\n\n")
 
     def feed(self, page: str) -> None:
         pos, n = 0, len(page)
@@ -279,6 +317,7 @@ class Page:
             self.data(page[pos:lt])
             pos = self._markup(page, lt)
         self._link_end()
+        self._end_rows(0)
         while self.open:
             self._close(self.open[-1].tag)
         if self.heading is not None:
