@@ -166,9 +166,13 @@ def test_titles_read_well(tmp_path):
         "<title>API</title><p>Pass the options.</p><pre>{\n  source: data,\n}</pre>"
     )
     (tmp_path / "api.md").write_text("# API\n\nPass them.\n\n```js\nsource: data,\n```\n")
-    for name in ("api.html", "api.md"):
+    # nor a reference's line outside one: it is text, not metadata
+    (tmp_path / "ref.txt").write_text("Options\n\nsources: <string[]>\n\nThe files to read.\n")
+    for name in ("api.html", "api.md", "ref.txt"):
         doc, _ = read_document(name, tmp_path / name)
-        assert "source: data," in doc.text and doc.outlet is None, name
+        assert doc.outlet is None, name
+        assert "source: data," in doc.text or "sources: <string[]>" in doc.text, name
+    assert read_document("ref.txt", tmp_path / "ref.txt")[0].skip == ()
     # a page without <title> (DocBook writes each part as a fragment) is named by its first heading
     (tmp_path / "Backups.part.html").write_text(
         "<section class='article'><div class='titlepage'><h2 class='title'>Backups</h2></div>"
