@@ -19,6 +19,8 @@ LEAD_IN = 8  # it is short (under 10 words) or ends with ":": a passage shows th
 # What its reader says it is (`structure_flags`): read by the ranker's order rules (ranking.py).
 CODE = 16  # inside a code unit: quoted before prose only when the question asks for code
 HEADING = 32  # inside a heading line: never quoted before the text under it
+ROW = 64  # inside a table row ("v8.9.3 | Changes…"): a passage of prose neither starts with nor
+# goes on into one
 
 # The ranker's list (what it was trained with) and the passage code's longer one.
 _ANAPHORA = frozenset(
@@ -48,14 +50,19 @@ def sentence_flags(text: str, all_words: list[str] | None = None) -> int:
 
 
 def structure_flags(
-    spans: list[tuple[int, int, int]], code: tuple, headings: list[tuple[int, int]]
+    spans: list[tuple[int, int, int]],
+    code: tuple,
+    headings: list[tuple[int, int]],
+    rows: tuple = (),
 ) -> list[int]:
-    """CODE and HEADING bits of each sentence (start, end, paragraph) of a document: CODE when it
-    starts inside one of the `code` spans, HEADING when it lies within one of the `headings`
-    spans (a heading may split into several sentences: "I can't log in. When I ... again?")."""
-    if not code and not headings:  # plain text: most documents
+    """CODE, HEADING and ROW bits of each sentence (start, end, paragraph) of a document: CODE
+    (ROW) when it starts inside one of the `code` (`rows`) spans, HEADING when it lies within one
+    of the `headings` spans (a heading may split into several sentences: "I can't log in. When I
+    ... again?")."""
+    if not code and not headings and not rows:  # plain text: most documents
         return [0] * len(spans)
     code_starts = [a for a, _ in code]
+    row_starts = [a for a, _ in rows]
     head_starts = [a for a, _ in headings]
     out = []
     for start, end, _ in spans:
@@ -63,6 +70,9 @@ def structure_flags(
         at = bisect.bisect_right(code_starts, start) - 1
         if at >= 0 and start < code[at][1]:
             bits |= CODE
+        at = bisect.bisect_right(row_starts, start) - 1
+        if at >= 0 and start < rows[at][1]:
+            bits |= ROW
         at = bisect.bisect_right(head_starts, start) - 1
         if at >= 0 and end <= headings[at][1]:
             bits |= HEADING

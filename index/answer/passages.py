@@ -179,7 +179,7 @@ def _grow(
             x < len(idx._sent_para)
             and idx._sent_doc[x] == idx._sent_doc[last]
             and x not in taken
-            and not idx._sent_flags[x] & (flags.HEADING | flags.CODE)
+            and not idx._sent_flags[x] & (flags.HEADING | flags.CODE | flags.ROW)
             and int(idx._sent_end[x]) - start <= PARAGRAPH_CHARS
             and info.page(int(idx._sent_start[x]))[0] == page
             and not asked.isdisjoint(idx.sentence_terms(x))
@@ -206,10 +206,11 @@ def _section_start(idx, first: int, end: int, taken: set[int], asked: set[int]) 
 
 
 def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:
-    """Whether sentence x, just before sid, is prose of sid's section that no passage holds."""
+    """Whether sentence x, just before sid, is prose of sid's section that no passage holds (not a
+    heading, a listing or a table row: a Node.js entry opens with its version history)."""
     if x < 0 or x in taken or idx._sent_doc[x] != idx._sent_doc[sid]:
         return False
-    if idx._sent_flags[x] & (flags.HEADING | flags.CODE):
+    if idx._sent_flags[x] & (flags.HEADING | flags.CODE | flags.ROW):
         return False
     return idx.heading_of(x) == idx.heading_of(sid)
 

@@ -168,7 +168,7 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
             results.append((doc_id, None, note if doc is None else "no sentences"))
             continue
         lengths, flags = [], []
-        more = structure_flags(spans, doc.code, heading_spans(doc))
+        more = structure_flags(spans, doc.code, heading_spans(doc), doc.rows)
         for (start, end, _), extra in zip(spans, more, strict=True):
             text = doc.text[start:end]
             found = words(text, lang)

@@ -34,7 +34,8 @@ from index.store.boilerplate import paragraph_hashes
 # second and third columns): stored PDFs are read again.
 # 19: an HTML table's row is one unit, its cells joined by " | ", as in the other readers; a
 # plain text file's headline is a heading; a `source:` line in a listing names no outlet.
-FORMAT_VERSION = 19
+# 20: a sentence in a table row carries the ROW flag.
+FORMAT_VERSION = 20
 LEVELS = ("sent", "para", "doc")
 
 

@@ -21,8 +21,12 @@ FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE
 )
 META_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+# "Source: CNN", "Via: The Associated Press", "Source: https://…": a name or a link, not a line of
+# a reference ("source: <string> | <Buffer>", "sources: <string[]>", "source: data,").
 SOURCE_LINE = re.compile(
-    r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*(\S.{0,80})$", re.I
+    r"^[ \t]*(?:source|sources|via|credit|credits)[ \t]*:[ \t]*"
+    r"((?:https?://|www\.)\S{1,80}|[^\W_][\w .&'’/-]{0,79}?)[ \t]*\.?[ \t]*$",
+    re.I,
 )
 
 Span = tuple[int, int]
@@ -54,6 +58,7 @@ class SourceDoc:
     kind: str = "text"  # text, markdown, html, pdf or docx: how links to it are made
     code: tuple[Span, ...] = ()  # the units that are code (shown as code)
     headings: tuple[Span, ...] = ()  # the heading lines (see above); readers fill it as they can
+    rows: tuple[Span, ...] = ()  # the units that are table rows (HTML, reST, Word)
 
 
 class FormatError(Exception):

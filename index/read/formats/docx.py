@@ -64,6 +64,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
     parts: list[str] = []
     size = 0
     units: list[tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []
     headings: list[tuple[int, int, str]] = []
     title_style = ""
 
@@ -86,6 +87,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
                 line = " | ".join(c for c in cells if c)
                 if line:
                     add(line, unit=True)
+                    rows.append(units[-1])
                 continue
             for par in pars:
                 text = _par_text(par)
@@ -117,6 +119,7 @@ def read(doc_id: str, data: bytes) -> SourceDoc:
         text,
         (),
         units=tuple(units),
+        rows=tuple(rows),
         sections=tuple(sections),
         kind="docx",
     )

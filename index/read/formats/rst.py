@@ -104,7 +104,8 @@ class _Writer:
         self.size = 0
         self.heads: list[tuple[int, int, str, str | None]] = []
         self.units: list[tuple[int, int]] = []
-        self.code: list[tuple[int, int]] = []  # the units that are listings, not table rows
+        self.code: list[tuple[int, int]] = []  # the units that are listings
+        self.rows: list[tuple[int, int]] = []  # the units that are table rows
         self.headings: list[tuple[int, int]] = []
 
     def block(self, text: str, unit: bool = False, code: bool = False) -> tuple[int, int] | None:
@@ -176,7 +177,9 @@ def _walk(node, out: _Writer, level: int) -> None:
             out.block(child.astext(), code=True)
         elif isinstance(child, nodes.row):
             cells = [" ".join(_text(c).split()) for c in child.children]
-            out.block(" | ".join(c for c in cells if c), unit=True)
+            span = out.block(" | ".join(c for c in cells if c), unit=True)
+            if span is not None:
+                out.rows.append(span)
         elif isinstance(child, (nodes.paragraph, nodes.term, nodes.line, nodes.rubric)):
             out.block(" ".join(_text(child).split()))  # a paragraph's line breaks are spaces
         elif isinstance(child, nodes.TextElement) and not child.children:
@@ -214,5 +217,6 @@ def read(doc_id: str, text: str) -> SourceDoc:
         sections=tuple(sections),
         kind="rst",
         code=tuple(out.code),
+        rows=tuple(out.rows),
         headings=tuple(out.headings),
     )

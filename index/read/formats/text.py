@@ -7,6 +7,9 @@ import re
 from index.read.formats import SourceDoc, front_matter, link, metadata_lines, name_title, title
 
 HEADLINE_WORDS = 16  # a first line longer than this is prose, not a headline
+HEADLINE_CHARS = 120  # nor one longer than this (Chinese or Thai words are not spaced)
+# What ends a sentence or clause, in the scripts the splitter knows: a line ending so is prose.
+_PROSE_END = ".,;:!?…\"'”’。！？；：，、．।॥؟؛።፧」』"
 
 
 def headline(text: str, start: int = 0) -> tuple[str, int, int] | None:
@@ -20,7 +23,7 @@ def headline(text: str, start: int = 0) -> tuple[str, int, int] | None:
     line = text[pos:end].strip()
     if not line or not text[end:].strip() or len(line.split()) > HEADLINE_WORDS:
         return None
-    if line[-1] in ".,;:!?…" or line[-1] in "\"'”’" or not re.search(r"[^\W\d_]", line):
+    if len(line) > HEADLINE_CHARS or line[-1] in _PROSE_END or not re.search(r"[^\W\d_]", line):
         return None
     if re.match(r"(https?://|www\.)", line):
         return None

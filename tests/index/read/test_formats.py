@@ -149,6 +149,19 @@ def test_a_headline_is_a_heading_never_an_answer_alone(tmp_path):
     assert [doc.text[a:b] for a, b in doc.headings] == ["Descaling the kettle"]
     passages = open_index(docs, tmp_path / "index").ask("how often to descale the kettle").passages
     assert passages[0].text.startswith("Descale the kettle every four weeks")
+    # a first paragraph in a script whose words are not spaced, or ending with its full stop, is
+    # prose (XQuAD's Chinese paragraphs were taken for headlines and never quoted)
+    for name, text in (
+        ("zh.txt", "黑豹队的防守只丢了 308分，在联赛中排名第六。\n\n另外还有防守端锋科尼·伊利。\n"),
+        (
+            "long.txt",
+            "黑豹队的防守只丢了分在联赛中排名第六同时也以次拦截领先国家橄榄球联盟" * 4
+            + "\n\n更多\n",
+        ),
+    ):
+        (docs / name).write_text(text, encoding="utf-8")
+        doc, _ = read_document(name, docs / name)
+        assert doc.headings == (), name
 
 
 def test_titles_read_well(tmp_path):
@@ -166,9 +179,13 @@ def test_titles_read_well(tmp_path):
         "<title>API</title><p>Pass the options.</p><pre>{\n  source: data,\n}</pre>"
     )
     (tmp_path / "api.md").write_text("# API\n\nPass them.\n\n```js\nsource: data,\n```\n")
-    for name in ("api.html", "api.md"):
+    # nor a reference's line outside one: it is text, not metadata
+    (tmp_path / "ref.txt").write_text("Options\n\nsources: <string[]>\n\nThe files to read.\n")
+    for name in ("api.html", "api.md", "ref.txt"):
         doc, _ = read_document(name, tmp_path / name)
-        assert "source: data," in doc.text and doc.outlet is None, name
+        assert doc.outlet is None, name
+        assert "source: data," in doc.text or "sources: <string[]>" in doc.text, name
+    assert read_document("ref.txt", tmp_path / "ref.txt")[0].skip == ()
     # a page without <title> (DocBook writes each part as a fragment) is named by its first heading
     (tmp_path / "Backups.part.html").write_text(
         "<section class='article'><div class='titlepage'><h2 class='title'>Backups</h2></div>"

@@ -132,3 +132,30 @@ def test_a_restructuredtext_tables_row_is_a_unit_not_code(tmp_path):
     row = "keep_warm | off | Keeps the water at 80 degrees for an hour after it boils."
     assert row in [doc.text[a:b] for a, b in doc.units]
     assert [doc.text[a:b] for a, b in doc.code] == ["kettle --boil"]
+
+
+def test_a_passage_neither_starts_with_nor_goes_on_into_table_rows(tmp_path):
+    """Node.js opens each entry with its version history: a short entry was quoted from its
+    start, "History Version | Changes v15.7.0 | Introduced base64url encoding. …", before the
+    sentence that answers."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "buffer.html").write_text(
+        "<html><head><title>Buffer</title></head><body><main>"
+        '<h2 id="enc">Buffers and character encodings</h2>'
+        "<details><summary>History</summary><table>"
+        "<tr><th>Version</th><th>Changes</th></tr>"
+        "<tr><td>v15.7.0</td><td>Introduced base64url encoding.</td></tr>"
+        "<tr><td>v6.4.0</td><td>Introduced latin1 as an alias for binary.</td></tr>"
+        "</table></details>"
+        "<p>When converting between Buffers and strings, a character encoding may be specified. "
+        "If no character encoding is specified, UTF-8 is used as the default.</p>"
+        "<table><tr><td>utf8</td><td>Multi-byte encoded Unicode characters.</td></tr></table>"
+        '<h2 id="alloc">Buffer.alloc</h2><p>Allocates a new Buffer of size bytes.</p>'
+        "</main></body></html>"
+    )
+    answer = open_index(docs, tmp_path / "index").ask("which character encoding is the default")
+    assert answer.passages[0].text == (
+        "When converting between Buffers and strings, a character encoding may be specified. "
+        "If no character encoding is specified, UTF-8 is used as the default."
+    )

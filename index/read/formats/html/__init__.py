@@ -80,6 +80,7 @@ def read(doc_id: str, page: str) -> SourceDoc:
     heads: list[tuple[int, int, str, str | None]] = []
     units: list[tuple[int, int]] = []
     code: list[tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []
     row_start = 0
     for m in MARK.finditer(marked):
         out.append(marked[pos : m.start()])
@@ -91,6 +92,7 @@ def read(doc_id: str, page: str) -> SourceDoc:
                 row_start = size
             else:
                 units.append((row_start, size))
+                rows.append(units[-1])
             continue
         if m.group(1) == "H":
             while pos < len(marked) and marked[pos] in " \t":  # the heading's line starts here
@@ -149,4 +151,5 @@ def read(doc_id: str, page: str) -> SourceDoc:
         kind="html",
         code=tuple(code),
         headings=tuple(headings),
+        rows=tuple(rows),
     )
