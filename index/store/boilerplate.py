@@ -6,6 +6,12 @@ in an unnamed block) is caught here, as search engines do: a paragraph whose tex
 least BOILERPLATE_SHARE of the index's HTML pages (and on at least BOILERPLATE_MIN_PAGES) is not
 a candidate answer. It stays indexed, so statistics do not depend on the decision.
 
+A page that collects the others is a copy of them: Node.js's `all.html`, Sphinx's `singlehtml`, a
+manual's one-page edition beside its chapters. When at least AGGREGATE_SHARE of a page's
+paragraphs (and at least AGGREGATE_MIN_PARAGRAPHS) are also on smaller pages, at least
+AGGREGATE_MIN_SOURCES of them, its sentences are not candidates either: each answer is quoted
+from the page a reader would open, not from whichever copy ranked a little higher.
+
 Whether a paragraph recurs is a property of the whole folder, which changes as files are added
 and removed. So nothing is decided when a segment is built: each segment stores a hash of each
 HTML paragraph's text (`para_hash`, 0 for other documents), and the decision is made when the
@@ -21,6 +27,9 @@ import numpy as np
 
 BOILERPLATE_SHARE = 0.5  # "most of a site's pages"
 BOILERPLATE_MIN_PAGES = 5  # a paragraph shared by a handful of pages may well be content
+AGGREGATE_SHARE = 0.8
+AGGREGATE_MIN_PARAGRAPHS = 20
+AGGREGATE_MIN_SOURCES = 3  # two versions of one page collect nothing
 _PAGES = (".html", ".htm")
 
 
@@ -60,14 +69,46 @@ def boilerplate_sentences(
         pairs.append(np.stack([docs[keep] + doc_offsets[s], hashes[keep]], axis=1))
     both = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
     pages = len(np.unique(both[:, 0]))
-    need = max(BOILERPLATE_MIN_PAGES, BOILERPLATE_SHARE * pages)
     if pages < BOILERPLATE_MIN_PAGES:
         return None
+    need = max(BOILERPLATE_MIN_PAGES, BOILERPLATE_SHARE * pages)
     hashes, counts = np.unique(both[:, 1], return_counts=True)
     common = hashes[counts >= need]
-    if not len(common):
+    collecting = aggregate_pages(both, common)
+    if not len(common) and not len(collecting):
         return None
     return [
-        np.isin(hashes_of, common)[paras]
-        for hashes_of, paras in zip(para_hashes, sent_paras, strict=True)
+        (np.isin(hashes_of, common) | np.isin(docs + doc_offsets[s], collecting))[paras]
+        for s, (hashes_of, docs, paras) in enumerate(
+            zip(para_hashes, para_docs, sent_paras, strict=True)
+        )
     ]
+
+
+def aggregate_pages(both: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """The pages (global document numbers) that collect other pages (see above), from the live
+    (document, paragraph hash) pairs, each once; `common` are the boilerplate hashes."""
+    own = both[~np.isin(both[:, 1], common)]
+    if not len(own):
+        return np.zeros(0, np.int64)
+    _, where, holders = np.unique(own[:, 1], return_inverse=True, return_counts=True)
+    shared = holders[where] >= 2
+    docs, at = np.unique(own[:, 0], return_inverse=True)
+    n_own = np.bincount(at, minlength=len(docs))
+    n_shared = np.bincount(at[shared], minlength=len(docs))
+    maybe = (n_own >= AGGREGATE_MIN_PARAGRAPHS) & (n_shared >= AGGREGATE_SHARE * n_own)
+    out = []
+    for d in docs[maybe].tolist():
+        size = n_own[np.searchsorted(docs, d)]
+        mine = own[(own[:, 0] == d) & shared, 1]
+        others = own[np.isin(own[:, 1], mine) & (own[:, 0] != d)]
+        # Only smaller pages count: a chapter is not collected by the one-page edition holding
+        # it, nor by the pages that share a stock line with it ("Returns: <boolean>").
+        smaller = others[n_own[np.searchsorted(docs, others[:, 0])] < size]
+        covered = len(np.unique(smaller[:, 1]))
+        if (
+            covered >= AGGREGATE_SHARE * size
+            and len(np.unique(smaller[:, 0])) >= AGGREGATE_MIN_SOURCES
+        ):
+            out.append(d)
+    return np.asarray(out, dtype=np.int64)

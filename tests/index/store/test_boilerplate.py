@@ -53,3 +53,70 @@ def test_a_paragraph_on_most_pages_is_never_quoted_and_follows_updates(tmp_path)
     (docs / "notes.txt").write_text(REPEATED + "\n", encoding="utf-8")
     shown = open_index(docs, target).ask(QUESTION, k=5).passages
     assert [p.document for p in shown if p.text == REPEATED] == ["notes.txt"]
+
+
+CHAPTERS = {
+    "descaling": (
+        "Descale the kettle every four weeks in hard-water areas.",
+        "Fill it halfway with white vinegar and boil it once.",
+        "Leave the vinegar in overnight and rinse the kettle twice in the morning.",
+        "Lemon juice works as well as vinegar and smells better.",
+        "Never use a metal brush on the heating plate.",
+        "Scale flakes in your tea mean the kettle is overdue for descaling.",
+        "Descaling tablets dissolve in ten minutes in warm water.",
+    ),
+    "filling": (
+        "Fill the kettle through the lid up to the maximum mark.",
+        "Boiling water spills out of the spout when the kettle is too full.",
+        "Below the minimum mark the thermostat may switch off too early.",
+        "Filtered water leaves less scale than tap water.",
+        "Pour out water that stood overnight before you boil again.",
+        "The window on the side shows the level in cups.",
+        "Close the lid until it clicks before switching the kettle on.",
+    ),
+    "safety": (
+        "Unplug the kettle before you clean its outside.",
+        "Keep the cord away from the edge of the counter where children can reach it.",
+        "The base must stay dry; wipe up spilt water at once.",
+        "A kettle that boils dry switches itself off and cools for ten minutes.",
+        "Never put the kettle or its base in the dishwasher.",
+        "Use a socket of its own rather than an extension lead.",
+        "A cracked body or a damaged cord means the kettle must be repaired.",
+    ),
+    "warranty": (
+        "The warranty covers the kettle for two years from the date of purchase.",
+        "Keep the receipt: the shop asks for it before any repair.",
+        "Damage from scale is not covered when the kettle was never descaled.",
+        "Return the kettle in its box with all its parts.",
+        "A replacement kettle carries the rest of the first warranty.",
+        "Repairs outside the warranty are quoted before any work starts.",
+        "The warranty does not cover the glass window on the side.",
+    ),
+}
+
+
+def test_a_page_that_collects_the_others_is_never_quoted(tmp_path):
+    """Sphinx's one-page edition (`singlehtml`) beside the site: every answer is quoted from the
+    chapter a reader would open, and the one-page edition is not even named as a copy."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('project = "Kettle"\n', encoding="utf-8")
+    toc = "\n".join(f"   {name}" for name in CHAPTERS)
+    (src / "index.rst").write_text(f"Kettle\n======\n\n.. toctree::\n\n{toc}\n", encoding="utf-8")
+    for name, paragraphs in CHAPTERS.items():
+        body = "\n\n".join(paragraphs)
+        (src / f"{name}.rst").write_text(f"{name.title()}\n{'=' * len(name)}\n\n{body}\n")
+    docs = tmp_path / "docs"
+    for builder, out in (("html", docs), ("singlehtml", docs / "single")):
+        run = [sys.executable, "-m", "sphinx", "-q", "-b", builder, str(src), str(out)]
+        subprocess.run(run, check=True, capture_output=True)
+    idx = open_index(docs, tmp_path / "index")
+    for name, paragraphs in CHAPTERS.items():
+        for sentence in paragraphs[::3]:
+            shown = idx.ask(sentence.rstrip(".").lower(), k=3).passages
+            assert shown[0].document == f"{name}.html", (sentence, shown[0])
+            named = {c.document for p in shown for c in p.also_in} | {p.document for p in shown}
+            assert "single/index.html" not in named, sentence
