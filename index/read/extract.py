@@ -4,11 +4,12 @@ A PDF or Word file is read in a worker process (never in the caller's: PDFium's 
 not thread-safe, and not fork-safe once loaded): a pooled, freshly started interpreter
 (`index.read.workers`), never a fork of the caller, which may have threads. Each worker runs under an
 address-space cap (WORKER_MEMORY beyond what it has when a run starts); each file gets
-FILE_SECONDS per 100 pages (`time_limit`). A file that runs over is skipped with its reason and
-its worker replaced; a worker that dies (PDFium aborts the process when the cap is hit) costs only
-the file it was reading. Both reasons are `retryable`: the index tries such a file again later,
-with more time. A folder of a few text files is read in the calling process, which is faster than
-asking a worker.
+FILE_SECONDS per 100 pages (`time_limit`; a file other than a PDF counts its size over
+BYTES_PER_PAGE). A file that runs over is skipped with its reason and its worker replaced; a
+worker that dies (PDFium aborts the process when the cap is hit) costs only the file it was
+reading. Both reasons are `retryable`: the index tries such a file again later, with more time.
+A folder of a few text files is read in the calling process, which is faster than asking a
+worker.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from index.read.formats.markdown import SEPARATOR
 
 FILE_SECONDS = 30.0  # one file may take this long to read, split and tokenize (per 100 pages)
 PAGES_PER_LIMIT = 100  # a PDF gets FILE_SECONDS for each this many pages
+# Any other file counts a page for each this many bytes: FILE_SECONDS a megabyte (an 8 MB
+# one-page edition of a docs site takes about 15 s of CPU to read, split and tokenize here).
+BYTES_PER_PAGE = 10_000
 TIMED_OUT = "took longer than"
 CRASHED = "its reader crashed: out of memory or a damaged file"
 WORKER_MEMORY = 2 * 2**30  # address space a worker may take beyond what it starts with
@@ -247,10 +251,13 @@ def _analyzed(
 
 
 def pages(path: str | Path) -> int:
-    """A PDF's page count (1 for any other file, or one PDFium cannot open): what its time limit
-    scales with. Called in workers only (it loads PDFium)."""
+    """A PDF's page count (1 for one PDFium cannot open), any other file's size in pages of
+    BYTES_PER_PAGE: what its time limit scales with. Called in workers only (it loads PDFium)."""
     if not str(path).lower().endswith(".pdf"):
-        return 1
+        try:
+            return max(1, os.path.getsize(path) // BYTES_PER_PAGE)
+        except OSError:  # reading it will say what is wrong
+            return 1
     try:
         import pypdfium2
 

@@ -86,6 +86,10 @@ def test_a_file_over_its_time_limit_is_skipped_and_the_limit_scales_with_pages(t
     assert extract.time_limit(30, 1) == 30 and extract.time_limit(30, 2400) == 720
     assert extract.time_limit(30, 50, patience=2) == 60
     assert extract.pages(str(tmp_path / "b.txt")) == 1
+    # a large page or text file gets time for its size (a docs site's 8 MB one-page edition)
+    (tmp_path / "all.html").write_bytes(b"<p>Kettles boil water quickly.</p>\n" * 250_000)
+    assert extract.pages(str(tmp_path / "all.html")) == 875
+    assert extract.time_limit(30, extract.pages(str(tmp_path / "all.html"))) == 262.5
 
 
 def test_workers_are_kept_between_runs(tmp_path):
