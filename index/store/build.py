@@ -32,7 +32,9 @@ from index.store.boilerplate import paragraph_hashes
 # 17: an HTML page's private-use characters (icon fonts' glyphs) are no text.
 # 18: a heading starts at the left edge of its column, not only of the page (a reference card's
 # second and third columns): stored PDFs are read again.
-FORMAT_VERSION = 18
+# 19: a PDF list's items are paragraphs of their own, and a bullet PDFium cannot name (pdfTeX's
+# bitmap TS1 "•") is read as one: stored PDFs are read again.
+FORMAT_VERSION = 19
 LEVELS = ("sent", "para", "doc")
 
 
