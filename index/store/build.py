@@ -33,7 +33,8 @@ from index.store.boilerplate import paragraph_hashes
 # 18: a heading starts at the left edge of its column, not only of the page (a reference card's
 # second and third columns): stored PDFs are read again.
 # 19: a PDF list's items are paragraphs of their own, and a bullet PDFium cannot name (pdfTeX's
-# bitmap TS1 "•") is read as one: stored PDFs are read again.
+# bitmap TS1 "•") is read as one, and T1's ligatures, quotes and dashes in such nameless fonts
+# too: stored PDFs are read again.
 FORMAT_VERSION = 19
 LEVELS = ("sent", "para", "doc")
 

@@ -430,3 +430,19 @@ def test_a_list_item_is_a_unit_of_its_own_with_its_bullet_even_unnamed():
     assert "every specifies which points within a single data set are to be plotted" in said
     assert "In brief" in said and "The other modifiers are" in said
     assert "•" not in doc.text and "\x88" not in doc.text
+
+
+T1_BITMAP = Path(__file__).resolve().parents[1] / "pdfs" / "t1-bitmap.pdf"
+
+
+def test_t1_ligatures_quotes_and_dashes_of_bitmap_fonts_read_as_printed():
+    """pdflatex with T1 encoding and no cm-super (tests/index/pdfs/t1-bitmap.tex): the EC fonts
+    are bitmap Type 3 fonts without a name, and PDFium reads their ligatures, quotes and dashes
+    as control characters, which went as spaces: "The rst eld of the le is the o set"."""
+    doc, _ = read_document("t1-bitmap.pdf", T1_BITMAP)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said == [
+        "The first field of the file is the offset, and the final field is its flag.",
+        "Suffixes such as “ffi” and “ffl” are ligatures too — so is “ff” in “off”.",
+        "Pages 10–20 hold the figures.",
+    ]

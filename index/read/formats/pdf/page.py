@@ -230,6 +230,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
         _odd_glyphs(pdfium_c, tp, text, controls, out, firsts, ends, fixes, p)
     if controls:
+        if exact and unnamed:  # T1's ligatures, quotes and dashes in pdfTeX's bitmap fonts
+            glyphs.nameless(pdfium_c, tp, out, firsts, fixes, p)
         for line in out:
             line.text = glyphs.CONTROL.sub(" ", line.text)
     rows: list[Line] = []
