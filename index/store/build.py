@@ -35,7 +35,8 @@ from index.store.boilerplate import paragraph_hashes
 # 19: a PDF list's items are paragraphs of their own, and a bullet PDFium cannot name (pdfTeX's
 # bitmap TS1 "•") is read as one, and T1's ligatures, quotes and dashes in such nameless fonts
 # too: stored PDFs are read again.
-FORMAT_VERSION = 19
+# 20: strong verbs' past participles stem as their verb ("hidden" as "hide"; tokens.IRREGULAR).
+FORMAT_VERSION = 20
 LEVELS = ("sent", "para", "doc")
 
 
