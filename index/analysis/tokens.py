@@ -69,6 +69,7 @@ _TOKEN = (
 TOKEN = re.compile(_TOKEN)
 _ASCII_TOKEN = re.compile(_TOKEN, re.ASCII)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SIZE = re.compile(r"[1-9]\d*x\d+$")  # a size or shape, "600x400", "3x3" (not hex: "0x1f")
 
 # Strong verbs' past participles, which Snowball leaves apart from their verb ("hidden" / "hide",
 # "thrown" / "throw", "written" / "write"): a question asks "how do I hide a toctree", a manual
@@ -176,6 +177,8 @@ def _add(tok: str, out: list[str]) -> None:
         elif "," in tok:  # "1,2,3" is a list, not a number
             out.extend(p for p in tok.split(",") if p)
             return
+        elif "x" in tok and _SIZE.match(tok):  # "600x400" as "600 x 400" and "600,400" read
+            out.extend(tok.split("x"))
         out.append(tok)
     elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
         out.append(tok.replace(".", ""))

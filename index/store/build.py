@@ -36,7 +36,8 @@ from index.store.boilerplate import paragraph_hashes
 # bitmap TS1 "•") is read as one, and T1's ligatures, quotes and dashes in such nameless fonts
 # too: stored PDFs are read again.
 # 20: strong verbs' past participles stem as their verb ("hidden" as "hide"; tokens.IRREGULAR).
-FORMAT_VERSION = 20
+# 21: a size written "600x400" is also its numbers (as "600 x 400" and "600, 400" read).
+FORMAT_VERSION = 21
 LEVELS = ("sent", "para", "doc")
 
 
