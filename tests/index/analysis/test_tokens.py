@@ -49,7 +49,7 @@ def test_strong_verbs_past_participles_meet_their_verb():
 
 
 def test_a_size_is_also_its_numbers():
-    """"a 600x400 png" meets "size 600, 400" and "600 x 400 pixels"; a hex literal stays whole."""
+    """ "a 600x400 png" meets "size 600, 400" and "600 x 400 pixels"; a hex literal stays whole."""
     assert {"600", "400"} <= set(terms("a 600x400 png")) & set(terms("size 600, 400"))
     assert "600x400" in terms("600x400") and terms("0x1f") == ["0x1f"]
 
