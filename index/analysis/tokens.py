@@ -69,6 +69,22 @@ _TOKEN = (
 TOKEN = re.compile(_TOKEN)
 _ASCII_TOKEN = re.compile(_TOKEN, re.ASCII)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SIZE = re.compile(r"[1-9]\d*x\d+$")  # a size or shape, "600x400", "3x3" (not hex: "0x1f")
+
+# Strong verbs' past participles, which Snowball leaves apart from their verb ("hidden" / "hide",
+# "thrown" / "throw", "written" / "write"): a question asks "how do I hide a toctree", a manual
+# says in the passive what "is hidden", "is thrown", "can be overridden". Left out: participles
+# that are mostly other words ("given", "known", "born", "torn", "sworn", "drunk").
+IRREGULAR = {
+    "arisen": "arise", "beaten": "beat", "begun": "begin", "bitten": "bite", "blown": "blow",
+    "broken": "break", "chosen": "choose", "drawn": "draw", "driven": "drive", "eaten": "eat",
+    "fallen": "fall", "flown": "fly", "forbidden": "forbid", "forgotten": "forget",
+    "frozen": "freeze", "gotten": "get", "grown": "grow", "hidden": "hide",
+    "mistaken": "mistake", "overridden": "override", "overwritten": "overwrite",
+    "rewritten": "rewrite", "ridden": "ride", "risen": "rise", "shaken": "shake",
+    "shown": "show", "spoken": "speak", "stolen": "steal", "taken": "take", "thrown": "throw",
+    "undone": "undo", "woken": "wake", "withdrawn": "withdraw", "written": "write",
+}  # fmt: skip
 
 
 @cache
@@ -90,7 +106,7 @@ def stem(word: str, lang: str = ENGLISH, *, remember: bool = True) -> str:
         out = (
             word
             if word[0].isdigit() or len(word) < 3 or not word.isalnum()  # a code word as written
-            else _stemmer().stemWord(word)
+            else _stemmer().stemWord(IRREGULAR.get(word, word))
         )
         if remember and len(_stem_cache) < 2_000_000:
             _stem_cache[word] = out
@@ -161,6 +177,8 @@ def _add(tok: str, out: list[str]) -> None:
         elif "," in tok:  # "1,2,3" is a list, not a number
             out.extend(p for p in tok.split(",") if p)
             return
+        elif "x" in tok and _SIZE.match(tok):  # "600x400" as "600 x 400" and "600,400" read
+            out.extend(tok.split("x"))
         out.append(tok)
     elif tok.endswith(".") and "." in tok[:-1]:  # acronym: u.s. -> us
         out.append(tok.replace(".", ""))

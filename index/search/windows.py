@@ -138,6 +138,7 @@ def heading_runs(sent_flags: np.ndarray, sent_doc: np.ndarray) -> tuple[np.ndarr
 # after one) is part of a sentence a reader takes in with the code: alone it says little.
 FRAGMENT_SHARE = 0.5
 _FRAGMENT_WORDS = 3
+_LEAD_IN_WORDS = 12  # a lead-in this short says little but that an example follows
 # Words a sentence cannot end on: one that stops on them before a code unit goes on in it ("...
 # is given in the following example, where the C++ wrapper is" over the listing).
 _GOES_ON = frozenset(
@@ -152,7 +153,9 @@ def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
     """Whether each sentence is prose cut by a code unit of its document: it follows one and starts
     in lowercase (the sentence goes on after the code), or a code unit follows and it is a few
     words without a final stop or colon, or ends on a word no sentence ends on ("where the C++
-    wrapper is": the sentence goes on in the code)."""
+    wrapper is": the sentence goes on in the code), or is a lead-in of `_LEAD_IN_WORDS` words or
+    fewer ending in a colon ("This places the key at the default location:": its example says
+    what it does)."""
     sids = np.asarray(sids, dtype=np.int64)
     n = idx.sentence_count
     before, after = np.clip(sids - 1, 0, n - 1), np.clip(sids + 1, 0, n - 1)
@@ -174,5 +177,6 @@ def code_fragments(idx, sids: np.ndarray) -> np.ndarray:
             and text[-1] not in ".:!?;"
             and (len(last) <= _FRAGMENT_WORDS or last[-1].lower() in _GOES_ON)
         )
-        out[i] = cut_after or cut_before
+        lead_in = code_after[i] and text[-1] == ":" and len(last) <= _LEAD_IN_WORDS
+        out[i] = cut_after or cut_before or lead_in
     return out

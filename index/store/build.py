@@ -35,7 +35,11 @@ from index.store.boilerplate import paragraph_hashes
 # 19: an HTML table's row is one unit, its cells joined by " | ", as in the other readers; a
 # plain text file's headline is a heading; a `source:` line in a listing names no outlet.
 # 20: a sentence in a table row carries the ROW flag.
-FORMAT_VERSION = 20
+# 21 (branch `unseen`, numbered 19-21 there): a PDF list's items are paragraphs of their own, and
+# a bullet PDFium cannot name (pdfTeX's bitmap TS1 "•") is read as one, and T1's ligatures,
+# quotes and dashes in such nameless fonts too; strong verbs' past participles stem as their verb
+# ("hidden" as "hide"; tokens.IRREGULAR); a size written "600x400" is also its numbers.
+FORMAT_VERSION = 21
 LEVELS = ("sent", "para", "doc")
 
 

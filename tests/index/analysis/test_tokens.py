@@ -40,6 +40,20 @@ def test_stems_unify_word_forms():
     assert terms("troops") == terms("troop")
 
 
+def test_strong_verbs_past_participles_meet_their_verb():
+    """Snowball leaves "hidden", "thrown", "written", "overridden" apart from their verbs: a
+    question asks how to hide or override, a manual says what is hidden or overridden."""
+    assert terms("hidden thrown written overridden") == terms("hide throw write override")
+    assert terms("is shown, was taken, has broken") == terms("show take break")
+    assert terms("given known") != terms("give know")  # mostly other words: left apart
+
+
+def test_a_size_is_also_its_numbers():
+    """ "a 600x400 png" meets "size 600, 400" and "600 x 400 pixels"; a hex literal stays whole."""
+    assert {"600", "400"} <= set(terms("a 600x400 png")) & set(terms("size 600, 400"))
+    assert "600x400" in terms("600x400") and terms("0x1f") == ["0x1f"]
+
+
 def test_stopwords_drop_function_words_but_keep_quantities():
     assert terms("how many of the troops") == ["troop"]
     for kept in ("million", "first", "most", "top", "two", "hundred"):

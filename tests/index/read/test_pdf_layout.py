@@ -407,3 +407,42 @@ def test_a_numbered_listing_is_one_code_unit_without_its_numbers_or_made_up_spac
     assert code.startswith("\\documentclass[a4paper]{article}\n\\usepackage[utf8x]{inputenc}\n")
     assert code.endswith("\\noindent{\\bf QCM \\hfill TEST}\n\\end{document}")
     assert not re.search(r"^\d", code, re.M) and " | " not in doc.text
+
+
+BULLETS = Path(__file__).resolve().parents[1] / "pdfs" / "list-bullets.pdf"
+
+
+def test_a_list_item_is_a_unit_of_its_own_with_its_bullet_even_unnamed():
+    """pdflatex without cm-super (tests/index/pdfs/list-bullets.tex): itemize's bullets are TS1's
+    "•" in a bitmap Type 3 font PDFium cannot name (it reads code 0x88, a control character), as
+    in gnuplot's manual. Each item stands apart, its bullet saying so (and then left out, as a
+    web page's list marks are): items without a full stop ran into one sentence with the lead-in before them ("In brief skip N tells ... input
+    file binary indicates ..."), and the prose after the list into the last item."""
+    doc, _ = read_document("list-bullets.pdf", BULLETS)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert "skip N tells the program to ignore N lines at the start of the input file" in said
+    assert "binary indicates that the file contains binary data rather than text" in said
+    assert "The file names come from the command line." in said
+    assert (
+        "index selects which data sets in a multi-data-set file are to be plotted, counting the"
+        " data sets of the file from zero" in said  # an item's second line stays in it
+    )
+    assert "every specifies which points within a single data set are to be plotted" in said
+    assert "In brief" in said and "The other modifiers are" in said
+    assert "•" not in doc.text and "\x88" not in doc.text
+
+
+T1_BITMAP = Path(__file__).resolve().parents[1] / "pdfs" / "t1-bitmap.pdf"
+
+
+def test_t1_ligatures_quotes_and_dashes_of_bitmap_fonts_read_as_printed():
+    """pdflatex with T1 encoding and no cm-super (tests/index/pdfs/t1-bitmap.tex): the EC fonts
+    are bitmap Type 3 fonts without a name, and PDFium reads their ligatures, quotes and dashes
+    as control characters, which went as spaces: "The rst eld of the le is the o set"."""
+    doc, _ = read_document("t1-bitmap.pdf", T1_BITMAP)
+    said = [doc.text[s:e] for s, e, _ in sentences(doc)]
+    assert said == [
+        "The first field of the file is the offset, and the final field is its flag.",
+        "Suffixes such as “ffi” and “ffl” are ligatures too — so is “ff” in “off”.",
+        "Pages 10–20 hold the figures.",
+    ]

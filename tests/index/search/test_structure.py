@@ -432,3 +432,31 @@ def test_a_long_sentence_that_goes_on_in_the_code_after_it_is_a_fragment(tmp_pat
     cut = dict(zip(texts, windows.code_fragments(idx, sids).tolist(), strict=True))
     assert cut[texts[1]] and texts[1].endswith("where the C++ wrapper is")
     assert not cut["The mkoctfile function compiles source code written in C, C++, or Fortran."]
+
+
+KEY = """# Key
+
+The set key command enables a key (or legend) for each plot in the graph.
+
+By default the key is placed in the upper right inside corner of the graph.
+
+Other positions can be given with the keywords left, right, top and bottom.
+
+This places the key at the default location:
+
+```
+set key default
+```
+
+To move it outside the border of the plot, give the outside keyword.
+"""
+
+
+def test_a_short_lead_in_before_its_example_does_not_go_first(tmp_path):
+    """ "This places the key at the default location:" says what its example does, not the
+    answer: alone it is a dozen words or fewer ending in a colon before a code unit, and it no
+    longer wins on them over the sentence that says where the key is (gnuplot's manual)."""
+    idx = _folder(tmp_path, key=KEY)
+    first = idx.ask("where is the key placed by default?", 3).passages[0]
+    best = first.text[first.sentence_start - first.start : first.sentence_end - first.start]
+    assert best.startswith("By default the key is placed"), best

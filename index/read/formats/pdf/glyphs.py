@@ -135,3 +135,28 @@ def replace(text: str, fixes: list[tuple[int, str]]) -> str:
         else:
             out[k] = ch
     return "".join(out).strip()
+
+
+# T1 (TeX's Cork encoding, `\usepackage[T1]{fontenc}`), codes 0x00-0x1f: accents, quotes,
+# dashes, ligatures. Without cm-super its EC fonts are bitmap Type 3 fonts without a name or a
+# ToUnicode map, and PDFium reads these glyphs as control characters: "the \x1crst \x1celd"
+# for "the first field", "10\x1520" for "10–20". (OT1's are named: Computer Modern is Type 1.)
+_T1 = (
+    "`", "´", "ˆ", "˜", "¨", "˝", "˚", "ˇ", "˘", "¯", "˙", "¸", "˛", "‚", "‹", "›",
+    "“", "”", "„", "«", "»", "–", "—", DROP, DROP, "ı", "ȷ", "ff", "fi", "fl", "ffi", "ffl",
+)  # fmt: skip
+
+
+def nameless(pdfium_c, tp, lines, firsts: list[int], fixes: dict, p) -> None:
+    """`fixes` with each control character of `lines` that PDFium could not name in a font
+    without a name (pdfTeX's bitmap Type 3 fonts) read through T1's first 32 codes, by line."""
+    for k, line in enumerate(lines):
+        done = {at for at, _ in fixes.get(k, ())}
+        for m in CONTROL.finditer(line.text):
+            at, code = m.start(), ord(m.group())
+            i = firsts[k] + at
+            if code >= 0x20 or at in done or not pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+                continue
+            pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
+            if not p.name.value:
+                fixes[k] = [*fixes.get(k, ()), (at, _T1[code])]

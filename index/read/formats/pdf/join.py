@@ -47,6 +47,7 @@ _PUNCTUATION = "\"'()[]{}<>.,;:!?`“”‘’«»*_/\\|#$%&+=~^@"
 _SPACES = re.compile(" {2,}")
 _NEGATED = re.compile("\u0338 ?([^\\s])")
 _ENDS = frozenset(".!?:;\"'”’)]")
+_BULLETS = frozenset("•◦▪‣")  # a line starting with one and a space is a list's item
 _ACCENT = re.compile("[" + "".join(_ACCENTS) + "\u0300-\u036f]")
 _SEPARATE = {
     "head",
@@ -210,13 +211,14 @@ def join(pages: list[list[Line]]) -> tuple[Joined, list[int]]:
     prev: Line | None = None
     block = None  # (kind, start, page, first line) of the paragraph being built
     gap = PARAGRAPH_GAP * max(1.0, _usual_pitch(pages) / 1.2)
+    sep = "\n\n"
     for i, lines in enumerate(pages):
         kept = [x for x in lines if x.kind not in ("run", "blank") and x.text]
         right = max((x.x1 for x in kept if not x.kind), default=0.0)
         start = None
         for line in kept:
             if prev is not None:
-                sep = _separator(prev, line, right, start is None, gap)
+                sep = _separator(prev, line, right, start is None, gap, block and block[3])
                 if sep == "\n\n" and block is not None:
                     out.size = size
                     _close(out, block)
@@ -227,8 +229,11 @@ def join(pages: list[list[Line]]) -> tuple[Joined, list[int]]:
                 start = size
             if block is None:
                 block = (line.kind, size, i, line)
-            parts.append(line.text)
-            size += len(line.text)
+            text = line.text
+            if text[0] in _BULLETS and text[1:2] == " " and len(text) > 2 and sep != " ":
+                text = text[2:]  # a list's item: its mark said so (`_separator`), it is no word
+            parts.append(text)
+            size += len(text)
             prev = line
         starts.append(size if start is None else start)
     out.size = size
@@ -264,9 +269,11 @@ def _usual_pitch(pages: list[list[Line]]) -> float:
     return pitches.most_common(1)[0][0] if pitches else 1.2
 
 
-def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float) -> str:
+def _separator(
+    prev: Line, line: Line, right: float, new_page: bool, gap: float, first: Line | None = None
+) -> str:
     """What goes between two lines: a space within a paragraph, a newline within a code block,
-    a blank line between paragraphs."""
+    a blank line between paragraphs (`first`: the paragraph's first line)."""
     if prev.kind == "term" and not line.kind:
         return " "  # a description goes on from its term
     if prev.kind == "row" and not line.kind and prev.col and line.x0 > prev.col - 2:
@@ -284,6 +291,10 @@ def _separator(prev: Line, line: Line, right: float, new_page: bool, gap: float)
     if line.kind == "head":
         same = abs(prev.size - line.size) < 0.5 and 0 < pitch < 1.6 * size
         return " " if same else "\n\n"
+    if line.text[0] in _BULLETS and line.text[1:2] == " ":
+        return "\n\n"  # a list's item: its own paragraph, not the sentence before's tail
+    if first and first.text[0] in _BULLETS and line.x0 < first.x0 - 0.5 * size and not new_page:
+        return "\n\n"  # left of an item's bullet: the list has ended
     ends = prev.text[-1] in _ENDS and bool(_END.search(prev.text))
     if new_page or pitch <= 0 or pitch > 4 * size:  # a new page or column
         return "\n\n" if ends else " "

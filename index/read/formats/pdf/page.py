@@ -202,6 +202,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 # example: monospaced as what follows (a list item is not)
                 line.mono = _mono(pdfium_c, tp, a + after, p)
                 style = (style[0], line.mono, None)
+        elif controls and stripped[1:2] == " " and glyphs.CONTROL.match(stripped):
+            # a glyph without a name alone before the line's words, in a font of no table
+            # (pdfTeX's bitmap TS1 "•", 0x88): a list's mark, not nothing
+            fix = [(0, "•")] if unnamed and unnamed(tp, a) else fix
         if exact and not style[1] and inside(stripped, 2):
             fix = marks.inside(pdfium_c, tp, stripped, a, line.size, p, fix, _math_letter)
         if fix:
@@ -226,6 +230,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     if exact and unnamed and p.tex and out:  # glyphs of TeX's math fonts inside lines
         _odd_glyphs(pdfium_c, tp, text, controls, out, firsts, ends, fixes, p)
     if controls:
+        if exact and unnamed:  # T1's ligatures, quotes and dashes in pdfTeX's bitmap fonts
+            glyphs.nameless(pdfium_c, tp, out, firsts, fixes, p)
         for line in out:
             line.text = glyphs.CONTROL.sub(" ", line.text)
     rows: list[Line] = []

@@ -83,3 +83,20 @@ def test_a_rare_camel_case_name_is_asked_twice(tmp_path):
     assert idx._query_terms("what is vBNS?")[0].count(idx._term_id("vbns")) == 1  # an acronym
     # held by more than RARE_NAME sentences: a name the whole text is about, asked once
     assert idx._query_terms("what is an HttpResponse?")[0].count(idx._term_id("httprespons")) == 1
+
+
+def test_a_verb_finds_the_sentence_that_says_it_in_the_passive(tmp_path):
+    """ "how do I hide a toctree?" against a manual that says entries "can be hidden": Snowball
+    stems "hidden" as "hidden", so the question's "hide" missed it and a sentence that only
+    shares "toctree" with the question went first."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "directives.md").write_text(
+        "# Directives\n\nThe toctree directive inserts a tree of the documents it lists.\n\n"
+        "A toctree can be hidden with its option, so that only the sidebar shows its entries.\n\n"
+        "Numbered toctrees count their sections from one.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(folder, tmp_path / "index")
+    passages = idx.ask("how do I hide a toctree?", 1).passages
+    assert passages and "can be hidden" in passages[0].text
