@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 import regex
@@ -162,11 +162,24 @@ def script_of(lang: str) -> str:
     return _SCRIPT_OF.get(lang, "LATIN")
 
 
-def question_languages(text: str, candidates: Iterable[str]) -> list[str]:
-    """The languages to read a question in: one when its script and, among languages of the same
-    script, py3langid tell; else each candidate of its script, most likely first.
+# A language holding under this share of the documents of its script is a stray few (a
+# translated page in an English folder: the 1M bench folder's 87 Italian, 12 Portuguese, one
+# Czech and one German file beside 24,822 English ones) and a candidate for a question only
+# when the detector ranks it first. Otherwise every question py3langid is unsure of (14% of the
+# bench's: code words and names) is read in each of them too, and a few English ones (5 of 5,000)
+# were read as German, Italian or Czech, whose few files held their odd words.
+MINOR_SHARE = 0.05
 
-    `candidates` are the collection's languages, most documents first."""
+
+def question_languages(
+    text: str, candidates: Iterable[str], documents: Mapping[str, int] | None = None
+) -> list[str]:
+    """The languages to read a question in: one when its script and, among languages of the same
+    script, py3langid tell; else its first guess and the other candidates of its script that
+    hold a real share of their documents (`MINOR_SHARE`), most likely first.
+
+    `candidates` are the collection's languages, most documents first; `documents` how many
+    documents each holds (without it every candidate counts)."""
     cands = [c for c in dict.fromkeys(candidates) if c != UNKNOWN]
     if len(cands) <= 1:
         return cands or [UNKNOWN]
@@ -184,7 +197,8 @@ def question_languages(text: str, candidates: Iterable[str]) -> list[str]:
     (best, p_best), *rest = ranked
     if p_best >= 0.9:
         return [best]
-    return [best] + [c for c, _ in rest]
+    floor = MINOR_SHARE * sum(documents.get(c, 0) for c in same) if documents else 0
+    return [best] + [c for c, _ in rest if not documents or documents.get(c, 0) >= floor]
 
 
 _langid_lock = threading.Lock()
