@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -180,25 +180,42 @@ def question_languages(
 
     `candidates` are the collection's languages, most documents first; `documents` how many
     documents each holds (without it every candidate counts)."""
-    cands = [c for c in dict.fromkeys(candidates) if c != UNKNOWN]
+    cands, groups = _groups(tuple(candidates), tuple(documents.items()) if documents else None)
     if len(cands) <= 1:
-        return cands or [UNKNOWN]
+        return list(cands) or [UNKNOWN]
     script = _question_script(scripts(text))
     if script == "CJK" and "zh" not in cands and "ja" in cands:
         script = "JAPANESE"  # Han alone, in a collection with Japanese and no Chinese
-    same = [c for c in cands if script_of(c) == script]
-    if script is None or not same:
-        return cands[:1]
+    if script not in groups:
+        return [cands[0]]
+    same, names, majors = groups[script]
     if len(same) == 1:
-        return same
-    ranked = _langid_rank(text, tuple(sorted(same)))
+        return list(same)
+    ranked = _langid_rank(text, names)
     if ranked is None:
-        return same
+        return list(same)
     (best, p_best), *rest = ranked
     if p_best >= 0.9:
         return [best]
-    floor = MINOR_SHARE * sum(documents.get(c, 0) for c in same) if documents else 0
-    return [best] + [c for c, _ in rest if not documents or documents.get(c, 0) >= floor]
+    return [best] + [c for c, _ in rest if c in majors]
+
+
+@lru_cache(maxsize=32)
+def _groups(
+    candidates: tuple[str, ...], documents: tuple[tuple[str, int], ...] | None
+) -> tuple[tuple[str, ...], dict[str, tuple]]:
+    """A collection's languages (without "und"), and by script: its languages of that script,
+    in the collection's order and sorted (as py3langid is restricted to them), and those
+    holding a real share of that script's documents. Made once a collection, not a question."""
+    cands = tuple(c for c in dict.fromkeys(candidates) if c != UNKNOWN)
+    counts = dict(documents or ())
+    groups: dict[str, tuple] = {}
+    for script in dict.fromkeys(map(script_of, cands)):
+        same = tuple(c for c in cands if script_of(c) == script)
+        floor = MINOR_SHARE * sum(counts.get(c, 0) for c in same)
+        majors = frozenset(c for c in same if documents is None or counts.get(c, 0) >= floor)
+        groups[script] = (same, tuple(sorted(same)), majors)
+    return cands, groups
 
 
 _langid_lock = threading.Lock()
