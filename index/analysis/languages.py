@@ -12,10 +12,11 @@ languages and 500 Leipzig sentences in each of 15: all right; about 30 µs).
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import regex
 
@@ -127,6 +128,7 @@ def detect_document(text: str) -> str:
 
 
 _LETTER = regex.compile(r"\p{L}")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _UNPRINTABLE = regex.compile(r"[\p{Cc}\p{Cs}\p{Cn}]")
 
 
@@ -183,7 +185,10 @@ def question_languages(
     cands, groups = _groups(tuple(candidates), tuple(documents.items()) if documents else None)
     if len(cands) <= 1:
         return list(cands) or [UNKNOWN]
-    script = _question_script(scripts(text))
+    if text.isascii():  # most questions: what scripts() and _question_script() would say
+        script = "LATIN" if _ASCII_LETTER.search(text, 0, 400) else None
+    else:
+        script = _question_script(scripts(text))
     if script == "CJK" and "zh" not in cands and "ja" in cands:
         script = "JAPANESE"  # Han alone, in a collection with Japanese and no Chinese
     if script not in groups:
@@ -219,30 +224,36 @@ def _groups(
 
 
 _langid_lock = threading.Lock()
+# py3langid restricted to each tuple of languages asked about, and whether its names are this
+# project's codes already (the collection's codes are; then its ranking is returned as it is)
+_models: dict[tuple[str, ...], tuple] = {}
 
 
-@cache
-def _identifier(languages: tuple[str, ...]):
-    """py3langid's model restricted to `languages` (those it knows), or None if under two."""
-    from index.analysis import langid
+def _identifier(languages: tuple[str, ...]) -> tuple:
+    """(py3langid's model restricted to `languages`, or None if it knows under two of them;
+    whether its names need normalizing), made once."""
+    found = _models.get(languages)
+    if found is None:
+        with _langid_lock:  # made once; ranking itself reads shared arrays only
+            found = _models.get(languages)
+            if found is None:
+                from index.analysis import langid
 
-    return langid.identifier(languages)
+                model = langid.identifier(languages)
+                names = model.nb_classes if model is not None else []
+                found = _models[languages] = (model, any(normalize_code(c) != c for c in names))
+    return found
 
 
 def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float]] | None:
     """The languages, most likely first, with their probabilities; None when py3langid cannot
     tell them apart (fewer than two of them in its model, or its model in the cache folder is
     damaged: the question is then read in each)."""
-    with _langid_lock:  # the model is built once; ranking itself reads shared arrays only
-        model = _identifier(languages)
+    model, renamed = _identifier(languages)
     if model is None:
         return None
     try:
         ranked = model.rank(text)
     except (ValueError, IndexError):  # a state past the automaton's end: not a model to trust
         return None
-    return [(_langid_code(c), float(p)) for c, p in ranked]
-
-
-# py3langid's few language names, each normalized once (a question ranks them all).
-_langid_code = cache(normalize_code)
+    return [(normalize_code(c), float(p)) for c, p in ranked] if renamed else ranked

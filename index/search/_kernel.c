@@ -61,9 +61,10 @@
  *   Counter, keys and values. Raises ValueError on a state outside the arrays.
  *
  * dfa_scores(nextmove: uint32[], row: uint16[], out: int32[], text: bytes, table: float32[n, k],
- *            priors: float64[k])
+ *            priors: float64[k], labels: tuple of k objects = None)
  *   -> list of k probabilities: py3langid's normalized scores (its _decide) over a table restricted
- *   to k languages. Each column's raw score is the sum, over the features dfa_visits finds (in
+ *   to k languages; with `labels`, (label, probability) pairs most likely first, equal ones in
+ *   column order (py3langid's rank: Python's stable sort). Each column's raw score is the sum, over the features dfa_visits finds (in
  *   its order), of log1p(count) (in float32, as numpy's log1p of float32 counts) times the
  *   feature's row, plus its prior (none when no feature is found: every score 0); the scores
  *   are scaled by 1 / sqrt(len(text)) and softmaxed. All in double: within a few 1e-6 of
@@ -743,7 +744,9 @@ done:
 
 static PyObject *dfa_scores(PyObject *self, PyObject *args) {
     Py_buffer nm_b, row_b, out_b, text_b, tab_b, pr_b;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*", &nm_b, &row_b, &out_b, &text_b, &tab_b, &pr_b))
+    PyObject *labels = Py_None;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*|O", &nm_b, &row_b, &out_b, &text_b, &tab_b, &pr_b,
+                          &labels))
         return NULL;
     Py_ssize_t n = text_b.len, size = 16, n_ids = 0, k = pr_b.len / 8;
     while (size < 2 * n) size *= 2;
@@ -752,15 +755,20 @@ static PyObject *dfa_scores(PyObject *self, PyObject *args) {
     float *counts = malloc((n ? n : 1) * sizeof(float));
     Py_ssize_t *table = calloc(size, sizeof(Py_ssize_t));
     double *acc = calloc(k > 0 ? k : 1, sizeof(double));
+    Py_ssize_t *order = malloc((k > 0 ? k : 1) * sizeof(Py_ssize_t));
     const float *tab = tab_b.buf;
     const double *priors = pr_b.buf;
     Py_ssize_t n_rows = k > 0 ? tab_b.len / 4 / k : 0;
-    if (!ids || !counts || !table || !acc) {
+    if (!ids || !counts || !table || !acc || !order) {
         PyErr_NoMemory();
         goto done;
     }
     if (k < 1 || pr_b.len != k * 8 || tab_b.len != n_rows * k * 4) {
         PyErr_SetString(PyExc_ValueError, "dfa_scores: the table is not k float32 columns");
+        goto done;
+    }
+    if (labels != Py_None && (!PyTuple_Check(labels) || PyTuple_GET_SIZE(labels) != k)) {
+        PyErr_SetString(PyExc_ValueError, "dfa_scores: labels must be a tuple of k");
         goto done;
     }
     n_ids = walk(nm_b.buf, nm_b.len / 4, row_b.buf, row_b.len / 2, out_b.buf, out_b.len / 4,
@@ -784,10 +792,24 @@ static PyObject *dfa_scores(PyObject *self, PyObject *args) {
         if (acc[c] > top) top = acc[c];
     }
     for (Py_ssize_t c = 0; c < k; c++) total += acc[c] = exp(acc[c] - top);
+    for (Py_ssize_t c = 0; c < k; c++) acc[c] /= total;
+    /* the columns' order: as given, or most likely first (an insertion sort: stable) */
+    for (Py_ssize_t c = 0; c < k; c++) order[c] = c;
+    for (Py_ssize_t c = 1; labels != Py_None && c < k; c++) {
+        Py_ssize_t x = order[c], j = c;
+        for (; j > 0 && acc[order[j - 1]] < acc[x]; j--) order[j] = order[j - 1];
+        order[j] = x;
+    }
     result = PyList_New(k);
     if (!result) goto done;
     for (Py_ssize_t c = 0; c < k; c++) {
-        PyObject *v = PyFloat_FromDouble(acc[c] / total);
+        PyObject *v = PyFloat_FromDouble(acc[order[c]]);
+        if (v && labels != Py_None) {
+            PyObject *label = PyTuple_GET_ITEM(labels, order[c]);
+            PyObject *pair = PyTuple_Pack(2, label, v);
+            Py_DECREF(v);
+            v = pair;
+        }
         if (!v) {
             Py_CLEAR(result);
             goto done;
@@ -799,6 +821,7 @@ done:
     free(counts);
     free(table);
     free(acc);
+    free(order);
     PyBuffer_Release(&nm_b);
     PyBuffer_Release(&row_b);
     PyBuffer_Release(&out_b);

@@ -158,8 +158,8 @@ def test_a_damaged_model_in_the_cache_tells_no_language_and_raises_nothing(fresh
     automaton = np.load(folder / "nextmove.npy")
     np.save(folder / "nextmove.npy", np.full_like(automaton, 2**31), allow_pickle=False)
     langid._model = None
-    languages._identifier.cache_clear()
+    languages._models.clear()
     try:
         assert languages.question_languages(QUESTIONS[0], list(LANGUAGES)) == list(LANGUAGES)
     finally:
-        languages._identifier.cache_clear()
+        languages._models.clear()
