@@ -133,6 +133,20 @@ def test_either_walk_ranks_as_py3langid_does(fresh, stock, monkeypatch, compiled
         assert sum(p for _, p in ours) == pytest.approx(1.0)
 
 
+def test_a_language_with_two_columns_is_ranked_once_as_py3langid_ranks_it(fresh):
+    """py3langid's table holds Serbian and Uzbek twice (two scripts each): their shares are
+    added, as its own rank adds them."""
+    languages = ("bg", "ru", "sr", "uk", "uz")
+    model = langid.identifier(languages)
+    assert model._alias_pairs  # the case this test is about
+    stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    stock.set_languages(list(languages))
+    for text in ["Где находится вокзал?", "Де знаходиться вокзал?", "Где се налази станица?", ""]:
+        ours, theirs = model.rank(text), stock.rank(text)
+        assert [c for c, _ in ours] == [c for c, _ in theirs], text
+        assert [p for _, p in ours] == pytest.approx([p for _, p in theirs], abs=1e-5), text
+
+
 def test_the_compiled_scoring_refuses_a_table_it_cannot_read(fresh):
     if langid._kernel is None:
         pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
