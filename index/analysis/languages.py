@@ -12,10 +12,11 @@ languages and 500 Leipzig sentences in each of 15: all right; about 30 µs).
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import regex
 
@@ -127,6 +128,7 @@ def detect_document(text: str) -> str:
 
 
 _LETTER = regex.compile(r"\p{L}")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _UNPRINTABLE = regex.compile(r"[\p{Cc}\p{Cs}\p{Cn}]")
 
 
@@ -162,56 +164,96 @@ def script_of(lang: str) -> str:
     return _SCRIPT_OF.get(lang, "LATIN")
 
 
-def question_languages(text: str, candidates: Iterable[str]) -> list[str]:
-    """The languages to read a question in: one when its script and, among languages of the same
-    script, py3langid tell; else each candidate of its script, most likely first.
+# A language holding under this share of the documents of its script is a stray few (a
+# translated page in an English folder: the 1M bench folder's 87 Italian, 12 Portuguese, one
+# Czech and one German file beside 24,822 English ones) and a candidate for a question only
+# when the detector ranks it first. Otherwise every question py3langid is unsure of (14% of the
+# bench's: code words and names) is read in each of them too, and a few English ones (5 of 5,000)
+# were read as German, Italian or Czech, whose few files held their odd words.
+MINOR_SHARE = 0.05
 
-    `candidates` are the collection's languages, most documents first."""
-    cands = [c for c in dict.fromkeys(candidates) if c != UNKNOWN]
+
+def question_languages(
+    text: str, candidates: Iterable[str], documents: Mapping[str, int] | None = None
+) -> list[str]:
+    """The languages to read a question in: one when its script and, among languages of the same
+    script, py3langid tell; else its first guess and the other candidates of its script that
+    hold a real share of their documents (`MINOR_SHARE`), most likely first.
+
+    `candidates` are the collection's languages, most documents first; `documents` how many
+    documents each holds (without it every candidate counts)."""
+    cands, groups = _groups(tuple(candidates), tuple(documents.items()) if documents else None)
     if len(cands) <= 1:
-        return cands or [UNKNOWN]
-    script = _question_script(scripts(text))
+        return list(cands) or [UNKNOWN]
+    if text.isascii():  # most questions: what scripts() and _question_script() would say
+        script = "LATIN" if _ASCII_LETTER.search(text, 0, 400) else None
+    else:
+        script = _question_script(scripts(text))
     if script == "CJK" and "zh" not in cands and "ja" in cands:
         script = "JAPANESE"  # Han alone, in a collection with Japanese and no Chinese
-    same = [c for c in cands if script_of(c) == script]
-    if script is None or not same:
-        return cands[:1]
+    if script not in groups:
+        return [cands[0]]
+    same, names, majors = groups[script]
     if len(same) == 1:
-        return same
-    ranked = _langid_rank(text, tuple(sorted(same)))
+        return list(same)
+    ranked = _langid_rank(text, names)
     if ranked is None:
-        return same
+        return list(same)
     (best, p_best), *rest = ranked
     if p_best >= 0.9:
         return [best]
-    return [best] + [c for c, _ in rest]
+    return [best] + [c for c, _ in rest if c in majors]
+
+
+@lru_cache(maxsize=32)
+def _groups(
+    candidates: tuple[str, ...], documents: tuple[tuple[str, int], ...] | None
+) -> tuple[tuple[str, ...], dict[str, tuple]]:
+    """A collection's languages (without "und"), and by script: its languages of that script,
+    in the collection's order and sorted (as py3langid is restricted to them), and those
+    holding a real share of that script's documents. Made once a collection, not a question."""
+    cands = tuple(c for c in dict.fromkeys(candidates) if c != UNKNOWN)
+    counts = dict(documents or ())
+    groups: dict[str, tuple] = {}
+    for script in dict.fromkeys(map(script_of, cands)):
+        same = tuple(c for c in cands if script_of(c) == script)
+        floor = MINOR_SHARE * sum(counts.get(c, 0) for c in same)
+        majors = frozenset(c for c in same if documents is None or counts.get(c, 0) >= floor)
+        groups[script] = (same, tuple(sorted(same)), majors)
+    return cands, groups
 
 
 _langid_lock = threading.Lock()
+# py3langid restricted to each tuple of languages asked about, and whether its names are this
+# project's codes already (the collection's codes are; then its ranking is returned as it is)
+_models: dict[tuple[str, ...], tuple] = {}
 
 
-@cache
-def _identifier(languages: tuple[str, ...]):
-    """py3langid's model restricted to `languages` (those it knows), or None if under two."""
-    from index.analysis import langid
+def _identifier(languages: tuple[str, ...]) -> tuple:
+    """(py3langid's model restricted to `languages`, or None if it knows under two of them;
+    whether its names need normalizing), made once."""
+    found = _models.get(languages)
+    if found is None:
+        with _langid_lock:  # made once; ranking itself reads shared arrays only
+            found = _models.get(languages)
+            if found is None:
+                from index.analysis import langid
 
-    return langid.identifier(languages)
+                model = langid.identifier(languages)
+                names = model.nb_classes if model is not None else []
+                found = _models[languages] = (model, any(normalize_code(c) != c for c in names))
+    return found
 
 
 def _langid_rank(text: str, languages: tuple[str, ...]) -> list[tuple[str, float]] | None:
     """The languages, most likely first, with their probabilities; None when py3langid cannot
     tell them apart (fewer than two of them in its model, or its model in the cache folder is
     damaged: the question is then read in each)."""
-    with _langid_lock:  # the model is built once; ranking itself reads shared arrays only
-        model = _identifier(languages)
+    model, renamed = _identifier(languages)
     if model is None:
         return None
     try:
         ranked = model.rank(text)
     except (ValueError, IndexError):  # a state past the automaton's end: not a model to trust
         return None
-    return [(_langid_code(c), float(p)) for c, p in ranked]
-
-
-# py3langid's few language names, each normalized once (a question ranks them all).
-_langid_code = cache(normalize_code)
+    return [(normalize_code(c), float(p)) for c, p in ranked] if renamed else ranked

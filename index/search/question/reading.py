@@ -54,10 +54,12 @@ def read_question(idx, text: str) -> tuple[str, Terms]:
     """The language a question is read in and its `query_terms` in it. When its script and the
     detector leave several of the collection's languages, each is tried and the one whose
     reading the index knows best (the most of the question's IDF weight) is kept."""
-    langs = question_languages(text, idx.languages) if len(idx.languages) > 1 else None
-    if not langs:
-        lang = idx.languages[0] if idx.languages else ENGLISH
-        return lang, query_terms(idx, text, lang)
+    if len(idx.languages) > 1:
+        langs = question_languages(text, idx.languages, idx.language_counts)
+    else:
+        langs = idx.languages or [ENGLISH]
+    if len(langs) == 1:
+        return langs[0], query_terms(idx, text, langs[0])
     # Compared as written: a typo decides no language, and correcting one in every candidate
     # language would cost its hundreds of variants each time.
     best = None

@@ -52,8 +52,11 @@ def _same_ranking(model, stock):
 def test_the_mapped_model_ranks_as_py3langid_does_and_is_unpacked_once(fresh, stock):
     model = langid.identifier(LANGUAGES)
     (folder,) = fresh.iterdir()
+    restricted = [f"ptc-{'-'.join(map(str, model._columns))}.npy"] if model._compiled else []
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{name}.npy" for name in ("ptc", "pc", "nextmove", "row", "out")] + ["classes.json"]
+        [f"{name}.npy" for name in ("ptc", "pc", "nextmove", "row", "out")]
+        + ["classes.json"]
+        + restricted  # the collection's columns of the table, for the compiled scoring
     )
     _same_ranking(model, stock)
     stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
@@ -107,14 +110,55 @@ def test_the_compiled_walk_meets_py3langids_features_in_its_order(fresh):
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "py3langid-walk"])
 def test_either_walk_ranks_as_py3langid_does(fresh, stock, monkeypatch, compiled):
+    """py3langid's walk with numpy's scoring gives its very floats; the compiled scoring (in
+    double, over the restricted columns) its order, and its probabilities within 1e-5, on
+    questions and on text met by chance (random words of the six languages' alphabets)."""
     if compiled and langid._kernel is None:
         pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
     if not compiled:
         monkeypatch.setattr(langid, "_kernel", None)
     model = langid.identifier(LANGUAGES)
     assert model._compiled is compiled
-    for question in QUESTIONS:
-        assert model.rank(question) == stock.rank(question), question
+    if not compiled:
+        for question in QUESTIONS:
+            assert model.rank(question) == stock.rank(question), question
+        return
+    rng = random.Random(11)
+    letters = "abcdefghijklmnopqrstuvwxyzàáâãçèéêíñóôõöúüßčěřšůž?¿ "
+    texts = QUESTIONS + ["".join(rng.choices(letters, k=rng.randrange(3, 80))) for _ in range(300)]
+    for text in texts:
+        ours, theirs = model.rank(text), stock.rank(text)
+        assert [c for c, _ in ours] == [c for c, _ in theirs], text
+        assert [p for _, p in ours] == pytest.approx([p for _, p in theirs], abs=1e-5), text
+        assert sum(p for _, p in ours) == pytest.approx(1.0)
+
+
+def test_a_language_with_two_columns_is_ranked_once_as_py3langid_ranks_it(fresh):
+    """py3langid's table holds Serbian and Uzbek twice (two scripts each): their shares are
+    added, as its own rank adds them."""
+    languages = ("bg", "ru", "sr", "uk", "uz")
+    model = langid.identifier(languages)
+    assert model._alias_pairs  # the case this test is about
+    stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    stock.set_languages(list(languages))
+    for text in ["Где находится вокзал?", "Де знаходиться вокзал?", "Где се налази станица?", ""]:
+        ours, theirs = model.rank(text), stock.rank(text)
+        assert [c for c, _ in ours] == [c for c, _ in theirs], text
+        assert [p for _, p in ours] == pytest.approx([p for _, p in theirs], abs=1e-5), text
+
+
+def test_the_compiled_scoring_refuses_a_table_it_cannot_read(fresh):
+    if langid._kernel is None:
+        pytest.skip("the compiled kernel is not built on this machine (no C compiler)")
+    model = langid.identifier(LANGUAGES)
+    args = (model.tk_nextmove, model.tk_row, model.tk_output, b"wann ist")
+    table, priors = model._table, model._priors
+    with pytest.raises(ValueError):  # priors for another number of columns
+        langid._kernel.dfa_scores(*args, table, priors[:-1])
+    with pytest.raises(IndexError):  # the features' rows past the table's end
+        langid._kernel.dfa_scores(*args, np.ascontiguousarray(table[:10]), priors)
+    with pytest.raises(ValueError):  # a state past the automaton's end
+        langid._kernel.dfa_scores(args[0], args[1][:1], args[2], b"ab", table, priors)
 
 
 def test_a_damaged_model_in_the_cache_tells_no_language_and_raises_nothing(fresh):
@@ -128,8 +172,8 @@ def test_a_damaged_model_in_the_cache_tells_no_language_and_raises_nothing(fresh
     automaton = np.load(folder / "nextmove.npy")
     np.save(folder / "nextmove.npy", np.full_like(automaton, 2**31), allow_pickle=False)
     langid._model = None
-    languages._identifier.cache_clear()
+    languages._models.clear()
     try:
         assert languages.question_languages(QUESTIONS[0], list(LANGUAGES)) == list(LANGUAGES)
     finally:
-        languages._identifier.cache_clear()
+        languages._models.clear()

@@ -17,6 +17,7 @@ FILES = {
     "es": "don_quijote.txt",
     "de": "die_verwandlung.txt",
     "zh": "bei_ying.txt",
+    "it": "i_promessi_sposi.txt",
 }
 
 
@@ -53,6 +54,40 @@ def test_question_language_by_script_then_detector():
     assert question_languages("¿Qué comía el hidalgo los viernes?", collection) == ["es"]
     assert question_languages("What must a single man be in want of?", collection) == ["en"]
     assert question_languages("anything", ["de"]) == ["de"]  # one language: no detection
+
+
+def test_a_language_of_a_few_stray_files_is_a_candidate_only_as_the_first_guess():
+    """A question py3langid is unsure of (names, code words) is read in its first guess and in
+    the languages holding a real share of the documents, not in every stray file's."""
+    stray = {"en": 30, "it": 1}
+    even = {"en": 1, "it": 1}
+    unsure_english = "matrix parameters Covariance?"  # en 0.53, it 0.47
+    assert question_languages(unsure_english, ["en", "it"], even) == ["en", "it"]
+    assert question_languages(unsure_english, ["en", "it"], stray) == ["en"]
+    assert question_languages(unsure_english, ["en", "it"]) == ["en", "it"]  # no counts: all
+    assert question_languages("one deinstall hold?", ["en", "it"], stray) == ["it", "en"]
+    assert question_languages("Che cosa congiunge le due rive?", ["en", "it"], stray) == ["it"]
+
+
+def test_an_italian_question_in_a_mostly_english_folder_is_read_and_answered_in_italian(
+    tmp_path,
+):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(30):
+        (folder / f"austen_{n:02}.txt").write_text(
+            f"Chapter {n + 1}.\n\n{_text('en')}", encoding="utf-8"
+        )
+    shutil.copy(TEXTS / FILES["it"], folder)
+    idx = open_index(folder, tmp_path / "index")
+    assert dict(idx.report.languages) == {"en": 30, "it": 1}
+    question = "Che cosa congiunge le due rive?"
+    assert idx._read_question(question)[0] == "it"
+    best = idx.ask(question, k=1).passages[0]
+    assert best.document == FILES["it"]
+    assert "il ponte, che ivi congiunge le due rive" in best.text
+    english = idx.ask("What must a single man be in want of?", k=1).passages[0]
+    assert english.document.startswith("austen_") and "want of a wife" in english.text
 
 
 def test_marks_are_word_characters():
