@@ -235,7 +235,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
-            if exact and text[-1] in mark_chars and marks.AT_END.search(text):
+            if exact and text[-1] in mark_chars and marks.AT_END.search(text, len(text) - 7):
                 marks.drop_at_end(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
