@@ -55,14 +55,17 @@ def test_the_python_calls_leave_the_probe_as_the_compiled_ones_do(monkeypatch):
         measure.page(ctypes.cast(textpage, ctypes.c_void_p).value, -1e9, -1e9, 1e9, 1e9, True)
         heads = [measure.head(i, n - 1 - i) for i in range(0, n, 7)]
         styles = [measure.style(i) for i in range(0, n, 5)]
+        words = "".join(chr(ord("a") + i % 26) + " " * (i % 3 == 0) for i in range(n - 2))
+        gaps = [measure.gaps(1, words, gap) for gap in (-1.0, 0.0, 2.0, 20.0)]
         measure.style(n - 1)
         probe.fonts[(probe.name.value, probe.flags.value)] = (True, False, None)
         again = measure.style(n - 1)
         outs = (probe.x, probe.y, probe.l, probe.r, probe.b, probe.t, probe.name, probe.flags)
-        seen.append((heads, styles, again, [x.value for x in outs]))
+        seen.append((heads, styles, again, gaps, [x.value for x in outs]))
         pdfium_c.FPDFText_ClosePage(textpage)
         pdfium_c.FPDF_ClosePage(page)
     pdf.close()
     assert seen[0] == seen[1]
     assert seen[0][2] == (True, False, None)  # the probe's own font cache is the one looked up
     assert all(h is not None and h[3] > 0 for h in seen[0][0])
+    assert seen[0][3][0][0] and seen[0][3][0][1] is not None  # every space is a gap wider than -1

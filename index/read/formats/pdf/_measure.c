@@ -18,6 +18,9 @@
  *   not asked, when z ends right of the page on an exact page (the caller cuts the line first)
  * .style(i) -> the entry in `fonts` of character i's font (None when absent), name and flags
  *   left in the probe's out-parameters
+ * .gaps(a, text, gap) -> (offsets, left): the offsets k of the spaces in a line's text (from 1)
+ *   where character a + k + 1 starts more than `gap` right of where a + k - 1 ends (table
+ *   cells), and the left of the first such character (None when there is none)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,6 +54,7 @@ static void *address(PyObject *seq, Py_ssize_t i) {
 }
 
 static int measure_init(Measure *self, PyObject *args, PyObject *kwds) {
+    (void)kwds;
     PyObject *functions, *outs, *fonts, *keep;
     unsigned long room;
     if (!PyArg_ParseTuple(args, "O!O!kO!O", &PyTuple_Type, &functions, &PyTuple_Type, &outs,
@@ -163,11 +167,51 @@ static PyObject *measure_style(Measure *self, PyObject *arg) {
     return lookup(self);
 }
 
+static PyObject *measure_gaps(Measure *self, PyObject *args) {
+    int a;
+    PyObject *text;
+    double gap;
+    if (!PyArg_ParseTuple(args, "iUd", &a, &text, &gap)) return NULL;
+    if (!self->tp) {
+        PyErr_SetString(PyExc_ValueError, "Measure.gaps: no page");
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (!found) return NULL;
+    PyObject *col = Py_None;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t k = 1; k < n; k++) {
+        if (PyUnicode_READ(kind, data, k) != ' ') continue;
+        self->box(self->tp, a + (int)k - 1, self->l, self->r, self->b, self->t);
+        double right = *self->r;
+        self->box(self->tp, a + (int)k + 1, self->l, self->r, self->b, self->t);
+        if (*self->l - right > gap) {
+            PyObject *at = PyLong_FromSsize_t(k);
+            if (!at || PyList_Append(found, at) < 0) {
+                Py_XDECREF(at);
+                Py_DECREF(found);
+                if (col != Py_None) Py_DECREF(col);
+                return NULL;
+            }
+            Py_DECREF(at);
+            if (col == Py_None && !(col = PyFloat_FromDouble(*self->l))) {
+                Py_DECREF(found);
+                return NULL;
+            }
+        }
+    }
+    if (col == Py_None) Py_INCREF(col);
+    return Py_BuildValue("(NN)", found, col);
+}
+
 static PyMethodDef measure_methods[] = {
     {"page", (PyCFunction)measure_page, METH_VARARGS, "The text page asked from now on."},
     {"head", (PyCFunction)(void (*)(void))measure_head, METH_FASTCALL,
      "(x0, base, x1, size, style) of a line from character a to z, or None."},
     {"style", (PyCFunction)measure_style, METH_O, "The font cache's entry for character i."},
+    {"gaps", (PyCFunction)measure_gaps, METH_VARARGS, "Where a line's spaces are wide gaps."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -182,7 +226,9 @@ static PyTypeObject MeasureType = {
     .tp_methods = measure_methods,
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_measure", NULL, -1, NULL};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_measure", NULL, -1, NULL, NULL, NULL, NULL, NULL,
+};
 
 PyMODINIT_FUNC PyInit__measure(void) {
     if (PyType_Ready(&MeasureType) < 0) return NULL;

@@ -91,7 +91,7 @@ class Measure:
         self._origin, self._box = calls.FPDFText_GetCharOrigin, calls.FPDFText_GetCharBox
         self._size, self._info = calls.FPDFText_GetFontSize, calls.FPDFText_GetFontInfo
         self._outs = (probe.ref_x, probe.ref_y, probe.ref_l, probe.ref_r, probe.ref_b, probe.ref_t)
-        self._x, self._y, self._r = probe.x, probe.y, probe.r
+        self._x, self._y, self._l, self._r = probe.x, probe.y, probe.l, probe.r
         self._name, self._room, self._flags, self._ref_flags = (
             probe.name,
             probe.room,
@@ -128,6 +128,23 @@ class Measure:
         """The font cache's entry for character i's font, None when absent."""
         self._info(self._tp, i, self._name, self._room, self._ref_flags)
         return self._fonts.get((self._name.value, self._flags.value))
+
+    def gaps(self, a: int, text: str, gap: float):
+        """(offsets, left): the spaces of a line from character a that stand for a gap wider
+        than `gap`, and where the character after the first such space starts (else None)."""
+        tp, (_, _, cl, cr, cb, ct), box = self._tp, self._outs, self._box
+        found, col = [], None
+        k = text.find(" ", 1)
+        while k > 0:  # each space (found in C: a line is mostly letters)
+            box(tp, a + k - 1, cl, cr, cb, ct)
+            right = self._r.value
+            box(tp, a + k + 1, cl, cr, cb, ct)
+            if self._l.value - right > gap:
+                found.append(k)
+                if col is None:
+                    col = self._l.value
+            k = text.find(" ", k + 1)
+        return found, col
 
 
 def measure(calls: Calls, probe: Probe):

@@ -380,30 +380,28 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, offset: int | None, p: 
     character; on a page whose text and characters differ in count (a character PDFium leaves
     out of its text, a surrogate pair), each is found from the line's `offset` in the text."""
     text = line.text
-    chars = list(text)
     gap = CELL_GAP * line.size
-    box = pdfium_c.FPDFText_GetCharBox
-    index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
-    found = False
-    k = text.find(" ", 1)
-    while k > 0:  # each space (found in C: a line is mostly letters)
-        before, after = (
-            (a + k - 1, a + k + 1)
-            if offset is None
-            else (index(textpage, offset + k - 1), index(textpage, offset + k + 1))
-        )
-        box(textpage, before, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
-        right = p.r.value
-        box(textpage, after, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
-        if p.l.value - right > gap:
-            chars[k] = "\t"
-            if not found:
-                line.col = p.l.value
-            found = True
-        k = text.find(" ", k + 1)
+    if offset is None:  # (each space's neighbours asked from C: `calls.Measure.gaps`)
+        found, col = p.measure.gaps(a, text, gap)
+    else:
+        box = pdfium_c.FPDFText_GetCharBox
+        index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+        found, col = [], None
+        k = text.find(" ", 1)
+        while k > 0:  # each space (found in C: a line is mostly letters)
+            box(textpage, index(textpage, offset + k - 1), p.ref_l, p.ref_r, p.ref_b, p.ref_t)
+            right = p.r.value
+            box(textpage, index(textpage, offset + k + 1), p.ref_l, p.ref_r, p.ref_b, p.ref_t)
+            if p.l.value - right > gap:
+                found.append(k)
+                col = p.l.value if col is None else col
+            k = text.find(" ", k + 1)
     if found:
+        chars = list(text)
+        for k in found:
+            chars[k] = "\t"
         line.text = "".join(chars)
-        line.cells = True
+        line.cells, line.col = True, col
 
 
 def _merge_raised(lines: list[Line]) -> list[Line]:
