@@ -55,6 +55,7 @@ def _read(doc_id: str, data: bytes) -> SourceDoc:
     try:
         pages, labels, scans = [], [], 0
         probe, bare = Probe(), calls.bare(pdfium_c)
+        probe.measure = calls.measure(bare, probe)
         room = ctypes.create_string_buffer(64)  # a page label's, reused
         for i in range(len(pdf)):
             kind, lines = read_page(bare, pdf.raw, i, probe)

@@ -10,7 +10,9 @@ import re
 from index.read.formats.pdf import glyphs
 
 MARKS = frozenset("0123456789*†‡§")  # what a footnote's mark is made of
-AT_END = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,4}$")  # after a word or a stop
+# ... after a word or a stop: seven characters at most, looked for in a line's last seven (a
+# search from its start tries three letters at every character)
+AT_END = re.compile(r"(?:[^\W\d_]{3}|[.,;:)])[0-9*†‡§]{1,4}$")
 # ... inside a line ("like Calibre29, or"; what comes before is checked apart, so that C scans)
 INSIDE = re.compile(r"[0-9*†‡§]{1,4}(?=[\s.,;:)])")
 

@@ -127,16 +127,20 @@ def _empty_kind(pdfium_c, page) -> str:
 def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     """The page's lines with where and how each is printed: five PDFium calls a line (origin and
     font of its first character, box of its last), a few more for a heading's last character
-    and a sparse line's gaps. Written for speed: this runs for every line of every page."""
+    and a sparse line's gaps; the usual ones in one call from C (`calls.measure`). Written for
+    speed: this runs for every line of every page."""
     exact = len(text) == n  # else surrogate pairs shift text indices: map them through PDFium
-    origin, box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetCharBox
-    font_size, font_info = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo
+    origin, box, font_size = (
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetFontSize,
+    )
     x, y, cl, cr, cb, ct = p.ref_x, p.ref_y, p.ref_l, p.ref_r, p.ref_b, p.ref_t  # (pointers)
-    name, flags, room = p.name, p.ref_flags, p.room
-    xv, yv, rv, fv = p.x, p.y, p.r, p.flags  # (what the pointers fill)
+    yv, rv = p.y, p.r  # (what the pointers fill)
     mark_chars, inside = marks.MARKS, marks.INSIDE.search
-    fonts = p.fonts
     left, bottom, right, top = bbox[0] - 1, bbox[1] - 1, bbox[2] + 1, bbox[3] + 1
+    p.measure.page(ctypes.cast(tp, ctypes.c_void_p).value, left, bottom, right, top, exact)
+    head, font_style = p.measure.head, p.measure.style
     out: list[Line] = []
     ends: list[int] = []
     firsts: list[int] = []
@@ -173,23 +177,20 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 and not _mono(pdfium_c, tp, a, p)
             ):
                 a, offset, stripped, numbered = a + k, offset + k, stripped[k:], True
-        origin(tp, a, x, y)
-        x0, base = xv.value, yv.value
-        if not (left <= x0 <= right and bottom <= base <= top):
+        got = head(a, z)
+        if got is None:
             continue  # printed off the page: invisible
-        box(tp, z, cl, cr, cb, ct)
-        x1 = rv.value
-        if x1 > right and exact:  # runs off the page: keep what is printed on it
+        x0, base, x1, size, style = got
+        if size is None:  # runs off the page (its font not asked yet): keep what is printed on it
             z = _last_on_page(box, tp, a, z, right, p)
             stripped = text[a : z + 1].rstrip(blank)
             z = a + len(stripped) - 1
             box(tp, z, cl, cr, cb, ct)
             x1 = rv.value
-        font_info(tp, a, name, room, flags)
-        style = fonts.get((name.value, fv.value))
+            style, size = font_style(a), font_size(tp, a)
         if style is None:
             style = _style(pdfium_c, tp, a, p)
-        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, font_size(tp, a), style[0], style[1])
+        line = Line(stripped, x0, x1 if x1 > x0 else x0, base, size, style[0], style[1])
         if stripped[0] in mark_chars and exact:  # a footnote's first line: past its raised mark
             marks.past_mark(pdfium_c, tp, line, a, p, _math_letter)
         fix = None
@@ -211,8 +212,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
         if fix:
             fixes[len(out)] = fix
         if (style[0] or style[1]) and z != a:
-            font_info(tp, z, name, room, flags)
-            other = fonts.get((name.value, fv.value)) or _style(pdfium_c, tp, z, p)
+            other = font_style(z) or _style(pdfium_c, tp, z, p)
             line.bold, line.mono = style[0] and other[0], style[1] and other[1]
             if line.mono and exact and _PROSE.search(stripped):
                 line.mono = _mono_inside(pdfium_c, tp, stripped, a, p)
@@ -241,7 +241,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
-            if exact and text[-1] in mark_chars and marks.AT_END.search(text):
+            if exact and text[-1] in mark_chars and marks.AT_END.search(text, len(text) - 7):
                 marks.drop_at_end(font_size, box, tp, line, z, p)
                 text = line.text
             if " " in text and (line.x1 - line.x0) > SPARSE * 0.5 * line.size * len(text):
@@ -307,8 +307,7 @@ def _mono_inside(pdfium_c, tp, text: str, a: int, p: Probe) -> bool:
 
 def _mono(pdfium_c, tp, i: int, p: Probe) -> bool:
     """Whether character i is printed in a monospaced font."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
-    return (p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p))[1]
+    return (p.measure.style(i) or _style(pdfium_c, tp, i, p))[1]
 
 
 def _fix(encoding, text: str, k: int, fix: list | None) -> list | None:
@@ -334,8 +333,7 @@ def _odd_glyphs(pdfium_c, tp, page: str, controls: bool, lines, firsts, ends, fi
 def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | None):
     """`fix` with character i of the page (offset k of its line) read through its font's
     encoding when it is a TeX math glyph PDFium could not name."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
-    style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
+    style = p.measure.style(i) or _style(pdfium_c, tp, i, p)
     if style[2] is None or not pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
         return fix
     return _fix(style[2], text, k, fix)
@@ -343,8 +341,7 @@ def _odd_glyph(pdfium_c, tp, i: int, k: int, text: str, p: Probe, fix: list | No
 
 def _math_letter(pdfium_c, tp, i: int, p: Probe) -> bool:
     """Whether character i is printed in one of TeX's math fonts."""
-    pdfium_c.FPDFText_GetFontInfo(tp, i, p.name, p.room, p.ref_flags)
-    style = p.fonts.get((p.name.value, p.flags.value)) or _style(pdfium_c, tp, i, p)
+    style = p.measure.style(i) or _style(pdfium_c, tp, i, p)
     return style[2] is not None
 
 
@@ -389,30 +386,28 @@ def _split_cells(pdfium_c, textpage, line: Line, a: int, offset: int | None, p: 
     character; on a page whose text and characters differ in count (a character PDFium leaves
     out of its text, a surrogate pair), each is found from the line's `offset` in the text."""
     text = line.text
-    chars = list(text)
     gap = CELL_GAP * line.size
-    box = pdfium_c.FPDFText_GetCharBox
-    index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
-    found = False
-    k = text.find(" ", 1)
-    while k > 0:  # each space (found in C: a line is mostly letters)
-        before, after = (
-            (a + k - 1, a + k + 1)
-            if offset is None
-            else (index(textpage, offset + k - 1), index(textpage, offset + k + 1))
-        )
-        box(textpage, before, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
-        right = p.r.value
-        box(textpage, after, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
-        if p.l.value - right > gap:
-            chars[k] = "\t"
-            if not found:
-                line.col = p.l.value
-            found = True
-        k = text.find(" ", k + 1)
+    if offset is None:  # (each space's neighbours asked from C: `calls.Measure.gaps`)
+        found, col = p.measure.gaps(a, text, gap)
+    else:
+        box = pdfium_c.FPDFText_GetCharBox
+        index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+        found, col = [], None
+        k = text.find(" ", 1)
+        while k > 0:  # each space (found in C: a line is mostly letters)
+            box(textpage, index(textpage, offset + k - 1), p.ref_l, p.ref_r, p.ref_b, p.ref_t)
+            right = p.r.value
+            box(textpage, index(textpage, offset + k + 1), p.ref_l, p.ref_r, p.ref_b, p.ref_t)
+            if p.l.value - right > gap:
+                found.append(k)
+                col = p.l.value if col is None else col
+            k = text.find(" ", k + 1)
     if found:
+        chars = list(text)
+        for k in found:
+            chars[k] = "\t"
         line.text = "".join(chars)
-        line.cells = True
+        line.cells, line.col = True, col
 
 
 def _merge_raised(lines: list[Line]) -> list[Line]:

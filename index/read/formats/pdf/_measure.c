@@ -1,0 +1,244 @@
+/* Where and in which font a PDF line is printed: the PDFium calls `page._lines` makes for every
+ * line, made from C (the per-line half of the reader's own cost was ctypes calling PDFium).
+ *
+ * Nothing is linked: PDFium's functions come as addresses from pypdfium2's ctypes module, and
+ * every call writes into the probe's own ctypes out-parameters (`calls.Probe`), in the order the
+ * Python code makes them, so that what a later Python call finds there is the same. calls.py's
+ * `Measure` is the same in Python: the fallback without a compiler, and the reference.
+ *
+ * Measure(functions: (GetCharOrigin, GetCharBox, GetFontSize, GetFontInfo) addresses,
+ *         outs: (x, y, left, right, bottom, top, name, flags) addresses, room: the name
+ *         buffer's length, fonts: the probe's font cache, keep: the objects behind `outs`)
+ * .page(textpage address, left, bottom, right, top, exact): the page asked from now on, its
+ *   box (the line's first character must start inside it) and whether its text and characters
+ *   agree in count
+ * .head(a, z) -> None when character a (a line's first) is printed off the page, else
+ *   (x0, base, x1, size, style): a's origin, z's (the line's last) right edge, a's font size
+ *   and a's font's entry in `fonts` (None when absent); size and style are None, and a's font
+ *   not asked, when z ends right of the page on an exact page (the caller cuts the line first)
+ * .style(i) -> the entry in `fonts` of character i's font (None when absent), name and flags
+ *   left in the probe's out-parameters
+ * .gaps(a, text, gap) -> (offsets, left): the offsets k of the spaces in a line's text (from 1)
+ *   where character a + k + 1 starts more than `gap` right of where a + k - 1 ends (table
+ *   cells), and the left of the first such character (None when there is none)
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+typedef int (*origin_fn)(void *, int, double *, double *);
+typedef int (*box_fn)(void *, int, double *, double *, double *, double *);
+typedef double (*size_fn)(void *, int);
+typedef unsigned long (*info_fn)(void *, int, char *, unsigned long, int *);
+
+typedef struct {
+    PyObject_HEAD
+    origin_fn origin;
+    box_fn box;
+    size_fn size;
+    info_fn info;
+    double *x, *y, *l, *r, *b, *t;
+    char *name;
+    unsigned long room;
+    int *flags;
+    PyObject *fonts;
+    PyObject *keep;
+    void *tp;
+    double left, bottom, right, top;
+    int exact;
+} Measure;
+
+static void *address(PyObject *seq, Py_ssize_t i) {
+    PyObject *item = PyTuple_GetItem(seq, i);
+    return item ? PyLong_AsVoidPtr(item) : NULL;
+}
+
+static int measure_init(Measure *self, PyObject *args, PyObject *kwds) {
+    (void)kwds;
+    PyObject *functions, *outs, *fonts, *keep;
+    unsigned long room;
+    if (!PyArg_ParseTuple(args, "O!O!kO!O", &PyTuple_Type, &functions, &PyTuple_Type, &outs,
+                          &room, &PyDict_Type, &fonts, &keep))
+        return -1;
+    if (PyTuple_GET_SIZE(functions) != 4 || PyTuple_GET_SIZE(outs) != 8) {
+        PyErr_SetString(PyExc_ValueError, "Measure: 4 functions and 8 out-parameters");
+        return -1;
+    }
+    void *f[4], *o[8];
+    for (Py_ssize_t i = 0; i < 4; i++)
+        if (!(f[i] = address(functions, i))) goto bad;
+    for (Py_ssize_t i = 0; i < 8; i++)
+        if (!(o[i] = address(outs, i))) goto bad;
+    self->origin = (origin_fn)f[0];
+    self->box = (box_fn)f[1];
+    self->size = (size_fn)f[2];
+    self->info = (info_fn)f[3];
+    self->x = o[0], self->y = o[1], self->l = o[2], self->r = o[3], self->b = o[4], self->t = o[5];
+    self->name = o[6];
+    self->flags = o[7];
+    self->room = room;
+    Py_INCREF(fonts);
+    Py_XSETREF(self->fonts, fonts);
+    Py_INCREF(keep);
+    Py_XSETREF(self->keep, keep);
+    self->tp = NULL;
+    return 0;
+bad:
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "Measure: a null address");
+    return -1;
+}
+
+static void measure_dealloc(Measure *self) {
+    Py_XDECREF(self->fonts);
+    Py_XDECREF(self->keep);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *measure_page(Measure *self, PyObject *args) {
+    PyObject *tp;
+    if (!PyArg_ParseTuple(args, "Oddddp", &tp, &self->left, &self->bottom, &self->right,
+                          &self->top, &self->exact))
+        return NULL;
+    self->tp = PyLong_AsVoidPtr(tp);
+    if (!self->tp) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "Measure.page: a null page");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* the font cache's entry for the name and flags just asked (as ctypes reads them: the name up to
+ * its first NUL within the buffer), a new reference, None when absent */
+static PyObject *lookup(Measure *self) {
+    PyObject *key = Py_BuildValue("(y#i)", self->name, (Py_ssize_t)strnlen(self->name, self->room),
+                                  *self->flags);
+    if (!key) return NULL;
+    PyObject *style = PyDict_GetItemWithError(self->fonts, key);
+    Py_DECREF(key);
+    if (!style) {
+        if (PyErr_Occurred()) return NULL;
+        style = Py_None;
+    }
+    Py_INCREF(style);
+    return style;
+}
+
+static int character(PyObject *arg, int *out) {
+    long v = PyLong_AsLong(arg);
+    if (v == -1 && PyErr_Occurred()) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+static PyObject *measure_head(Measure *self, PyObject *const *args, Py_ssize_t nargs) {
+    int a, z;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "head(a, z)");
+        return NULL;
+    }
+    if (!self->tp) {
+        PyErr_SetString(PyExc_ValueError, "Measure.head: no page");
+        return NULL;
+    }
+    if (!character(args[0], &a) || !character(args[1], &z)) return NULL;
+    self->origin(self->tp, a, self->x, self->y);
+    double x0 = *self->x, base = *self->y;
+    if (!(self->left <= x0 && x0 <= self->right && self->bottom <= base && base <= self->top))
+        Py_RETURN_NONE;
+    self->box(self->tp, z, self->l, self->r, self->b, self->t);
+    double x1 = *self->r;
+    if (x1 > self->right && self->exact)
+        return Py_BuildValue("(dddOO)", x0, base, x1, Py_None, Py_None);
+    self->info(self->tp, a, self->name, self->room, self->flags);
+    PyObject *style = lookup(self);
+    if (!style) return NULL;
+    double size = self->size(self->tp, a);
+    return Py_BuildValue("(ddddN)", x0, base, x1, size, style);
+}
+
+static PyObject *measure_style(Measure *self, PyObject *arg) {
+    int i;
+    if (!self->tp) {
+        PyErr_SetString(PyExc_ValueError, "Measure.style: no page");
+        return NULL;
+    }
+    if (!character(arg, &i)) return NULL;
+    self->info(self->tp, i, self->name, self->room, self->flags);
+    return lookup(self);
+}
+
+static PyObject *measure_gaps(Measure *self, PyObject *args) {
+    int a;
+    PyObject *text;
+    double gap;
+    if (!PyArg_ParseTuple(args, "iUd", &a, &text, &gap)) return NULL;
+    if (!self->tp) {
+        PyErr_SetString(PyExc_ValueError, "Measure.gaps: no page");
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (!found) return NULL;
+    PyObject *col = Py_None;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t k = 1; k < n; k++) {
+        if (PyUnicode_READ(kind, data, k) != ' ') continue;
+        self->box(self->tp, a + (int)k - 1, self->l, self->r, self->b, self->t);
+        double right = *self->r;
+        self->box(self->tp, a + (int)k + 1, self->l, self->r, self->b, self->t);
+        if (*self->l - right > gap) {
+            PyObject *at = PyLong_FromSsize_t(k);
+            if (!at || PyList_Append(found, at) < 0) {
+                Py_XDECREF(at);
+                Py_DECREF(found);
+                if (col != Py_None) Py_DECREF(col);
+                return NULL;
+            }
+            Py_DECREF(at);
+            if (col == Py_None && !(col = PyFloat_FromDouble(*self->l))) {
+                Py_DECREF(found);
+                return NULL;
+            }
+        }
+    }
+    if (col == Py_None) Py_INCREF(col);
+    return Py_BuildValue("(NN)", found, col);
+}
+
+static PyMethodDef measure_methods[] = {
+    {"page", (PyCFunction)measure_page, METH_VARARGS, "The text page asked from now on."},
+    {"head", (PyCFunction)(void (*)(void))measure_head, METH_FASTCALL,
+     "(x0, base, x1, size, style) of a line from character a to z, or None."},
+    {"style", (PyCFunction)measure_style, METH_O, "The font cache's entry for character i."},
+    {"gaps", (PyCFunction)measure_gaps, METH_VARARGS, "Where a line's spaces are wide gaps."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject MeasureType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "index.read.formats.pdf._measure.Measure",
+    .tp_basicsize = sizeof(Measure),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "PDFium's per-line calls on one document's pages, into the probe's out-parameters.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)measure_init,
+    .tp_dealloc = (destructor)measure_dealloc,
+    .tp_methods = measure_methods,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_measure", NULL, -1, NULL, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__measure(void) {
+    if (PyType_Ready(&MeasureType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    Py_INCREF(&MeasureType);
+    if (PyModule_AddObject(m, "Measure", (PyObject *)&MeasureType) < 0) {
+        Py_DECREF(&MeasureType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,71 @@
+"""The PDF reader's per-line PDFium calls made from C (`pdf/_measure.c`) and in Python
+(`calls.Measure`, the fallback without a compiler) give the same document, to the last offset,
+on real PDFs made by real tools: pdflatex, texi2pdf, latex + dvips + Ghostscript, ReportLab."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.read.formats import pdf as reader
+from index.read.formats.pdf import calls
+
+PDFS = sorted((Path(__file__).resolve().parents[1] / "pdfs").glob("*.pdf"))
+
+
+def test_the_test_pdfs_are_there():
+    assert len(PDFS) >= 8
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_compiled_and_python_calls_read_the_same_document(path, monkeypatch):
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    data = path.read_bytes()
+    compiled = reader.read(path.name, data)
+    monkeypatch.setattr(calls, "_measure", None)
+    python = reader.read(path.name, data)
+    assert python.text == compiled.text
+    assert python == compiled  # pages, sections, units, headings, code spans too
+    assert compiled.headings and compiled.pages
+
+
+def test_the_python_calls_leave_the_probe_as_the_compiled_ones_do(monkeypatch):
+    """Each call writes into the probe's out-parameters, which later calls read: after a page,
+    the compiled and the Python measure leave the same values there."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument(PDFS[0].read_bytes())
+    bare = calls.bare(pdfium_c)
+    seen = []
+    for compiled in (True, False):
+        if not compiled:
+            monkeypatch.setattr(calls, "_measure", None)
+        probe = calls.Probe()
+        measure = calls.measure(bare, probe)
+        page = pdfium_c.FPDF_LoadPage(pdf.raw, 0)
+        textpage = pdfium_c.FPDFText_LoadPage(page)
+        n = pdfium_c.FPDFText_CountChars(textpage)
+        measure.page(ctypes.cast(textpage, ctypes.c_void_p).value, -1e9, -1e9, 1e9, 1e9, True)
+        heads = [measure.head(i, n - 1 - i) for i in range(0, n, 7)]
+        styles = [measure.style(i) for i in range(0, n, 5)]
+        words = "".join(chr(ord("a") + i % 26) + " " * (i % 3 == 0) for i in range(n - 2))
+        gaps = [measure.gaps(1, words, gap) for gap in (-1.0, 0.0, 2.0, 20.0)]
+        measure.style(n - 1)
+        probe.fonts[(probe.name.value, probe.flags.value)] = (True, False, None)
+        again = measure.style(n - 1)
+        outs = (probe.x, probe.y, probe.l, probe.r, probe.b, probe.t, probe.name, probe.flags)
+        seen.append((heads, styles, again, gaps, [x.value for x in outs]))
+        pdfium_c.FPDFText_ClosePage(textpage)
+        pdfium_c.FPDF_ClosePage(page)
+    pdf.close()
+    assert seen[0] == seen[1]
+    assert seen[0][2] == (True, False, None)  # the probe's own font cache is the one looked up
+    assert all(h is not None and h[3] > 0 for h in seen[0][0])
+    assert seen[0][3][0][0] and seen[0][3][0][1] is not None  # every space is a gap wider than -1
