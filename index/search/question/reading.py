@@ -13,6 +13,7 @@ from index.analysis.multilingual import is_segmented
 from index.analysis.tokens import ENGLISH, normalize, stem, stopwords, words
 from index.search.question.lexicon import real_word
 from index.search.question.typos import correct as nearest
+from index.search.question.typos import slip_of
 
 MAX_QUERY_TERMS = 48
 MAX_CORRECTIONS = 8  # unknown words of one question that typo correction looks at
@@ -115,6 +116,12 @@ def _without_parts(idx, found: list[str], text: str) -> list[str]:
     return [w for i, w in enumerate(found) if i not in drop] if drop else found
 
 
+def _real(lang: str, word: str) -> bool:
+    """Whether `word` is a word of `lang` (False when there is no word list for it)."""
+    known = real_word(lang)
+    return known is not None and known(word)
+
+
 def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Terms:
     """Term ids of the question (in order, repeats kept), typo corrections (none unless
     `correct`), unknown word count.
@@ -140,6 +147,8 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
                 tid = idx._term_id(stem(fixed, lang))
                 if tid is not None:
                     corrections[w] = fixed
+        if tid is None and correct and slip_of(w, skip) and not _real(lang, w):
+            continue  # "teh": a word the question leaves out, typed with a slip
         if tid is None:
             missing += not is_segmented(w)
         else:

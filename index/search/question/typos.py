@@ -45,3 +45,16 @@ def correct(
     # languages, so "trouvs" counts every French "trouvé" and would beat "troops".
     real = real_word or (lambda w: False)
     return max(scored, key=lambda nw: (real(nw[1]), nw[0], [-ord(c) for c in nw[1]]))[1]
+
+
+def slip_of(word: str, small_words: frozenset[str]) -> bool:
+    """Whether `word` is a slip typing one of `small_words` (the words a question leaves out):
+    two letters swapped ("teh", "hte", "adn", "fo") or one left out ("wht", "tht"). Such a word,
+    unknown to the documents, is left out as the word meant, not counted as a word nothing
+    answers."""
+    if not 2 <= len(word) <= 6 or not word.isalpha() or not word.isascii():
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    missing = {a + c + b for a, b in splits for c in LETTERS} if len(word) >= 3 else set()
+    return not small_words.isdisjoint(swaps | missing)

@@ -28,7 +28,7 @@ def test_compiled_and_python_calls_read_the_same_document(path, monkeypatch):
     python = reader.read(path.name, data)
     assert python.text == compiled.text
     assert python == compiled  # pages, sections, units, headings, code spans too
-    assert compiled.headings and compiled.pages
+    assert compiled.text.strip() and compiled.pages  # (not every test PDF has headings)
 
 
 def test_the_python_calls_leave_the_probe_as_the_compiled_ones_do(monkeypatch):

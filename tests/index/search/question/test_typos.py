@@ -221,3 +221,24 @@ def test_a_typos_variants_are_not_kept_in_the_stem_caches(tmp_path):
     answer = idx.ask("how many troups will mexico train")
     assert answer.corrections == {"troups": "troops"}
     assert len(tokens._stem_cache) + len(multilingual._stems) - before <= 2  # troups, not ~300
+
+
+def test_a_slip_on_a_small_word_is_that_word_left_out(tmp_path):
+    """ "teh" is "the" with two letters swapped: unknown to the documents, it was counted as a word
+    nothing answers, and "wat is teh defualt terminal" got "no passage"."""
+    from index.search.question.typos import slip_of
+
+    small = frozenset({"the", "what", "of", "and"})
+    assert slip_of("teh", small) and slip_of("hte", small) and slip_of("fo", small)
+    assert slip_of("wht", small) and slip_of("adn", small)
+    assert not slip_of("tech", small) and not slip_of("ofx", small) and not slip_of("th3", small)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "plot.txt").write_text(
+        "The default terminal depends on the platform and on the variable GNUTERM.\n"
+        "Plots are drawn with lines unless a style is given.\n"
+    )
+    idx = open_index(docs, tmp_path / "index")
+    answer = idx.ask("wat is teh defualt terminal")
+    assert answer.passages and answer.passages[0].text.startswith("The default terminal")
+    assert not idx.ask("how do i descale teh kettle").passages  # still nothing to answer it
