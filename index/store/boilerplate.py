@@ -87,28 +87,35 @@ def boilerplate_sentences(
 
 def aggregate_pages(both: np.ndarray, common: np.ndarray) -> np.ndarray:
     """The pages (global document numbers) that collect other pages (see above), from the live
-    (document, paragraph hash) pairs, each once; `common` are the boilerplate hashes."""
+    (document, paragraph hash) pairs, each once; `common` are the boilerplate hashes.
+
+    Only smaller pages count: a chapter is not collected by the one-page edition holding it, nor
+    two versions of one page by each other. Each paragraph is credited to the smallest page that
+    holds it, and a page collects when its smaller credited pages hold AGGREGATE_SHARE of its
+    paragraphs and are at least AGGREGATE_MIN_SOURCES (stock lines such as "Returns: <boolean>"
+    are on many pages, but make up no page). One pass over the pairs, whatever the folder."""
     own = both[~np.isin(both[:, 1], common)]
     if not len(own):
         return np.zeros(0, np.int64)
-    _, where, holders = np.unique(own[:, 1], return_inverse=True, return_counts=True)
-    shared = holders[where] >= 2
+    hashes, where = np.unique(own[:, 1], return_inverse=True)
     docs, at = np.unique(own[:, 0], return_inverse=True)
     n_own = np.bincount(at, minlength=len(docs))
-    n_shared = np.bincount(at[shared], minlength=len(docs))
-    maybe = (n_own >= AGGREGATE_MIN_PARAGRAPHS) & (n_shared >= AGGREGATE_SHARE * n_own)
-    out = []
-    for d in docs[maybe].tolist():
-        size = n_own[np.searchsorted(docs, d)]
-        mine = own[(own[:, 0] == d) & shared, 1]
-        others = own[np.isin(own[:, 1], mine) & (own[:, 0] != d)]
-        # Only smaller pages count: a chapter is not collected by the one-page edition holding
-        # it, nor by the pages that share a stock line with it ("Returns: <boolean>").
-        smaller = others[n_own[np.searchsorted(docs, others[:, 0])] < size]
-        covered = len(np.unique(smaller[:, 1]))
-        if (
-            covered >= AGGREGATE_SHARE * size
-            and len(np.unique(smaller[:, 0])) >= AGGREGATE_MIN_SOURCES
-        ):
-            out.append(d)
-    return np.asarray(out, dtype=np.int64)
+    size = n_own[at]  # each pair's page's paragraphs
+    # The smallest page holding each paragraph (ties: the lowest number)
+    order = np.lexsort((at, size, where))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = where[order][1:] != where[order][:-1]
+    smallest_size = np.empty(len(hashes), dtype=size.dtype)
+    smallest_doc = np.empty(len(hashes), dtype=at.dtype)
+    smallest_size[where[order][first]] = size[order][first]
+    smallest_doc[where[order][first]] = at[order][first]
+    covered = smallest_size[where] < size  # a smaller page holds this pair's paragraph
+    n_covered = np.bincount(at[covered], minlength=len(docs))
+    sources = np.unique(np.stack([at[covered], smallest_doc[where][covered]], axis=1), axis=0)
+    n_sources = np.bincount(sources[:, 0], minlength=len(docs))
+    collects = (
+        (n_own >= AGGREGATE_MIN_PARAGRAPHS)
+        & (n_covered >= AGGREGATE_SHARE * n_own)
+        & (n_sources >= AGGREGATE_MIN_SOURCES)
+    )
+    return docs[collects].astype(np.int64)

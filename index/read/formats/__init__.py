@@ -6,6 +6,7 @@ only ever imported in the build's extraction worker processes (see `index.read.e
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -124,8 +125,12 @@ def metadata_lines(
     spans: list[Span] = []
     url = outlet = None
 
-    def in_unit(pos: int) -> bool:
-        return any(a <= pos < b for a, b in units)
+    ordered = sorted(units)
+    starts = [a for a, _ in ordered]
+
+    def in_unit(pos: int) -> bool:  # units do not overlap: the one starting last before pos
+        at = bisect.bisect_right(starts, pos) - 1
+        return at >= 0 and pos < ordered[at][1]
 
     for m in URL_LINE.finditer(text, start):
         if not in_unit(m.start()):

@@ -120,3 +120,30 @@ def test_a_page_that_collects_the_others_is_never_quoted(tmp_path):
             assert shown[0].document == f"{name}.html", (sentence, shown[0])
             named = {c.document for p in shown for c in p.also_in} | {p.document for p in shown}
             assert "single/index.html" not in named, sentence
+
+
+def test_which_pages_collect_others_counts_only_smaller_pages():
+    """On (page, paragraph hash) pairs: a one-page edition collects its chapters; two versions of
+    a site (every page twice) collect nothing, nor does a page of stock lines found everywhere."""
+    import numpy as np
+
+    from index.store.boilerplate import aggregate_pages
+
+    pairs = []
+    for page in range(6):  # v1 pages 0-5, their v2 twins 10-15: 30 paragraphs each
+        for h in range(page * 100, page * 100 + 30):
+            pairs += [(page, h), (page + 10, h)]
+    pairs += [(99, h) for page in range(4) for h in range(page * 100, page * 100 + 30)]
+    stock = [(98, page * 100) for page in range(6)] + [(98, 5000 + h) for h in range(20)]
+    both = np.array(sorted(set(pairs + stock)), dtype=np.int64)
+    assert aggregate_pages(both, np.zeros(0, np.int64)).tolist() == [99]
+    # the same pages without the one-page edition: nothing collects
+    alone = both[both[:, 0] != 99]
+    assert aggregate_pages(alone, np.zeros(0, np.int64)).tolist() == []
+    # a page made of three pages' paragraphs, no smaller than they are, collects nothing either
+    mixed = [(50 + p, p * 100 + h) for p in range(3) for h in range(30)]
+    mixed += [(60, p * 100 + h) for p in range(3) for h in range(10)] + [
+        (60, 7000 + h) for h in range(20)
+    ]
+    both = np.array(sorted(set(mixed)), dtype=np.int64)
+    assert aggregate_pages(both, np.zeros(0, np.int64)).tolist() == []
