@@ -72,8 +72,11 @@ def key(text: str) -> tuple[str, frozenset]:
 def _same(a: tuple[str, frozenset], b: tuple[str, frozenset]) -> bool:
     if a[0] == b[0]:
         return bool(a[0])
-    union = len(a[1] | b[1])
-    return union > 0 and len(a[1] & b[1]) / union >= NEAR
+    small, large = sorted((len(a[1]), len(b[1])))
+    if not large or small / large < NEAR:  # (they share at most `small` of at least `large`)
+        return False
+    shared = len(a[1] & b[1])
+    return shared / (small + large - shared) >= NEAR
 
 
 def _quotes(text: str, sentence: str) -> bool:

@@ -88,7 +88,9 @@ def _with_stored_copies(idx, passage: Passage) -> Passage:
 
 
 def _is_code(idx, sid: int) -> bool:
-    return idx.document_info(int(idx._sent_doc[sid])).is_code(int(idx._sent_start[sid]))
+    """Whether the sentence starts inside a code block (its flag, set when it was indexed: what
+    its document's code spans say, without parsing them)."""
+    return bool(idx._sent_flags[sid] & flags.CODE)
 
 
 def _same_para(idx, a: int, b: int) -> bool:
