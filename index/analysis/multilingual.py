@@ -24,6 +24,7 @@ Unknown languages get the same reading without a stemmer: never English stemming
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import cache
@@ -65,6 +66,9 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
+UNICODE_TABLE = Path(__file__).with_name("unicode_marks.json")
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[int, str]]:
     """(a run of a script written without spaces, with its marks; one token as tokens.py reads
@@ -72,9 +76,32 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     may hold hyphens and apostrophes; the same token for text without marks (2x faster: most
     text after NFKC, accents composed); every script's decimal digits to ASCII
     ones). Python's `re` (5x faster here than `regex`) has no class for marks, so theirs is built
-    from this Python's Unicode tables, once (about 0.1 s)."""
-    ranges, first, last = [], None, None
+    from this Python's Unicode tables (`unicode_table`)."""
+    marks, digits = unicode_table()
+    ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in marks)
+    run = re.compile(f"([{_UNSPACED}][{_UNSPACED}{ranges}]*)")
+    return run, _token(rf"[\w{ranges}]"), _token(r"\w"), digits
+
+
+def unicode_table() -> tuple[list[tuple[int, int]], dict[int, str]]:
+    """(the runs of combining marks (category M) as first and last code points, every script's
+    decimal digit past ASCII and its value): read from `unicode_marks.json` when it was made
+    for this Python's Unicode version, else found by scanning every code point (`scan_unicode`:
+    0.3 s, which a server's first question in another language than English waited for)."""
+    try:
+        raw = json.loads(UNICODE_TABLE.read_text(encoding="utf-8"))
+        if raw.get("unicode") == unicodedata.unidata_version:
+            return [(a, b) for a, b in raw["marks"]], {cp: str(d) for cp, d in raw["digits"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return scan_unicode()
+
+
+def scan_unicode() -> tuple[list[tuple[int, int]], dict[int, str]]:
+    """`unicode_table` from this Python's `unicodedata`, code point by code point."""
+    marks: list[tuple[int, int]] = []
     digits: dict[int, str] = {}
+    first = last = None
     for cp in range(0x110000):
         category = unicodedata.category(chr(cp))
         if category == "Nd" and cp > 0x7F:
@@ -83,11 +110,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
             first = cp if first is None else first
             last = cp
         elif first is not None:
-            ranges.append(f"{re.escape(chr(first))}-{re.escape(chr(last))}")
+            marks.append((first, last))
             first = None
-    marks = "".join(ranges)
-    run = re.compile(f"([{_UNSPACED}][{_UNSPACED}{marks}]*)")
-    return run, _token(rf"[\w{marks}]"), _token(r"\w"), digits
+    return marks, digits
 
 
 def _token(w: str) -> re.Pattern[str]:

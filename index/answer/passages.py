@@ -88,7 +88,9 @@ def _with_stored_copies(idx, passage: Passage) -> Passage:
 
 
 def _is_code(idx, sid: int) -> bool:
-    return idx.document_info(int(idx._sent_doc[sid])).is_code(int(idx._sent_start[sid]))
+    """Whether the sentence starts inside a code block (its flag, set when it was indexed: what
+    its document's code spans say, without parsing them)."""
+    return bool(idx._sent_flags[sid] & flags.CODE)
 
 
 def _same_para(idx, a: int, b: int) -> bool:
@@ -133,16 +135,18 @@ def _grow(
     sentences after it in its section that hold a word of the question (`asked`, term ids; up to
     a heading or code), while it stays within PARAGRAPH_CHARS: a reader sees the short paragraph
     the sentence stands in, and what it goes on to say about the question."""
-    start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
+    para, bits, starts, ends = idx._sent_para, idx._sent_flags, idx._sent_start, idx._sent_end
+    n = len(para)
+    start, end = int(starts[first]), int(ends[last])
     grew = True
     while grew:
         grew = False
         for x, near in ((last + 1, last), (first - 1, first)):
-            if not _same_para(idx, x, near) or x in taken or _is_code(idx, x):
+            if not 0 <= x < n or x in taken or para[x] != para[near]:
+                continue  # (not in its paragraph, or quoted)
+            if bits[x] & (flags.CODE | flags.HEADING):
                 continue
-            if idx._sent_flags[x] & flags.HEADING:
-                continue
-            a, b = min(start, int(idx._sent_start[x])), max(end, int(idx._sent_end[x]))
+            a, b = min(start, int(starts[x])), max(end, int(ends[x]))
             if b - a > PARAGRAPH_CHARS:
                 continue
             start, end = a, b

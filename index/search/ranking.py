@@ -211,7 +211,7 @@ def candidates(idx, term_ids: list[int], n: int = CANDIDATES, follow=None, prose
     if bonus is None:
         bonus = np.zeros(len(cand))
     key = idx.order_key(cand)  # ties: as a fresh build numbers sentences (name, position)
-    best_docs = list(dict.fromkeys(doc_of[np.lexsort((key, -d))].tolist()))[:3]
+    best_docs = _first_distinct(doc_of[np.lexsort((key, -d))].tolist(), 3)
     pick = blended + bonus
     if prose_first:
         is_code = (idx.sentence_flags(cand) & flags.CODE) != 0
@@ -325,6 +325,17 @@ def _hand_set(idx, sids, blended, term_ids, qtype, qset) -> np.ndarray:
         ):
             scores[i] += TYPE_BOOST
     return scores
+
+
+def _first_distinct(values: list[int], n: int) -> list[int]:
+    """The first `n` distinct values, in order."""
+    out: list[int] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+            if len(out) == n:
+                break
+    return out
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:

@@ -58,17 +58,30 @@ class Names:
                     by_name.setdefault(words, set()).add(d)
         # A name half the documents or more have names none.
         self.names = [(w, sorted(ds)) for w, ds in by_name.items() if 2 * len(ds) < self.n]
-        # The names each word is part of, so that a question looks only at those its words are in.
+        # Each name filed under the word of it that the fewest names share: a question holds a
+        # whole name only if it holds that word, so it looks at a few names, not at every name
+        # one of its words is part of (a bench folder of 25,000 titles has 1,103 with "use").
+        shared: dict[str, int] = {}
+        for words, _ in self.names:
+            for w in words:
+                shared[w] = shared.get(w, 0) + 1
         self._by_word: dict[str, list[int]] = {}
         for i, (words, _) in enumerate(self.names):
-            for w in words:
-                self._by_word.setdefault(w, []).append(i)
+            key = min(words, key=lambda w: (shared[w], w))
+            self._by_word.setdefault(key, []).append(i)
 
     def named(self, qset) -> np.ndarray | None:
         """bool[] by document number: the documents whose whole name (every word of it) the
         question's terms hold; None for none."""
-        near = {i for w in qset for i in self._by_word.get(w, ())}
-        hit = [d for i in near if self.names[i][0] <= qset for d in self.names[i][1]]
+        names, by_word = self.names, self._by_word
+        hit = [
+            d
+            for w in qset
+            if w in by_word
+            for i in by_word[w]
+            if names[i][0] <= qset
+            for d in names[i][1]
+        ]
         if not hit:
             return None
         out = np.zeros(self.n, dtype=bool)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from index import VerbatimError, open_index
+from index.analysis import multilingual
 from index.analysis.languages import detect_document, question_languages, setting
 from index.analysis.sentences import split
 from index.analysis.tokens import terms, words
@@ -267,3 +268,17 @@ def test_text_with_and_without_combining_marks_reads_the_same_words():
     marked = words(text + " जेरेड", "es")
     assert marked[:-1] == plain and marked[-1] == "जेरेड"
     assert "oj" in plain and "e-mails" not in plain
+
+
+def test_the_shipped_unicode_table_is_this_pythons_and_another_versions_is_scanned(
+    tmp_path, monkeypatch
+):
+    # The marks and digits are read from a file made for this Python's Unicode version (a
+    # server's first question in another language waited 0.3 s for the scan); a file made for
+    # another version is not trusted.
+    assert multilingual.unicode_table() == multilingual.scan_unicode()
+    stale = tmp_path / "unicode_marks.json"
+    stale.write_text('{"unicode": "1.0.0", "marks": [[65, 90]], "digits": []}', encoding="utf-8")
+    monkeypatch.setattr(multilingual, "UNICODE_TABLE", stale)
+    marks, digits = multilingual.unicode_table()
+    assert (65, 90) not in marks and (0x300, 0x36F) in marks and digits[0x0662] == "2"

@@ -26,6 +26,14 @@ QUESTION = "which cache backend does a server process use out of the box?"
         ("what key type does containers.Map() use if I create it without any arguments?", True),
         ("¿qué base de datos usa por defecto?", True),
         ("welche Datenbank wird standardmäßig verwendet?", True),
+        ("What happens when the option is omitted?", True),
+        ("what if I leave it out", True),
+        ("Unset, what does it do", True),
+        ("If you never configure it, which one?", True),
+        ("what is it when not in my settings?", True),
+        ("¿cuál es el valor predeterminado?", True),
+        ("какой язык по умолчанию?", True),
+        ("默认端口是多少？", True),
         ("how many troops will Mexico train?", False),
         ('models.W042 "primary key type, by default AutoField" -- how do I get rid of it?', False),
     ],
@@ -40,3 +48,24 @@ def test_the_sentence_that_states_the_default_answers(tmp_path, monkeypatch):
     assert first.text.endswith("This is the default if another is not specified.")
     monkeypatch.setattr(defaults, "SHARE", 1.0)  # without the rule the setting's own words win
     assert "default" not in idx.ask(QUESTION, 2).passages[0].text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "states"),
+    [
+        ("By default, the configuration uses SQLite.", True),
+        ("DEFAULTS TO TRUE.", True),
+        ("Default: 1209600", True),
+        ("Por defecto se usa SQLite.", True),
+        ("Par défaut, le cache est local.", True),
+        ("Standardmäßig wird SQLite verwendet.", True),
+        ("Der Standardwert ist 17.", True),
+        ("По умолчанию используется SQLite.", True),
+        ("默认使用 SQLite。", True),
+        ("デフォルトでは SQLite を使います。", True),
+        ("The defaulting party pays.", False),
+        ("The database cache backend stores cached data in a table.", False),
+    ],
+)
+def test_a_sentence_states_a_default_in_each_language_the_bot_speaks(sentence, states):
+    assert defaults.states_default(sentence) is states

@@ -68,3 +68,15 @@ def test_a_name_of_words_the_text_uses_often_or_that_most_documents_share_names_
     assert names.named(frozenset({"view", "admin", "django"})) is None
     gunicorn = names.named(frozenset({"run", "gunicorn"}))
     assert gunicorn is not None and gunicorn.tolist() == [False, True, False, False]
+
+
+def test_a_name_of_several_words_is_named_only_when_the_question_holds_all_of_them():
+    # Each name is filed under the word of it the fewest names share ("gnuplot", not "card"): a
+    # question holding that word alone, or the name's other words, names no document.
+    docs = [f"ref/{w}-card.pdf" for w in ("octave", "gnuplot", "latex", "make", "grep")]
+    docs += [f"guide/part-{n}.html" for n in range(6)]
+    names = Names(docs, [None] * len(docs), lambda w: 1, 100_000)
+    hit = names.named(frozenset({"gnuplot", "card", "ref", "plot"}))
+    assert hit is not None and hit.tolist() == [i == 1 for i in range(len(docs))]
+    assert names.named(frozenset({"card", "ref"})) is None
+    assert names.named(frozenset({"gnuplot"})) is None
