@@ -69,3 +69,33 @@ def test_the_python_calls_leave_the_probe_as_the_compiled_ones_do(monkeypatch):
     assert seen[0][2] == (True, False, None)  # the probe's own font cache is the one looked up
     assert all(h is not None and h[3] > 0 for h in seen[0][0])
     assert seen[0][3][0][0] and seen[0][3][0][1] is not None  # every space is a gap wider than -1
+
+
+def test_the_compiled_calls_read_most_lines_themselves(monkeypatch):
+    """`Measure.lines` reads a page's usual lines in C and leaves the others to `page._lines`
+    (a font not seen yet, a digit or a mark first, a mark inside): on ReportLab's 5,683 lines,
+    most never reach the Python loop, so the comparison above compares the two ways of reading
+    them (the small TeX PDFs' lines are mostly the others)."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    from index.read.formats.pdf import page
+
+    in_python = []
+    raw_lines = page._raw_lines
+
+    def counted(text, fast, *lists):
+        for start, raw in raw_lines(text, fast, *lists):
+            in_python.append(raw)
+            yield start, raw
+
+    monkeypatch.setattr(page, "_raw_lines", counted)
+    for name in ("reportlab-userguide.pdf",):
+        data = (PDFS[0].parent / name).read_bytes()
+        in_python.clear()
+        reader.read(name, data)
+        compiled = len(in_python)
+        with monkeypatch.context() as m:
+            m.setattr(calls, "_measure", None)
+            in_python.clear()
+            reader.read(name, data)
+        assert 0 < compiled < 0.5 * len(in_python), (name, compiled, len(in_python))

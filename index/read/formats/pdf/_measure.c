@@ -21,6 +21,12 @@
  * .gaps(a, text, gap) -> (offsets, left): the offsets k of the spaces in a line's text (from 1)
  *   where character a + k + 1 starts more than `gap` right of where a + k - 1 ends (table
  *   cells), and the left of the first such character (None when there is none)
+ * .lines(text, pos, Line, out, ends, firsts, offsets) -> the start of the next line of an exact
+ *   page's text (from `pos`) that `page._lines` must read itself, -1 when there is none: the
+ *   usual lines before it (in fonts already seen, not TeX's math fonts, inside the page, not led
+ *   by a digit or a footnote's mark, no mark inside, no prose in a line of code) made into
+ *   Line(...) and appended with their last and first characters and offsets, as `_lines` would;
+ *   blank lines and lines printed off the page skipped, as it does
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -206,12 +212,167 @@ static PyObject *measure_gaps(Measure *self, PyObject *args) {
     return Py_BuildValue("(NN)", found, col);
 }
 
+/* the words of prose `page._PROSE` looks for between two spaces (ASCII, any case) */
+static const char *const PROSE[] = {"the", "and", "or", "but", "not", "is", "are", "be", "can",
+                                    "of", "to", "in", "on", "at", "for", "from", "with", "as",
+                                    "by", "a", "an", "that", "which", "it", "this", "if", "when",
+                                    "then", NULL};
+
+/* whether `page._PROSE` finds a word of prose in s[0:n] (all ASCII): " the ", " IN " */
+static int prose(int kind, const void *data, Py_ssize_t s, Py_ssize_t n) {
+    for (Py_ssize_t i = s; i < s + n; i++) {
+        if (PyUnicode_READ(kind, data, i) != ' ') continue;
+        for (const char *const *w = PROSE; *w; w++) {
+            Py_ssize_t len = (Py_ssize_t)strlen(*w), k = 0;
+            if (i + len + 1 >= s + n) continue;
+            while (k < len && (PyUnicode_READ(kind, data, i + 1 + k) | 0x20) == (Py_UCS4)(*w)[k])
+                k++;
+            if (k == len && PyUnicode_READ(kind, data, i + 1 + len) == ' ') return 1;
+        }
+    }
+    return 0;
+}
+
+/* a footnote mark's character (`marks.MARKS`, `marks.INSIDE`) */
+static int mark_char(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || c == '*' || c == 0x2020 || c == 0x2021 || c == 0xa7;
+}
+
+/* whether `marks.INSIDE` finds a mark inside a line s[0:n] from its third character: a mark
+ * character followed by a space or one of ".,;:)" (the run of marks before it is then 1 to 4
+ * long from some start at 2 or later) */
+static int inside(int kind, const void *data, Py_ssize_t s, Py_ssize_t n) {
+    for (Py_ssize_t k = 3; k < n; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, s + k);
+        if ((Py_UNICODE_ISSPACE(c) || c == '.' || c == ',' || c == ';' || c == ':' || c == ')') &&
+            mark_char(PyUnicode_READ(kind, data, s + k - 1)))
+            return 1;
+    }
+    return 0;
+}
+
+static int append_long(PyObject *list, Py_ssize_t v) {
+    PyObject *o = PyLong_FromSsize_t(v);
+    if (!o) return -1;
+    int r = PyList_Append(list, o);
+    Py_DECREF(o);
+    return r;
+}
+
+/* .lines(text, pos, Line, out, ends, firsts, offsets): see the top of the file */
+static PyObject *measure_lines(Measure *self, PyObject *args) {
+    PyObject *text, *cls, *out, *ends, *firsts, *offsets;
+    Py_ssize_t pos;
+    if (!PyArg_ParseTuple(args, "UnOO!O!O!O!", &text, &pos, &cls, &PyList_Type, &out,
+                          &PyList_Type, &ends, &PyList_Type, &firsts, &PyList_Type, &offsets))
+        return NULL;
+    if (!self->tp || !self->exact) {
+        PyErr_SetString(PyExc_ValueError, "Measure.lines: no page, or one not exact");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    while (pos <= len) {
+        Py_ssize_t end = pos;  /* the line's raw end: the next "\r\n", else the text's */
+        while (end < len && !(PyUnicode_READ(kind, data, end) == '\r' && end + 1 < len &&
+                              PyUnicode_READ(kind, data, end + 1) == '\n'))
+            end++;
+        Py_ssize_t next = end + 2, a = pos, e = end;
+        while (a < e && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) a++;
+        while (e > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e - 1))) e--;
+        if (a == e) goto done;  /* blank */
+        Py_UCS4 first = PyUnicode_READ(kind, data, a);
+        if (Py_UNICODE_ISDIGIT(first) || mark_char(first))
+            return PyLong_FromSsize_t(pos);  /* a listing's number, a footnote's mark */
+        Py_ssize_t z = e - 1;
+        self->origin(self->tp, (int)a, self->x, self->y);
+        double x0 = *self->x, base = *self->y;
+        if (!(self->left <= x0 && x0 <= self->right && self->bottom <= base && base <= self->top))
+            goto done;  /* printed off the page: invisible */
+        self->box(self->tp, (int)z, self->l, self->r, self->b, self->t);
+        double x1 = *self->r;
+        if (x1 > self->right) return PyLong_FromSsize_t(pos);  /* runs off the page */
+        self->info(self->tp, (int)a, self->name, self->room, self->flags);
+        PyObject *style = lookup(self);
+        if (!style) return NULL;
+        double size = self->size(self->tp, (int)a);
+        if (style == Py_None || !PyTuple_Check(style) || PyTuple_GET_SIZE(style) != 3 ||
+            PyTuple_GET_ITEM(style, 2) != Py_None) {
+            Py_DECREF(style);  /* a font not seen yet, or one of TeX's math fonts */
+            return PyLong_FromSsize_t(pos);
+        }
+        int bold = PyObject_IsTrue(PyTuple_GET_ITEM(style, 0));
+        int mono = PyObject_IsTrue(PyTuple_GET_ITEM(style, 1));
+        Py_DECREF(style);
+        if (bold < 0 || mono < 0) return NULL;
+        if (!mono && inside(kind, data, a, e - a))
+            return PyLong_FromSsize_t(pos);  /* footnote marks inside the line */
+        if ((bold || mono) && z != a) {
+            self->info(self->tp, (int)z, self->name, self->room, self->flags);
+            PyObject *other = lookup(self);
+            if (!other) return NULL;
+            if (other == Py_None || !PyTuple_Check(other) || PyTuple_GET_SIZE(other) != 3) {
+                Py_DECREF(other);
+                return PyLong_FromSsize_t(pos);
+            }
+            int b2 = PyObject_IsTrue(PyTuple_GET_ITEM(other, 0));
+            int m2 = PyObject_IsTrue(PyTuple_GET_ITEM(other, 1));
+            Py_DECREF(other);
+            if (b2 < 0 || m2 < 0) return NULL;
+            bold = bold && b2;
+            mono = mono && m2;
+            if (mono) {  /* code at both ends: a sentence with words of prose is looked into */
+                int ascii = 1;
+                for (Py_ssize_t i = a; i < e && ascii; i++)
+                    ascii = PyUnicode_READ(kind, data, i) < 0x80;
+                if (!ascii || prose(kind, data, a, e - a)) return PyLong_FromSsize_t(pos);
+            }
+        }
+        int hyphen = 0;
+        for (Py_ssize_t i = a; i < e && !hyphen; i++)
+            hyphen = PyUnicode_READ(kind, data, i) == 0xfffe;
+        double last = base;
+        if (hyphen) {  /* PDFium joined the next line after a hyphen: where it ends */
+            self->origin(self->tp, (int)z, self->x, self->y);
+            last = *self->y;
+        }
+        PyObject *stripped = PyUnicode_Substring(text, a, e);
+        if (!stripped) return NULL;
+        PyObject *line = PyObject_CallFunction(cls, "NddddOO", stripped, x0,
+                                               x1 > x0 ? x1 : x0, base, size,
+                                               bold ? Py_True : Py_False,
+                                               mono ? Py_True : Py_False);
+        if (!line) return NULL;
+        if (hyphen) {
+            PyObject *y = PyFloat_FromDouble(last);
+            if (!y || PyObject_SetAttrString(line, "end", y) < 0) {
+                Py_XDECREF(y);
+                Py_DECREF(line);
+                return NULL;
+            }
+            Py_DECREF(y);
+        }
+        int failed = PyList_Append(out, line) < 0;
+        Py_DECREF(line);
+        if (failed || append_long(ends, z) < 0 || append_long(firsts, a) < 0 ||
+            append_long(offsets, a) < 0)
+            return NULL;
+    done:
+        if (end >= len) break;
+        pos = next;
+    }
+    return PyLong_FromLong(-1);
+}
+
 static PyMethodDef measure_methods[] = {
     {"page", (PyCFunction)measure_page, METH_VARARGS, "The text page asked from now on."},
     {"head", (PyCFunction)(void (*)(void))measure_head, METH_FASTCALL,
      "(x0, base, x1, size, style) of a line from character a to z, or None."},
     {"style", (PyCFunction)measure_style, METH_O, "The font cache's entry for character i."},
     {"gaps", (PyCFunction)measure_gaps, METH_VARARGS, "Where a line's spaces are wide gaps."},
+    {"lines", (PyCFunction)measure_lines, METH_VARARGS,
+     "A page's usual lines as Line objects, up to the next line Python reads."},
     {NULL, NULL, 0, NULL},
 };
 

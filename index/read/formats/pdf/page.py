@@ -152,10 +152,8 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     # kept while its font may name it, then a space (same length: offsets stay character indices)
     controls = glyphs.CONTROL.search(text) is not None
     blank = _BLANK if controls else None
-    pos = 0
-    for raw in text.split("\r\n"):
-        start = pos
-        pos += len(raw) + 2
+    fast = getattr(p.measure, "lines", None) if exact and not controls else None
+    for start, raw in _raw_lines(text, fast, out, ends, firsts, offsets):
         stripped = raw.strip(blank)
         if not stripped:
             continue
@@ -257,6 +255,24 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 line.text = line.text.strip()
             out = [x for x in out if x.text]
     return _merge_raised(out)
+
+
+def _raw_lines(text: str, fast, out, ends, firsts, offsets):
+    """(start, raw text) of each line of a page's text (parted by "\\r\\n") that `_lines` reads
+    itself; `fast` (`_measure.c`'s `Measure.lines`, when compiled) reads the usual ones between
+    them into `out` and the lists beside it as `_lines` would."""
+    pos = 0
+    while True:
+        if fast is not None:
+            pos = fast(text, pos, Line, out, ends, firsts, offsets)
+            if pos < 0:
+                return
+        end = text.find("\r\n", pos)
+        if end < 0:
+            yield pos, text[pos:]
+            return
+        yield pos, text[pos:end]
+        pos = end + 2
 
 
 def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], ends, rows, p: Probe) -> None:
