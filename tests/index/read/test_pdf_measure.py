@@ -99,3 +99,19 @@ def test_the_compiled_calls_read_most_lines_themselves(monkeypatch):
             in_python.clear()
             reader.read(name, data)
         assert 0 < compiled < 0.5 * len(in_python), (name, compiled, len(in_python))
+
+
+def test_compiled_controls_are_the_pattern():
+    """`Measure.controls` finds what `glyphs.CONTROL` does: any control character but the
+    "\\r\\n" that ends a line (a lone "\\r" or "\\n" is one, as is C1's "\\x85")."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    import pypdfium2.raw as pdfium_c
+
+    from index.read.formats.pdf import glyphs
+
+    compiled = calls.measure(calls.bare(pdfium_c), calls.Probe())
+    texts = ["", "a\r\nb\r\n", "\r\r\n", "a\nb", "a\rb", "a\r", "\n\r", "x\x07y", "é\x85", "ab\x7f",
+             "\x9f", "\xa0é€\r\n", "\t", "a\r\n\n"]  # fmt: skip
+    for text in texts:
+        assert compiled.controls(text) == (glyphs.CONTROL.search(text) is not None), repr(text)

@@ -21,6 +21,8 @@
  * .gaps(a, text, gap) -> (offsets, left): the offsets k of the spaces in a line's text (from 1)
  *   where character a + k + 1 starts more than `gap` right of where a + k - 1 ends (table
  *   cells), and the left of the first such character (None when there is none)
+ * .controls(text) -> whether a page's text holds a control character but the "\r\n" of its
+ *   line ends (`glyphs.CONTROL` found in it)
  * .lines(text, pos, Line, out, ends, firsts, offsets) -> the start of the next line of an exact
  *   page's text (from `pos`) that `page._lines` must read itself, -1 when there is none: the
  *   usual lines before it (in fonts already seen, not TeX's math fonts, inside the page, not led
@@ -49,6 +51,7 @@ typedef struct {
     int *flags;
     PyObject *fonts;
     PyObject *keep;
+    PyObject *key;  /* the last font's key in `fonts`, (name, flags), made again when they change */
     void *tp;
     double left, bottom, right, top;
     int exact;
@@ -97,6 +100,7 @@ bad:
 static void measure_dealloc(Measure *self) {
     Py_XDECREF(self->fonts);
     Py_XDECREF(self->keep);
+    Py_XDECREF(self->key);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -116,11 +120,16 @@ static PyObject *measure_page(Measure *self, PyObject *args) {
 /* the font cache's entry for the name and flags just asked (as ctypes reads them: the name up to
  * its first NUL within the buffer), a new reference, None when absent */
 static PyObject *lookup(Measure *self) {
-    PyObject *key = Py_BuildValue("(y#i)", self->name, (Py_ssize_t)strnlen(self->name, self->room),
-                                  *self->flags);
-    if (!key) return NULL;
+    Py_ssize_t n = (Py_ssize_t)strnlen(self->name, self->room);
+    PyObject *key = self->key;  /* (most characters are in the font of the one before) */
+    if (!key || PyLong_AsLong(PyTuple_GET_ITEM(key, 1)) != *self->flags ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(key, 0)) != n ||
+        memcmp(PyBytes_AS_STRING(PyTuple_GET_ITEM(key, 0)), self->name, (size_t)n) != 0) {
+        key = Py_BuildValue("(y#i)", self->name, n, *self->flags);
+        if (!key) return NULL;
+        Py_XSETREF(self->key, key);
+    }
     PyObject *style = PyDict_GetItemWithError(self->fonts, key);
-    Py_DECREF(key);
     if (!style) {
         if (PyErr_Occurred()) return NULL;
         style = Py_None;
@@ -339,10 +348,14 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
         }
         PyObject *stripped = PyUnicode_Substring(text, a, e);
         if (!stripped) return NULL;
-        PyObject *line = PyObject_CallFunction(cls, "NddddOO", stripped, x0,
-                                               x1 > x0 ? x1 : x0, base, size,
-                                               bold ? Py_True : Py_False,
-                                               mono ? Py_True : Py_False);
+        PyObject *argv[7] = {stripped, PyFloat_FromDouble(x0),
+                             PyFloat_FromDouble(x1 > x0 ? x1 : x0), PyFloat_FromDouble(base),
+                             PyFloat_FromDouble(size), bold ? Py_True : Py_False,
+                             mono ? Py_True : Py_False};
+        PyObject *line = argv[1] && argv[2] && argv[3] && argv[4]
+                             ? PyObject_Vectorcall(cls, argv, 7, NULL)
+                             : NULL;
+        for (int i = 0; i < 5; i++) Py_XDECREF(argv[i]);
         if (!line) return NULL;
         if (hyphen) {
             PyObject *y = PyFloat_FromDouble(last);
@@ -365,12 +378,37 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+/* .controls(text): whether a page's text holds a control character other than the "\r\n" that
+ * ends its lines (`glyphs.CONTROL`: a glyph PDFium could not name, read as its code) */
+static PyObject *measure_controls(Measure *self, PyObject *text) {
+    (void)self;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "controls(text)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c > 0x9f || (c >= 0x20 && c < 0x7f)) continue;
+        if (c == '\r' && i + 1 < n && PyUnicode_READ(kind, data, i + 1) == '\n') {
+            i++;  /* (the pair: its "\n" is no control either) */
+            continue;
+        }
+        Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef measure_methods[] = {
     {"page", (PyCFunction)measure_page, METH_VARARGS, "The text page asked from now on."},
     {"head", (PyCFunction)(void (*)(void))measure_head, METH_FASTCALL,
      "(x0, base, x1, size, style) of a line from character a to z, or None."},
     {"style", (PyCFunction)measure_style, METH_O, "The font cache's entry for character i."},
     {"gaps", (PyCFunction)measure_gaps, METH_VARARGS, "Where a line's spaces are wide gaps."},
+    {"controls", (PyCFunction)measure_controls, METH_O,
+     "Whether a page's text holds a control character but its line ends."},
     {"lines", (PyCFunction)measure_lines, METH_VARARGS,
      "A page's usual lines as Line objects, up to the next line Python reads."},
     {NULL, NULL, 0, NULL},

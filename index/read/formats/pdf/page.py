@@ -150,7 +150,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     # a glyph PDFium could not name may read as a control character, even a line feed or tab:
     # kept while its font may name it, then a space (same length: offsets stay character indices)
-    controls = glyphs.CONTROL.search(text) is not None
+    controls = p.measure.controls(text)  # (`glyphs.CONTROL` in it)
     blank = _BLANK if controls else None
     fast = getattr(p.measure, "lines", None) if exact and not controls else None
     for start, raw in _raw_lines(text, fast, out, ends, firsts, offsets):
