@@ -26,7 +26,7 @@
  * .lines(text, pos, Line, out, ends, firsts, offsets) -> the start of the next line of an exact
  *   page's text (from `pos`) that `page._lines` must read itself, -1 when there is none: the
  *   usual lines before it (in fonts already seen, not TeX's math fonts, inside the page, not led
- *   by a digit or a footnote's mark, no mark inside, no prose in a line of code) made into
+ *   by a digit or a footnote's mark, no mark inside to drop; ASCII when in code at both ends) made into
  *   Line(...) and appended with their last and first characters and offsets, as `_lines` would;
  *   blank lines and lines printed off the page skipped, as it does
  */
@@ -260,6 +260,53 @@ static int inside(int kind, const void *data, Py_ssize_t s, Py_ssize_t n) {
     return 0;
 }
 
+/* whether `marks.inside` would drop a footnote's mark inside a line s[0:n] (from character a,
+ * its first printed in `first`): 1 if so or when a font is not seen yet (`page._lines` reads
+ * the line), 0 if not, -1 on an error. Its matches as `marks.INSIDE.finditer(text, 2)` finds
+ * them: a run of one to four marks before a space or one of ".,;:)" */
+static int drops_mark(Measure *self, int kind, const void *data, Py_ssize_t s, Py_ssize_t n,
+                      Py_ssize_t a, double first) {
+    Py_ssize_t i = 2;
+    while (i < n) {
+        Py_ssize_t run = 0;
+        while (i + run < n && run < 5 && mark_char(PyUnicode_READ(kind, data, s + i + run))) run++;
+        if (run == 0 || run > 4 || i + run >= n) {
+            i++;
+            continue;
+        }
+        Py_UCS4 c = PyUnicode_READ(kind, data, s + i + run);
+        if (!(Py_UNICODE_ISSPACE(c) || c == '.' || c == ',' || c == ';' || c == ':' || c == ')')) {
+            i++;
+            continue;
+        }
+        Py_ssize_t k = i;
+        i += run;  /* (the next match starts after this one) */
+        Py_UCS4 b1 = PyUnicode_READ(kind, data, s + k - 2), b2 = PyUnicode_READ(kind, data, s + k - 1);
+        if (!((Py_UNICODE_ISALPHA(b1) && Py_UNICODE_ISALPHA(b2)) || b2 == '.' || b2 == ',' ||
+              b2 == ';' || b2 == ':'))
+            continue;
+        double small = self->size(self->tp, (int)(a + k));
+        if (small >= 0.8 * first) continue;
+        double size = self->size(self->tp, (int)(a + k - 1));
+        if (small >= 0.8 * size) continue;
+        self->info(self->tp, (int)(a + k - 1), self->name, self->room, self->flags);
+        PyObject *style = lookup(self);
+        if (!style) return -1;
+        int math = style == Py_None || !PyTuple_Check(style) || PyTuple_GET_SIZE(style) != 3
+                       ? -2
+                       : PyTuple_GET_ITEM(style, 2) != Py_None;
+        Py_DECREF(style);
+        if (math == -2) return 1;
+        if (math) continue;
+        self->box(self->tp, (int)(a + k - 1), self->l, self->r, self->b, self->t);
+        double floor = *self->b;
+        self->box(self->tp, (int)(a + k), self->l, self->r, self->b, self->t);
+        if (*self->b < floor + 0.15 * size) continue;
+        return 1;
+    }
+    return 0;
+}
+
 static int append_long(PyObject *list, Py_ssize_t v) {
     PyObject *o = PyLong_FromSsize_t(v);
     if (!o) return -1;
@@ -315,8 +362,11 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
         int mono = PyObject_IsTrue(PyTuple_GET_ITEM(style, 1));
         Py_DECREF(style);
         if (bold < 0 || mono < 0) return NULL;
-        if (!mono && inside(kind, data, a, e - a))
-            return PyLong_FromSsize_t(pos);  /* footnote marks inside the line */
+        if (!mono && inside(kind, data, a, e - a)) {  /* footnote marks inside the line? */
+            int drops = drops_mark(self, kind, data, a, e - a, a, size);
+            if (drops < 0) return NULL;
+            if (drops) return PyLong_FromSsize_t(pos);
+        }
         if ((bold || mono) && z != a) {
             self->info(self->tp, (int)z, self->name, self->room, self->flags);
             PyObject *other = lookup(self);
@@ -335,7 +385,27 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
                 int ascii = 1;
                 for (Py_ssize_t i = a; i < e && ascii; i++)
                     ascii = PyUnicode_READ(kind, data, i) < 0x80;
-                if (!ascii || prose(kind, data, a, e - a)) return PyLong_FromSsize_t(pos);
+                if (!ascii) return PyLong_FromSsize_t(pos);
+                /* `page._mono_inside`: the words a third and two thirds of the way in */
+                Py_ssize_t n = e - a;
+                for (int third = 1; third <= 2 && mono && prose(kind, data, a, n); third++) {
+                    Py_ssize_t j = third * n / 3;  /* (its last space up to there) */
+                    while (j >= 0 && PyUnicode_READ(kind, data, a + j) != ' ') j--;
+                    Py_ssize_t k = j + 1;
+                    if (k <= 0 || k >= n || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a + k)))
+                        continue;
+                    self->info(self->tp, (int)(a + k), self->name, self->room, self->flags);
+                    PyObject *word = lookup(self);
+                    if (!word) return NULL;
+                    if (word == Py_None || !PyTuple_Check(word) || PyTuple_GET_SIZE(word) != 3) {
+                        Py_DECREF(word);
+                        return PyLong_FromSsize_t(pos);
+                    }
+                    int m3 = PyObject_IsTrue(PyTuple_GET_ITEM(word, 1));
+                    Py_DECREF(word);
+                    if (m3 < 0) return NULL;
+                    mono = m3;
+                }
             }
         }
         int hyphen = 0;
