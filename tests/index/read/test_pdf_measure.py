@@ -115,3 +115,18 @@ def test_compiled_controls_are_the_pattern():
              "\x9f", "\xa0é€\r\n", "\t", "a\r\n\n"]  # fmt: skip
     for text in texts:
         assert compiled.controls(text) == (glyphs.CONTROL.search(text) is not None), repr(text)
+
+
+def test_compiled_token_counts_are_the_counter():
+    """`_measure.tokens` counts a text's whitespace tokens as `Counter(text.split())` does, in
+    the same order (Unicode's spaces too), on a real manual's text and on edge cases."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    from collections import Counter
+
+    manual = reader.read("r.pdf", (PDFS[0].parent / "reportlab-userguide.pdf").read_bytes()).text
+    texts = [manual, "", "  ", "a b a", "é\x1cb é", "x\u2028y  x\t\nz\u3000y", "中文 中文", "𝔸 𝔸 a"]
+    for text in texts:
+        counted = calls._measure.tokens(text)
+        assert counted == Counter(text.split())
+        assert list(counted) == list(Counter(text.split()))

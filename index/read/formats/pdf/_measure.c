@@ -495,8 +495,99 @@ static PyTypeObject MeasureType = {
     .tp_methods = measure_methods,
 };
 
+/* tokens(text) -> {token: count} of a text's whitespace-separated tokens, in the order each is
+ * first seen: `Counter(text.split())` (join._vocabulary's count) without a str for every token,
+ * only for each distinct one (a hash table of their places in the text) */
+typedef struct {
+    Py_ssize_t start, len, count;
+    Py_uhash_t hash;
+} Token;
+
+static PyObject *count_tokens(PyObject *module, PyObject *text) {
+    (void)module;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "tokens(text)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const char *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), used = 0, room = 1024;
+    size_t mask = 4095;
+    Token *tokens = PyMem_Malloc(room * sizeof(Token));
+    Py_ssize_t *table = PyMem_Calloc(mask + 1, sizeof(Py_ssize_t));  /* token index + 1, or 0 */
+    PyObject *out = NULL;
+    if (!tokens || !table) goto fail;
+    for (Py_ssize_t i = 0; i < n;) {
+        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+        if (i >= n) break;
+        Py_ssize_t start = i;
+        Py_uhash_t h = 14695981039346656037ULL;
+        for (; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (Py_UNICODE_ISSPACE(c)) break;
+            h = (h ^ c) * 1099511628211ULL;
+        }
+        Py_ssize_t len = i - start;
+        size_t slot = h & mask;
+        while (table[slot]) {
+            Token *t = &tokens[table[slot] - 1];
+            if (t->hash == h && t->len == len &&
+                memcmp(data + start * kind, data + t->start * kind, (size_t)(len * kind)) == 0)
+                break;
+            slot = (slot + 1) & mask;
+        }
+        if (table[slot]) {
+            tokens[table[slot] - 1].count++;
+            continue;
+        }
+        if (used == room) {
+            Token *more = PyMem_Realloc(tokens, 2 * room * sizeof(Token));
+            if (!more) goto fail;
+            tokens = more, room *= 2;
+        }
+        tokens[used] = (Token){start, len, 1, h};
+        table[slot] = ++used;
+        if ((size_t)used * 2 > mask) {  /* (kept at most half full) */
+            size_t wider = 2 * mask + 1;
+            Py_ssize_t *again = PyMem_Calloc(wider + 1, sizeof(Py_ssize_t));
+            if (!again) goto fail;
+            for (Py_ssize_t k = 0; k < used; k++) {
+                size_t at = tokens[k].hash & wider;
+                while (again[at]) at = (at + 1) & wider;
+                again[at] = k + 1;
+            }
+            PyMem_Free(table);
+            table = again, mask = wider;
+        }
+    }
+    if (!(out = PyDict_New())) goto fail;
+    for (Py_ssize_t k = 0; k < used; k++) {
+        PyObject *key = PyUnicode_Substring(text, tokens[k].start, tokens[k].start + tokens[k].len);
+        PyObject *count = key ? PyLong_FromSsize_t(tokens[k].count) : NULL;
+        int failed = !count || PyDict_SetItem(out, key, count) < 0;
+        Py_XDECREF(key);
+        Py_XDECREF(count);
+        if (failed) goto fail;
+    }
+    PyMem_Free(tokens);
+    PyMem_Free(table);
+    return out;
+fail:
+    PyMem_Free(tokens);
+    PyMem_Free(table);
+    Py_XDECREF(out);
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    return NULL;
+}
+
+static PyMethodDef module_methods[] = {
+    {"tokens", (PyCFunction)count_tokens, METH_O,
+     "{token: count} of a text's whitespace-separated tokens: Counter(text.split())."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_measure", NULL, -1, NULL, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT, "_measure", NULL, -1, module_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__measure(void) {

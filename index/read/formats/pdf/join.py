@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 
 from index.read.formats import clean
+from index.read.formats.pdf import calls
 from index.read.formats.pdf.page import Line
 
 PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
@@ -114,7 +115,8 @@ def _vocabulary(pages: list[str]) -> Counter[str]:
             parts.update((a, b, _STEM + b[:STEM]))
             stems.add(b[:STEM])
     out: Counter[str] = Counter()
-    for token, n in Counter(text.split()).items():  # (each distinct token looked at once)
+    counts = calls._measure.tokens(text) if calls._measure else Counter(text.split())
+    for token, n in counts.items():  # (each distinct token looked at once; counted in C)
         for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
             # splits words; few tokens hold one, so the text is not copied to split them)
             word = piece.strip(_PUNCTUATION).lower()
