@@ -25,10 +25,10 @@
  *   line ends (`glyphs.CONTROL` found in it)
  * .lines(text, pos, Line, out, ends, firsts, offsets) -> the start of the next line of an exact
  *   page's text (from `pos`) that `page._lines` must read itself, -1 when there is none: the
- *   usual lines before it (in fonts already seen, not TeX's math fonts, inside the page, not led
- *   by a digit or a footnote's mark, no mark inside to drop; ASCII when in code at both ends) made into
- *   Line(...) and appended with their last and first characters and offsets, as `_lines` would;
- *   blank lines and lines printed off the page skipped, as it does
+ *   usual lines before it made into Line(...) and appended with their last and first characters
+ *   and offsets, as `_lines` would; blank lines and lines printed off the page skipped, as it
+ *   does. Usual: in fonts already seen, not TeX's math fonts, inside the page, no listing's line
+ *   number or footnote's mark first, no mark inside to drop, ASCII when in code at both ends
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,7 +51,7 @@ typedef struct {
     int *flags;
     PyObject *fonts;
     PyObject *keep;
-    PyObject *key;  /* the last font's key in `fonts`, (name, flags), made again when they change */
+    PyObject *key;  /* the last font's key in `fonts`: (name, flags), made anew when they change */
     void *tp;
     double left, bottom, right, top;
     int exact;
@@ -281,7 +281,8 @@ static int drops_mark(Measure *self, int kind, const void *data, Py_ssize_t s, P
         }
         Py_ssize_t k = i;
         i += run;  /* (the next match starts after this one) */
-        Py_UCS4 b1 = PyUnicode_READ(kind, data, s + k - 2), b2 = PyUnicode_READ(kind, data, s + k - 1);
+        Py_UCS4 b1 = PyUnicode_READ(kind, data, s + k - 2);
+        Py_UCS4 b2 = PyUnicode_READ(kind, data, s + k - 1);
         if (!((Py_UNICODE_ISALPHA(b1) && Py_UNICODE_ISALPHA(b2)) || b2 == '.' || b2 == ',' ||
               b2 == ';' || b2 == ':'))
             continue;
@@ -339,8 +340,7 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
         while (e > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e - 1))) e--;
         if (a == e) goto done;  /* blank */
         Py_UCS4 first = PyUnicode_READ(kind, data, a);
-        if (Py_UNICODE_ISDIGIT(first) || mark_char(first))
-            return PyLong_FromSsize_t(pos);  /* a listing's number, a footnote's mark */
+        if (first >= 0x80 && Py_UNICODE_ISDIGIT(first)) return PyLong_FromSsize_t(pos);
         Py_ssize_t z = e - 1;
         self->origin(self->tp, (int)a, self->x, self->y);
         double x0 = *self->x, base = *self->y;
@@ -362,6 +362,25 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
         int mono = PyObject_IsTrue(PyTuple_GET_ITEM(style, 1));
         Py_DECREF(style);
         if (bold < 0 || mono < 0) return NULL;
+        if (first >= '0' && first <= '9') {  /* `page._LINE_NUMBER`: "12  code", printed smaller? */
+            Py_ssize_t r = 0, k;
+            while (a + r < e && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, a + r))) r++;
+            for (k = r; a + k < e && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a + k)); k++)
+                ;
+            if (r <= 5 && k > r && a + k < e &&
+                self->size(self->tp, (int)a) < 0.95 * self->size(self->tp, (int)(a + k)))
+                return PyLong_FromSsize_t(pos);
+        }
+        if (mark_char(first)) {  /* `marks.past_mark`: a small mark before a word? */
+            Py_ssize_t j = 0;
+            for (Py_ssize_t i = 0; i < 6 && a + i < e && !j; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, a + i);
+                if (!mark_char(c) && c != ' ') j = i;
+            }
+            if (j && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, a + j)) &&
+                !(size >= 0.8 * self->size(self->tp, (int)(a + j))))
+                return PyLong_FromSsize_t(pos);
+        }
         if (!mono && inside(kind, data, a, e - a)) {  /* footnote marks inside the line? */
             int drops = drops_mark(self, kind, data, a, e - a, a, size);
             if (drops < 0) return NULL;
