@@ -29,6 +29,10 @@
  *   and offsets, as `_lines` would; blank lines and lines printed off the page skipped, as it
  *   does. Usual: in fonts already seen, not TeX's math fonts, inside the page, no listing's line
  *   number or footnote's mark first, no mark inside to drop, ASCII when in code at both ends
+ * .after(out, firsts, ends, usual, k, rows, sparse, cell_gap) -> the index of the next line of
+ *   `out` from k that `page._lines` must finish itself (one that may end in a footnote's mark),
+ *   -1 when there is none: the lines before it finished as it would (a heading's size from its
+ *   last character too, a sparse line's wide gaps made tabs and the line appended to `rows`)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -467,6 +471,123 @@ static PyObject *measure_lines(Measure *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+/* a letter as the patterns' [^\W\d_] reads one */
+static int letter(Py_UCS4 c) {
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c) && c != '_';
+}
+
+/* whether `marks.AT_END` is found in a line s[0:n] from n - 7: one to four marks at its end after
+ * three letters or one of ".,;:)" (a mark before them cannot follow either: the whole run) */
+static int at_end(int kind, const void *data, Py_ssize_t n) {
+    Py_ssize_t t = 0;
+    while (t < n && t < 5 && mark_char(PyUnicode_READ(kind, data, n - 1 - t))) t++;
+    if (t == 0 || t > 4) return 0;
+    Py_ssize_t p = n - t, from = n - 7 > 0 ? n - 7 : 0;
+    if (p - 1 >= from) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p - 1);
+        if (c == '.' || c == ',' || c == ';' || c == ':' || c == ')') return 1;
+    }
+    return p - 3 >= from && letter(PyUnicode_READ(kind, data, p - 3)) &&
+           letter(PyUnicode_READ(kind, data, p - 2)) && letter(PyUnicode_READ(kind, data, p - 1));
+}
+
+static PyObject *TEXT, *SIZE, *X0, *X1, *CELLS, *COL;  /* Line's attributes' names */
+
+/* .after(out, firsts, ends, usual, k, rows, sparse, cell_gap): see the top of the file */
+static PyObject *measure_after(Measure *self, PyObject *args) {
+    PyObject *out, *firsts, *ends, *rows;
+    double usual, sparse, cell_gap;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "O!O!O!dnO!dd", &PyList_Type, &out, &PyList_Type, &firsts,
+                          &PyList_Type, &ends, &usual, &k, &PyList_Type, &rows, &sparse,
+                          &cell_gap))
+        return NULL;
+    if (!self->tp || !self->exact) {
+        PyErr_SetString(PyExc_ValueError, "Measure.after: no page, or one not exact");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(out);
+    if (PyList_GET_SIZE(firsts) != n || PyList_GET_SIZE(ends) != n) {
+        PyErr_SetString(PyExc_ValueError, "Measure.after: lists of unequal lengths");
+        return NULL;
+    }
+    for (; k < n; k++) {
+        PyObject *line = PyList_GET_ITEM(out, k), *text = PyObject_GetAttr(line, TEXT);
+        if (!text) return NULL;
+        if (!PyUnicode_Check(text)) {
+            Py_DECREF(text);
+            PyErr_SetString(PyExc_TypeError, "Measure.after: a line's text is no str");
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        if (len == 0 || at_end(kind, data, len)) {  /* a footnote's mark at its end? Python's */
+            Py_DECREF(text);
+            return PyLong_FromSsize_t(k);
+        }
+        long a = PyLong_AsLong(PyList_GET_ITEM(firsts, k)), z = PyLong_AsLong(PyList_GET_ITEM(ends, k));
+        PyObject *got = PyObject_GetAttr(line, SIZE);
+        double size = got ? PyFloat_AsDouble(got) : -1.0;
+        Py_XDECREF(got);
+        if (PyErr_Occurred()) goto fail;
+        if (size > 1.08 * usual) {  /* a heading, or only its first letter? */
+            double last = self->size(self->tp, (int)z);
+            if (last < size) {
+                PyObject *smaller = PyFloat_FromDouble(last);
+                if (!smaller || PyObject_SetAttr(line, SIZE, smaller) < 0) {
+                    Py_XDECREF(smaller);
+                    goto fail;
+                }
+                Py_DECREF(smaller);
+                size = last;
+            }
+        }
+        int spaced = 0;
+        for (Py_ssize_t i = 0; i < len && !spaced; i++) spaced = PyUnicode_READ(kind, data, i) == ' ';
+        if (spaced) {
+            PyObject *x0 = PyObject_GetAttr(line, X0), *x1 = x0 ? PyObject_GetAttr(line, X1) : NULL;
+            double width = x1 ? PyFloat_AsDouble(x1) - PyFloat_AsDouble(x0) : 0.0;
+            Py_XDECREF(x0);
+            Py_XDECREF(x1);
+            if (PyErr_Occurred()) goto fail;
+            spaced = width > sparse * 0.5 * size * (double)len;
+        }
+        if (spaced) {  /* `page._split_cells`: its spaces that stand for a wide gap */
+            double gap = cell_gap * size, col = 0.0;
+            PyObject *cells = NULL;
+            for (Py_ssize_t i = 1; i < len; i++) {
+                if (PyUnicode_READ(kind, data, i) != ' ') continue;
+                self->box(self->tp, (int)(a + i - 1), self->l, self->r, self->b, self->t);
+                double right = *self->r;
+                self->box(self->tp, (int)(a + i + 1), self->l, self->r, self->b, self->t);
+                if (*self->l - right <= gap) continue;
+                if (!cells) {
+                    col = *self->l;
+                    if (!(cells = PyUnicode_New(len, PyUnicode_MAX_CHAR_VALUE(text)))) goto fail;
+                    PyUnicode_CopyCharacters(cells, 0, text, 0, len);
+                }
+                PyUnicode_WriteChar(cells, i, '\t');
+            }
+            if (cells) {
+                PyObject *left = PyFloat_FromDouble(col);
+                int failed = !left || PyObject_SetAttr(line, TEXT, cells) < 0 ||
+                             PyObject_SetAttr(line, CELLS, Py_True) < 0 ||
+                             PyObject_SetAttr(line, COL, left) < 0 || PyList_Append(rows, line) < 0;
+                Py_DECREF(cells);
+                Py_XDECREF(left);
+                if (failed) goto fail;
+            }
+        }
+        Py_DECREF(text);
+        continue;
+    fail:
+        Py_DECREF(text);
+        return NULL;
+    }
+    return PyLong_FromLong(-1);
+}
+
 /* .controls(text): whether a page's text holds a control character other than the "\r\n" that
  * ends its lines (`glyphs.CONTROL`: a glyph PDFium could not name, read as its code) */
 static PyObject *measure_controls(Measure *self, PyObject *text) {
@@ -498,6 +619,8 @@ static PyMethodDef measure_methods[] = {
     {"gaps", (PyCFunction)measure_gaps, METH_VARARGS, "Where a line's spaces are wide gaps."},
     {"controls", (PyCFunction)measure_controls, METH_O,
      "Whether a page's text holds a control character but its line ends."},
+    {"after", (PyCFunction)measure_after, METH_VARARGS,
+     "The usual steps after a page's lines are read, up to the next line Python takes."},
     {"lines", (PyCFunction)measure_lines, METH_VARARGS,
      "A page's usual lines as Line objects, up to the next line Python reads."},
     {NULL, NULL, 0, NULL},
@@ -611,6 +734,10 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__measure(void) {
     if (PyType_Ready(&MeasureType) < 0) return NULL;
+    if (!(TEXT = PyUnicode_InternFromString("text")) || !(SIZE = PyUnicode_InternFromString("size")) ||
+        !(X0 = PyUnicode_InternFromString("x0")) || !(X1 = PyUnicode_InternFromString("x1")) ||
+        !(CELLS = PyUnicode_InternFromString("cells")) || !(COL = PyUnicode_InternFromString("col")))
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
     Py_INCREF(&MeasureType);
