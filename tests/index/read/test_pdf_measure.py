@@ -130,3 +130,29 @@ def test_compiled_token_counts_are_the_counter():
         counted = calls._measure.tokens(text)
         assert counted == Counter(text.split())
         assert list(counted) == list(Counter(text.split()))
+
+
+def test_compiled_hyphen_vocabulary_is_the_python_one(monkeypatch):
+    """The hyphen vocabulary counted in C (`_measure.tokens`, then `_measure.words`) is the
+    Python loop's, to the order of its words: on ReportLab's pages (words PDFium marks as
+    hyphenated at a line's end) and on pages of tokens in capitals, with punctuation, accents,
+    a mark inside, Unicode spaces."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    import sys
+
+    join = sys.modules["index.read.formats.pdf.join"]
+    seen = []
+    vocabulary = join._vocabulary
+    monkeypatch.setattr(join, "_vocabulary", lambda pages: seen.append(pages) or vocabulary(pages))
+    reader.read("r.pdf", (PDFS[0].parent / "reportlab-userguide.pdf").read_bytes())
+    made = ["persis\ufffetently PERSIStent (well-\ufffeknown) Well-known, “known” known\nDouble-",
+            "quo\ufffetes quotes. QUOTED\u2003quoted; naïve na\ufffeïve Naïve—x ex\ufffeample"]  # fmt: skip
+    assert seen and any(vocabulary(pages) for pages in seen)
+    for pages in [*seen, made]:
+        compiled = vocabulary(pages)
+        with monkeypatch.context() as m:
+            m.setattr(calls, "_measure", None)
+            python = vocabulary(pages)
+        assert compiled == python and list(compiled) == list(python)
+    assert vocabulary(made) == {"quotes": 1, "naïve": 1}  # (the parts at the marks not counted)

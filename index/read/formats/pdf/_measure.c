@@ -722,7 +722,88 @@ fail:
     return NULL;
 }
 
+static PyObject *STRIP, *LOWER;  /* str's methods' names */
+
+/* out[key] += n */
+static int add(PyObject *out, PyObject *key, PyObject *n) {
+    PyObject *old = PyDict_GetItemWithError(out, key);
+    if (!old && PyErr_Occurred()) return -1;
+    PyObject *sum = old ? PyNumber_Add(old, n) : Py_NewRef(n);
+    if (!sum) return -1;
+    int r = PyDict_SetItem(out, key, sum);
+    Py_DECREF(sum);
+    return r;
+}
+
+/* words(counts, needed, stems, punctuation, mark, stem) -> {word: count}: join._vocabulary's
+ * count of each token's pieces (parted by U+FFFE), stripped of `punctuation` and in lower case
+ * (by str's own methods; a piece of lower-case ASCII letters is its word), when in `needed`, and
+ * of their first `stem` letters, after `mark`, when in `stems` */
+static PyObject *count_words(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *counts, *needed, *stems, *punctuation, *mark;
+    Py_ssize_t stem;
+    if (!PyArg_ParseTuple(args, "O!OOUUn", &PyDict_Type, &counts, &needed, &stems, &punctuation,
+                          &mark, &stem))
+        return NULL;
+    if (!PyAnySet_Check(needed) || !PyAnySet_Check(stems)) {
+        PyErr_SetString(PyExc_TypeError, "words: needed and stems are sets");
+        return NULL;
+    }
+    PyObject *out = PyDict_New(), *sep = PyUnicode_FromOrdinal(0xfffe);
+    PyObject *token, *n, *pieces = NULL;
+    Py_ssize_t at = 0;
+    if (!out || !sep) goto fail;
+    while (PyDict_Next(counts, &at, &token, &n)) {
+        if (!PyUnicode_Check(token)) {
+            PyErr_SetString(PyExc_TypeError, "words: a token is no str");
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(token);
+        pieces = PyUnicode_FindChar(token, 0xfffe, 0, len, 1) >= 0
+                     ? PyUnicode_Split(token, sep, -1)
+                     : PyList_New(0);
+        if (!pieces || (PyList_GET_SIZE(pieces) == 0 && PyList_Append(pieces, token) < 0))
+            goto fail;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(pieces); i++) {
+            PyObject *piece = PyList_GET_ITEM(pieces, i), *word;
+            int plain = PyUnicode_IS_ASCII(piece) && PyUnicode_GET_LENGTH(piece) > 0;
+            const Py_UCS1 *chars = plain ? PyUnicode_1BYTE_DATA(piece) : NULL;
+            for (Py_ssize_t k = 0; plain && k < PyUnicode_GET_LENGTH(piece); k++)
+                plain = chars[k] >= 'a' && chars[k] <= 'z';
+            if (plain) {
+                word = Py_NewRef(piece);
+            } else {
+                PyObject *stripped = PyObject_CallMethodOneArg(piece, STRIP, punctuation);
+                word = stripped ? PyObject_CallMethodNoArgs(stripped, LOWER) : NULL;
+                Py_XDECREF(stripped);
+                if (!word) goto fail;
+            }
+            int found = PySet_Contains(needed, word);
+            PyObject *prefix = found < 0 ? NULL : PyUnicode_Substring(word, 0, stem);
+            int fits = prefix ? PySet_Contains(stems, prefix) : -1;
+            PyObject *key = fits > 0 ? PyUnicode_Concat(mark, prefix) : NULL;
+            int failed = found < 0 || fits < 0 || (found && add(out, word, n) < 0) ||
+                         (fits > 0 && (!key || add(out, key, n) < 0));
+            Py_DECREF(word);
+            Py_XDECREF(prefix);
+            Py_XDECREF(key);
+            if (failed) goto fail;
+        }
+        Py_CLEAR(pieces);
+    }
+    Py_DECREF(sep);
+    return out;
+fail:
+    Py_XDECREF(pieces);
+    Py_XDECREF(sep);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyMethodDef module_methods[] = {
+    {"words", (PyCFunction)count_words, METH_VARARGS,
+     "join._vocabulary's count of the needed words and stems in {token: count}."},
     {"tokens", (PyCFunction)count_tokens, METH_O,
      "{token: count} of a text's whitespace-separated tokens: Counter(text.split())."},
     {NULL, NULL, 0, NULL},
@@ -736,7 +817,8 @@ PyMODINIT_FUNC PyInit__measure(void) {
     if (PyType_Ready(&MeasureType) < 0) return NULL;
     if (!(TEXT = PyUnicode_InternFromString("text")) || !(SIZE = PyUnicode_InternFromString("size")) ||
         !(X0 = PyUnicode_InternFromString("x0")) || !(X1 = PyUnicode_InternFromString("x1")) ||
-        !(CELLS = PyUnicode_InternFromString("cells")) || !(COL = PyUnicode_InternFromString("col")))
+        !(CELLS = PyUnicode_InternFromString("cells")) || !(COL = PyUnicode_InternFromString("col")) ||
+        !(STRIP = PyUnicode_InternFromString("strip")) || !(LOWER = PyUnicode_InternFromString("lower")))
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;

@@ -114,9 +114,15 @@ def _vocabulary(pages: list[str]) -> Counter[str]:
             needed.update((a, b, a + b, f"{a}-{b}"))
             parts.update((a, b, _STEM + b[:STEM]))
             stems.add(b[:STEM])
+    if calls._measure:  # (the same in C: the tokens counted, then each distinct one's words)
+        counted = calls._measure.words(
+            calls._measure.tokens(text), needed, stems, _PUNCTUATION, _STEM, STEM
+        )
+        out = Counter(counted)
+        out.subtract(parts)
+        return +out
     out: Counter[str] = Counter()
-    counts = calls._measure.tokens(text) if calls._measure else Counter(text.split())
-    for token, n in counts.items():  # (each distinct token looked at once; counted in C)
+    for token, n in Counter(text.split()).items():  # (each distinct token looked at once)
         for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
             # splits words; few tokens hold one, so the text is not copied to split them)
             word = piece.strip(_PUNCTUATION).lower()
