@@ -19,7 +19,7 @@ setup(
             "index.read.formats.pdf._measure",
             ["index/read/formats/pdf/_measure.c"],
             optional=True,
-            extra_compile_args=["-O2"],
+            extra_compile_args=["-O2", "-ffp-contract=off"],
         ),
     ]
 )

@@ -69,3 +69,90 @@ def test_the_python_calls_leave_the_probe_as_the_compiled_ones_do(monkeypatch):
     assert seen[0][2] == (True, False, None)  # the probe's own font cache is the one looked up
     assert all(h is not None and h[3] > 0 for h in seen[0][0])
     assert seen[0][3][0][0] and seen[0][3][0][1] is not None  # every space is a gap wider than -1
+
+
+def test_the_compiled_calls_read_most_lines_themselves(monkeypatch):
+    """`Measure.lines` reads a page's usual lines in C and leaves the others to `page._lines`
+    (a font not seen yet, a digit or a mark first, a mark inside): on ReportLab's 5,683 lines,
+    most never reach the Python loop, so the comparison above compares the two ways of reading
+    them (the small TeX PDFs' lines are mostly the others)."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    from index.read.formats.pdf import page
+
+    in_python = []
+    raw_lines = page._raw_lines
+
+    def counted(text, fast, *lists):
+        for start, raw in raw_lines(text, fast, *lists):
+            in_python.append(raw)
+            yield start, raw
+
+    monkeypatch.setattr(page, "_raw_lines", counted)
+    for name in ("reportlab-userguide.pdf",):
+        data = (PDFS[0].parent / name).read_bytes()
+        in_python.clear()
+        reader.read(name, data)
+        compiled = len(in_python)
+        with monkeypatch.context() as m:
+            m.setattr(calls, "_measure", None)
+            in_python.clear()
+            reader.read(name, data)
+        assert 0 < compiled < 0.5 * len(in_python), (name, compiled, len(in_python))
+
+
+def test_compiled_controls_are_the_pattern():
+    """`Measure.controls` finds what `glyphs.CONTROL` does: any control character but the
+    "\\r\\n" that ends a line (a lone "\\r" or "\\n" is one, as is C1's "\\x85")."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    import pypdfium2.raw as pdfium_c
+
+    from index.read.formats.pdf import glyphs
+
+    compiled = calls.measure(calls.bare(pdfium_c), calls.Probe())
+    texts = ["", "a\r\nb\r\n", "\r\r\n", "a\nb", "a\rb", "a\r", "\n\r", "x\x07y", "é\x85", "ab\x7f",
+             "\x9f", "\xa0é€\r\n", "\t", "a\r\n\n"]  # fmt: skip
+    for text in texts:
+        assert compiled.controls(text) == (glyphs.CONTROL.search(text) is not None), repr(text)
+
+
+def test_compiled_token_counts_are_the_counter():
+    """`_measure.tokens` counts a text's whitespace tokens as `Counter(text.split())` does, in
+    the same order (Unicode's spaces too), on a real manual's text and on edge cases."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    from collections import Counter
+
+    manual = reader.read("r.pdf", (PDFS[0].parent / "reportlab-userguide.pdf").read_bytes()).text
+    texts = [manual, "", "  ", "a b a", "é\x1cb é", "x\u2028y  x\t\nz\u3000y", "中文 中文", "𝔸 𝔸 a"]
+    for text in texts:
+        counted = calls._measure.tokens(text)
+        assert counted == Counter(text.split())
+        assert list(counted) == list(Counter(text.split()))
+
+
+def test_compiled_hyphen_vocabulary_is_the_python_one(monkeypatch):
+    """The hyphen vocabulary counted in C (`_measure.tokens`, then `_measure.words`) is the
+    Python loop's, to the order of its words: on ReportLab's pages (words PDFium marks as
+    hyphenated at a line's end) and on pages of tokens in capitals, with punctuation, accents,
+    a mark inside, Unicode spaces."""
+    if calls._measure is None:
+        pytest.skip("the per-line calls are not compiled here (no C compiler at install)")
+    import sys
+
+    join = sys.modules["index.read.formats.pdf.join"]
+    seen = []
+    vocabulary = join._vocabulary
+    monkeypatch.setattr(join, "_vocabulary", lambda pages: seen.append(pages) or vocabulary(pages))
+    reader.read("r.pdf", (PDFS[0].parent / "reportlab-userguide.pdf").read_bytes())
+    made = ["persis\ufffetently PERSIStent (well-\ufffeknown) Well-known, “known” known\nDouble-",
+            "quo\ufffetes quotes. QUOTED\u2003quoted; naïve na\ufffeïve Naïve—x ex\ufffeample"]  # fmt: skip
+    assert seen and any(vocabulary(pages) for pages in seen)
+    for pages in [*seen, made]:
+        compiled = vocabulary(pages)
+        with monkeypatch.context() as m:
+            m.setattr(calls, "_measure", None)
+            python = vocabulary(pages)
+        assert compiled == python and list(compiled) == list(python)
+    assert vocabulary(made) == {"quotes": 1, "naïve": 1}  # (the parts at the marks not counted)

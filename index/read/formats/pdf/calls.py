@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ctypes
 
+from index.read.formats.pdf import glyphs
+
 try:  # PDFium's per-line calls made from C (`_measure.c`); else `Measure` below, the same
     from index.read.formats.pdf import _measure
 except ImportError:  # installed without a C compiler
@@ -128,6 +130,10 @@ class Measure:
         """The font cache's entry for character i's font, None when absent."""
         self._info(self._tp, i, self._name, self._room, self._ref_flags)
         return self._fonts.get((self._name.value, self._flags.value))
+
+    def controls(self, text: str) -> bool:
+        """Whether a page's text holds a control character but its lines' "\\r\\n"."""
+        return glyphs.CONTROL.search(text) is not None
 
     def gaps(self, a: int, text: str, gap: float):
         """(offsets, left): the spaces of a line from character a that stand for a gap wider

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 
 from index.read.formats import clean
+from index.read.formats.pdf import calls
 from index.read.formats.pdf.page import Line
 
 PARAGRAPH_GAP = 1.45  # baselines further apart than this many usual line pitches (TeX's 1.2
@@ -64,13 +65,14 @@ def normalize(pages: list[list[Line]]) -> None:
     """Each line's text with hyphenated words rejoined, accents composed, ligatures split (NFKC)
     and controls removed; a table row's cells joined by " | ". A page at a time: one regex pass
     per page, not per line; the document's words are counted only when a hyphen needs them."""
+    texts = ["\n".join([x.text for x in lines]) for lines in pages]
     vocabulary: Counter[str] | None = None
-    if any("\ufffe" in x.text for lines in pages for x in lines):
-        vocabulary = _vocabulary(pages)
-    for lines in pages:
+    if any("\ufffe" in page for page in texts):
+        vocabulary = _vocabulary([t for t, lines in zip(texts, pages, strict=True) if lines])
+    for lines, page in zip(pages, texts, strict=True):
         if not lines:
             continue
-        page = "\n".join(x.text for x in lines).replace("\ufffe", "\x02")
+        page = page.replace("\ufffe", "\x02")
         if vocabulary is not None and "\x02" in page:
             page = _rejoin_hyphens(page, vocabulary)
         if not page.isascii():
@@ -85,20 +87,22 @@ def normalize(pages: list[list[Line]]) -> None:
             page = _LEADER.sub(" … ", page)  # a contents line's dot leaders are layout
         if "  " in page:  # NFKC made other spaces plain ones
             page = _SPACES.sub(" ", page)
-        tabs = "\t" in page
+        if "\t" not in page:
+            for line, text in zip(lines, page.split("\n"), strict=True):
+                line.text = text.strip()
+            continue
         for line, text in zip(lines, page.split("\n"), strict=True):
-            if tabs and "\t" in text:
+            if "\t" in text:
                 cells = [c.strip() for c in text.split("\t") if c.strip()]
                 text = (" | " if line.kind == "row" else " ").join(cells)
             line.text = text.strip()
 
 
-def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
-    """How often each word (lower case) that a hyphen mark needs occurs in the document: the
-    parts around each mark, joined and hyphenated. Counted over whitespace tokens with their
-    punctuation stripped (a mark splits words)."""
-    text = "\n".join(x.text for lines in pages for x in lines)  # (lower case per token below:
-    # fewer characters than the whole text)
+def _vocabulary(pages: list[str]) -> Counter[str]:
+    """How often each word (lower case) that a hyphen mark needs occurs in the document (its
+    pages' texts, lines parted by newlines): the parts around each mark, joined and hyphenated.
+    Counted over whitespace tokens with their punctuation stripped (a mark splits words)."""
+    text = "\n".join(pages)  # (lower case per token below: fewer characters than the text)
     needed: set[str] = set()
     parts: Counter[str] = Counter()  # the halves at the marks, each counted once below
     stems: set[str] = set()
@@ -110,21 +114,22 @@ def _vocabulary(pages: list[list[Line]]) -> Counter[str]:
             needed.update((a, b, a + b, f"{a}-{b}"))
             parts.update((a, b, _STEM + b[:STEM]))
             stems.add(b[:STEM])
-    tokens = text.split()
-    keys: dict[str, list[str]] = {}  # what each distinct token that counts adds to (one pass
-    # over the distinct tokens, then only those counted: a manual's tokens are mostly others)
-    for token in set(tokens):
+    if calls._measure:  # (the same in C: the tokens counted, then each distinct one's words)
+        counted = calls._measure.words(
+            calls._measure.tokens(text), needed, stems, _PUNCTUATION, _STEM, STEM
+        )
+        out = Counter(counted)
+        out.subtract(parts)
+        return +out
+    out: Counter[str] = Counter()
+    for token, n in Counter(text.split()).items():  # (each distinct token looked at once)
         for piece in token.split("\ufffe") if "\ufffe" in token else (token,):  # (a mark
             # splits words; few tokens hold one, so the text is not copied to split them)
             word = piece.strip(_PUNCTUATION).lower()
             if word in needed:
-                keys.setdefault(token, []).append(word)
+                out[word] += n
             if word[:STEM] in stems:
-                keys.setdefault(token, []).append(_STEM + word[:STEM])
-    out: Counter[str] = Counter()
-    for token, n in Counter(filter(keys.__contains__, tokens)).items():
-        for key in keys[token]:
-            out[key] += n
+                out[_STEM + word[:STEM]] += n
     out.subtract(parts)  # "persis" and "tently" are words of the document only if seen apart
     return +out  # (positive counts only)
 

@@ -30,6 +30,7 @@ _PAGE_REF = re.compile(
     re.I,
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_ROMAN = frozenset("ivxlcdmIVXLCDM")
 _WORDLIKE = re.compile(r"[^\W\d_]{2}")
 _DIGITS = re.compile(r"\d+")
 _STOP = re.compile(r"[.!:;][\"'”’)\]]*$")  # a heading may ask a question, never end a sentence
@@ -144,16 +145,26 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
     marked: dict[int, set[str]] = {}  # the last word of each bookmarked heading, by page
     for i, name in headings:
         marked.setdefault(i, set()).add(name.rsplit(" ", 1)[-1])
+    big = HEADING_SIZE * body  # (the cheap tests below inlined: they run for every line)
     for i, lines in enumerate(pages):
         live = [x for x in lines if not x.kind]
-        lettered = [x for x in live if _two_letters(x.text)]
+        lettered = [
+            x
+            for x in live
+            if ((t := x.text)[:2].isalpha() and len(t) > 1) or _WORDLIKE.search(t) is not None
+        ]  # two letters in a row (a word, not a number or a symbol); most lines start with them
         worded = set(map(id, lettered))
-        refs = [x for x in lettered if _ends_in_ref(x.text)]
+        refs = [
+            x
+            for x in lettered
+            if ((c := x.text[-1]).isdigit() or c in _ROMAN) and _ends_in_ref(x.text)
+        ]
         leaders = sum(1 for x in refs if _LEADER.search(x.text))
         contents = len(lettered) >= 4 and len(refs) >= REF_SHARE * len(lettered)
         contents = contents and (leaders >= 2 or len(refs) >= 0.8 * len(lettered))
         listed = set(map(id, refs))
         margins = _margins(live, body)
+        bookmarked = i in marked
         for k, line in enumerate(live):
             text = line.text
             entry = contents and (id(line) in listed or _leads_to(live, k, listed))
@@ -163,7 +174,9 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
                 line.kind = "code"
             elif id(line) not in worded:
                 line.kind = "num"  # axis labels, number columns, page numbers, rules
-            elif _bookmarked(text, i, marked, headings) or _heading(line, body, margins):
+            elif (bookmarked and _bookmarked(text, i, marked, headings)) or (
+                (line.bold or line.size >= big) and _heading(line, body, margins)
+            ):
                 line.kind = "head"
             elif line.cells:
                 line.kind = "row"
@@ -171,12 +184,6 @@ def mark_structure(pages: list[list[Line]], body: float, headings: set[tuple[int
         _sentence_ends(live)
         _mark_terms(live, body)
     _mark_like_signatures(pages)
-
-
-def _two_letters(text: str) -> bool:
-    """Whether a line holds two letters in a row (a word, not a number or a symbol); most lines
-    start with them, a test cheaper than the pattern (a letter is alphabetic: [^\\W\\d_])."""
-    return (len(text) > 1 and text[:2].isalpha()) or _WORDLIKE.search(text) is not None
 
 
 def _bookmarked(text: str, page: int, marked: dict[int, set[str]], headings) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import ctypes
 import re
-from collections import Counter
 
 from index.read.formats.pdf import glyphs, grid, marks
 from index.read.formats.pdf.calls import Probe
@@ -150,12 +149,10 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     unnamed = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)  # (PDFium 2023 on)
     # a glyph PDFium could not name may read as a control character, even a line feed or tab:
     # kept while its font may name it, then a space (same length: offsets stay character indices)
-    controls = glyphs.CONTROL.search(text) is not None
+    controls = p.measure.controls(text)  # (`glyphs.CONTROL` in it)
     blank = _BLANK if controls else None
-    pos = 0
-    for raw in text.split("\r\n"):
-        start = pos
-        pos += len(raw) + 2
+    fast = getattr(p.measure, "lines", None) if exact and not controls else None
+    for start, raw in _raw_lines(text, fast, out, ends, firsts, offsets):
         stripped = raw.strip(blank)
         if not stripped:
             continue
@@ -237,7 +234,12 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     rows: list[Line] = []
     if out:
         usual = sorted(x.size for x in out)[len(out) // 2]
-        for line, a, offset, z in zip(out, firsts, offsets, ends, strict=True):
+        after, k = p.measure.after if fast else None, 0  # (the usual lines' steps from C)
+        while k < len(out):
+            if after and (k := after(out, firsts, ends, usual, k, rows, SPARSE, CELL_GAP)) < 0:
+                break
+            line, a, offset, z = out[k], firsts[k], offsets[k], ends[k]
+            k += 1
             if line.size > 1.08 * usual:  # a heading, or only its first letter?
                 line.size = min(line.size, font_size(tp, z))
             text = line.text
@@ -249,7 +251,7 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
                 if line.cells:
                     rows.append(line)
         if exact and len(rows) >= 2:
-            _align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
+            grid.align_rows(pdfium_c, tp, out, firsts, ends, rows, p)
         for k, fix in fixes.items():  # after the steps above, which index the characters
             out[k].text = glyphs.replace(out[k].text, fix) or out[k].text
         if controls:  # (a line that was only such glyphs is gone)
@@ -259,38 +261,22 @@ def _lines(pdfium_c, tp, text: str, n: int, p: Probe, bbox) -> list[Line]:
     return _merge_raised(out)
 
 
-def _align_rows(pdfium_c, tp, lines: list[Line], firsts: list[int], ends, rows, p: Probe) -> None:
-    """Rows of a two-column table whose first cell is long, so that a word space is all that
-    parts it from the second (a reference card's "error (message) print message and return to
-    top level"): a line at the left edge where two or more of the page's rows start, with a word
-    starting where their second cells start, printed in another size from there on."""
-    cols: Counter[tuple[int, int]] = Counter((round(x.x0), round(x.col)) for x in rows if x.col)
-    edges = [(x0, col) for (x0, col), n in cols.items() if n >= 2]
-    if edges:  # not a label set flush right (a signature's "[Function]"): a column of text
-        widest = max(x.x1 for x in rows)
-        edges = [(x0, col) for x0, col in edges if col - x0 < 0.6 * (widest - x0)]
-    if not edges:
-        return
-    box, size_of = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
-    for line, a, z in zip(lines, firsts, ends, strict=True):
-        if line.cells or " " not in line.text:
-            continue
-        for x0, col in edges:
-            size = max(line.size, 1.0)
-            if abs(line.x0 - x0) > 1.5 or not line.x0 + 2 * size < col < line.x1 - size:
-                continue
-            if abs(size_of(tp, a) - size_of(tp, z)) < 0.3:
-                break  # (its second cell runs to its end, in the other size)
-            k = pdfium_c.FPDFText_GetCharIndexAtPos(tp, col + 1.0, line.base + 0.3 * size, 1.0, 1.0)
-            at = k - a
-            if not 0 < at < len(line.text) or line.text[at - 1] != " ":
-                continue
-            box(tp, k, p.ref_l, p.ref_r, p.ref_b, p.ref_t)
-            if abs(p.l.value - col) > 1.5 or abs(size_of(tp, a) - size_of(tp, k)) < 0.3:
-                continue  # (a font change alone is a word in code or italics in a sentence)
-            line.text = line.text[: at - 1] + "\t" + line.text[at:]
-            line.cells, line.col = True, p.l.value
-            break
+def _raw_lines(text: str, fast, out, ends, firsts, offsets):
+    """(start, raw text) of each line of a page's text (parted by "\\r\\n") that `_lines` reads
+    itself; `fast` (`_measure.c`'s `Measure.lines`, when compiled) reads the usual ones between
+    them into `out` and the lists beside it as `_lines` would."""
+    pos = 0
+    while True:
+        if fast is not None:
+            pos = fast(text, pos, Line, out, ends, firsts, offsets)
+            if pos < 0:
+                return
+        end = text.find("\r\n", pos)
+        if end < 0:
+            yield pos, text[pos:]
+            return
+        yield pos, text[pos:end]
+        pos = end + 2
 
 
 def _mono_inside(pdfium_c, tp, text: str, a: int, p: Probe) -> bool:
