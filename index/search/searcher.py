@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.analysis import flags
 from index.analysis.languages import AUTO
 from index.analysis.tokens import ENGLISH, stem
 from index.answer import citations
@@ -342,14 +343,16 @@ class Index:
         """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
         sentences that last came before it in its document; (-1, -1) for none, and for a
         heading sentence itself."""
-        first, last = self._runs()
         sids = np.asarray(sids, dtype=np.int64)
+        if not self.flags_present & flags.HEADING:  # (no runs to find)
+            return np.full((len(sids), 2), -1, dtype=np.int64)
+        first, last = self._runs()
         return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
 
     def heading_of(self, sid: int) -> int:
         """The last sentence of the heading over one sentence (`section_headings`), -1 for none:
         the passage code asks it sentence by sentence."""
-        return int(self._runs()[1][sid])
+        return int(self._runs()[1][sid]) if self.flags_present & flags.HEADING else -1
 
     def _runs(self) -> tuple[np.ndarray, np.ndarray]:
         if self._heading_runs is None:
