@@ -138,12 +138,24 @@ _IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _IDS_MAX = 200_000
 
 
-def _row(idx, q: str, tab: Table) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """(term ids of the sentence words that explain q, their t, t(q | NULL), background)."""
+def prepare(idx) -> None:
+    """Look the table's sentence words up in `idx` now, not on its first question (some 10 ms)."""
+    tab = table()
+    if tab:
+        _ids(idx, tab)
+
+
+def _ids(idx, tab: Table) -> tuple:
+    """(the table, its sentence words as `idx`'s term ids, the rows read so far) of `idx`."""
     got = _IDS.get(idx)
     if got is None or got[0] is not tab:
         got = _IDS[idx] = (tab, idx.term_ids(tab.words), {})
-    _, ids_of, cache = got
+    return got
+
+
+def _row(idx, q: str, tab: Table) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(term ids of the sentence words that explain q, their t, t(q | NULL), background)."""
+    _, ids_of, cache = _ids(idx, tab)
     row = cache.get(q)
     if row is None:
         start, end, null, background = _span(tab, q)

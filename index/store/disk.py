@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import gc
 import json
 import os
 import shutil
@@ -293,3 +295,21 @@ def _load_segment(seg: Path) -> IndexData:
             raise ValueError(f"{key} has the wrong shape")
         arrays[key] = array.view(np.ndarray)  # plain views: no memmap overhead per slice
     return IndexData(arrays, meta)
+
+
+def collecting_later(init):
+    """`init` with garbage collection held off: a load makes hundreds of thousands of objects
+    that hold no cycles, and each collection on the way walked them all (0.1-0.4 s of a
+    1M-sentence index's load)."""
+
+    @functools.wraps(init)
+    def wrapped(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return init(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return wrapped

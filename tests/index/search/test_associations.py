@@ -175,3 +175,23 @@ def test_compiled_association_scores_equal_numpy(monkeypatch):
         reference = associations.scores(*args)
         monkeypatch.undo()
         assert np.allclose(compiled, reference, rtol=0, atol=1e-12)
+
+
+def test_an_index_looks_the_table_words_up_when_it_loads(tmp_path):
+    """The first question does not wait for the table's words to be looked up; loading leaves
+    garbage collection as it found it (it is held off while the index loads)."""
+    import gc
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "town.txt").write_text("The old centre of the town.\n", encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    tab, ids, _ = associations._IDS[idx]
+    assert tab is associations.table() and ids.tolist() == idx.term_ids(tab.words).tolist()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        open_index(folder, tmp_path / "index")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
