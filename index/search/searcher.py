@@ -238,7 +238,9 @@ class Index:
     def _frequencies(self, terms: list[str]) -> np.ndarray:
         """How many live sentences hold each term (0 for a term the index lacks)."""
         ids = self.term_ids(terms)
-        return np.where(ids >= 0, self._df[np.maximum(ids, 0)], 0)
+        out = np.zeros(len(ids), dtype=np.int64)
+        out[ids >= 0] = self._df[ids[ids >= 0]]
+        return out
 
     def _frequency(self, word: str, lang: str = ENGLISH) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos (asked

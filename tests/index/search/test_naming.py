@@ -107,3 +107,14 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
     assert idx.document_names.names == found.names and found.names
     damaged = Names(idx._doc_ids, idx._titles, df, idx.sentence_count, [[1, None]] * 3)
     assert damaged.names == found.names
+
+
+def test_an_index_without_terms_still_loads_and_answers_none(tmp_path):
+    """Names are made when no sentence has a word (an index without terms: none has a
+    frequency), and a question is still answered with none."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "release-notes.txt").write_text(": ", encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    assert idx._frequencies(["releas", "note"]).tolist() == [0, 0]
+    assert not idx.ask("release notes?").passages
