@@ -223,6 +223,21 @@ def _groups(
     return cands, groups
 
 
+def prepare_questions(
+    candidates: Iterable[str], documents: Mapping[str, int] | None = None
+) -> None:
+    """Make now what a collection's first questions would wait for: py3langid restricted to each
+    script's languages (some 30 ms), and the other languages' word patterns (some 20 ms)."""
+    cands, groups = _groups(tuple(candidates), tuple(documents.items()) if documents else None)
+    for same, names, _ in groups.values():
+        if len(same) > 1:
+            _identifier(names)
+    if any(c != "en" for c in cands):
+        from index.analysis import multilingual  # (it reads this module)
+
+        multilingual.prepare()
+
+
 _langid_lock = threading.Lock()
 # py3langid restricted to each tuple of languages asked about, and whether its names are this
 # project's codes already (the collection's codes are; then its ranking is returned as it is)

@@ -83,6 +83,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     return run, _token(rf"[\w{ranges}]"), _token(r"\w"), digits
 
 
+def prepare() -> None:
+    """Compile the word patterns now (some 20 ms), not on the first text in another language."""
+    _patterns()
+
+
 def unicode_table() -> tuple[list[tuple[int, int]], dict[int, str]]:
     """(the runs of combining marks (category M) as first and last code points, every script's
     decimal digit past ASCII and its value): read from `unicode_marks.json` when it was made

@@ -202,3 +202,17 @@ def terms(text: str, lang: str = ENGLISH) -> list[str]:
         return [multilingual.stem(w, lang) for w in multilingual.words(text, lang)]
     cached = _stem_cache.get
     return [cached(w) or stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_SEPARATORS = re.compile(r"[\W_]+")  # between a name's words: "refcard-a4", "Super_Bowl_50"
+
+
+def name_terms(doc_id: str, title: str | None) -> tuple[str, str]:
+    """The index terms of a document's file name (without its folders and extension) and of its
+    title, each space-separated: the words a question may name it by (search/order/naming.py).
+    Found when the document is read and stored with it, so that loading an index does not
+    tokenize every title again (0.6 s for 25,000 documents)."""
+    name = _EXTENSION.sub("", doc_id.replace("\\", "/").rsplit("/", 1)[-1])
+    own = " ".join(terms(_SEPARATORS.sub(" ", name)))
+    return own, " ".join(terms(_SEPARATORS.sub(" ", title))) if title else ""

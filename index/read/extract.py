@@ -27,7 +27,7 @@ import numpy as np
 
 from index.analysis.flags import sentence_flags, structure_flags
 from index.analysis.languages import AUTO, detect_document
-from index.analysis.tokens import ENGLISH, STOPWORDS, stem, words
+from index.analysis.tokens import ENGLISH, STOPWORDS, name_terms, stem, words
 from index.read import workers as workers_
 from index.read.documents import BINARY_EXTENSIONS, read_document
 from index.read.formats import SourceDoc
@@ -65,6 +65,7 @@ class _Document:
     flags: np.ndarray  # uint8 per sentence: flags.sentence_flags
     info: bytes = b""  # pages, sections, outlet, code units: JSON (see `doc_info`), or empty
     language: str = ENGLISH  # what its text was read as (languages.py), or "und"
+    names: tuple[str, str] = ("", "")  # its file name's and title's terms (tokens.name_terms)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def _analyze(jobs: list[tuple[str, str]], started=None, language: str = AUTO) ->
             np.array(flags, dtype=np.uint8),
             doc_info(doc),
             lang,
+            name_terms(doc.id, doc.title),
         )
         results.append((doc_id, document, note))
     stems = _Numbering()

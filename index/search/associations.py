@@ -10,17 +10,23 @@ log-likelihood given a candidate sentence S:
     mean over question words q of log(MIX * P(q | S) + (1 - MIX) * background(q)),
     P(q | S) = (t(q | NULL) + sum over the words s of S of t(q | s)) / (|S| + 1)
 
-where background(q) is q's share of all question words. The table (`associations.json`, plain
-JSON, 3.3 MB) keeps t >= 0.02 of sentence words seen in at least 3 pairs, by question word: its
-sentence words and their t x 10,000 as two space-separated strings, t(q | NULL) and the
-background. A row is parsed, and its words looked up in the index, the first time a question
-uses it (kept per index), so loading the table takes about 35 ms.
+where background(q) is q's share of all question words. The table (`associations.json`, JSON,
+3 MB) keeps t >= 0.02 of sentence words seen in at least 3 pairs. Its rows are laid end to end
+so that reading one costs a slice, not a parse: `words` (the sentence words, space-separated),
+`word_at` and `t` (base64 of little-endian uint32 numbers into `words`, and uint16 t x 10,000:
+each row's run, one after another), and `rows` (question word -> [start, end, t(q | NULL),
+background] of its run). Per index the sentence words are looked up once, the first time a
+question needs a row (about 5 ms); a row is then a gather of its run (a few µs), where reading it
+from text cost 50-140 µs.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import weakref
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,12 +35,40 @@ import numpy as np
 from index.search.bm25 import _kernel
 
 TABLE_PATH = Path(__file__).with_name("associations.json")
-FORMAT = 1
+FORMAT = 2
 MIX = 0.8  # weight of the sentence's likelihood against the background's
 FLOOR = 1e-6  # the background of a question word no training question holds
 SCALE = 10_000  # t is stored as an integer number of 1/SCALE
 
 _override: list[str] = []
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """The table, read: rows[q] = (start, end, t(q | NULL), background) of q's run of `word_at`
+    (numbers into `words`) and `t` (t x SCALE)."""
+
+    words: list[str]
+    rows: dict[str, list]
+    word_at: np.ndarray
+    t: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, q: str) -> tuple[list[str], list[int], float, float]:
+        """q's row as written: its sentence words, their t x SCALE, t(q | NULL), background
+        (empty when q has none)."""
+        start, end, null, background = _span(self, q)
+        return (
+            [self.words[i] for i in self.word_at[start:end].tolist()],
+            [int(x) for x in self.t[start:end].tolist()],
+            null,
+            background,
+        )
+
+
+EMPTY = Table([], {}, np.zeros(0, np.uint32), np.zeros(0))
 
 
 def use(path: str | Path | None) -> None:
@@ -43,47 +77,96 @@ def use(path: str | Path | None) -> None:
     _override[:] = [str(path)] if path else []
 
 
-def table() -> dict[str, list]:
-    """The table in use: {question word: [sentence words, their t x SCALE, t(q | NULL),
-    background]}; empty when the file is missing or damaged (the feature is then 0)."""
+def table() -> Table:
+    """The table in use; empty when the file is missing or damaged (the feature is then 0)."""
     return _read(_override[0] if _override else str(TABLE_PATH))
 
 
 @lru_cache(maxsize=4)
-def _read(path: str) -> dict[str, list]:
+def _read(path: str) -> Table:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         if raw.get("format") != FORMAT or not isinstance(raw.get("rows"), dict):
             raise ValueError("not an associations table")
-        return raw["rows"]
-    except (OSError, ValueError, AttributeError):
-        return {}
+        words = raw["words"].split(" ") if raw["words"] else []
+        word_at = np.frombuffer(base64.b64decode(raw["word_at"], validate=True), dtype="<u4")
+        t = np.frombuffer(base64.b64decode(raw["t"], validate=True), dtype="<u2")
+        if len(word_at) != len(t) or (len(word_at) and int(word_at.max()) >= len(words)):
+            raise ValueError("its runs do not match its words")
+        return Table(words, raw["rows"], word_at.astype(np.int64), t.astype(np.float64))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, binascii.Error):
+        return EMPTY
 
 
-# Per index: each question word's row in the index's term ids (an index's terms never change).
+def pack(rows: dict[str, list]) -> dict:
+    """Rows as `fit_associations` gives them ({q: [sentence words, their t x SCALE (both
+    space-separated), t(q | NULL), background]}) laid out as the file keeps them."""
+    number: dict[str, int] = {}
+    word_at: list[int] = []
+    ts: list[int] = []
+    out = {}
+    for q, (words, t, null, background) in rows.items():
+        start = len(word_at)
+        word_at += [number.setdefault(w, len(number)) for w in words.split()]
+        ts += [int(x) for x in t.split()]
+        if len(ts) != len(word_at) or any(x > 0xFFFF for x in ts[start:]):
+            raise ValueError(f"the row of {q!r} does not fit the table")
+        out[q] = [start, len(word_at), null, background]
+    return {
+        "words": " ".join(number),
+        "rows": out,
+        "word_at": base64.b64encode(np.array(word_at, dtype="<u4").tobytes()).decode("ascii"),
+        "t": base64.b64encode(np.array(ts, dtype="<u2").tobytes()).decode("ascii"),
+    }
+
+
+def _span(tab: Table, q: str) -> tuple[int, int, float, float]:
+    """q's run and numbers; a row that is missing or damaged reads as an empty one."""
+    got = tab.rows.get(q)
+    try:
+        start, end, null, background = int(got[0]), int(got[1]), float(got[2]), float(got[3])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return 0, 0, 0.0, 0.0
+    if not 0 <= start <= end <= len(tab.word_at):
+        return 0, 0, 0.0, 0.0
+    return start, end, null, background
+
+
+# Per index: the table's sentence words as the index's term ids, and the rows read so far (an
+# index's terms never change).
 _IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _IDS_MAX = 200_000
 
 
-def _row(idx, q: str, rows: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """(term ids of the sentence words that explain q, their t, t(q | NULL), background)."""
-    key = (_override[0] if _override else "", q)
-    cache = _IDS.get(idx)
-    if cache is None:
-        cache = _IDS.setdefault(idx, {})
-    got = cache.get(key)
-    if got is None:
-        words, ts, null, bg = rows.get(q) or ("", "", 0.0, 0.0)
-        ids = idx.term_ids(words.split())  # one call for the row's ~45 words
-        keep = np.flatnonzero(ids >= 0)
-        ids = ids[keep]
-        # t x SCALE are integers written in decimal: read exactly by the C parser
-        t = np.fromstring(ts, dtype=np.float64, sep=" ")[keep] / SCALE if len(keep) else np.zeros(0)
-        order = np.argsort(ids, kind="stable")
-        got = (ids[order], t[order], float(null), max(float(bg), FLOOR))
-        if len(cache) < _IDS_MAX:
-            cache[key] = got
+def prepare(idx) -> None:
+    """Look the table's sentence words up in `idx` now, not on its first question (some 10 ms)."""
+    tab = table()
+    if tab:
+        _ids(idx, tab)
+
+
+def _ids(idx, tab: Table) -> tuple:
+    """(the table, its sentence words as `idx`'s term ids, the rows read so far) of `idx`."""
+    got = _IDS.get(idx)
+    if got is None or got[0] is not tab:
+        got = _IDS[idx] = (tab, idx.term_ids(tab.words), {})
     return got
+
+
+def _row(idx, q: str, tab: Table) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(term ids of the sentence words that explain q, their t, t(q | NULL), background)."""
+    _, ids_of, cache = _ids(idx, tab)
+    row = cache.get(q)
+    if row is None:
+        start, end, null, background = _span(tab, q)
+        ids = ids_of[tab.word_at[start:end]]
+        keep = np.flatnonzero(ids >= 0)
+        ids, t = ids[keep], tab.t[start:end][keep] / SCALE
+        order = np.argsort(ids, kind="stable")
+        row = (ids[order], t[order], null, max(background, FLOOR))
+        if len(cache) < _IDS_MAX:
+            cache[q] = row
+    return row
 
 
 def log_likelihood(idx, qterms: list[str], terms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -92,11 +175,11 @@ def log_likelihood(idx, qterms: list[str], terms: np.ndarray, bounds: np.ndarray
     `terms`, `bounds`: `term_windows`' windows and rows of (window start, sentence start, sentence
     end, window end): only the sentence's own terms count. Zeros without a table."""
     n = len(bounds)
-    rows = table()
+    tab = table()
     qs = list(dict.fromkeys(qterms))
-    if not n or not qs or not rows:
+    if not n or not qs or not tab:
         return np.zeros(n)
-    parts = [_row(idx, q, rows) for q in qs]
+    parts = [_row(idx, q, tab) for q in qs]
     ids = np.concatenate([p[0] for p in parts])
     ts = np.concatenate([p[1] for p in parts])
     starts = np.cumsum([0] + [len(p[0]) for p in parts], dtype=np.int64)

@@ -11,14 +11,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.analysis.languages import AUTO
+from index.analysis import flags
+from index.analysis.languages import AUTO, prepare_questions
 from index.analysis.tokens import ENGLISH, stem
 from index.answer import citations
 from index.answer.copies import plainness
 from index.answer.model import Answer, BuildReport, Conversation, Document, Passage
 from index.answer.passages import build_passages
 from index.errors import QuestionError
-from index.search import ranking, structure, windows
+from index.search import associations, ranking, structure, windows
 from index.search.order import history, naming
 from index.search.question import answers, followups, reading
 from index.store import disk
@@ -38,6 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 class Index:
     """A loaded index: answers questions; safe to share between threads."""
 
+    @disk.collecting_later
     def __init__(
         self,
         data: disk.Generation,
@@ -116,8 +118,9 @@ class Index:
         self.document_names = naming.Names(
             self._doc_ids,
             self._titles,
-            lambda w: 0 if (t := self._term_id(w)) is None else int(self._df[t]),
+            self._frequencies,
             self._n_sent,
+            [n for x in datas for n in naming.stored(x.meta)],
         )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings
@@ -127,6 +130,10 @@ class Index:
         self.other_languages_model = ranking.load_model(ranking.OTHER_LANGUAGES_MODEL_PATH)
         self.document_text = lru_cache(maxsize=256)(self._document_text)
         self.document_info = lru_cache(maxsize=1024)(self._document_info)
+        # What the first question would otherwise wait for: the language identifier for this
+        # collection's languages, and the associations' words as this index's terms.
+        prepare_questions(self.languages, self.language_counts)
+        associations.prepare(self)
 
     @property
     def commit(self) -> dict:
@@ -227,6 +234,13 @@ class Index:
         """The id of a term some live sentence holds, else None (as if it were never indexed)."""
         tid = self._terms.get(term)
         return tid if tid is not None and self._df[tid] > 0 else None
+
+    def _frequencies(self, terms: list[str]) -> np.ndarray:
+        """How many live sentences hold each term (0 for a term the index lacks)."""
+        ids = self.term_ids(terms)
+        out = np.zeros(len(ids), dtype=np.int64)
+        out[ids >= 0] = self._df[ids[ids >= 0]]
+        return out
 
     def _frequency(self, word: str, lang: str = ENGLISH) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos (asked
@@ -342,14 +356,16 @@ class Index:
         """Rows of (first, last) sentence of the heading over each sentence: the run of HEADING
         sentences that last came before it in its document; (-1, -1) for none, and for a
         heading sentence itself."""
-        first, last = self._runs()
         sids = np.asarray(sids, dtype=np.int64)
+        if not self.flags_present & flags.HEADING:  # (no runs to find)
+            return np.full((len(sids), 2), -1, dtype=np.int64)
+        first, last = self._runs()
         return np.stack([first[sids], last[sids]], axis=1).astype(np.int64)
 
     def heading_of(self, sid: int) -> int:
         """The last sentence of the heading over one sentence (`section_headings`), -1 for none:
         the passage code asks it sentence by sentence."""
-        return int(self._runs()[1][sid])
+        return int(self._runs()[1][sid]) if self.flags_present & flags.HEADING else -1
 
     def _runs(self) -> tuple[np.ndarray, np.ndarray]:
         if self._heading_runs is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.analysis.tokens import name_terms
 from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
@@ -97,6 +98,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     texts: list[bytes] = []
     infos: list[bytes] = []  # per document: pages, sections, outlet (extract.doc_info)
     languages: list[str] = []  # per document: the language its text was read as
+    names: list[tuple[str, str]] = []  # per document: its name's and title's terms (naming.py)
     skipped: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     deferred: list[str] = []
@@ -139,6 +141,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
             texts.append(doc.text)
             infos.append(doc.info)
             languages.append(doc.language)
+            names.append(doc.names)
             span_chunks.append(doc.spans)
             para_hashes += paragraph_hashes(doc.id, doc.text, doc.spans)
             length_chunks.append(doc.lengths)
@@ -190,6 +193,7 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
         "titles": titles,
         "sources": sources,
         "languages": languages,
+        "names": names,
         "skipped": skipped,
         "warnings": warnings,
         "deferred": deferred,
@@ -230,10 +234,20 @@ def segment_chunks(
             np.asarray(a["sent_flags"][s0:s1], dtype=np.uint8),
             stored(a, d),
             m["languages"][d],
+            _names(m, d),
         )
         yield _Chunk(
             [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)
         )
+
+
+def _names(meta: dict, d: int) -> tuple[str, str]:
+    """Document d's `tokens.name_terms` as its segment stored them (found again for a segment
+    written before they were stored)."""
+    got = meta.get("names")
+    if isinstance(got, list) and len(got) == len(meta["doc_ids"]):
+        return tuple(got[d])
+    return name_terms(meta["doc_ids"][d], meta["titles"][d])
 
 
 def term_list(arrays: dict) -> list[str]:

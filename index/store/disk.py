@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import gc
 import json
 import os
 import shutil
@@ -293,3 +295,24 @@ def _load_segment(seg: Path) -> IndexData:
             raise ValueError(f"{key} has the wrong shape")
         arrays[key] = array.view(np.ndarray)  # plain views: no memmap overhead per slice
     return IndexData(arrays, meta)
+
+
+def collecting_later(init):
+    """`init` with garbage collection held off, then one collection of the young generations: a
+    load makes hundreds of thousands of objects, and the collections on the way walked them
+    again and again (0.3 s of a 1M-sentence index's 1.6 s load); collected once at the end, they
+    join the oldest generation, which the questions' collections then leave alone (held off and
+    not collected, they cost the next 500 questions 0.1 s)."""
+
+    @functools.wraps(init)
+    def wrapped(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return init(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+                gc.collect(1)
+
+    return wrapped

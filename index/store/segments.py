@@ -286,8 +286,11 @@ class Segments:
         """(BM25 scores of `units` of a level (global numbers), whether each holds a query term)."""
         if self.engine == "rank-bm25":
             return self._levels[level].score_units(term_ids, units)
-        # Each distinct unit once, in ascending order: the lookups then walk the postings forward.
-        units, back = np.unique(np.asarray(units, dtype=np.int64), return_inverse=True)
+        # In ascending order (a repeat is looked up again at no cost): the lookups then walk the
+        # postings forward. Sorting costs less than finding the distinct units (np.unique).
+        units = np.asarray(units, dtype=np.int64)
+        back = np.argsort(units, kind="stable")
+        units = units[back]
         scores = np.zeros(len(units), dtype=np.float64)
         matched = np.zeros(len(units), dtype=bool)
         offsets = self.offsets[level]
@@ -309,7 +312,9 @@ class Segments:
             else:
                 sc, m = self._levels[level][s].score_units(rows, local)
             scores[pick], matched[pick] = sc, m
-        return scores[back], matched[back]
+        out, held = np.empty_like(scores), np.empty_like(matched)
+        out[back], held[back] = scores, matched
+        return out, held
 
     def score_all(self, level: str, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(every live unit of a level holding a query term, ascending, its score): for checks."""

@@ -201,7 +201,7 @@ def write_associations(rows: dict, path: Path, pairs: int) -> None:
         f"IBM Model 1 t(question word | sentence word) x {associations.SCALE}, fitted on "
         f"{pairs} question/answer-sentence pairs by python -m index train"
     )
-    body = {"format": associations.FORMAT, "about": about, "rows": rows}
+    body = {"format": associations.FORMAT, "about": about, **associations.pack(rows)}
     path.write_text(json.dumps(body, separators=(",", ":"), ensure_ascii=False) + "\n", "utf-8")
 
 

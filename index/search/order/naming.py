@@ -14,17 +14,29 @@ is what a question says without meaning that page.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Callable
+from itertools import chain, compress
 
 import numpy as np
 
-from index.analysis.tokens import terms
+from index.analysis.tokens import name_terms
 
 SHARE = 0.5  # of its score a sentence keeps when the question names other documents than its own
 RARE = 1000  # a name's word is seldom used when one sentence in this many holds it, or just one
-_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
-_SEPARATORS = re.compile(r"[\W_]+")  # between a name's words: "refcard-a4", "Super_Bowl_50"
+
+
+def stored(meta: dict) -> list:
+    """A segment's documents' `tokens.name_terms` as it stored them (None each when it stored
+    none or they do not fit its documents: `Names` then finds them)."""
+    got = meta.get("names")
+    if isinstance(got, list) and len(got) == len(meta["doc_ids"]):
+        return got
+    return [None] * len(meta["doc_ids"])
+
+
+def _is_str(x) -> bool:
+    return isinstance(x, str)
 
 
 class Names:
@@ -35,39 +47,46 @@ class Names:
         self,
         doc_ids: list[str],
         titles: list[str | None],
-        frequency: Callable[[str], int],
+        frequencies: Callable[[list[str]], np.ndarray],
         sentences: int,
+        words: list | None = None,
     ) -> None:
-        """`frequency(term)`: how many of the index's `sentences` hold the term."""
+        """`frequencies(terms)`: how many of the index's `sentences` hold each term. `words`: each
+        document's `tokens.name_terms` as stored when it was read (found here where one is None)."""
         self.n = len(doc_ids)
         raw: list[tuple[frozenset[str], frozenset[str]]] = []
-        counts: dict[str, int] = {}
-        for doc_id, title in zip(doc_ids, titles, strict=True):
-            name = _EXTENSION.sub("", doc_id.replace("\\", "/").rsplit("/", 1)[-1])
-            pair = tuple(frozenset(terms(_SEPARATORS.sub(" ", t))) for t in (name, title or ""))
-            raw.append(pair)
-            for w in pair[0] | pair[1]:
-                counts[w] = counts.get(w, 0) + 1
+        if words is None or len(words) != self.n:
+            words = [None] * self.n
+        for d, got in enumerate(words):
+            if not (isinstance(got, (list, tuple)) and len(got) == 2 and all(map(_is_str, got))):
+                got = name_terms(doc_ids[d], titles[d])  # (not stored, or damaged)
+            raw.append((frozenset(got[0].split()), frozenset(got[1].split())))
+        counts = Counter(chain.from_iterable(a | b for a, b in raw))
         common = {w for w, c in counts.items() if 2 * c >= self.n}
         seldom = max(1, sentences // RARE)
-        by_name: dict[frozenset[str], set[int]] = {}
+        vocab = list(counts)
+        rare = set(compress(vocab, frequencies(vocab) <= seldom))
+        by_name: dict[frozenset[str], list[int]] = {}
         for d, pair in enumerate(raw):
-            for words in pair:
-                words = words - common
-                if words and any(frequency(w) <= seldom for w in words):
-                    by_name.setdefault(words, set()).add(d)
-        # A name half the documents or more have names none.
-        self.names = [(w, sorted(ds)) for w, ds in by_name.items() if 2 * len(ds) < self.n]
-        # Each name filed under the word of it that the fewest names share: a question holds a
-        # whole name only if it holds that word, so it looks at a few names, not at every name
-        # one of its words is part of (a bench folder of 25,000 titles has 1,103 with "use").
-        shared: dict[str, int] = {}
-        for words, _ in self.names:
-            for w in words:
-                shared[w] = shared.get(w, 0) + 1
+            for held in pair:
+                held = held - common if common else held
+                if not rare.isdisjoint(held):
+                    by_name.setdefault(held, []).append(d)
+        # A name half the documents or more have names none. Kept as sorted tuples (a third of
+        # a frozenset's memory: 39,541 names of a bench folder's 25,000 titles).
+        self.names: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+        for held, ds in by_name.items():
+            ds = ds if len(ds) == 1 else sorted(set(ds))  # (a file name and title alike: twice)
+            if 2 * len(ds) < self.n:
+                self.names.append((tuple(sorted(held)), tuple(ds)))
+        # Each name filed under the word of it that the fewest names share (the first such word
+        # in alphabetical order): a question holds a whole name only if it holds that word, so it
+        # looks at a few names, not at every name one of its words is part of (a bench folder of
+        # 25,000 titles has 1,103 with "use").
+        shared = Counter(chain.from_iterable(held for held, _ in self.names))
         self._by_word: dict[str, list[int]] = {}
-        for i, (words, _) in enumerate(self.names):
-            key = min(words, key=lambda w: (shared[w], w))
+        for i, (held, _) in enumerate(self.names):
+            key = held[0] if len(held) == 1 else min(held, key=shared.__getitem__)
             self._by_word.setdefault(key, []).append(i)
 
     def named(self, qset) -> np.ndarray | None:
@@ -79,7 +98,7 @@ class Names:
             for w in qset
             if w in by_word
             for i in by_word[w]
-            if names[i][0] <= qset
+            if qset.issuperset(names[i][0])
             for d in names[i][1]
         ]
         if not hit:

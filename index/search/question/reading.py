@@ -84,6 +84,10 @@ def qterms(text: str, corrections: dict[str, str], lang: str = ENGLISH) -> list[
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_+[a-z0-9]+)+")
 _CAMEL = re.compile(r"\b(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+[0-9]*\b")  # words joined
+# What each name pattern cannot match without (the patterns backtrack through every word; most
+# questions hold no name, and these checks cost a fraction of them): "_", "(", or a lower-case
+# letter right before a capital.
+_JOINED = re.compile(r"[a-z][A-Z]")
 # A name written in camelCase that at most this many sentences hold is asked twice: an exception
 # or class name pasted from an error ("fails with RequestDataTooBig") is what the asker means,
 # and among a chatty question's ten other words its weight alone would not bring the one
@@ -98,7 +102,8 @@ def _without_parts(idx, found: list[str], text: str) -> list[str]:
     `selectrelated`). Asked again, the parts would count the name two or three times, and a
     command line or code unit that writes it would outrank the prose that explains it."""
     drop: set[int] = set()
-    snake = {m.replace("_", "") for m in _SNAKE.findall(normalize(text))}  # not "e-mail"
+    plain = normalize(text)  # (its snake_case names, not "e-mail")
+    snake = {m.replace("_", "") for m in _SNAKE.findall(plain)} if "_" in plain else set()
     for i, w in enumerate(found):
         if "." in w and w[0].isalpha() and idx._term_id(w) is not None:  # a dotted name
             j = i + 1
@@ -167,7 +172,11 @@ def code_names(idx, text: str) -> frozenset[int]:
     """Term ids of the names `text` writes as code (called, snake_case, camelCase; at least 3
     characters) that the index holds: what a chatty question is about, whatever its other words
     (`Index._covered`)."""
-    names = set(_CALLED.findall(text)) | set(_SNAKE.findall(text)) | _camel_names(text)
+    names = _camel_names(text)
+    if "(" in text:
+        names |= set(_CALLED.findall(text))
+    if "_" in text:
+        names |= set(_SNAKE.findall(text))
     out = set()
     for name in names:
         found = words(name) if len(name) >= 3 else []
@@ -181,4 +190,4 @@ def _camel_names(text: str) -> set[str]:
     """The names of `text` written as words joined in camelCase or CamelCase
     (`RequestDataTooBig`, `inputParser`; not an acronym such as `vBNS`), lowercased as `words`
     gives them."""
-    return {m.lower() for m in _CAMEL.findall(text)}
+    return {m.lower() for m in _CAMEL.findall(text)} if _JOINED.search(text) else set()

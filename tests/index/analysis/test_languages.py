@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index import VerbatimError, open_index
-from index.analysis import multilingual
+from index.analysis import languages, multilingual
 from index.analysis.languages import detect_document, question_languages, setting
 from index.analysis.sentences import split
 from index.analysis.tokens import terms, words
@@ -198,7 +198,11 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_a_mixed_folder_answers_each_language_from_its_documents(mixed, tmp_path):
+    languages._models.clear()
+    multilingual._patterns.cache_clear()
     idx = open_index(mixed, tmp_path / "index")
+    # made at load, so that the first question does not wait for them
+    assert ("en", "es") in languages._models and multilingual._patterns.cache_info().currsize
     assert dict(idx.report.languages) == {"en": 1, "es": 1, "zh": 1}
     assert "languages: en 1, es 1, zh 1" in idx.report.summary()
     cases = [

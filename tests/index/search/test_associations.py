@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from makedocs import training_set
 
 from index import open_index
@@ -11,11 +12,65 @@ from index.tools import train
 
 
 def test_the_shipped_table_loads_and_links_other_words():
-    rows = associations.table()
-    assert len(rows) > 10_000
-    words, ts, null, background = rows["center"]
-    assert "centr" in words.split() and 0 < background < 1 and 0 <= null < 1
-    assert len(words.split()) == len(ts.split())
+    tab = associations.table()
+    assert len(tab) > 10_000
+    words, ts, null, background = tab.row("center")
+    assert "centr" in words and 0 < background < 1 and 0 <= null < 1
+    assert len(words) == len(ts) and all(0 < t <= associations.SCALE for t in ts)
+
+
+def test_the_table_is_written_as_it_is_read(tmp_path):
+    """`pack` lays rows end to end; reading them back gives each row as it was fitted."""
+    rows = {"buy": ["purchas car", "7000 2500", 0.01, 0.002], "car": ["car", "9000", 0.0, 0.001],
+            "none": ["", "", 0.0, 1e-05]}  # fmt: skip
+    path = tmp_path / "associations.json"
+    train.write_associations(rows, path, pairs=3)
+    associations.use(path)
+    try:
+        tab = associations.table()
+        for q, (words, ts, null, background) in rows.items():
+            assert tab.row(q) == (words.split(), [int(t) for t in ts.split()], null, background)
+        assert tab.row("nosuchquestionword") == ([], [], 0.0, 0.0)
+    finally:
+        associations.use(None)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw.update(word_at="not base64!"),
+        lambda raw: raw.update(t=raw["t"][:-4]),  # runs and numbers differ in length
+        lambda raw: raw.update(words="one"),  # a number past the words
+        lambda raw: raw.update(format=1),
+    ],
+)
+def test_a_damaged_table_gives_a_zero_feature(tmp_path, damage):
+    path = tmp_path / "associations.json"
+    train.write_associations({"buy": ["purchas car", "7000 2500", 0.01, 0.002]}, path, pairs=1)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    damage(raw)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    associations.use(path)
+    try:
+        assert len(associations.table()) == 0
+    finally:
+        associations.use(None)
+
+
+def test_a_damaged_row_reads_as_an_empty_one(tmp_path):
+    path = tmp_path / "associations.json"
+    rows = {"buy": ["purchas car", "7000 2500", 0.01, 0.002], "car": ["car", "9000", 0.0, 0.001]}
+    train.write_associations(rows, path, pairs=2)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["rows"]["buy"] = [0, 99, 0.01, 0.002]  # past the runs
+    raw["rows"]["car"] = ["x", 3, 0.0, 0.001]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    associations.use(path)
+    try:
+        assert associations.table().row("buy") == ([], [], 0.0, 0.0)
+        assert associations.table().row("car") == ([], [], 0.0, 0.0)
+    finally:
+        associations.use(None)
 
 
 def test_a_sentence_in_other_words_is_more_likely_to_be_asked_about(tmp_path):
@@ -44,12 +99,12 @@ def test_a_row_is_read_as_word_by_word(tmp_path):
         "The old centre of the town has a market square and a central station.\n", encoding="utf-8"
     )
     idx = open_index(folder, tmp_path / "index")
-    rows = associations.table()
+    tab = associations.table()
     for q in ("center", "town", "station", "nosuchquestionword"):
-        words, ts, null, background = rows.get(q) or ("", "", 0.0, 0.0)
-        pairs = [(idx.term_id(w), int(t)) for w, t in zip(words.split(), ts.split(), strict=True)]
+        words, ts, null, background = tab.row(q)
+        pairs = [(idx.term_id(w), t) for w, t in zip(words, ts, strict=True)]
         pairs = sorted((tid, t) for tid, t in pairs if tid is not None)
-        ids, t, got_null, got_background = associations._row(idx, q, rows)
+        ids, t, got_null, got_background = associations._row(idx, q, tab)
         assert ids.tolist() == [tid for tid, _ in pairs]
         assert t.tolist() == [x / associations.SCALE for _, x in pairs]
         assert got_null == float(null)
@@ -64,7 +119,7 @@ def test_a_row_is_read_as_word_by_word(tmp_path):
 def test_no_table_gives_a_zero_feature(tmp_path):
     associations.use(tmp_path / "missing.json")
     try:
-        assert associations.table() == {}
+        assert len(associations.table()) == 0
         got = associations.log_likelihood(None, ["center"], np.zeros(0), np.zeros((2, 4), int))
         assert got.tolist() == [0.0, 0.0]
     finally:
@@ -89,6 +144,11 @@ def test_train_writes_the_association_table_beside_the_model(tmp_path):
     assert main(["train", str(folder), "--out", str(out), "--index", str(tmp_path / "i")]) == 0
     table = json.loads((tmp_path / "associations.json").read_text(encoding="utf-8"))
     assert table["format"] == associations.FORMAT and "bridg" in table["rows"]
+    associations.use(tmp_path / "associations.json")
+    try:
+        assert len(associations.table()) == len(table["rows"])  # it reads back
+    finally:
+        associations.use(None)
 
 
 def test_compiled_association_scores_equal_numpy(monkeypatch):
@@ -115,3 +175,23 @@ def test_compiled_association_scores_equal_numpy(monkeypatch):
         reference = associations.scores(*args)
         monkeypatch.undo()
         assert np.allclose(compiled, reference, rtol=0, atol=1e-12)
+
+
+def test_an_index_looks_the_table_words_up_when_it_loads(tmp_path):
+    """The first question does not wait for the table's words to be looked up; loading leaves
+    garbage collection as it found it (it is held off while the index loads)."""
+    import gc
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "town.txt").write_text("The old centre of the town.\n", encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    tab, ids, _ = associations._IDS[idx]
+    assert tab is associations.table() and ids.tolist() == idx.term_ids(tab.words).tolist()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        open_index(folder, tmp_path / "index")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,8 +1,11 @@
 """Reading a question: contractions and chat words are no terms of it."""
 
+import pytest
 from makedocs import index_of
 
 from index import open_index
+from index.analysis.tokens import normalize
+from index.search.question import reading
 
 DOCS = {
     "cache.md": "# Caching\n\nThe local-memory cache is the default cache backend.\n\n"
@@ -100,3 +103,28 @@ def test_a_verb_finds_the_sentence_that_says_it_in_the_passive(tmp_path):
     idx = open_index(folder, tmp_path / "index")
     passages = idx.ask("how do I hide a toctree?", 1).passages
     assert passages and "can be hidden" in passages[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what does select_related do",
+        "why does QuerySet.filter() fail with RequestDataTooBig?",
+        "is inputParser faster than validateattributes",
+        "how do I set ＿fullwidth＿names",  # NFKC makes "_" of them
+        "What is the DEFAULT_AUTO_FIELD and why vBNS",
+        "plain question without any names at all",
+        "call strsplit(s) then containers.Map()",
+    ],
+)
+def test_the_name_checks_find_what_the_patterns_find(text):
+    """The cheap checks before the name patterns ("_", "(", a capital after a lower-case letter)
+    never skip a name the pattern would find."""
+    plain = normalize(text)
+    assert {m.lower() for m in reading._CAMEL.findall(text)} == reading._camel_names(text)
+    if reading._SNAKE.findall(plain):
+        assert "_" in plain
+    if reading._CALLED.findall(text):
+        assert "(" in text
+    if reading._CAMEL.findall(text):
+        assert reading._JOINED.search(text)
