@@ -130,8 +130,7 @@ class Index:
         self.other_languages_model = ranking.load_model(ranking.OTHER_LANGUAGES_MODEL_PATH)
         self.document_text = lru_cache(maxsize=256)(self._document_text)
         self.document_info = lru_cache(maxsize=1024)(self._document_info)
-        # What the first question would otherwise wait for: the language identifier for this
-        # collection's languages, and the associations' words as this index's terms.
+        # made now, not on the first question:
         prepare_questions(self.languages, self.language_counts)
         associations.prepare(self)
 
@@ -238,9 +237,7 @@ class Index:
     def _frequencies(self, terms: list[str]) -> np.ndarray:
         """How many live sentences hold each term (0 for a term the index lacks)."""
         ids = self.term_ids(terms)
-        out = np.zeros(len(ids), dtype=np.int64)
-        out[ids >= 0] = self._df[ids[ids >= 0]]
-        return out
+        return np.where(ids >= 0, self._df[ids.clip(0)] if len(self._df) else 0, 0)
 
     def _frequency(self, word: str, lang: str = ENGLISH) -> int:
         """How many sentences hold the word (by its stem): what "frequent" means for typos (asked
