@@ -13,6 +13,7 @@ from index.analysis.tokens import name_terms
 from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
+from index.search.order import naming
 from index.store.boilerplate import paragraph_hashes
 
 # 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only,
@@ -212,6 +213,7 @@ def segment_chunks(
     """
     a, m = data.arrays, data.meta
     term_start, text_offsets = a["sent_term_start"], a["text_offsets"]
+    names = naming.stored(m)  # (each document's name words, found again where none were kept)
     for d in docs:
         s0, s1 = int(first_sent[d]), int(first_sent[d + 1])
         paras = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)
@@ -234,20 +236,11 @@ def segment_chunks(
             np.asarray(a["sent_flags"][s0:s1], dtype=np.uint8),
             stored(a, d),
             m["languages"][d],
-            _names(m, d),
+            names[d] or name_terms(m["doc_ids"][d], m["titles"][d]),
         )
         yield _Chunk(
             [(doc.id, doc, None)], vocab, np.asarray(a["sent_terms"][t0:t1], dtype=np.int64)
         )
-
-
-def _names(meta: dict, d: int) -> tuple[str, str]:
-    """Document d's `tokens.name_terms` as its segment stored them (found again for a segment
-    written before they were stored)."""
-    got = meta.get("names")
-    if isinstance(got, list) and len(got) == len(meta["doc_ids"]):
-        return tuple(got[d])
-    return name_terms(meta["doc_ids"][d], meta["titles"][d])
 
 
 def term_list(arrays: dict) -> list[str]:

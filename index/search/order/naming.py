@@ -26,17 +26,18 @@ SHARE = 0.5  # of its score a sentence keeps when the question names other docum
 RARE = 1000  # a name's word is seldom used when one sentence in this many holds it, or just one
 
 
-def stored(meta: dict) -> list:
-    """A segment's documents' `tokens.name_terms` as it stored them (None each when it stored
-    none or they do not fit its documents: `Names` then finds them)."""
+def stored(meta: dict) -> list[tuple[str, str] | None]:
+    """A segment's documents' `tokens.name_terms` as it stored them; None for each it stored
+    none of (a segment written before they were) or a damaged one: they are found again."""
     got = meta.get("names")
-    if isinstance(got, list) and len(got) == len(meta["doc_ids"]):
-        return got
-    return [None] * len(meta["doc_ids"])
+    if not isinstance(got, list) or len(got) != len(meta["doc_ids"]):
+        return [None] * len(meta["doc_ids"])
+    return [_pair(x) for x in got]
 
 
-def _is_str(x) -> bool:
-    return isinstance(x, str)
+def _pair(x) -> tuple[str, str] | None:
+    ok = isinstance(x, (list, tuple)) and len(x) == 2 and all(isinstance(w, str) for w in x)
+    return tuple(x) if ok else None
 
 
 class Names:
@@ -58,7 +59,7 @@ class Names:
         if words is None or len(words) != self.n:
             words = [None] * self.n
         for d, got in enumerate(words):
-            if not (isinstance(got, (list, tuple)) and len(got) == 2 and all(map(_is_str, got))):
+            if got is None or _pair(got) is None:
                 got = name_terms(doc_ids[d], titles[d])  # (not stored, or damaged)
             raw.append((frozenset(got[0].split()), frozenset(got[1].split())))
         counts = Counter(chain.from_iterable(a | b for a, b in raw))
