@@ -7,7 +7,8 @@ import numpy as np
 
 from index import open_index
 from index.analysis.tokens import name_terms
-from index.search.order.naming import Names, stored
+from index.search.order import naming
+from index.search.order.naming import Names
 
 USER_MANUAL = """# Arrays
 
@@ -108,8 +109,8 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
     damaged = Names(idx._doc_ids, idx._titles, df, idx.sentence_count, [[1, None]] * 3)
     assert damaged.names == found.names
     meta = {"doc_ids": ["a", "b"], "names": [["x", "y z"], ["x", 3]]}
-    assert stored(meta) == [("x", "y z"), None]  # a damaged entry is found again
-    assert stored({"doc_ids": ["a", "b"], "names": [["x", ""]]}) == [None, None]
+    assert naming.stored(meta) == [("x", "y z"), None]  # a damaged entry is found again
+    assert naming.stored({"doc_ids": ["a", "b"], "names": [["x", ""]]}) == [None, None]
 
 
 def test_an_index_without_terms_still_loads_and_answers_none(tmp_path):
