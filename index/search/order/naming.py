@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from itertools import chain, compress
+from itertools import compress
 
 import numpy as np
 
@@ -53,41 +53,52 @@ class Names:
         words: list | None = None,
     ) -> None:
         """`frequencies(terms)`: how many of the index's `sentences` hold each term. `words`: each
-        document's `tokens.name_terms` as stored when it was read (found here where one is None)."""
-        self.n = len(doc_ids)
-        raw: list[tuple[frozenset[str], frozenset[str]]] = []
-        if words is None or len(words) != self.n:
-            words = [None] * self.n
-        for d, got in enumerate(words):
-            if got is None or _pair(got) is None:
-                got = name_terms(doc_ids[d], titles[d])  # (not stored, or damaged)
-            raw.append((frozenset(got[0].split()), frozenset(got[1].split())))
-        counts = Counter(chain.from_iterable(a | b for a, b in raw))
-        common = {w for w, c in counts.items() if 2 * c >= self.n}
+        document's `tokens.name_terms` as `stored` gives them (found here where one is None)."""
+        self.n = n = len(doc_ids)
+        if words is None or len(words) != n:
+            words = [None] * n
+        pairs = [
+            got if got is not None else name_terms(doc_ids[d], titles[d])  # (not stored, damaged)
+            for d, got in enumerate(words)
+        ]
+        # The words half the documents or more have in their name or title (a word of both
+        # counted once): only a word used that often anywhere in them is counted by document.
+        counts = Counter(" ".join(f"{a} {b}" for a, b in pairs).split())
+        common = {
+            w
+            for w, c in counts.items()
+            if 2 * c >= n and 2 * sum(w in set(f"{a} {b}".split()) for a, b in pairs) >= n
+        }
         seldom = max(1, sentences // RARE)
         vocab = list(counts)
         rare = set(compress(vocab, frequencies(vocab) <= seldom))
-        by_name: dict[frozenset[str], list[int]] = {}
-        for d, pair in enumerate(raw):
+        # Each name as its sorted words, with its documents in order (a file name and title alike
+        # are one name of the document).
+        by_name: dict[tuple[str, ...], list[int]] = {}
+        for d, pair in enumerate(pairs):
             for held in pair:
-                held = held - common if common else held
-                if not rare.isdisjoint(held):
-                    by_name.setdefault(held, []).append(d)
-        # A name half the documents or more have names none. Kept as sorted tuples (a third of
-        # a frozenset's memory: 39,541 names of a bench folder's 25,000 titles).
-        self.names: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
-        for held, ds in by_name.items():
-            ds = ds if len(ds) == 1 else sorted(set(ds))  # (a file name and title alike: twice)
-            if 2 * len(ds) < self.n:
-                self.names.append((tuple(sorted(held)), tuple(ds)))
-        # Each name filed under the word of it that the fewest names share (the first such word
-        # in alphabetical order): a question holds a whole name only if it holds that word, so it
-        # looks at a few names, not at every name one of its words is part of (a bench folder of
-        # 25,000 titles has 1,103 with "use").
-        shared = Counter(chain.from_iterable(held for held, _ in self.names))
+                held = held.split()
+                if common:
+                    held = [w for w in held if w not in common]
+                if rare.isdisjoint(held):
+                    continue
+                key = tuple(sorted(set(held))) if len(held) > 1 else tuple(held)
+                ds = by_name.setdefault(key, [])
+                if not ds or ds[-1] != d:
+                    ds.append(d)
+        # Kept as sorted tuples (a third of a frozenset's memory: 39,541 names of a bench
+        # folder's 25,000 titles). (No name is half the documents' or more: its words would all
+        # be common.)
+        self.names: list[tuple[tuple[str, ...], tuple[int, ...]]] = [
+            (held, tuple(ds)) for held, ds in by_name.items()
+        ]
+        # Each name filed under the word of it that the fewest names and titles have (the first
+        # such word in alphabetical order): a question holds a whole name only if it holds that
+        # word, so it looks at a few names, not at every name one of its words is part of (a
+        # bench folder of 25,000 titles has 1,103 with "use").
         self._by_word: dict[str, list[int]] = {}
         for i, (held, _) in enumerate(self.names):
-            key = held[0] if len(held) == 1 else min(held, key=shared.__getitem__)
+            key = held[0] if len(held) == 1 else min(held, key=counts.__getitem__)
             self._by_word.setdefault(key, []).append(i)
 
     def named(self, qset) -> np.ndarray | None:

@@ -106,7 +106,8 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
     df = idx._frequencies
     found = Names(idx._doc_ids, idx._titles, df, idx.sentence_count)
     assert idx.document_names.names == found.names and found.names
-    damaged = Names(idx._doc_ids, idx._titles, df, idx.sentence_count, [[1, None]] * 3)
+    broken = naming.stored({"doc_ids": idx._doc_ids, "names": [[1, None]] * 3})
+    damaged = Names(idx._doc_ids, idx._titles, df, idx.sentence_count, broken)
     assert damaged.names == found.names
     meta = {"doc_ids": ["a", "b"], "names": [["x", "y z"], ["x", 3]]}
     assert naming.stored(meta) == [("x", "y z"), None]  # a damaged entry is found again
