@@ -116,11 +116,7 @@ class Index:
         self.history_documents = history.documents(self._titles)
         # The documents each word of a file name or title names (naming.py).
         self.document_names = naming.Names(
-            self._doc_ids,
-            self._titles,
-            self._frequencies,
-            self._n_sent,
-            [n for x in datas for n in naming.stored(x.meta)],
+            [(len(x.meta["doc_ids"]), x.arrays) for x in datas], self._frequencies, self._n_sent
         )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings

@@ -41,7 +41,9 @@ from index.store.boilerplate import paragraph_hashes
 # a bullet PDFium cannot name (pdfTeX's bitmap TS1 "•") is read as one, and T1's ligatures,
 # quotes and dashes in such nameless fonts too; strong verbs' past participles stem as their verb
 # ("hidden" as "hide"; tokens.IRREGULAR); a size written "600x400" is also its numbers.
-FORMAT_VERSION = 21
+# 22: a segment files its documents' names (naming.filed: arrays, no longer in its meta), found
+# at every load before.
+FORMAT_VERSION = 22
 LEVELS = ("sent", "para", "doc")
 
 
@@ -188,13 +190,14 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     # Per-document citation info (JSON), read one document at a time when an answer cites it.
     arrays.update(info_arrays(infos))
+    # Each document's name and title words filed for the question that names it.
+    arrays.update(naming.filed(names))
     meta = {
         "format": FORMAT_VERSION,
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,
         "languages": languages,
-        "names": names,
         "skipped": skipped,
         "warnings": warnings,
         "deferred": deferred,
@@ -213,7 +216,7 @@ def segment_chunks(
     """
     a, m = data.arrays, data.meta
     term_start, text_offsets = a["sent_term_start"], a["text_offsets"]
-    names = naming.stored(m)  # (each document's name words, found again where none were kept)
+    names = naming.stored(a)  # (each document's name words, found again where damaged)
     for d in docs:
         s0, s1 = int(first_sent[d]), int(first_sent[d + 1])
         paras = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)
