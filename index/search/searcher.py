@@ -113,7 +113,9 @@ class Index:
             for d in segs.live_doc_order
         )
         # Release notes and changelogs, by document number (ranking.rank reads it).
-        self.history_documents = history.documents(self._titles)
+        self.history_documents = np.concatenate(
+            [np.zeros(0, bool)] + [history.of_segment(x.arrays, x.meta["titles"]) for x in datas]
+        )
         # The documents each word of a file name or title names (naming.py).
         self.document_names = naming.Names(
             [(len(x.meta["doc_ids"]), x.arrays) for x in datas], self._frequencies, self._n_sent

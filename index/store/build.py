@@ -13,7 +13,7 @@ from index.analysis.tokens import name_terms
 from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
-from index.search.order import naming
+from index.search.order import history, naming
 from index.store.boilerplate import paragraph_hashes
 
 # 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only,
@@ -41,8 +41,8 @@ from index.store.boilerplate import paragraph_hashes
 # a bullet PDFium cannot name (pdfTeX's bitmap TS1 "•") is read as one, and T1's ligatures,
 # quotes and dashes in such nameless fonts too; strong verbs' past participles stem as their verb
 # ("hidden" as "hide"; tokens.IRREGULAR); a size written "600x400" is also its numbers.
-# 22: a segment files its documents' names (naming.filed: arrays, no longer in its meta), found
-# at every load before.
+# 22: a segment files its documents' names (naming.filed: arrays, no longer in its meta) and
+# says which are change history (doc_history), both found at every load before.
 FORMAT_VERSION = 22
 LEVELS = ("sent", "para", "doc")
 
@@ -190,8 +190,10 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     # Per-document citation info (JSON), read one document at a time when an answer cites it.
     arrays.update(info_arrays(infos))
-    # Each document's name and title words filed for the question that names it.
+    # Each document's name and title words filed for the question that names it; which are
+    # change history (release notes, changelogs).
     arrays.update(naming.filed(names))
+    arrays["doc_history"] = history.documents(titles).astype(np.uint8)
     meta = {
         "format": FORMAT_VERSION,
         "doc_ids": doc_ids,
