@@ -113,14 +113,12 @@ class Index:
             for d in segs.live_doc_order
         )
         # Release notes and changelogs, by document number (ranking.rank reads it).
-        self.history_documents = history.documents(self._titles)
+        self.history_documents = np.concatenate(
+            [np.zeros(0, bool)] + [history.of_segment(x.arrays, x.meta["titles"]) for x in datas]
+        )
         # The documents each word of a file name or title names (naming.py).
         self.document_names = naming.Names(
-            self._doc_ids,
-            self._titles,
-            self._frequencies,
-            self._n_sent,
-            [n for x in datas for n in naming.stored(x.meta)],
+            [(len(x.meta["doc_ids"]), x.arrays) for x in datas], self._frequencies, self._n_sent
         )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings

@@ -13,7 +13,7 @@ from index.analysis.tokens import name_terms
 from index.answer.citations import stored
 from index.read.extract import _analyzed, _Chunk, _Document, _Numbering, info_arrays
 from index.search.bm25 import posting_lengths
-from index.search.order import naming
+from index.search.order import history, naming
 from index.store.boilerplate import paragraph_hashes
 
 # 11: PDFs read by layout (index/read/formats/pdf/), HTML pages hold their main content only,
@@ -41,7 +41,9 @@ from index.store.boilerplate import paragraph_hashes
 # a bullet PDFium cannot name (pdfTeX's bitmap TS1 "•") is read as one, and T1's ligatures,
 # quotes and dashes in such nameless fonts too; strong verbs' past participles stem as their verb
 # ("hidden" as "hide"; tokens.IRREGULAR); a size written "600x400" is also its numbers.
-FORMAT_VERSION = 21
+# 22: a segment files its documents' names (naming.filed: arrays, no longer in its meta) and
+# says which are change history (doc_history), both found at every load before.
+FORMAT_VERSION = 22
 LEVELS = ("sent", "para", "doc")
 
 
@@ -188,13 +190,16 @@ def assemble(chunks: Iterable[_Chunk], accept: Callable[[str], bool] | None = No
     arrays["text_offsets"] = np.cumsum([0] + [len(t) for t in texts], dtype=np.int64)
     # Per-document citation info (JSON), read one document at a time when an answer cites it.
     arrays.update(info_arrays(infos))
+    # Each document's name and title words filed for the question that names it; which are
+    # change history (release notes, changelogs).
+    arrays.update(naming.filed(names))
+    arrays["doc_history"] = history.documents(titles).astype(np.uint8)
     meta = {
         "format": FORMAT_VERSION,
         "doc_ids": doc_ids,
         "titles": titles,
         "sources": sources,
         "languages": languages,
-        "names": names,
         "skipped": skipped,
         "warnings": warnings,
         "deferred": deferred,
@@ -213,7 +218,7 @@ def segment_chunks(
     """
     a, m = data.arrays, data.meta
     term_start, text_offsets = a["sent_term_start"], a["text_offsets"]
-    names = naming.stored(m)  # (each document's name words, found again where none were kept)
+    names = naming.stored(a)  # (each document's name words, found again where damaged)
     for d in docs:
         s0, s1 = int(first_sent[d]), int(first_sent[d + 1])
         paras = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)

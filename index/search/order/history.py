@@ -39,6 +39,15 @@ def documents(titles: list[str | None]) -> np.ndarray:
     return out
 
 
+def of_segment(arrays: dict, titles: list[str | None]) -> np.ndarray:
+    """`documents` of a segment's titles, as it was written with them (found again where it was
+    not, or is damaged)."""
+    kept = arrays.get("doc_history")
+    if kept is None or kept.shape != (len(titles),):
+        return documents(titles)
+    return np.asarray(kept, dtype=bool)
+
+
 def asks_about_versions(question: str) -> bool:
     """Whether the question speaks of versions or changes ("after upgrading to 3.2 ...")."""
     return _ASKS.search(question) is not None

@@ -20,99 +20,168 @@ from itertools import compress
 
 import numpy as np
 
-from index.analysis.tokens import name_terms
-
 SHARE = 0.5  # of its score a sentence keeps when the question names other documents than its own
 RARE = 1000  # a name's word is seldom used when one sentence in this many holds it, or just one
 
 
-def stored(meta: dict) -> list[tuple[str, str] | None]:
-    """A segment's documents' `tokens.name_terms` as it stored them; None for each it stored
-    none of (a segment written before they were) or a damaged one: they are found again."""
-    got = meta.get("names")
-    if not isinstance(got, list) or len(got) != len(meta["doc_ids"]):
-        return [None] * len(meta["doc_ids"])
-    return [_pair(x) for x in got]
+def stored(arrays: dict) -> list[tuple[str, str] | None]:
+    """A segment's documents' `tokens.name_terms` as `filed` kept them (for a merge); None for
+    each of a damaged segment: they are found again."""
+    text, ends = arrays.get("name_text"), arrays.get("name_ends")
+    if text is None or ends is None or len(ends) % 2 != 1 or not _bounds(text, ends):
+        return [None] * ((len(ends) // 2) if ends is not None else 0)
+    raw, at = bytes(text), np.asarray(ends).tolist()
+    try:
+        halves = [raw[at[i] : at[i + 1]].decode("utf-8") for i in range(len(at) - 1)]
+    except UnicodeDecodeError:
+        return [None] * (len(at) // 2)
+    return list(zip(halves[0::2], halves[1::2], strict=True))
 
 
-def _pair(x) -> tuple[str, str] | None:
-    ok = isinstance(x, (list, tuple)) and len(x) == 2 and all(isinstance(w, str) for w in x)
-    return tuple(x) if ok else None
+def _bounds(text, ends) -> bool:
+    """Whether `ends` are offsets into `text` in order, from its start to its end."""
+    ends = np.asarray(ends)
+    return bool(len(ends) and ends[0] == 0 and ends[-1] == len(text) and (np.diff(ends) >= 0).all())
+
+
+def filed(names: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """A segment's arrays for `Names`, made when it is written (made at load, the names of 25,000
+    documents took 0.13 s of its 0.6 s): its documents' name words (`names`: each one's
+    `tokens.name_terms`, file name then title, one after the other in `name_text`, each ending at
+    its offset in `name_ends`), which words they hold, how many documents have each in their file
+    name or title, and under each word the names that hold it, as document * 2 + (0: file name,
+    1: title; a title of the same words as the file name is not filed again)."""
+    halves = [(set(a.split()), set(b.split())) for a, b in names]
+    counts = Counter(w for a, b in halves for w in a | b)
+    words = sorted(counts)
+    number = {w: i for i, w in enumerate(words)}
+    under: list[list[int]] = [[] for _ in words]
+    for d, (a, b) in enumerate(halves):
+        for half, held in ((0, a), (1, b)):
+            if not (half and held == a):
+                for w in held:
+                    under[number[w]].append(2 * d + half)
+    text = [h.encode("utf-8") for pair in names for h in pair]
+    return {
+        "name_text": np.frombuffer(b"".join(text), dtype=np.uint8),
+        "name_ends": np.cumsum([0] + [len(h) for h in text], dtype=np.int64),
+        "name_words": np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
+        "name_counts": np.array([counts[w] for w in words], dtype=np.int32),
+        "name_start": np.cumsum([0] + [len(u) for u in under], dtype=np.int64),
+        "name_filed": np.array([e for u in under for e in u], dtype=np.int32),
+    }
+
+
+class _Segment:
+    """One segment's filed names (`filed`), as `Names` reads them."""
+
+    def __init__(self, arrays: dict, count: int, shift: int) -> None:
+        self.count, self.shift = count, shift  # its documents; its first one's number
+        raw = arrays.get("name_words")
+        words = bytes(raw).decode("utf-8").split("\n") if raw is not None and len(raw) else []
+        self.counts = np.asarray(arrays.get("name_counts", np.zeros(0, np.int32)))
+        self.start = np.asarray(arrays.get("name_start", np.zeros(1, np.int64)))
+        self.filed = np.asarray(arrays.get("name_filed", np.zeros(0, np.int32)))
+        self.text = arrays.get("name_text", np.zeros(0, np.uint8))
+        self.ends = np.asarray(arrays.get("name_ends", np.zeros(1, np.int64)))
+        bad = (
+            len(self.counts) != len(words)
+            or len(self.start) != len(words) + 1
+            or len(self.ends) != 2 * count + 1
+            or (
+                len(self.filed)
+                and not 0 <= int(self.filed.min()) <= int(self.filed.max()) < 2 * count
+            )
+            or not _bounds(self.text, self.ends)
+        )
+        if bad:  # (damaged: this segment's documents are named by none)
+            words, self.counts = [], self.counts[:0]
+        self.number = dict(zip(words, range(len(words)), strict=True))
+
+    def under(self, word: str) -> list[int]:
+        """The names filed under `word`, as document * 2 + half."""
+        i = self.number.get(word)
+        if i is None:
+            return []
+        return self.filed[int(self.start[i]) : int(self.start[i + 1])].tolist()
+
+    def words(self, entry: int) -> list[str]:
+        """A filed name's words (none where they are damaged)."""
+        raw = bytes(self.text[int(self.ends[entry]) : int(self.ends[entry + 1])])
+        try:
+            return raw.decode("utf-8").split()
+        except UnicodeDecodeError:
+            return []
 
 
 class Names:
     """The names of each document: its file name's words and its title's (stems), without the
-    words half the documents or more have ("django", "documentation", "octave")."""
+    words half the documents or more have ("django", "documentation", "octave"); read from each
+    segment's arrays (`filed`), the rest (which words are common, which seldom used) found here."""
 
     def __init__(
         self,
-        doc_ids: list[str],
-        titles: list[str | None],
+        segments: list[tuple[int, dict]],
         frequencies: Callable[[list[str]], np.ndarray],
         sentences: int,
-        words: list | None = None,
     ) -> None:
-        """`frequencies(terms)`: how many of the index's `sentences` hold each term. `words`: each
-        document's `tokens.name_terms` as `stored` gives them (found here where one is None)."""
-        self.n = n = len(doc_ids)
-        if words is None or len(words) != n:
-            words = [None] * n
-        pairs = [
-            got if got is not None else name_terms(doc_ids[d], titles[d])  # (not stored, damaged)
-            for d, got in enumerate(words)
-        ]
-        # The words half the documents or more have in their name or title (a word of both
-        # counted once): only a word used that often anywhere in them is counted by document.
-        counts = Counter(" ".join(f"{a} {b}" for a, b in pairs).split())
-        common = {
+        """`segments`: each one's documents' count and arrays. `frequencies(terms)`: how many of
+        the index's `sentences` hold each term."""
+        self._segments: list[_Segment] = []
+        self.n = 0
+        for count, arrays in segments:
+            self._segments.append(_Segment(arrays, count, self.n))
+            self.n += count
+        self._frequencies, self._seldom = frequencies, max(1, sentences // RARE)
+        self._rare: dict[str, bool] = {}  # by word of a name, once asked
+        self._held: dict[int, tuple[str, ...]] = {}  # the words of a name, once looked at
+        # The words half the documents or more have: such a word is common in at least one
+        # segment (half of that segment's documents or more), so only those are summed.
+        maybe = {
             w
-            for w, c in counts.items()
-            if 2 * c >= n and 2 * sum(w in set(f"{a} {b}".split()) for a, b in pairs) >= n
+            for s in self._segments
+            for w in compress(s.number, 2 * s.counts.astype(np.int64) >= s.count)
         }
-        seldom = max(1, sentences // RARE)
-        vocab = list(counts)
-        rare = set(compress(vocab, frequencies(vocab) <= seldom))
-        # Each name as its sorted words, with its documents in order (a file name and title alike
-        # are one name of the document).
-        by_name: dict[tuple[str, ...], list[int]] = {}
-        for d, pair in enumerate(pairs):
-            for held in pair:
-                held = held.split()
-                if common:
-                    held = [w for w in held if w not in common]
-                if rare.isdisjoint(held):
-                    continue
-                key = tuple(sorted(set(held))) if len(held) > 1 else tuple(held)
-                ds = by_name.setdefault(key, [])
-                if not ds or ds[-1] != d:
-                    ds.append(d)
-        # Kept as sorted tuples (a third of a frozenset's memory: 39,541 names of a bench
-        # folder's 25,000 titles). (No name is half the documents' or more: its words would all
-        # be common.)
-        self.names: list[tuple[tuple[str, ...], tuple[int, ...]]] = [
-            (held, tuple(ds)) for held, ds in by_name.items()
-        ]
-        # Each name filed under the word of it that the fewest names and titles have (the first
-        # such word in alphabetical order): a question holds a whole name only if it holds that
-        # word, so it looks at a few names, not at every name one of its words is part of (a
-        # bench folder of 25,000 titles has 1,103 with "use").
-        self._by_word: dict[str, list[int]] = {}
-        for i, (held, _) in enumerate(self.names):
-            key = held[0] if len(held) == 1 else min(held, key=counts.__getitem__)
-            self._by_word.setdefault(key, []).append(i)
+        total = {
+            w: sum(int(s.counts[s.number[w]]) for s in self._segments if w in s.number)
+            for w in maybe
+        }
+        self._common = frozenset(w for w, c in total.items() if 2 * c >= self.n)
+        # The words of names, less the common ones: what a question's words are looked up in.
+        if len(self._segments) == 1 and not self._common:
+            self._words = self._segments[0].number
+        else:
+            self._words = {w for s in self._segments for w in s.number} - self._common
+
+    def _seldom_used(self, words: list[str]) -> list[str]:
+        """Those of `words` few sentences use (`RARE`)."""
+        rare = self._rare
+        new = [w for w in words if w not in rare]
+        if new:
+            for w, f in zip(new, self._frequencies(new), strict=True):
+                rare[w] = bool(f <= self._seldom)
+        return [w for w in words if rare[w]]
 
     def named(self, qset) -> np.ndarray | None:
-        """bool[] by document number: the documents whose whole name (every word of it) the
-        question's terms hold; None for none."""
-        names, by_word = self.names, self._by_word
-        hit = [
-            d
-            for w in qset
-            if w in by_word
-            for i in by_word[w]
-            if qset.issuperset(names[i][0])
-            for d in names[i][1]
-        ]
+        """bool[] by document number: the documents whose whole name (every word of it but the
+        common ones) the question's terms hold, one of those words seldom used; None for none.
+
+        Such a name is filed under that word, so only the question's seldom-used words are
+        looked up (the words of names only: a few µs a question)."""
+        words, common, segments = self._words, self._common, self._segments
+        known = [w for w in qset if w in words]
+        if not known:
+            return None
+        hit, cache = [], self._held
+        for w in self._seldom_used(known):
+            for s in segments:
+                for entry in s.under(w):
+                    key = 2 * s.shift + entry
+                    held = cache.get(key)
+                    if held is None:
+                        held = cache[key] = tuple(x for x in s.words(entry) if x not in common)
+                    if held and qset.issuperset(held):
+                        hit.append(s.shift + (entry >> 1))
         if not hit:
             return None
         out = np.zeros(self.n, dtype=bool)

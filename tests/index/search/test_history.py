@@ -1,6 +1,7 @@
 """Release notes and changelogs rank after the pages that document how things are, unless the
 question speaks of versions or changes."""
 
+import numpy as np
 from makedocs import index_of
 
 from index.search.order import history
@@ -27,7 +28,12 @@ def test_change_history_is_known_by_its_title():
 
 def test_release_notes_rank_after_the_reference_unless_versions_are_asked_about(tmp_path):
     idx = _index(tmp_path)
-    assert idx.history_documents.sum() == 1
+    assert idx.history_documents.tolist() == [d == "notes.md" for d in idx._doc_ids]
+    (segment,) = idx._segs.gen.segments
+    assert segment.arrays["doc_history"].tolist() == idx.history_documents.tolist()
+    titles = segment.meta["titles"]
+    for damaged in ({}, {"doc_history": np.zeros(len(titles) + 1, np.uint8)}):
+        assert history.of_segment(damaged, titles).tolist() == idx.history_documents.tolist()
     question = "which setting controls the maximum size of a request body?"
     assert idx.ask(question, 2).passages[0].document == "settings.md"
     assert not history.asks_about_versions(question)

@@ -3,12 +3,44 @@ from that document first (naming.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from index import open_index
 from index.analysis.tokens import name_terms
 from index.search.order import naming
 from index.search.order.naming import Names
+
+
+def names_of(doc_ids, titles, frequencies, sentences):
+    """`Names` over one segment of these documents, filed as a build files them."""
+    pairs = [name_terms(d, t) for d, t in zip(doc_ids, titles, strict=True)]
+    return Names([segment(pairs)], frequencies, sentences)
+
+
+def segment(pairs, **arrays):
+    """A segment's documents' count and arrays as `Names` reads them: `pairs` filed, arrays given
+    replacing those filed."""
+    return len(pairs), dict(naming.filed(pairs), **arrays)
+
+
+def named_plainly(pairs, frequencies, sentences, qset) -> list[int]:
+    """What `Names.named` finds, by its definition, document by document."""
+    counts = Counter(w for a, b in pairs for w in set(a.split()) | set(b.split()))
+    common = {w for w, c in counts.items() if 2 * c >= len(pairs)}
+    seldom = max(1, sentences // naming.RARE)
+    return [
+        d
+        for d, pair in enumerate(pairs)
+        if any(
+            (held := set(text.split()) - common)
+            and held <= qset
+            and (frequencies(sorted(held)) <= seldom).any()
+            for text in pair
+        )
+    ]
+
 
 USER_MANUAL = """# Arrays
 
@@ -63,7 +95,7 @@ def test_a_question_naming_a_library_is_answered_from_its_manual_first(tmp_path)
 
 def test_a_name_of_words_the_text_uses_often_or_that_most_documents_share_names_none():
     frequency = {"view": 500, "admin": 900, "gunicorn": 3, "django": 40}.get
-    names = Names(
+    names = names_of(
         ["ref/views.html", "howto/gunicorn.html", "faq/admin.html", "index.html"],
         ["Views — Django", "Using Gunicorn — Django", "FAQ: The admin — Django", "Django"],
         lambda ws: np.array([frequency(w, 0) for w in ws]),
@@ -75,11 +107,10 @@ def test_a_name_of_words_the_text_uses_often_or_that_most_documents_share_names_
 
 
 def test_a_name_of_several_words_is_named_only_when_the_question_holds_all_of_them():
-    # Each name is filed under the word of it the fewest names share ("gnuplot", not "card"): a
-    # question holding that word alone, or the name's other words, names no document.
+    # A question holding one word of a name ("gnuplot"), or its other words, names no document.
     docs = [f"ref/{w}-card.pdf" for w in ("octave", "gnuplot", "latex", "make", "grep")]
     docs += [f"guide/part-{n}.html" for n in range(6)]
-    names = Names(docs, [None] * len(docs), lambda ws: np.ones(len(ws)), 100_000)
+    names = names_of(docs, [None] * len(docs), lambda ws: np.ones(len(ws)), 100_000)
     hit = names.named(frozenset({"gnuplot", "card", "ref", "plot"}))
     assert hit is not None and hit.tolist() == [i == 1 for i in range(len(docs))]
     assert names.named(frozenset({"card", "ref"})) is None
@@ -98,28 +129,58 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
     idx = open_index(folder, tmp_path / "index")
     (folder / "install-guide.md").write_text(OTHER, encoding="utf-8")
     idx = open_index(folder, tmp_path / "index")  # an update: a second segment
-    stored = [n for d in idx._segs.gen.segments for n in d.meta["names"]]
-    assert [tuple(n) for n in stored] == [
-        name_terms(d, t) for d, t in zip(idx._doc_ids, idx._titles, strict=True)
-    ]
-    assert ("instal guid", "instal") in [tuple(n) for n in stored]
-    df = idx._frequencies
-    found = Names(idx._doc_ids, idx._titles, df, idx.sentence_count)
-    assert idx.document_names.names == found.names and found.names
-    broken = naming.stored({"doc_ids": idx._doc_ids, "names": [[1, None]] * 3})
-    damaged = Names(idx._doc_ids, idx._titles, df, idx.sentence_count, broken)
-    assert damaged.names == found.names
-    meta = {"doc_ids": ["a", "b"], "names": [["x", "y z"], ["x", 3]]}
-    assert naming.stored(meta) == [("x", "y z"), None]  # a damaged entry is found again
-    assert naming.stored({"doc_ids": ["a", "b"], "names": [["x", ""]]}) == [None, None]
+    stored = [n for d in idx._segs.gen.segments for n in naming.stored(d.arrays)]
+    assert stored == [name_terms(d, t) for d, t in zip(idx._doc_ids, idx._titles, strict=True)]
+    assert ("instal guid", "instal") in stored
+    pairs = stored
+    asked = [set(a.split()) | set(b.split()) | {"use"} for a, b in pairs]
+    asked += [set(a.split()[1:]) for a, _ in pairs] + [{"array", "resiz"}, set()]
+    for qset in asked:
+        got = idx.document_names.named(frozenset(qset))
+        want = named_plainly(pairs, idx._frequencies, idx.sentence_count, qset)
+        assert (got.nonzero()[0].tolist() if got is not None else []) == want, qset
+    assert any(named_plainly(pairs, idx._frequencies, idx.sentence_count, q) for q in asked)
+    damaged = dict(naming.filed([("x", "y z"), ("x", "w")]), name_ends=np.array([0, 1, 9]))
+    assert naming.stored(damaged) == [None]  # a damaged segment's are found again
 
 
-def test_an_index_without_terms_still_loads_and_answers_none(tmp_path):
-    """Names are made when no sentence has a word (an index without terms: none has a
-    frequency), and a question is still answered with none."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "release-notes.txt").write_text(": ", encoding="utf-8")
-    idx = open_index(folder, tmp_path / "index")
-    assert idx._frequencies(["releas", "note"]).tolist() == [0, 0]
-    assert not idx.ask("release notes?").passages
+def test_a_word_common_only_with_the_other_segments_counted_is_left_out_of_every_name():
+    """Which words are common (half the documents or more have them) is decided over every
+    segment: "django", in one name of the first segment, is in all four documents' names."""
+    first = [("django gunicorn", "")]
+    later = [(f"django {w}", "") for w in ("model", "view", "form")]
+    names = Names([segment(first), segment(later)], lambda ws: np.ones(len(ws)), 100_000)
+    hit = names.named(frozenset({"run", "gunicorn"}))
+    assert hit is not None and hit.tolist() == [True, False, False, False]
+    assert names.named(frozenset({"django"})) is None
+
+
+def test_damaged_names_in_a_segment_name_no_document_and_raise_nothing():
+    """A damaged name or filing array names none of its segment's documents (or, an entry of bytes
+    that are not UTF-8, none by that name); the documents keep their numbers, and the other
+    segments' names are found."""
+    pairs = [("gunicorn", "use gunicorn"), ("uwsgi", "")]
+    filed = naming.filed(pairs)
+    ok = segment([("nginx", "")])
+    broken = filed["name_text"].copy()
+    broken[:2] = 0xFF  # the first file name's first bytes
+    for damaged, named in (
+        (segment(pairs, name_text=broken), [True, True, False]),  # its title still names it
+        (segment(pairs, name_text=filed["name_text"][:-2]), None),
+        (segment(pairs, name_ends=filed["name_ends"][:-1]), None),
+        (segment(pairs, name_start=filed["name_start"][:-1]), None),
+        (segment(pairs, name_filed=filed["name_filed"] + 5), None),
+        (segment(pairs, name_words=np.zeros(0, np.uint8)), None),
+        ((2, {}), None),  # none kept
+        (segment(pairs), [True, True, False]),
+    ):
+        names = Names([damaged, ok], lambda ws: np.ones(len(ws)), 100_000)
+        hit = names.named(frozenset({"gunicorn", "uwsgi", "use"}))
+        assert (hit.tolist() if hit is not None else None) == named, damaged
+        assert names.named(frozenset({"nginx"})).tolist() == [False, False, True]
+    assert (
+        Names([segment(pairs, name_text=broken)], lambda ws: np.ones(len(ws)), 10).named(
+            frozenset({"gunicorn"})
+        )
+        is None
+    )  # the title alone, "use gunicorn", is not all there
