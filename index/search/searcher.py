@@ -117,8 +117,11 @@ class Index:
             [np.zeros(0, bool)] + [history.of_segment(x.arrays, x.meta["titles"]) for x in datas]
         )
         # The documents each word of a file name or title names (naming.py).
+        terms, df = self._terms, self._df  # (a term's frequency without numpy's cost a call)
         self.document_names = naming.Names(
-            [(len(x.meta["doc_ids"]), x.arrays) for x in datas], self._frequencies, self._n_sent
+            [(len(x.meta["doc_ids"]), x.arrays) for x in datas],
+            lambda t: 0 if (i := terms.get(t)) is None else int(df[i]),
+            self._n_sent,
         )
         self._lock = threading.Lock()
         self._heading_runs: tuple[np.ndarray, np.ndarray] | None = None  # section_headings

@@ -122,17 +122,17 @@ class Names:
     def __init__(
         self,
         segments: list[tuple[int, dict]],
-        frequencies: Callable[[list[str]], np.ndarray],
+        frequency: Callable[[str], int],
         sentences: int,
     ) -> None:
-        """`segments`: each one's documents' count and arrays. `frequencies(terms)`: how many of
-        the index's `sentences` hold each term."""
+        """`segments`: each one's documents' count and arrays. `frequency(term)`: how many of the
+        index's `sentences` hold the term."""
         self._segments: list[_Segment] = []
         self.n = 0
         for count, arrays in segments:
             self._segments.append(_Segment(arrays, count, self.n))
             self.n += count
-        self._frequencies, self._seldom = frequencies, max(1, sentences // RARE)
+        self._frequency, self._seldom = frequency, max(1, sentences // RARE)
         self._rare: dict[str, bool] = {}  # by word of a name, once asked
         self._held: dict[int, tuple[str, ...]] = {}  # the words of a name, once looked at
         # The words half the documents or more have: such a word is common in at least one
@@ -155,12 +155,14 @@ class Names:
 
     def _seldom_used(self, words: list[str]) -> list[str]:
         """Those of `words` few sentences use (`RARE`)."""
-        rare = self._rare
-        new = [w for w in words if w not in rare]
-        if new:
-            for w, f in zip(new, self._frequencies(new), strict=True):
-                rare[w] = bool(f <= self._seldom)
-        return [w for w in words if rare[w]]
+        rare, out = self._rare, []
+        for w in words:
+            seldom = rare.get(w)
+            if seldom is None:
+                seldom = rare[w] = self._frequency(w) <= self._seldom
+            if seldom:
+                out.append(w)
+        return out
 
     def named(self, qset) -> np.ndarray | None:
         """bool[] by document number: the documents whose whole name (every word of it but the
@@ -179,7 +181,10 @@ class Names:
                     key = 2 * s.shift + entry
                     held = cache.get(key)
                     if held is None:
-                        held = cache[key] = tuple(x for x in s.words(entry) if x not in common)
+                        held = s.words(entry)
+                        held = cache[key] = tuple(
+                            [x for x in held if x not in common] if common else held
+                        )
                     if held and qset.issuperset(held):
                         hit.append(s.shift + (entry >> 1))
         if not hit:

@@ -13,10 +13,10 @@ from index.search.order import naming
 from index.search.order.naming import Names
 
 
-def names_of(doc_ids, titles, frequencies, sentences):
+def names_of(doc_ids, titles, frequency, sentences):
     """`Names` over one segment of these documents, filed as a build files them."""
     pairs = [name_terms(d, t) for d, t in zip(doc_ids, titles, strict=True)]
-    return Names([segment(pairs)], frequencies, sentences)
+    return Names([segment(pairs)], frequency, sentences)
 
 
 def segment(pairs, **arrays):
@@ -98,7 +98,7 @@ def test_a_name_of_words_the_text_uses_often_or_that_most_documents_share_names_
     names = names_of(
         ["ref/views.html", "howto/gunicorn.html", "faq/admin.html", "index.html"],
         ["Views — Django", "Using Gunicorn — Django", "FAQ: The admin — Django", "Django"],
-        lambda ws: np.array([frequency(w, 0) for w in ws]),
+        lambda w: frequency(w, 0),
         10_000,
     )
     assert names.named(frozenset({"view", "admin", "django"})) is None
@@ -110,7 +110,7 @@ def test_a_name_of_several_words_is_named_only_when_the_question_holds_all_of_th
     # A question holding one word of a name ("gnuplot"), or its other words, names no document.
     docs = [f"ref/{w}-card.pdf" for w in ("octave", "gnuplot", "latex", "make", "grep")]
     docs += [f"guide/part-{n}.html" for n in range(6)]
-    names = names_of(docs, [None] * len(docs), lambda ws: np.ones(len(ws)), 100_000)
+    names = names_of(docs, [None] * len(docs), lambda w: 1, 100_000)
     hit = names.named(frozenset({"gnuplot", "card", "ref", "plot"}))
     assert hit is not None and hit.tolist() == [i == 1 for i in range(len(docs))]
     assert names.named(frozenset({"card", "ref"})) is None
@@ -149,7 +149,7 @@ def test_a_word_common_only_with_the_other_segments_counted_is_left_out_of_every
     segment: "django", in one name of the first segment, is in all four documents' names."""
     first = [("django gunicorn", "")]
     later = [(f"django {w}", "") for w in ("model", "view", "form")]
-    names = Names([segment(first), segment(later)], lambda ws: np.ones(len(ws)), 100_000)
+    names = Names([segment(first), segment(later)], lambda w: 1, 100_000)
     hit = names.named(frozenset({"run", "gunicorn"}))
     assert hit is not None and hit.tolist() == [True, False, False, False]
     assert names.named(frozenset({"django"})) is None
@@ -174,13 +174,11 @@ def test_damaged_names_in_a_segment_name_no_document_and_raise_nothing():
         ((2, {}), None),  # none kept
         (segment(pairs), [True, True, False]),
     ):
-        names = Names([damaged, ok], lambda ws: np.ones(len(ws)), 100_000)
+        names = Names([damaged, ok], lambda w: 1, 100_000)
         hit = names.named(frozenset({"gunicorn", "uwsgi", "use"}))
         assert (hit.tolist() if hit is not None else None) == named, damaged
         assert names.named(frozenset({"nginx"})).tolist() == [False, False, True]
     assert (
-        Names([segment(pairs, name_text=broken)], lambda ws: np.ones(len(ws)), 10).named(
-            frozenset({"gunicorn"})
-        )
+        Names([segment(pairs, name_text=broken)], lambda w: 1, 10).named(frozenset({"gunicorn"}))
         is None
     )  # the title alone, "use gunicorn", is not all there
