@@ -218,7 +218,7 @@ def segment_chunks(
     """
     a, m = data.arrays, data.meta
     term_start, text_offsets = a["sent_term_start"], a["text_offsets"]
-    names = naming.stored(a)  # (each document's name words, found again where damaged)
+    names = naming.stored(a, len(m["doc_ids"]))  # (name words, found again where damaged)
     for d in docs:
         s0, s1 = int(first_sent[d]), int(first_sent[d + 1])
         paras = np.asarray(a["sent_para"][s0:s1], dtype=np.int64)

@@ -24,17 +24,17 @@ SHARE = 0.5  # of its score a sentence keeps when the question names other docum
 RARE = 1000  # a name's word is seldom used when one sentence in this many holds it, or just one
 
 
-def stored(arrays: dict) -> list[tuple[str, str] | None]:
-    """A segment's documents' `tokens.name_terms` as `filed` kept them (for a merge); None for
-    each of a damaged segment: they are found again."""
+def stored(arrays: dict, count: int) -> list[tuple[str, str] | None]:
+    """A segment's `count` documents' `tokens.name_terms` as `filed` kept them (for a merge); None
+    for each where they are damaged or missing: they are found again."""
     text, ends = arrays.get("name_text"), arrays.get("name_ends")
-    if text is None or ends is None or len(ends) % 2 != 1 or not _bounds(text, ends):
-        return [None] * ((len(ends) // 2) if ends is not None else 0)
+    if text is None or ends is None or len(ends) != 2 * count + 1 or not _bounds(text, ends):
+        return [None] * count
     raw, at = bytes(text), np.asarray(ends).tolist()
     try:
         halves = [raw[at[i] : at[i + 1]].decode("utf-8") for i in range(len(at) - 1)]
     except UnicodeDecodeError:
-        return [None] * (len(at) // 2)
+        return [None] * count
     return list(zip(halves[0::2], halves[1::2], strict=True))
 
 

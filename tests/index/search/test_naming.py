@@ -129,7 +129,9 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
     idx = open_index(folder, tmp_path / "index")
     (folder / "install-guide.md").write_text(OTHER, encoding="utf-8")
     idx = open_index(folder, tmp_path / "index")  # an update: a second segment
-    stored = [n for d in idx._segs.gen.segments for n in naming.stored(d.arrays)]
+    stored = [
+        n for d in idx._segs.gen.segments for n in naming.stored(d.arrays, len(d.meta["doc_ids"]))
+    ]
     assert stored == [name_terms(d, t) for d, t in zip(idx._doc_ids, idx._titles, strict=True)]
     assert ("instal guid", "instal") in stored
     pairs = stored
@@ -140,8 +142,14 @@ def test_the_names_stored_at_build_are_the_names_found_from_titles(tmp_path):
         want = named_plainly(pairs, idx._frequencies, idx.sentence_count, qset)
         assert (got.nonzero()[0].tolist() if got is not None else []) == want, qset
     assert any(named_plainly(pairs, idx._frequencies, idx.sentence_count, q) for q in asked)
-    damaged = dict(naming.filed([("x", "y z"), ("x", "w")]), name_ends=np.array([0, 1, 9]))
-    assert naming.stored(damaged) == [None]  # a damaged segment's are found again
+    filed = naming.filed([("x", "y z"), ("x", "w")])
+    assert naming.stored(filed, 2) == [("x", "y z"), ("x", "w")]
+    for damaged in (
+        dict(filed, name_ends=np.array([0, 1, 9])),
+        dict(filed, name_text=np.frombuffer(b"\xff" * 6, np.uint8)),
+        {k: v for k, v in filed.items() if k != "name_ends"},
+    ):
+        assert naming.stored(damaged, 2) == [None, None]  # found again, one for each document
 
 
 def test_a_word_common_only_with_the_other_segments_counted_is_left_out_of_every_name():
