@@ -30,13 +30,7 @@ _ASKS = re.compile(
 
 def documents(titles: list[str | None]) -> np.ndarray:
     """For each document (by number), whether its title names it change history."""
-    out = np.zeros(len(titles), dtype=bool)
-    for d, t in enumerate(titles):
-        # (the pattern run only on a title holding one of its words: 25,000 titles in 40 ms
-        # would be 10 ms)
-        if t and ("releas" in (f := t.casefold()) or "log" in f or "new" in f):
-            out[d] = _TITLE.search(t) is not None
-    return out
+    return np.array([bool(t) and _TITLE.search(t) is not None for t in titles], dtype=bool)
 
 
 def of_segment(arrays: dict, titles: list[str | None]) -> np.ndarray:

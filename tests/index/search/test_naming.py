@@ -190,3 +190,14 @@ def test_damaged_names_in_a_segment_name_no_document_and_raise_nothing():
         Names([segment(pairs, name_text=broken)], lambda w: 1, 10).named(frozenset({"gunicorn"}))
         is None
     )  # the title alone, "use gunicorn", is not all there
+
+
+def test_an_index_without_terms_still_loads_and_answers_none(tmp_path):
+    """Names are made when no sentence has a word (an index without terms: none has a
+    frequency), and a question is still answered with none."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "release-notes.txt").write_text(": ", encoding="utf-8")
+    idx = open_index(folder, tmp_path / "index")
+    assert idx._frequencies(["releas", "note"]).tolist() == [0, 0]
+    assert not idx.ask("release notes?").passages
