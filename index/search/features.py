@@ -186,13 +186,16 @@ def section_positions(idx, sids) -> np.ndarray:
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
-    """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks."""
-    order = np.argsort(-values, kind="stable")
-    sorted_values = values[order]
-    first = np.concatenate(([True], sorted_values[1:] != sorted_values[:-1]))
-    out = np.empty(len(values), dtype=np.float64)
-    out[order] = np.flatnonzero(first)[np.cumsum(first) - 1]
-    return out
+    """0 for the largest value, 1 for the next, ...; equal values share the best of their ranks.
+    (In Python: on the 30 candidates, half the time of numpy's nine calls.)"""
+    v = values.tolist()
+    out = [0] * len(v)
+    first, previous = 0, None
+    for place, i in enumerate(sorted(range(len(v)), key=v.__getitem__, reverse=True)):
+        if v[i] != previous:  # (a stable sort: equal values keep their order)
+            first, previous = place, v[i]
+        out[i] = first
+    return np.array(out, dtype=np.float64)
 
 
 def compute(idx, term_ids, qtype, qset, question, sids, levels, blended) -> np.ndarray:
@@ -411,6 +414,6 @@ def _held(idx, key: str | tuple[str, ...]) -> tuple[int, ...]:
 def _dense_ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest distinct value, 1 for the next distinct one, ...: a document's place
     among the candidates' documents when given their document BM25."""
-    ordered = np.sort(values)  # (np.unique would import numpy.ma on first use: 10-20 ms)
-    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))][::-1]
-    return np.searchsorted(-distinct, -values).astype(np.float64)
+    v = values.tolist()
+    place = {x: i for i, x in enumerate(sorted(set(v), reverse=True))}
+    return np.array([place[x] for x in v], dtype=np.float64)
