@@ -414,6 +414,6 @@ def _held(idx, key: str | tuple[str, ...]) -> tuple[int, ...]:
 def _dense_ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest distinct value, 1 for the next distinct one, ...: a document's place
     among the candidates' documents when given their document BM25."""
-    v = values.tolist()
-    place = {x: i for i, x in enumerate(sorted(set(v), reverse=True))}
-    return np.array([place[x] for x in v], dtype=np.float64)
+    ordered = np.sort(values)  # (np.unique would import numpy.ma on first use: 10-20 ms)
+    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))][::-1]
+    return np.searchsorted(-distinct, -values).astype(np.float64)
