@@ -90,7 +90,7 @@ def scaled(values: np.ndarray) -> np.ndarray:
     cannot tell units apart adds nothing instead of dividing by a non-positive maximum.
     """
     top = values.max(initial=0.0)
-    return np.clip(values, 0.0, None) / top if top > 0 else np.zeros(len(values))
+    return np.maximum(values, 0.0) / top if top > 0 else np.zeros(len(values))  # (np.clip: 3x)
 
 
 HEADING_SENTENCES = 3  # of a heading run (an FAQ's question may be 2-3 sentences), the last count

@@ -312,7 +312,7 @@ def _favour(scores, favoured: np.ndarray, share: float):
 
 def _positive(raw: np.ndarray) -> np.ndarray:
     """Model scores mapped into (0, 1) and raised to `SCORE_POWER`: positive, same order."""
-    return (1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0)))) ** SCORE_POWER
+    return (1.0 / (1.0 + np.exp(-np.minimum(np.maximum(raw, -30.0), 30.0)))) ** SCORE_POWER
 
 
 def _hand_set(idx, sids, blended, term_ids, qtype, qset) -> np.ndarray:
