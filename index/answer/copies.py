@@ -155,7 +155,7 @@ class Copies:
         """The kept passages, each with `also_in` naming the other documents of its copies."""
         out = []
         for first, others, equal in zip(self.firsts, self.others, self.equal, strict=True):
-            shown = min([first, *equal], key=lambda p: self.size(p.document))
+            shown = min([first, *equal], key=lambda p: self.size(p.document)) if equal else first
             if shown is not first:
                 others = [first, *(p for p in others if p is not shown)]
                 first = dataclasses.replace(shown, score=first.score)
