@@ -50,7 +50,9 @@ def build_passages(
     copies = Copies(lambda name: idx.document_sentences[idx._doc_number[name]])
     scores = dict(ranked)
     why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
-    asked = {t for t in map(idx.term_id, qset) if t is not None}  # the question's term ids
+    asked: set[int] = set()  # the question's term ids, read where sections are (`_grow`)
+    if getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+        asked = {t for t in map(idx.term_id, qset) if t is not None}
     for sid, score in ranked:
         if len(copies.firsts) >= k:
             break
