@@ -64,7 +64,7 @@ class Key:
     removed and spaces collapsed; its word trigrams (`grams`; its words when it has fewer than
     three), made only when a comparison needs them (most pairs are told apart by their words)."""
 
-    __slots__ = ("text", "words", "_distinct", "_grams")
+    __slots__ = ("_distinct", "_grams", "text", "words")
 
     def __init__(self, text: str) -> None:
         folded = text.casefold()

@@ -142,7 +142,7 @@ def test_texts_told_apart_by_their_words_are_those_their_trigrams_tell_apart():
             at = rng.randint(0, len(other))
             change = rng.choice(["add", "drop", "swap", "repeat"])
             if change == "add" or not other:
-                other.insert(at, rng.choice(vocab + ["new"]))
+                other.insert(at, rng.choice([*vocab, "new"]))
             elif change == "drop":
                 del other[min(at, len(other) - 1)]
             elif change == "swap":
