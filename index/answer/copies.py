@@ -51,7 +51,7 @@ def plainest(names) -> str:
     return min(names, key=plainness)
 
 
-# _PUNCT's characters among ASCII's, each to a space, as a bytes table: what `key` does to ASCII
+# _PUNCT's characters among ASCII's, each to a space, as a bytes table: what `Key` does to ASCII
 # text without the pattern (a 400-character passage: 0.5 us, against 4 for str.translate and 14
 # for the pattern; two to six keys an answer)
 _ASCII_PUNCT = bytes(
@@ -59,25 +59,59 @@ _ASCII_PUNCT = bytes(
 )
 
 
-def key(text: str) -> tuple[str, frozenset]:
-    """`text` in lower case with punctuation and quotes removed and spaces collapsed, and its
-    word trigrams (its words when it has fewer than three)."""
-    folded = text.casefold()
-    if folded.isascii():
-        w = folded.encode("ascii").translate(_ASCII_PUNCT).decode("ascii").split()
-    else:
-        w = _PUNCT.sub(" ", folded).split()
-    return " ".join(w), frozenset(w if len(w) < 3 else zip(w, w[1:], w[2:], strict=False))
+class Key:
+    """What a passage's text is compared by: `text` in lower case with punctuation and quotes
+    removed and spaces collapsed; its word trigrams (`grams`; its words when it has fewer than
+    three), made only when a comparison needs them (most pairs are told apart by their words)."""
+
+    __slots__ = ("_distinct", "_grams", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        folded = text.casefold()
+        if folded.isascii():
+            w = folded.encode("ascii").translate(_ASCII_PUNCT).decode("ascii").split()
+        else:
+            w = _PUNCT.sub(" ", folded).split()
+        self.words = w
+        self.text = " ".join(w)
+        self._distinct: set[str] | None = None
+        self._grams: frozenset | None = None
+
+    @property
+    def distinct(self) -> set[str]:
+        if self._distinct is None:
+            self._distinct = set(self.words)
+        return self._distinct
+
+    @property
+    def grams(self) -> frozenset:
+        if self._grams is None:
+            w = self.words
+            self._grams = frozenset(w if len(w) < 3 else zip(w, w[1:], w[2:], strict=False))
+        return self._grams
 
 
-def _same(a: tuple[str, frozenset], b: tuple[str, frozenset]) -> bool:
-    if a[0] == b[0]:
-        return bool(a[0])
-    small, large = sorted((len(a[1]), len(b[1])))
+def _same(a: Key, b: Key) -> bool:
+    if a.text == b.text:
+        return bool(a.text)
+    na, nb = len(a.words), len(b.words)
+    if na >= 3 and nb >= 3 and _apart(len(a.distinct ^ b.distinct), na, nb):
+        return False
+    small, large = sorted((len(a.grams), len(b.grams)))
     if not large or small / large < NEAR:  # (they share at most `small` of at least `large`)
         return False
-    shared = len(a[1] & b[1])
+    shared = len(a.grams & b.grams)
     return shared / (small + large - shared) >= NEAR
+
+
+def _apart(words_apart: int, na: int, nb: int) -> bool:
+    """Whether two texts of na and nb words (three or more each), `words_apart` distinct words
+    held by one only, must have a trigram similarity under NEAR, without making the trigrams.
+    Each word one text holds and the other does not starts, where it first stands (from the
+    third word on), a trigram the other lacks: at least words_apart - 4 trigrams are held by
+    one only, of at most na - 2 + nb - 2 in all; the similarity is under NEAR when more than
+    1 - NEAR of them are (with a margin against rounding)."""
+    return words_apart - 4 > (1 - NEAR) * (na + nb - 4) + 1e-6
 
 
 def _quotes(text: str, sentence: str) -> bool:
@@ -90,7 +124,7 @@ class Copies:
     number of sentences: of equal passages, the smallest document's is shown."""
 
     def __init__(self, size: Callable[[str], int] = lambda name: 0) -> None:
-        self.kept: list[tuple[tuple[str, frozenset], tuple[str, frozenset]]] = []
+        self.kept: list[tuple[Key, Key]] = []
         self.others: list[list[Passage]] = []
         self.equal: list[list[Passage]] = []  # the copies that are the same passage
         self.firsts: list[Passage] = []
@@ -98,15 +132,15 @@ class Copies:
 
     def add(self, passage: Passage, sentence: str) -> bool:
         """Keep `passage` (True) unless it copies one kept before (False: noted as a copy)."""
-        whole = key(passage.text)
-        keys = (whole, whole if sentence == passage.text else key(sentence))
+        whole = Key(passage.text)
+        keys = (whole, whole if sentence == passage.text else Key(sentence))
         for i, (text_key, sentence_key) in enumerate(self.kept):
             if _same(keys[0], text_key):
                 self.equal[i].append(passage)
             elif not (
                 _same(keys[1], sentence_key)
-                or _quotes(text_key[0], keys[1][0])
-                or _quotes(keys[1][0], sentence_key[0])
+                or _quotes(text_key.text, keys[1].text)
+                or _quotes(keys[1].text, sentence_key.text)
             ):
                 continue
             self.others[i].append(passage)
@@ -121,7 +155,7 @@ class Copies:
         """The kept passages, each with `also_in` naming the other documents of its copies."""
         out = []
         for first, others, equal in zip(self.firsts, self.others, self.equal, strict=True):
-            shown = min([first, *equal], key=lambda p: self.size(p.document))
+            shown = min([first, *equal], key=lambda p: self.size(p.document)) if equal else first
             if shown is not first:
                 others = [first, *(p for p in others if p is not shown)]
                 first = dataclasses.replace(shown, score=first.score)

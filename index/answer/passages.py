@@ -30,6 +30,7 @@ NEIGHBOUR_SHARE = 0.8  # a neighbour scoring this share of the best sentence joi
 # three passages still fit a Discord card.
 PARAGRAPH_CHARS = 450
 _SENTENCE_ENDS = tuple(".!?:;)\"'’”")  # how a sentence that "it" can point back to ends
+_NOT_PROSE = flags.CODE | flags.HEADING
 
 
 def build_passages(
@@ -49,7 +50,9 @@ def build_passages(
     copies = Copies(lambda name: idx.document_sentences[idx._doc_number[name]])
     scores = dict(ranked)
     why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
-    asked = {t for t in map(idx.term_id, qset) if t is not None}  # the question's term ids
+    asked: set[int] = set()  # the question's term ids, read where sections are (`_grow`)
+    if getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+        asked = {t for t in map(idx.term_id, qset) if t is not None}
     for sid, score in ranked:
         if len(copies.firsts) >= k:
             break
@@ -138,20 +141,20 @@ def _grow(
     para, bits, starts, ends = idx._sent_para, idx._sent_flags, idx._sent_start, idx._sent_end
     n = len(para)
     start, end = int(starts[first]), int(ends[last])
-    grew = True
-    while grew:
-        grew = False
-        for x, near in ((last + 1, last), (first - 1, first)):
-            if not 0 <= x < n or x in taken or para[x] != para[near]:
-                continue  # (not in its paragraph, or quoted)
-            if bits[x] & (flags.CODE | flags.HEADING):
-                continue
-            a, b = min(start, int(starts[x])), max(end, int(ends[x]))
-            if b - a > PARAGRAPH_CHARS:
-                continue
-            start, end = a, b
-            first, last = min(first, x), max(last, x)
-            grew = True
+    sides = [1, -1]  # the next sentence, then the one before, in turns while either joins
+    while sides:
+        for side in list(sides):
+            near = last if side == 1 else first
+            x = near + side
+            if _joins(x, near, n, taken, para, bits):
+                a, b = min(start, int(starts[x])), max(end, int(ends[x]))
+                if b - a <= PARAGRAPH_CHARS:
+                    start, end = a, b
+                    first, last = min(first, x), max(last, x)
+                    continue
+            sides.remove(side)  # for good: its end stays where it is, the passage only grows
+    if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+        return first, last  # text without headings (news, articles): no section to quote from
     x = first - 1
     if (
         not _same_para(idx, x, first)
@@ -191,6 +194,12 @@ def _grow(
             last = x
             x += 1
     return first, last
+
+
+def _joins(x: int, near: int, n: int, taken: set[int], para, bits) -> bool:
+    """Whether sentence x may join the passage ending (or starting) at `near`: in its paragraph,
+    not quoted, not code nor a heading."""
+    return 0 <= x < n and x not in taken and para[x] == para[near] and not bits[x] & _NOT_PROSE
 
 
 def _section_start(idx, first: int, end: int, taken: set[int], asked: set[int]) -> int:

@@ -259,9 +259,10 @@ def rank(
         )
         scores = _positive(model.score(X) + MODEL_BONUS_SCALE * bonus)
         near = dict(zip(sids.tolist(), share.tolist(), strict=True))
-    scores = _history_last(idx, sids, scores, question)
+    docs = idx.documents_of(sids)
+    scores = _history_last(idx, docs, scores, question)
     scores = _defaults_first(idx, sids, scores, question)
-    scores = _named_first(idx, sids, scores, qset)
+    scores = _named_first(idx, docs, scores, qset)
     if boosts:
         scores = scores + idx.boost_of(sids, boosts)
     if present & (flags.CODE | flags.HEADING):
@@ -271,13 +272,16 @@ def rank(
     return list(zip(sids[order].tolist(), scores[order].tolist(), strict=True)), best_docs, near
 
 
-def _history_last(idx, sids, scores, question: str):
-    """Change-history pages' sentences (`order/history.py`) at `history.SHARE` of their scores,
-    unless the question speaks of versions or changes."""
+def _history_last(idx, docs, scores, question: str):
+    """Change-history pages' sentences (`order/history.py`) at `history.SHARE` of their scores
+    (`docs`: each candidate's document), unless the question speaks of versions or changes."""
     pages = getattr(idx, "history_documents", None)
-    if pages is None or not pages.any() or history.asks_about_versions(question):
+    if pages is None:
         return scores
-    return _favour(scores, ~pages[idx.documents_of(sids)], history.SHARE)
+    favoured = ~pages[docs]  # (most questions find no such page: the question is not read)
+    if favoured.all() or history.asks_about_versions(question):
+        return scores
+    return _favour(scores, favoured, history.SHARE)
 
 
 def _defaults_first(idx, sids, scores, question: str):
@@ -288,14 +292,14 @@ def _defaults_first(idx, sids, scores, question: str):
     return _favour(scores, defaults.stated(idx, sids), defaults.SHARE)
 
 
-def _named_first(idx, sids, scores, qset):
+def _named_first(idx, docs, scores, qset):
     """The sentences of documents the question does not name at `naming.SHARE` of their scores,
-    when it names some (`order/naming.py`)."""
+    when it names some (`order/naming.py`; `docs`: each candidate's document)."""
     names = getattr(idx, "document_names", None)
     named = names.named(qset) if names is not None else None
     if named is None:
         return scores
-    return _favour(scores, named[idx.documents_of(sids)], naming.SHARE)
+    return _favour(scores, named[docs], naming.SHARE)
 
 
 def _favour(scores, favoured: np.ndarray, share: float):
@@ -308,7 +312,7 @@ def _favour(scores, favoured: np.ndarray, share: float):
 
 def _positive(raw: np.ndarray) -> np.ndarray:
     """Model scores mapped into (0, 1) and raised to `SCORE_POWER`: positive, same order."""
-    return (1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0)))) ** SCORE_POWER
+    return (1.0 / (1.0 + np.exp(-np.minimum(np.maximum(raw, -30.0), 30.0)))) ** SCORE_POWER
 
 
 def _hand_set(idx, sids, blended, term_ids, qtype, qset) -> np.ndarray:

@@ -141,15 +141,13 @@ class Index:
         return self._segs.gen.commit
 
     def _document_text(self, d: int) -> str:
-        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
+        s, local = self._segs.segment_of("doc", int(d))
         a = self._segs.gen.segments[s].arrays
-        local = d - int(self._segs.offsets["doc"][s])
         lo, hi = a["text_offsets"][local], a["text_offsets"][local + 1]
         return a["text"][lo:hi].tobytes().decode("utf-8")
 
     def _document_info(self, d: int) -> citations.DocInfo:
-        s = int(np.searchsorted(self._segs.offsets["doc"], d, side="right")) - 1
-        local = d - int(self._segs.offsets["doc"][s])
+        s, local = self._segs.segment_of("doc", int(d))
         return citations.parse(citations.stored(self._segs.gen.segments[s].arrays, local))
 
     def text_of(self, document_id: str) -> str:

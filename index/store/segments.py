@@ -10,6 +10,8 @@ does `order_key`, whatever segment a document lives in.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from index.search.bm25 import LookupBM25, RankBM25, SparseBM25, idf_okapi
@@ -82,6 +84,7 @@ class Segments:
             level: np.concatenate(([0], np.cumsum(n))).astype(np.int64)
             for level, n in self.counts.items()
         }
+        self._starts = {level: o.tolist() for level, o in self.offsets.items()}  # for bisect
         self.live = {level: [] for level in LEVELS}  # per segment: bool mask of live units
         for data, live_doc in zip(datas, self.live_docs, strict=True):
             a = data.arrays
@@ -198,9 +201,11 @@ class Segments:
             keys[pick] = (rank << _KEY_SHIFT) + (local - self.first_sent[s][doc])
         return keys
 
-    def _segment_of(self, level: str, unit: int) -> tuple[int, int]:
-        s = int(np.searchsorted(self.offsets[level], unit, side="right")) - 1
-        return s, unit - int(self.offsets[level][s])
+    def segment_of(self, level: str, unit: int) -> tuple[int, int]:
+        """(segment, number within it) of a unit of a level."""
+        starts = self._starts[level]
+        s = bisect.bisect_right(starts, unit) - 1
+        return s, unit - starts[s]
 
     def by_segment(self, sids: np.ndarray):
         """(segment, positions in `sids`, local sentence numbers) for each segment `sids` touch."""
@@ -215,7 +220,7 @@ class Segments:
 
     def sentence_terms(self, sid: int) -> list[int]:
         """A sentence's terms in order (stopwords left out), as global term ids."""
-        s, local = self._segment_of("sent", sid)
+        s, local = self.segment_of("sent", sid)
         a = self.gen.segments[s].arrays
         lo, hi = a["sent_term_start"][local], a["sent_term_start"][local + 1]
         ids = a["sent_terms"][lo:hi]
@@ -223,7 +228,7 @@ class Segments:
 
     def unit_key(self, level: str, unit: int) -> tuple[str, int]:
         """(document id, number of the unit within its document) of a unit of a level."""
-        s, local = self._segment_of(level, unit)
+        s, local = self.segment_of(level, unit)
         a, m = self.gen.segments[s].arrays, self.gen.segments[s].meta
         if level == "doc":
             return m["doc_ids"][local], 0

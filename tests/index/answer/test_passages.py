@@ -228,3 +228,56 @@ def test_a_sentence_already_quoted_is_not_a_passage_again(tmp_path):
     shown = idx.ask("is the memory of an array managed by reference counting?", 3).passages
     assert "reference counting scheme" in shown[0].text
     assert sum("reference counting scheme" in p.text for p in shown) == 1
+
+
+def test_a_paragraph_grows_as_it_did_side_by_side():
+    """`_grow` stops trying a side once it stops (its end has not moved, the passage only grew):
+    on random paragraphs, sentence lengths, quoted and code sentences it grows each passage to
+    the sentences the plain loop (both sides tried in each round, next first) gives."""
+    import random
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from index.analysis import flags
+
+    def plain(idx, first, last, taken):
+        para, bits = idx._sent_para, idx._sent_flags
+        start, end = int(idx._sent_start[first]), int(idx._sent_end[last])
+        grew = True
+        while grew:
+            grew = False
+            for x, near in ((last + 1, last), (first - 1, first)):
+                if not 0 <= x < len(para) or x in taken or para[x] != para[near]:
+                    continue
+                if bits[x] & (flags.CODE | flags.HEADING):
+                    continue
+                a, b = min(start, int(idx._sent_start[x])), max(end, int(idx._sent_end[x]))
+                if b - a > passages.PARAGRAPH_CHARS:
+                    continue
+                start, end, first, last = a, b, min(first, x), max(last, x)
+                grew = True
+        return first, last
+
+    rng = random.Random(5)
+    grown = 0
+    for _ in range(3000):
+        n = rng.randint(1, 40)
+        lengths = [rng.choice([5, 40, 90, 200, 460]) for _ in range(n)]
+        ends = np.cumsum([length + 1 for length in lengths])
+        idx = SimpleNamespace(
+            flags_present=0,
+            _sent_para=np.array(sorted(rng.choice(range(4)) for _ in range(n)), dtype=np.int32),
+            _sent_flags=np.array(
+                [rng.choice([0] * 8 + [flags.CODE, flags.HEADING]) for _ in range(n)], np.uint8
+            ),
+            _sent_start=(ends - np.array(lengths) - 1).astype(np.int32),
+            _sent_end=(ends - 1).astype(np.int32),
+        )
+        first = rng.randrange(n)
+        last = min(n - 1, first + rng.choice([0, 0, 1]))
+        taken = {x for x in range(n) if rng.random() < 0.1} - set(range(first, last + 1))
+        expected = plain(idx, first, last, taken)
+        assert passages._grow(idx, first, last, taken) == expected
+        grown += expected != (first, last)
+    assert grown > 500

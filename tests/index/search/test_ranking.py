@@ -321,3 +321,19 @@ def test_questions_in_other_languages_are_ranked_without_the_english_association
     assert english is not None and other is not None
     at = list(features.NAMES).index("associations")
     assert other.arrays["weights"][at] == 0.0 and english.arrays["weights"][at] != 0.0
+
+
+def test_rank_features_count_the_values_above():
+    """A candidate's rank is how many candidates score more (equal scores share the best rank);
+    its dense rank, how many distinct scores are higher: what the model was trained on."""
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 7, 30, 200):
+        for _ in range(200):
+            values = rng.integers(0, 6, n) / 2 if rng.random() < 0.5 else rng.random(n)
+            values[rng.integers(0, n)] = -0.0 if rng.random() < 0.3 else values[0]
+            above = [float((values > v).sum()) for v in values]
+            distinct_above = [float(len({float(x) for x in values if x > v})) for v in values]
+            ranks, dense = features._ranks(values), features._dense_ranks(values)
+            assert ranks.dtype == dense.dtype == np.float64
+            assert ranks.tolist() == above
+            assert dense.tolist() == distinct_above

@@ -100,10 +100,10 @@ def test_copies_of_a_pdf(tmp_path: Path):
 
 
 def test_the_ascii_key_is_the_patterns_key():
-    """`key` reads ASCII text with a translation table: the same words as `_PUNCT` gives."""
+    """`Key` reads ASCII text with a translation table: the same words as `_PUNCT` gives."""
     import random
 
-    from index.answer.copies import _PUNCT, key
+    from index.answer.copies import _PUNCT, Key
 
     def by_pattern(text):
         w = _PUNCT.sub(" ", text.casefold()).split()
@@ -114,7 +114,46 @@ def test_the_ascii_key_is_the_patterns_key():
     texts = ["", "Don't use it -- ever!", "a_b c\x1fd e", "İstanbul ﬁle"]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
     for text in texts:
-        assert key(text) == by_pattern(text), repr(text)
+        k = Key(text)
+        assert (k.text, k.grams) == by_pattern(text), repr(text)
+
+
+def test_texts_told_apart_by_their_words_are_those_their_trigrams_tell_apart():
+    """`_same` skips the trigrams when the words alone show two texts apart: it says what the
+    trigram similarity says, on texts near the threshold (a few words changed, dropped, added
+    or repeated, from a small vocabulary so that trigrams repeat)."""
+    import random
+
+    from index.answer.copies import NEAR, Key, _same
+
+    def by_trigrams(a, b):
+        if a.text == b.text:
+            return bool(a.text)
+        ga, gb = a.grams, b.grams
+        return bool(ga | gb) and len(ga & gb) / len(ga | gb) >= NEAR
+
+    rng = random.Random(3)
+    decided = {True: 0, False: 0}
+    for _ in range(20000):
+        vocab = [f"w{i}" for i in range(rng.choice([3, 8, 40, 400]))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(0, 90))]
+        other = list(words)
+        for _ in range(rng.randint(0, 6)):
+            at = rng.randint(0, len(other))
+            change = rng.choice(["add", "drop", "swap", "repeat"])
+            if change == "add" or not other:
+                other.insert(at, rng.choice([*vocab, "new"]))
+            elif change == "drop":
+                del other[min(at, len(other) - 1)]
+            elif change == "swap":
+                other[min(at, len(other) - 1)] = "new"
+            else:
+                other[at:at] = other[max(0, at - 3) : at]
+        a, b = Key(" ".join(words)), Key(" ".join(other))
+        expected = by_trigrams(Key(" ".join(words)), Key(" ".join(other)))
+        assert _same(a, b) == expected, (words, other)
+        decided[expected] += 1
+    assert min(decided.values()) > 1000  # both answers were asked for
 
 
 def _passage(document: str, text: str, score: float):
