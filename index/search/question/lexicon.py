@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from index.cachedir import cache_folder
+from index.store.disk import FORMAT_VERSION
 
 # The languages pyspellchecker ships a word list for (`SpellChecker.languages()`).
 LANGUAGES = frozenset({"en", "es", "fr", "it", "pt", "de", "ru", "ar", "lv", "eu", "nl", "fa"})
@@ -42,30 +43,56 @@ os.replace(tmp, path)
 """
 
 
+# Also in a child: the stems of a list's words as questions in that language are stemmed. The
+# lists of other languages than English hold few of their words' forms (Spanish has "dejar" but
+# not "dejaron", German "heißt" but not its "heisst"): a form is known by its stem.
+_MAKE_STEMS = """
+import hashlib, os, sys
+import numpy as np
+from spellchecker import SpellChecker
+from index.analysis.tokens import stem, words
+lang, path = sys.argv[1], sys.argv[2]
+found = SpellChecker(language=lang, distance=1).word_frequency.dictionary
+stems = {stem(w, lang, remember=False) for word in found for w in words(word, lang)}
+digest = lambda w: int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+hashes = np.unique(np.fromiter((digest(w) for w in stems), dtype=np.uint64, count=len(stems)))
+tmp = f"{path}.{os.getpid()}.tmp"
+with open(tmp, "wb") as f:
+    np.save(f, hashes, allow_pickle=False)
+os.replace(tmp, path)
+"""
+_ROOT = str(Path(__file__).resolve().parents[3])  # where the child imports this project from
+
+
 def _hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
 
-def _path(lang: str) -> Path:
+def _path(lang: str, kind: str = "") -> Path:
     try:
         release = version("pyspellchecker")
     except PackageNotFoundError:
         release = "unknown"
-    return cache_folder() / "words" / f"{lang}-{release}.npy"
+    # (stems change with the analysis, which the index format's version follows)
+    tail = f"-stems-{FORMAT_VERSION}" if kind == "stems" else ""
+    return cache_folder() / "words" / f"{lang}-{release}{tail}.npy"
 
 
-def _hashes(lang: str) -> np.ndarray | None:
-    """The sorted hashes of `lang`'s words, made first if need be; None if they cannot be."""
-    path = _path(lang)
+def _hashes(lang: str, kind: str = "") -> np.ndarray | None:
+    """The sorted hashes of `lang`'s words (or, `kind` "stems", of their stems), made first if
+    need be; None if they cannot be."""
+    path = _path(lang, kind)
     if not path.exists():
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(
-                [sys.executable, "-c", _MAKE, lang, str(path)],
+                [sys.executable, "-c", _MAKE_STEMS if kind else _MAKE, lang, str(path)],
                 check=True,
                 capture_output=True,
                 timeout=120,
-                env={**os.environ, "PYTHONHASHSEED": "0"},
+                env=env,
             )
         except (OSError, subprocess.SubprocessError):
             return None  # no cache folder or no list: typos are corrected as without one
@@ -76,12 +103,7 @@ def _hashes(lang: str) -> np.ndarray | None:
     return hashes if hashes.dtype == np.uint64 and hashes.ndim == 1 else None
 
 
-@cache
-def real_word(lang: str) -> Callable[[str], bool] | None:
-    """Whether a lowercase word is a word of `lang`, or None when there is no list for it."""
-    if lang not in LANGUAGES:
-        return None
-    hashes = _hashes(lang)
+def _lookup(hashes: np.ndarray | None) -> Callable[[str], bool] | None:
     if hashes is None or not len(hashes):
         return None
 
@@ -93,7 +115,21 @@ def real_word(lang: str) -> Callable[[str], bool] | None:
     return known
 
 
+@cache
+def real_word(lang: str) -> Callable[[str], bool] | None:
+    """Whether a lowercase word is a word of `lang`, or None when there is no list for it."""
+    return _lookup(_hashes(lang)) if lang in LANGUAGES else None
+
+
+@cache
+def real_stem(lang: str) -> Callable[[str], bool] | None:
+    """Whether a stem (`tokens.stem` in `lang`) is that of a word of `lang`'s list, or None when
+    there is no list; None for English, whose list holds its words' forms."""
+    return _lookup(_hashes(lang, "stems")) if lang in LANGUAGES and lang != "en" else None
+
+
 def prepare(languages: Iterable[str]) -> None:
     """Make the word lists of `languages` ready, so no question waits for one."""
     for lang in languages:
         real_word(lang)
+        real_stem(lang)

@@ -11,7 +11,7 @@ import re
 from index.analysis.languages import question_languages
 from index.analysis.multilingual import is_segmented
 from index.analysis.tokens import ENGLISH, normalize, stem, stopwords, words
-from index.search.question.lexicon import real_word
+from index.search.question.lexicon import real_stem, real_word
 from index.search.question.typos import correct as nearest
 from index.search.question.typos import slip_of
 
@@ -127,6 +127,14 @@ def _real(lang: str, word: str) -> bool:
     return known is not None and known(word)
 
 
+def _a_form(lang: str, word: str) -> bool:
+    """Whether `word` is a form of a word of `lang`'s list by its stem ("dejaron" of "dejar",
+    "heisst" of "heißt"): a real word the documents lack, not a typo to correct (English's list
+    holds its forms: `correct` reads it)."""
+    known = real_stem(lang)
+    return known is not None and known(stem(word, lang, remember=False))
+
+
 def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Terms:
     """Term ids of the question (in order, repeats kept), typo corrections (none unless
     `correct`), unknown word count.
@@ -145,7 +153,8 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
         named = _camel_names(text)
     for w in [w for w in found if w not in skip][:MAX_QUERY_TERMS]:
         tid = idx._term_id(stem(w, lang))
-        if tid is None and correct and attempts < MAX_CORRECTIONS and not is_segmented(w):
+        typo = tid is None and correct and not is_segmented(w) and not _a_form(lang, w)
+        if typo and attempts < MAX_CORRECTIONS:
             attempts += 1
             fixed = nearest(w, lambda x: idx._frequency(x, lang), real_word=real_word(lang))
             if fixed is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index import open_index
-from index.search.question.lexicon import real_word
+from index.search.question.lexicon import real_stem, real_word
 from index.search.question.typos import correct
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -183,6 +183,35 @@ def test_the_index_leaves_a_real_word_the_documents_lack_alone(tmp_path):
     assert answer.corrections == {}
     assert all("shallow" not in p.text for p in answer.passages)
     assert idx.ask("how did the shalow pond change").corrections == {"shalow": "shallow"}
+
+
+def test_a_form_of_a_listed_word_is_known_by_its_stem():
+    """Other languages' lists hold few forms of their words (Spanish has "dejar", not "dejaron";
+    German "heißt", which a question normalizes to "heisst"): their stems tell the forms."""
+    from index.analysis.tokens import stem
+
+    spanish, german = real_stem("es"), real_stem("de")
+    assert not real_word("es")("dejaron") and spanish(stem("dejaron", "es"))
+    assert spanish(stem("tropas", "es")) and not spanish(stem("tropsa", "es"))
+    assert german(stem("heisst", "de")) and not german(stem("cynaobakterien", "de"))
+    assert real_stem("en") is None and real_stem("zh") is None
+
+
+def test_the_index_leaves_a_spanish_verb_form_the_documents_lack_alone(tmp_path):
+    """ "dejaron" (they let) is one edit from "delaron", whose Spanish stem is that of "del", a
+    word of every Spanish text: it was "corrected" so. A typo is still corrected."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "final.txt").write_text(
+        "La defensa del equipo cedió solo 308 puntos en toda la temporada del campeonato.\n\n"
+        "Las tropas del general cruzaron el río antes del amanecer.\n",
+        encoding="utf-8",
+    )
+    idx = open_index(docs, tmp_path / "index")
+    answer = idx.ask("¿Cuántos puntos dejaron escapar en defensa?")
+    assert answer.corrections == {}
+    assert "308" in answer.passages[0].text
+    assert idx.ask("¿Qué cruzaron las tropsa?").corrections == {"tropsa": "tropa"}
 
 
 def test_word_lists_are_made_once_and_memory_mapped(tmp_path, monkeypatch):
