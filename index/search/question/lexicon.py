@@ -27,35 +27,21 @@ from index.store.disk import FORMAT_VERSION
 # The languages pyspellchecker ships a word list for (`SpellChecker.languages()`).
 LANGUAGES = frozenset({"en", "es", "fr", "it", "pt", "de", "ru", "ar", "lv", "eu", "nl", "fa"})
 
-# Run in a child: the word list's dict and its JSON stay out of the asking process.
+# Run in a child: the word list's dict and its JSON stay out of the asking process. With "stems",
+# the hashes are of its words' stems, as questions in that language are stemmed: the lists of
+# other languages than English hold few of their words' forms (Spanish has "dejar" but not
+# "dejaron", German "heißt" but not its "heisst"), so a form is known by its stem.
 _MAKE = """
 import hashlib, os, sys
 import numpy as np
 from spellchecker import SpellChecker
-lang, path = sys.argv[1], sys.argv[2]
+lang, path, kind = sys.argv[1], sys.argv[2], sys.argv[3]
 words = SpellChecker(language=lang, distance=1).word_frequency.dictionary
+if kind == "stems":
+    from index.analysis.tokens import stem, words as split
+    words = {stem(w, lang, remember=False) for word in words for w in split(word, lang)}
 digest = lambda w: int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
 hashes = np.unique(np.fromiter((digest(w) for w in words), dtype=np.uint64, count=len(words)))
-tmp = f"{path}.{os.getpid()}.tmp"
-with open(tmp, "wb") as f:
-    np.save(f, hashes, allow_pickle=False)
-os.replace(tmp, path)
-"""
-
-
-# Also in a child: the stems of a list's words as questions in that language are stemmed. The
-# lists of other languages than English hold few of their words' forms (Spanish has "dejar" but
-# not "dejaron", German "heißt" but not its "heisst"): a form is known by its stem.
-_MAKE_STEMS = """
-import hashlib, os, sys
-import numpy as np
-from spellchecker import SpellChecker
-from index.analysis.tokens import stem, words
-lang, path = sys.argv[1], sys.argv[2]
-found = SpellChecker(language=lang, distance=1).word_frequency.dictionary
-stems = {stem(w, lang, remember=False) for word in found for w in words(word, lang)}
-digest = lambda w: int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-hashes = np.unique(np.fromiter((digest(w) for w in stems), dtype=np.uint64, count=len(stems)))
 tmp = f"{path}.{os.getpid()}.tmp"
 with open(tmp, "wb") as f:
     np.save(f, hashes, allow_pickle=False)
@@ -88,7 +74,7 @@ def _hashes(lang: str, kind: str = "") -> np.ndarray | None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(
-                [sys.executable, "-c", _MAKE_STEMS if kind else _MAKE, lang, str(path)],
+                [sys.executable, "-c", _MAKE, lang, str(path), kind or "words"],
                 check=True,
                 capture_output=True,
                 timeout=120,
