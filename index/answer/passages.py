@@ -51,7 +51,7 @@ def build_passages(
     scores = dict(ranked)
     why = bool(re.match(r"\s*(why|how come)\b", normalize(question)))
     asked: set[int] = set()  # the question's term ids, read where sections are (`_grow`)
-    if getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+    if _has_sections(idx):
         asked = {t for t in map(idx.term_id, qset) if t is not None}
     for sid, score in ranked:
         if len(copies.firsts) >= k:
@@ -153,7 +153,7 @@ def _grow(
                     first, last = min(first, x), max(last, x)
                     continue
             sides.remove(side)  # for good: its end stays where it is, the passage only grows
-    if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
+    if not _has_sections(idx):
         return first, last  # text without headings (news, articles): no section to quote from
     x = first - 1
     if (
@@ -228,11 +228,14 @@ def _joins_back(idx, x: int, sid: int, taken: set[int]) -> bool:
     return idx.heading_of(x) == idx.heading_of(sid)
 
 
+def _has_sections(idx) -> bool:
+    """Whether any sentence of the index is in a heading (else no step here reads sections)."""
+    return bool(getattr(idx, "flags_present", flags.HEADING) & flags.HEADING)
+
+
 def _in_a_section(idx, sid: int) -> bool:
     """Whether a heading stands over the sentence in its document."""
-    if not getattr(idx, "flags_present", flags.HEADING) & flags.HEADING:
-        return False
-    return idx.heading_of(sid) >= 0
+    return _has_sections(idx) and idx.heading_of(sid) >= 0
 
 
 def _asks(idx, sid: int) -> bool:

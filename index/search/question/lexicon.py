@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from index.cachedir import cache_folder
-from index.store.disk import FORMAT_VERSION
+from index.store.build import FORMAT_VERSION
 
 # The languages pyspellchecker ships a word list for (`SpellChecker.languages()`).
 LANGUAGES = frozenset({"en", "es", "fr", "it", "pt", "de", "ru", "ar", "lv", "eu", "nl", "fa"})

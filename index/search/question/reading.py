@@ -127,12 +127,12 @@ def _real(lang: str, word: str) -> bool:
     return known is not None and known(word)
 
 
-def _a_form(lang: str, word: str) -> bool:
-    """Whether `word` is a form of a word of `lang`'s list by its stem ("dejaron" of "dejar",
+def _a_form(lang: str, stemmed: str) -> bool:
+    """Whether a word, by its stem, is a form of a word of `lang`'s list ("dejaron" of "dejar",
     "heisst" of "heißt"): a real word the documents lack, not a typo to correct (English's list
     holds its forms: `correct` reads it)."""
     known = real_stem(lang)
-    return known is not None and known(stem(word, lang, remember=False))
+    return known is not None and known(stemmed)
 
 
 def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Terms:
@@ -152,8 +152,8 @@ def query_terms(idx, text: str, lang: str = ENGLISH, correct: bool = True) -> Te
         found = _without_parts(idx, found, text)
         named = _camel_names(text)
     for w in [w for w in found if w not in skip][:MAX_QUERY_TERMS]:
-        tid = idx._term_id(stem(w, lang))
-        typo = tid is None and correct and not is_segmented(w) and not _a_form(lang, w)
+        tid = idx._term_id(stemmed := stem(w, lang))
+        typo = tid is None and correct and not is_segmented(w) and not _a_form(lang, stemmed)
         if typo and attempts < MAX_CORRECTIONS:
             attempts += 1
             fixed = nearest(w, lambda x: idx._frequency(x, lang), real_word=real_word(lang))

@@ -234,8 +234,10 @@ def test_without_a_cache_folder_typos_are_corrected_as_without_a_list(tmp_path, 
     blocked.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     real_word.cache_clear()
-    assert real_word("en") is None
+    real_stem.cache_clear()
+    assert real_word("en") is None and real_stem("es") is None
     real_word.cache_clear()
+    real_stem.cache_clear()
 
 
 def test_a_typos_variants_are_not_kept_in_the_stem_caches(tmp_path):
